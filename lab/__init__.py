@@ -1,0 +1,36 @@
+"""Private API Lab helpers: each notebook cell is one short call into this package.
+
+Names are imported lazily so ``import lab`` stays fast in a kernel.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+# jsii prints a banner about Node versions it has not tested; it is noise in
+# notebook output and in CLI output.
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+
+from lab.config import LabConfig, load_config  # noqa: E402
+from lab.errors import LabError  # noqa: E402
+
+# public name -> module that defines it
+_LAZY = {
+    "client": "lab.clients",
+    "synth": "lab.synth",
+    "deploy": "lab.deploy",
+    "destroy": "lab.deploy",
+    "outputs": "lab.deploy",
+    "ensure_deployed": "lab.deploy",
+}
+
+__all__ = ["LabConfig", "LabError", "load_config", *_LAZY]
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lab' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
