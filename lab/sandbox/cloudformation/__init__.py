@@ -1,0 +1,5 @@
+"""Sandbox extension: cloudformation (being written)."""
+
+
+def apply() -> None:
+    """Patch moto for this service. Idempotent."""

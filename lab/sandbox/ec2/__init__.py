@@ -1,0 +1,5 @@
+"""Sandbox extension: ec2 (being written)."""
+
+
+def apply() -> None:
+    """Patch moto for this service. Idempotent."""

@@ -1,0 +1,5 @@
+"""Sandbox extension: stepfunctions (being written)."""
+
+
+def apply() -> None:
+    """Patch moto for this service. Idempotent."""
