@@ -1,0 +1,227 @@
+"""Read the deployed path back from the APIs, as tables a learner can read.
+
+Every function here reads; none changes anything. Names say what they show.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from lab.clients import client
+from lab.config import load_config
+from lab.errors import LabError
+from lab.masking import mask_secrets
+
+pd.set_option("display.max_colwidth", 90)
+pd.set_option("display.width", 160)
+pd.set_option("display.precision", 1)
+
+
+def _outputs() -> dict:
+    from lab.deploy import outputs
+
+    return outputs()
+
+
+def template_resources(template: dict | None = None) -> pd.DataFrame:
+    """The synthesized template's resources: logical id and type, grouped by service."""
+    if template is None:
+        from lab.synth import template as synthesized
+
+        template = synthesized()
+    rows = [
+        {"service": r["Type"].split("::")[1], "type": r["Type"], "logical_id": lid}
+        for lid, r in template["Resources"].items()
+    ]
+    return pd.DataFrame(rows).sort_values(["service", "type", "logical_id"], ignore_index=True)
+
+
+def outputs_table() -> pd.DataFrame:
+    """The stack's outputs as a two-column table."""
+    items = sorted(_outputs().items())
+    return pd.DataFrame(items, columns=["output", "value"])
+
+
+def resource_gateway() -> pd.Series:
+    """The resource gateway: status, VPC, subnets, security groups, addresses per ENI."""
+    gw = client("vpc-lattice").get_resource_gateway(
+        resourceGatewayIdentifier=_outputs()["ResourceGatewayId"]
+    )
+    keys = ["id", "name", "status", "vpcId", "subnetIds", "securityGroupIds", "ipAddressType",
+            "ipv4AddressesPerEni", "resourceConfigDnsResolution"]
+    return pd.Series({k: gw.get(k) for k in keys}, name="resource gateway")
+
+
+def resource_gateway_enis() -> pd.DataFrame:
+    """The resource gateway's network interfaces, one row each.
+
+    AWS documents no interface type or description for them, so they are found
+    the robust way: the ENIs in the gateway's VPC that carry its dedicated
+    security group.
+    """
+    gw = resource_gateway()
+    enis = client("ec2").describe_network_interfaces(
+        Filters=[
+            {"Name": "vpc-id", "Values": [gw["vpcId"]]},
+            {"Name": "group-id", "Values": list(gw["securityGroupIds"])},
+        ]
+    )["NetworkInterfaces"]
+    rows = [
+        {
+            "eni": e["NetworkInterfaceId"],
+            "subnet": e["SubnetId"],
+            "az": e.get("AvailabilityZone"),
+            "private_ips": ", ".join(
+                a["PrivateIpAddress"] for a in e.get("PrivateIpAddresses", [])
+            ),
+            "security_groups": ", ".join(g["GroupId"] for g in e.get("Groups", [])),
+            "status": e.get("Status"),
+            "type": e.get("InterfaceType"),
+            "requester_managed": e.get("RequesterManaged"),
+            "description": e.get("Description", ""),
+        }
+        for e in enis
+    ]
+    columns = ["eni", "subnet", "az", "private_ips", "security_groups", "status", "type",
+               "requester_managed", "description"]
+    return pd.DataFrame(rows, columns=columns).sort_values("az", ignore_index=True)
+
+
+def check_gateway_enis() -> pd.DataFrame:
+    """What must hold of the gateway's ENIs, each check with its result."""
+    gw = resource_gateway()
+    enis = resource_gateway_enis()
+    subnets = set(gw["subnetIds"])
+    sg = set(gw["securityGroupIds"])
+    checks = [
+        ("one ENI per gateway subnet", sorted(enis["subnet"]) == sorted(subnets)),
+        ("every ENI is in a gateway subnet", set(enis["subnet"]) <= subnets),
+        ("every ENI carries the gateway's security group",
+         all(sg <= set(s.split(", ")) for s in enis["security_groups"])),
+        ("ENIs span two availability zones", enis["az"].nunique() == 2),
+    ]
+    return pd.DataFrame(checks, columns=["check", "holds"])
+
+
+def resource_configuration() -> pd.Series:
+    """The resource configuration: type, ports, status and its DNS target."""
+    cfg = client("vpc-lattice").get_resource_configuration(
+        resourceConfigurationIdentifier=_outputs()["ResourceConfigurationArn"]
+    )
+    dns = cfg.get("resourceConfigurationDefinition", {}).get("dnsResource", {})
+    return pd.Series(
+        {
+            "id": cfg["id"],
+            "name": cfg["name"],
+            "type": cfg["type"],
+            "status": cfg["status"],
+            "portRanges": cfg.get("portRanges"),
+            "protocol": cfg.get("protocol"),
+            "resourceGatewayId": cfg.get("resourceGatewayId"),
+            "dns domainName": dns.get("domainName"),
+            "dns ipAddressType": dns.get("ipAddressType"),
+        },
+        name="resource configuration",
+    )
+
+
+def _vpc_endpoint() -> dict:
+    return client("ec2").describe_vpc_endpoints(VpcEndpointIds=[_outputs()["VpcEndpointId"]])[
+        "VpcEndpoints"
+    ][0]
+
+
+def vpc_endpoint_dns_entries() -> pd.DataFrame:
+    """The execute-api endpoint's DNS names, marking the one the configuration targets."""
+    target = resource_configuration()["dns domainName"]
+    rows = []
+    for i, entry in enumerate(_vpc_endpoint().get("DnsEntries", [])):
+        name = entry["DnsName"]
+        kind = ("regional" if i == 0 else
+                "private DNS" if not name.startswith("vpce-") else "zonal")
+        rows.append({"dns_name": name, "kind": kind, "hosted_zone": entry.get("HostedZoneId"),
+                     "configuration target": name == target})
+    return pd.DataFrame(rows)
+
+
+def resolve_dns_target() -> pd.DataFrame:
+    """Resolve the configuration's DNS name and match each address to the endpoint's ENIs.
+
+    aws mode asks real DNS. The sandbox has no DNS, so it answers from its
+    model: the addresses of the ENIs of the endpoint that owns the name.
+    """
+    cfg = load_config()
+    name = resource_configuration()["dns domainName"]
+    endpoint = _vpc_endpoint()
+    enis = client("ec2").describe_network_interfaces(
+        NetworkInterfaceIds=endpoint.get("NetworkInterfaceIds", [])
+    )["NetworkInterfaces"] if endpoint.get("NetworkInterfaceIds") else []
+    by_ip = {e["PrivateIpAddress"]: e for e in enis}
+    if cfg.is_sandbox:
+        owns = any(d["DnsName"] == name for d in endpoint.get("DnsEntries", []))
+        addresses = sorted(by_ip) if owns else []
+        source = "sandbox model"
+    else:
+        try:
+            infos = socket.getaddrinfo(name, 443, socket.AF_INET, socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise LabError(f"{name} did not resolve ({exc}); check the endpoint exists.") from exc
+        addresses = sorted({i[4][0] for i in infos})
+        source = "DNS"
+    rows = [
+        {"name": name, "address": ip, "answered_by": source,
+         "endpoint_eni": by_ip[ip]["NetworkInterfaceId"] if ip in by_ip else None,
+         "subnet": by_ip[ip]["SubnetId"] if ip in by_ip else None}
+        for ip in addresses
+    ]
+    return pd.DataFrame(rows, columns=["name", "address", "answered_by", "endpoint_eni", "subnet"])
+
+
+def connection() -> pd.Series:
+    """The EventBridge connection with its secret masked."""
+    desc = client("events").describe_connection(Name=_outputs()["ConnectionName"])
+    desc = mask_secrets(desc)
+    params = (desc.get("InvocationConnectivityParameters") or {}).get("ResourceParameters", {})
+    auth = (desc.get("AuthParameters") or {}).get("ApiKeyAuthParameters", {})
+    return pd.Series(
+        {
+            "Name": desc["Name"],
+            "ConnectionState": desc["ConnectionState"],
+            "StateReason": desc.get("StateReason", ""),
+            "AuthorizationType": desc["AuthorizationType"],
+            "ApiKeyName": auth.get("ApiKeyName"),
+            "ApiKeyValue": "**** (never shown)",
+            "ResourceConfigurationArn": params.get("ResourceConfigurationArn"),
+            "ResourceAssociationArn": params.get("ResourceAssociationArn"),
+        },
+        name="connection",
+    )
+
+
+def connection_timeline(timeout_s: float | None = None, interval_s: float | None = None
+                        ) -> pd.DataFrame:
+    """Poll the connection until it is ACTIVE (or fails), one row per state seen."""
+    cfg = load_config()
+    timeout_s = timeout_s or (60 if cfg.is_sandbox else 900)
+    interval_s = interval_s or (0.25 if cfg.is_sandbox else 10)
+    name = _outputs()["ConnectionName"]
+    events = client("events")
+    rows, t0 = [], time.monotonic()
+    while True:
+        d = events.describe_connection(Name=name)
+        state = d["ConnectionState"]
+        if not rows or rows[-1]["state"] != state:
+            rows.append({"seen_at": datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3],
+                         "after_s": round(time.monotonic() - t0, 1),
+                         "state": state, "reason": d.get("StateReason", "")})
+        if state in ("ACTIVE", "FAILED_CONNECTIVITY", "DEAUTHORIZED"):
+            break
+        if time.monotonic() - t0 > timeout_s:
+            raise LabError(f"connection {name} still {state} after {timeout_s:.0f} s; "
+                           "run the cell again, or check its StateReason in 04_connection_state.")
+        time.sleep(interval_s)
+    return pd.DataFrame(rows)
