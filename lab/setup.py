@@ -1,0 +1,102 @@
+"""Notebook 00: check the machine, start the sandbox or check AWS, and say what AWS would cost."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+
+import pandas as pd
+
+from lab.config import load_config
+from lab.errors import LabError
+
+_PACKAGES = ("aws-cdk-lib", "boto3", "moto", "pandas", "matplotlib", "jupyterlab", "nbval")
+
+
+def _node_version() -> str:
+    node = shutil.which("node")
+    if not node:
+        return ""
+    out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=20)
+    return out.stdout.strip()
+
+
+def environment_checks() -> pd.DataFrame:
+    """Python, Node.js, the pinned packages and the lab's mode, each with whether it is fine."""
+    cfg = load_config()
+    node = _node_version()
+    node_major = int(node.lstrip("v").split(".")[0]) if node else 0
+    rows = [
+        ("python", sys.version.split()[0], sys.version_info >= (3, 11), "Python 3.11 or newer"),
+        ("node", node or "not found", node_major >= 20, "Node.js 20+ (the CDK's jsii runtime)"),
+    ]
+    for name in _PACKAGES:
+        try:
+            rows.append((name, metadata.version(name), True, "installed by `make setup`"))
+        except metadata.PackageNotFoundError:
+            rows.append((name, "missing", False, "run `make setup`"))
+    rows.append(("LAB_MODE", cfg.mode, True, "sandbox runs offline; aws uses your account"))
+    rows.append(("region", cfg.region, True, "LAB_REGION overrides"))
+    rows.append(("stack", cfg.stack_name, True, "LAB_STACK_NAME overrides"))
+    return pd.DataFrame(rows, columns=["check", "value", "ok", "note"])
+
+
+def prepare(confirm_billable: bool = False) -> str:
+    """Get the target ready: start the sandbox, or check AWS credentials and consent.
+
+    In aws mode nothing billable may start until the learner has read the
+    cost table and set ``CONFIRM_BILLABLE = True`` in the parameters cell.
+    """
+    cfg = load_config()
+    if cfg.is_sandbox:
+        from lab import sandbox
+
+        return f"sandbox ready at {sandbox.ensure_running()} (region {cfg.region})"
+    from lab.config import require_aws_credentials
+
+    require_aws_credentials(cfg)
+    if not confirm_billable:
+        raise LabError("aws mode creates billable resources; read the cost table below, then set "
+                       "CONFIRM_BILLABLE = True in the parameters cell and run again.")
+    return f"AWS credentials found; deploying to {cfg.region} is confirmed"
+
+
+# us-east-1 list prices (USD), read from AWS's pricing pages; other regions differ a little.
+PRICES = [
+    # component, unit, price, source
+    ("Interface VPC endpoint (execute-api), 2 AZs", "per hour", 2 * 0.01,
+     "https://aws.amazon.com/privatelink/pricing/ ($0.01 per AZ-hour)"),
+    ("VPC endpoint data processing", "per GB", 0.01,
+     "https://aws.amazon.com/privatelink/pricing/"),
+    ("VPC Lattice resource gateway / configuration", "per hour", None,
+     "https://aws.amazon.com/vpc/lattice/pricing/ (check your region's resource charges)"),
+    ("Secrets Manager: connection secret + API key secret", "per hour", 2 * 0.40 / 730,
+     "https://aws.amazon.com/secrets-manager/pricing/ ($0.40 per secret-month)"),
+    ("Step Functions STANDARD", "per 1,000 state transitions", 0.025,
+     "https://aws.amazon.com/step-functions/pricing/"),
+    ("Step Functions EXPRESS", "per 1,000 requests", 0.001,
+     "https://aws.amazon.com/step-functions/pricing/ ($1.00 per million + duration)"),
+    ("API Gateway REST API", "per 1,000 requests", 0.0035,
+     "https://aws.amazon.com/api-gateway/pricing/ ($3.50 per million)"),
+]
+
+
+def cost_estimate(executions: int = 1000) -> pd.DataFrame:
+    """What the lab costs in AWS: per hour while deployed, and per ``executions`` runs."""
+    rows = []
+    for component, unit, price, source in PRICES:
+        if unit == "per hour":
+            hourly, per_runs = price, None
+        elif unit.startswith("per 1,000"):
+            hourly = None
+            # HttpInvoke workflow: ~3 state transitions per STANDARD execution.
+            factor = 3 if "STANDARD" in component else 1
+            per_runs = price * factor * executions / 1000
+        else:
+            hourly, per_runs = None, None
+        rows.append({"component": component, "unit": unit, "price_usd": price,
+                     "usd_per_hour": hourly, f"usd_per_{executions}_runs": per_runs,
+                     "source": source})
+    return pd.DataFrame(rows).round(4)
