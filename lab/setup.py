@@ -100,3 +100,22 @@ def cost_estimate(executions: int = 1000) -> pd.DataFrame:
                      "usd_per_hour": hourly, f"usd_per_{executions}_runs": per_runs,
                      "source": source})
     return pd.DataFrame(rows).round(4)
+
+
+def use(mode: str | None = None, region: str | None = None, stack_name: str | None = None) -> str:
+    """Point this kernel at a mode/region/stack (the parameters cell calls it).
+
+    Values go into the environment so every ``lab`` call, and any process the
+    lab starts, agree. Empty values keep the current setting.
+    """
+    import os
+
+    from lab.clients import _client
+
+    for var, value in (("LAB_MODE", mode), ("LAB_REGION", region),
+                       ("LAB_STACK_NAME", stack_name)):
+        if value:
+            os.environ[var] = str(value)
+    _client.cache_clear()
+    cfg = load_config()
+    return f"mode={cfg.mode} region={cfg.region} stack={cfg.stack_name}"
