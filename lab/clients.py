@@ -12,7 +12,7 @@ import functools
 import boto3
 from botocore.config import Config
 
-from lab.config import LabConfig, load_config
+from lab.config import LabConfig, load_config, require_aws_credentials
 
 SANDBOX_CREDENTIALS = {
     "aws_access_key_id": "testing",
@@ -41,9 +41,16 @@ def _client(service: str, cfg: LabConfig):
         return boto3.session.Session(region_name=cfg.region, **SANDBOX_CREDENTIALS).client(
             service, endpoint_url=cfg.sandbox_endpoint, config=_SANDBOX_CONFIG
         )
+    # Fail before the first call, with the fix, rather than with botocore's
+    # NoCredentialsError from deep inside a deploy.
+    require_aws_credentials(cfg)
     return boto3.session.Session(region_name=cfg.region).client(service, config=_AWS_CONFIG)
 
 
 def client(service: str, cfg: LabConfig | None = None):
-    """A boto3 client for ``service`` in the lab's mode and region."""
+    """A boto3 client for ``service`` in the lab's mode and region.
+
+    In aws mode, raises :class:`LabError` (naming the fix) when there are no
+    AWS credentials.
+    """
     return _client(service, cfg or load_config())

@@ -80,15 +80,27 @@ def _region(env, mode: str) -> str:
     if not region and mode == "aws":
         region = env.get("AWS_REGION", "") or env.get("AWS_DEFAULT_REGION", "")
         if not region:
-            import boto3
-
-            region = boto3.session.Session().region_name or ""
+            region = _profile_region(env)
         if not region:
             raise LabError(
                 "aws mode needs a region; set LAB_REGION (e.g. LAB_REGION=us-east-1) "
                 "or run `aws configure`."
             )
     return region or SANDBOX_REGION
+
+
+def _profile_region(env) -> str:
+    """The region the AWS CLI's profile names, or "" if none."""
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return boto3.session.Session().region_name or ""
+    except ProfileNotFound:
+        raise LabError(
+            f"AWS_PROFILE={env.get('AWS_PROFILE')!r} names no profile in your AWS config; "
+            "list yours with `aws configure list-profiles` and set AWS_PROFILE to one of them."
+        ) from None
 
 
 def load_config(env=None) -> LabConfig:
@@ -109,3 +121,46 @@ def load_config(env=None) -> LabConfig:
 
     check_region_supported(cfg.region)
     return cfg
+
+
+_NO_CREDENTIALS_FIX = (
+    "run `aws configure` (or `aws sso login --profile NAME`), set AWS_PROFILE to a configured "
+    "profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; "
+    "or use the offline sandbox with LAB_MODE=sandbox."
+)
+
+
+def require_aws_credentials(cfg: LabConfig) -> None:
+    """In aws mode, make sure boto3 can find credentials before any work starts.
+
+    Does nothing in sandbox mode (its clients use dummy credentials). Raises
+    :class:`LabError` naming the fix when boto3's credential chain finds nothing,
+    names a missing profile, or holds an expired SSO login. Uses boto3's own
+    credential chain, so SSO or assume-role profiles are resolved here (their one
+    call to AWS happens now, not in the middle of a deploy).
+    """
+    if cfg.is_sandbox:
+        return
+    import boto3
+    from botocore.exceptions import BotoCoreError, ProfileNotFound
+
+    try:
+        credentials = boto3.session.Session(region_name=cfg.region).get_credentials()
+        if credentials is not None:
+            # SSO and assume-role credentials load lazily; resolve them now so an
+            # expired login fails here, with the fix, not in the middle of a deploy.
+            credentials.get_frozen_credentials()
+    except ProfileNotFound as exc:
+        raise LabError(
+            f"{exc}; list your profiles with `aws configure list-profiles` and set "
+            "AWS_PROFILE to one of them, or unset it."
+        ) from None
+    except BotoCoreError as exc:
+        # e.g. an expired SSO token or a broken credential_process
+        raise LabError(
+            f"aws mode could not load AWS credentials ({exc}); {_NO_CREDENTIALS_FIX}"
+        ) from None
+    if credentials is None:
+        raise LabError(
+            f"aws mode needs AWS credentials and boto3 found none; {_NO_CREDENTIALS_FIX}"
+        )

@@ -1,24 +1,94 @@
 """Regions where the architecture cannot be built.
 
-Resource gateways, resource configurations and private EventBridge connections
-are not offered everywhere. The list below was read from cfn-lint's region
-schemas (which resource types each region supports);
-tests/test_regions.py re-reads them and fails if this list drifts.
+The stack needs three CloudFormation resource types that are not offered in every
+region: ``AWS::VpcLattice::ResourceGateway``, ``AWS::VpcLattice::ResourceConfiguration``
+and ``AWS::Events::Connection`` (with its ``InvocationConnectivityParameters``
+property, which makes the connection private). The table below was read from
+cfn-lint 1.58.0's region schemas (the resource types CloudFormation publishes per
+region). cfn-lint is a development dependency only, so the table is a committed
+constant; ``tests/test_regions.py`` recomputes it from cfn-lint and fails when it
+drifts (e.g. after a cfn-lint upgrade, when AWS adds the types to a new region).
+
+Regions cfn-lint has no schemas for (me-south-1 in 1.58.0) are not refused here:
+nothing is known about them, and CloudFormation itself answers there.
 """
 
 from __future__ import annotations
 
 from lab.errors import LabError
 
-# Filled from cfn-lint's schemas; see tests/test_regions.py.
-UNSUPPORTED_REGIONS: frozenset[str] = frozenset()
+# The resource types (and the one property) a region must offer for the lab's stack.
+REQUIRED_RESOURCE_TYPES = (
+    "AWS::VpcLattice::ResourceGateway",
+    "AWS::VpcLattice::ResourceConfiguration",
+    "AWS::Events::Connection",
+)
+REQUIRED_PROPERTIES = {"AWS::Events::Connection": ("InvocationConnectivityParameters",)}
+
+# region -> what its CloudFormation lacks, from cfn-lint 1.58.0 (see tests/test_regions.py).
+# A missing property is written "Type.Property".
+MISSING_IN_REGION: dict[str, tuple[str, ...]] = {
+    "ap-east-2": (
+        "AWS::VpcLattice::ResourceGateway",
+        "AWS::VpcLattice::ResourceConfiguration",
+        "AWS::Events::Connection",
+    ),
+    "ap-southeast-5": ("AWS::Events::Connection",),
+    "ap-southeast-6": (
+        "AWS::VpcLattice::ResourceGateway",
+        "AWS::VpcLattice::ResourceConfiguration",
+        "AWS::Events::Connection",
+    ),
+    "ap-southeast-7": (
+        "AWS::VpcLattice::ResourceGateway",
+        "AWS::VpcLattice::ResourceConfiguration",
+    ),
+    "ca-west-1": ("AWS::Events::Connection",),
+    "cn-north-1": (
+        "AWS::VpcLattice::ResourceGateway",
+        "AWS::VpcLattice::ResourceConfiguration",
+    ),
+    "cn-northwest-1": (
+        "AWS::VpcLattice::ResourceGateway",
+        "AWS::VpcLattice::ResourceConfiguration",
+    ),
+    "il-central-1": (
+        "AWS::VpcLattice::ResourceGateway",
+        "AWS::VpcLattice::ResourceConfiguration",
+        "AWS::Events::Connection",
+    ),
+    "me-central-1": (
+        "AWS::VpcLattice::ResourceGateway",
+        "AWS::VpcLattice::ResourceConfiguration",
+    ),
+    "mx-central-1": ("AWS::Events::Connection",),
+    "us-gov-east-1": (
+        "AWS::VpcLattice::ResourceGateway",
+        "AWS::VpcLattice::ResourceConfiguration",
+        "AWS::Events::Connection",
+    ),
+    "us-gov-west-1": (
+        "AWS::VpcLattice::ResourceGateway",
+        "AWS::VpcLattice::ResourceConfiguration",
+        "AWS::Events::Connection",
+    ),
+}
+
+UNSUPPORTED_REGIONS: frozenset[str] = frozenset(MISSING_IN_REGION)
+
+SUGGESTED_REGION = "us-east-1"
 
 
 def check_region_supported(region: str) -> None:
-    """Refuse a region where resource gateways or private connections don't exist."""
-    if region in UNSUPPORTED_REGIONS:
-        raise LabError(
-            f"Region {region} has no VPC Lattice resource gateways or private EventBridge "
-            "connections, so this lab cannot run there; set LAB_REGION to a supported region "
-            "such as us-east-1."
-        )
+    """Refuse a region where the stack's resource types don't exist.
+
+    Raises :class:`LabError` naming what the region lacks and how to pick another.
+    """
+    missing = MISSING_IN_REGION.get(region)
+    if not missing:
+        return
+    raise LabError(
+        f"Region {region} has no {', '.join(missing)} in CloudFormation, so this lab's stack "
+        f"cannot be built there; set LAB_REGION to a supported region such as "
+        f"{SUGGESTED_REGION} (e.g. LAB_REGION={SUGGESTED_REGION})."
+    )
