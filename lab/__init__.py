@@ -24,6 +24,26 @@ _LAZY = {
     "destroy": "lab.deploy",
     "outputs": "lab.deploy",
     "ensure_deployed": "lab.deploy",
+    # 00 setup
+    "use": "lab.setup",
+    "environment_checks": "lab.setup",
+    "prepare": "lab.setup",
+    "cost_estimate": "lab.setup",
+    # 01-04 inspection
+    "template_resources": "lab.inspect",
+    "outputs_table": "lab.inspect",
+    "resource_gateway": "lab.inspect",
+    "resource_gateway_enis": "lab.inspect",
+    "check_gateway_enis": "lab.inspect",
+    "resource_configuration": "lab.inspect",
+    "vpc_endpoint_dns_entries": "lab.inspect",
+    "resolve_dns_target": "lab.inspect",
+    "connection": "lab.inspect",
+    "connection_timeline": "lab.inspect",
+    # 05 executions
+    "run_once": "lab.executions",
+    "execution_events": "lab.executions",
+    "private_api_requests": "lab.executions",
 }
 
 __all__ = ["LabConfig", "LabError", "load_config", *_LAZY]
