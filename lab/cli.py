@@ -18,7 +18,9 @@ def _positive_int(name: str, upper: int):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number, got {text!r}"
+            ) from None
         if not 1 <= value <= upper:
             raise argparse.ArgumentTypeError(f"{name} must be between 1 and {upper}, got {value}")
         return value
@@ -72,6 +74,72 @@ def _cmd_sandbox(args) -> int:
     return 0
 
 
+def _json_line(payload: dict) -> str:
+    """One line of strict JSON (NaN becomes null) for the last line of stdout."""
+    import math
+
+    def clean(value):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return json.dumps(clean(payload), sort_keys=True, default=str)
+
+
+def _cmd_run(args) -> int:
+    from lab import harness, results
+
+    df = harness.run(
+        args.workflow, n=args.n, concurrency=args.concurrency, progress=not args.no_progress
+    )
+    path = results.save(df, path=args.out)
+    table = results.summary(df)
+    print(table.to_string(index=False))
+    print(f"results: {path}")
+    if args.json:
+        meta = df.attrs.get("lab_meta", {})
+        print(
+            _json_line(
+                {
+                    "summary": table.to_dict(orient="records"),
+                    "results": str(path),
+                    "run_id": meta.get("run_id"),
+                    "mode": meta.get("mode"),
+                }
+            )
+        )
+    return 0
+
+
+def _cmd_bench(args) -> int:
+    from lab.bench import bench, format_table
+
+    report = bench(n=args.n, progress=not args.no_progress)
+    print(format_table(report))
+    if args.json:
+        print(_json_line(report))
+    return 0
+
+
+def _cmd_soak(args) -> int:
+    from lab.soak import format_report, soak
+
+    report = soak(
+        n=args.n,
+        concurrency=args.concurrency,
+        workflow=args.workflow,
+        progress=not args.no_progress,
+    )
+    print(format_report(report))
+    if args.json:
+        print(_json_line(report))
+    return 0 if report["clean"] else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m lab",
@@ -96,6 +164,36 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sandbox", help="start, stop or inspect the local sandbox")
     p.add_argument("action", choices=("start", "stop", "status"))
     p.set_defaults(func=_cmd_sandbox)
+
+    p = sub.add_parser("run", help="run executions and time them; prints a latency summary")
+    p.add_argument("--workflow", choices=("standard", "express", "both"), default="standard")
+    p.add_argument(
+        "-n", type=_positive_int("n", 100_000), default=100, help="executions per workflow"
+    )
+    p.add_argument(
+        "--concurrency",
+        type=_positive_int("concurrency", 64),
+        default=4,
+        help="executions in flight at once",
+    )
+    p.add_argument("--out", default=None, help="results CSV path (default results/<run id>.csv)")
+    p.add_argument("--json", action="store_true", help="also print one JSON line last")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("bench", help="sandbox benchmark: HTTP floor vs EXPRESS vs STANDARD")
+    p.add_argument("-n", type=_positive_int("n", 100_000), default=200, help="calls per cell")
+    p.add_argument("--json", action="store_true", help="also print one JSON line last")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("soak", help="run many executions and account for every one")
+    p.add_argument("-n", type=_positive_int("n", 100_000), default=1000, help="executions")
+    p.add_argument("--concurrency", type=_positive_int("concurrency", 64), default=16)
+    p.add_argument("--workflow", choices=("standard", "express", "both"), default="standard")
+    p.add_argument("--json", action="store_true", help="also print one JSON line last")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_soak)
 
     return parser
 

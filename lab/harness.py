@@ -1,0 +1,682 @@
+"""Run many executions of the lab's state machines and time each one.
+
+``run(workflow, n, concurrency)`` starts ``n`` executions per workflow with at
+most ``concurrency`` in flight and returns one row per execution (a pandas
+DataFrame). The same code runs against the sandbox and against AWS.
+
+How each phase is measured (all in milliseconds):
+
+- ``client_ms``: the learner's view, measured on this machine with
+  ``time.perf_counter``: from just before the start call until the terminal
+  status was observed. For EXPRESS that is one ``start_sync_execution`` round
+  trip. For STANDARD it is ``start_execution`` plus ``describe_execution``
+  polling, so it includes up to one poll interval (about 20 ms in the sandbox,
+  1 s or more on AWS) of waiting; the server-side phases below do not.
+- ``execution_ms``: the service's own ``stopDate - startDate`` for the
+  execution (``describe_execution`` for STANDARD, the ``start_sync_execution``
+  response for EXPRESS). Server timestamps, so polling never inflates it.
+- ``http_task_ms`` (STANDARD only): from the first ``TaskScheduled`` event to
+  the last ``TaskSucceeded``/``TaskFailed``/``TaskTimedOut`` event of the
+  execution's history, i.e. the HTTP task including any retries the state
+  machine made. ``http_attempts`` says how many task attempts that covered.
+- ``billed_ms`` (EXPRESS only): ``billingDetails.billedDurationInMilliseconds``
+  of the ``start_sync_execution`` response (AWS rounds it up to 100 ms; the
+  history is not available for EXPRESS on AWS).
+
+Throttling: a throttled start call is retried here with backoff and the SAME
+execution name, so it is counted once. Step Functions treats a repeated
+``StartExecution`` with the same name and input as the same execution while it
+runs, and answers ``ExecutionAlreadyExists`` once it has closed; the harness
+takes either as "this execution started". A throttled
+``StartSyncExecution`` was never run, so retrying it cannot run it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from lab import clients
+from lab.config import LabConfig, load_config
+from lab.errors import LabError
+
+WORKFLOWS = ("standard", "express")
+WORKFLOW_CHOICES = (*WORKFLOWS, "both")
+OUTPUT_KEYS = {"standard": "StandardStateMachineArn", "express": "ExpressStateMachineArn"}
+MAX_EXECUTIONS = 100_000
+MAX_CONCURRENCY = 64
+CAUSE_LIMIT = 300
+
+# Error codes AWS uses for "slow down"; a request refused with one of these
+# was not carried out, so sending it again is safe.
+THROTTLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "RequestThrottledException",
+    }
+)
+# Failures of the connection to the endpoint itself: in the sandbox these mean
+# the sandbox process is gone.
+CONNECTION_ERRORS = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError)
+
+RECORD_COLUMNS = (
+    "workflow",
+    "name",
+    "execution_arn",
+    "status",
+    "error",
+    "cause",
+    "http_status",
+    "client_ms",
+    "execution_ms",
+    "http_task_ms",
+    "http_attempts",
+    "billed_ms",
+    "retries",
+    "started",
+    "started_at",
+)
+
+TEXT_COLUMNS = ("workflow", "name", "execution_arn", "status", "error", "cause", "started_at")
+
+# What ``status`` holds when the harness, not Step Functions, decided the outcome.
+STATUS_NOT_STARTED = "NOT_STARTED"  # the start call failed (error says why)
+STATUS_UNKNOWN = "UNKNOWN"  # started, but no terminal status was observed in time
+
+_log = logging.getLogger(__name__)
+
+# Redact anything that looks like an API key header in text we keep (causes
+# echo response headers/bodies; never keep a credential in a results file).
+_SECRET_HEADER = re.compile(
+    r"""(?ix)
+    (["']?(?:x-api-key|authorization|api[_-]?key)["']?\s*[:=]\s*["']?)
+    ([^"',}\s]+)
+    """
+)
+_HTTP_STATUS_ERROR = re.compile(r"^States\.Http\.StatusCode\.(\d{3})$")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How the harness paces itself in one mode (sandbox or aws)."""
+
+    poll_first_s: float  # first describe_execution after the start call
+    poll_s: float  # then every poll_s, growing by poll_growth up to poll_max_s
+    poll_growth: float
+    poll_max_s: float
+    timeout_s: float  # give up on one execution after this long
+    retry_base_s: float  # throttle backoff: full jitter over base * 2**attempt
+    retry_max_s: float
+    max_attempts: int
+
+    @classmethod
+    def for_mode(cls, mode: str) -> Timing:
+        """Sandbox: tight polling (local, cheap). AWS: ~1 s polling with backoff."""
+        if mode == "sandbox":
+            return cls(0.005, 0.02, 1.0, 0.02, 120.0, 0.05, 2.0, 8)
+        return cls(1.0, 1.0, 1.5, 5.0, 900.0, 0.5, 20.0, 8)
+
+
+@dataclass
+class ExecutionRecord:
+    """One execution's outcome and timings; one row of ``run()``'s DataFrame."""
+
+    workflow: str
+    name: str
+    execution_arn: str | None = None
+    status: str = STATUS_NOT_STARTED
+    error: str | None = None
+    cause: str | None = None
+    http_status: int | None = None
+    client_ms: float | None = None
+    execution_ms: float | None = None
+    http_task_ms: float | None = None
+    http_attempts: int | None = None
+    billed_ms: float | None = None
+    retries: int = 0
+    started: bool = False
+    started_at: str | None = None
+
+
+class _Stop:
+    """Shared "give up" flag: set when the sandbox cannot be reached any more."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.reason: str | None = None
+
+    def set(self, reason: str) -> None:
+        if not self._event.is_set():
+            self.reason = reason
+            self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        return self._event.wait(seconds)
+
+
+def mask_secrets(text: str | None) -> str | None:
+    """``text`` with the value of any API-key-like header replaced by ``****``."""
+    if not text:
+        return text
+    return _SECRET_HEADER.sub(lambda m: m.group(1) + "****", text)
+
+
+def _short(text: str | None, limit: int = CAUSE_LIMIT) -> str | None:
+    text = mask_secrets(text)
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
+
+
+def _ms(start: datetime | None, stop: datetime | None) -> float | None:
+    if start is None or stop is None:
+        return None
+    return round((stop - start).total_seconds() * 1000.0, 3)
+
+
+def _find_status_code(value, depth: int = 0) -> int | None:
+    """The first ``StatusCode``/``statusCode`` found in a parsed JSON document."""
+    if depth > 4:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if isinstance(value, dict):
+        for key in ("StatusCode", "statusCode"):
+            code = value.get(key)
+            if isinstance(code, int) or (isinstance(code, str) and code.isdigit()):
+                return int(code)
+        for item in value.values():
+            if isinstance(item, (dict, list, str)):
+                found = _find_status_code(item, depth + 1)
+                if found is not None:
+                    return found
+    elif isinstance(value, list):
+        for item in value:
+            found = _find_status_code(item, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def http_status_of(output: str | None, error: str | None, cause: str | None) -> int | None:
+    """The HTTP status the task saw: from its output, its error name, or its cause."""
+    if error:
+        match = _HTTP_STATUS_ERROR.match(error)
+        if match:
+            return int(match.group(1))
+    for text in (output, cause):
+        if text:
+            code = _find_status_code(text)
+            if code is not None:
+                return code
+    return None
+
+
+def _error_code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def _is_throttle(exc: BaseException) -> bool:
+    return isinstance(exc, ClientError) and _error_code(exc) in THROTTLE_CODES
+
+
+def _sdk_retries(response: dict) -> int:
+    return int(response.get("ResponseMetadata", {}).get("RetryAttempts", 0) or 0)
+
+
+def call_with_throttle_retry(
+    call: Callable[..., dict],
+    timing: Timing,
+    stop: _Stop | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    **kwargs,
+) -> tuple[dict, int]:
+    """``call(**kwargs)``, retried with the same arguments while it is throttled.
+
+    Returns ``(response, retries)`` where ``retries`` counts the harness's own
+    retries plus the ones botocore made inside the call. Any other error, or
+    throttling beyond ``timing.max_attempts``, is raised.
+    """
+    retries = 0
+    for attempt in range(timing.max_attempts):
+        try:
+            response = call(**kwargs)
+        except ClientError as exc:
+            if not _is_throttle(exc) or attempt + 1 >= timing.max_attempts:
+                raise
+            retries += 1 + _sdk_retries(exc.response)
+            # Full jitter spreads the retries of many threads apart.
+            delay = random.uniform(0, min(timing.retry_max_s, timing.retry_base_s * 2**attempt))
+            if stop is not None and stop.wait(delay):
+                raise
+            if stop is None:
+                sleep(delay)
+            continue
+        return response, retries + _sdk_retries(response)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _execution_arn(state_machine_arn: str, name: str) -> str:
+    # The documented ARN format; only needed when StartExecution answered
+    # ExecutionAlreadyExists to our own retry and so returned no ARN.
+    return state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + name
+
+
+def start_standard(sfn, state_machine_arn: str, name: str, payload: str, timing: Timing, stop=None):
+    """Start one STANDARD execution; returns ``(execution_arn, retries)``.
+
+    A throttled call is retried with the same name and input. If a retry is
+    answered ``ExecutionAlreadyExists``, an earlier attempt did start it (and
+    it has already closed): that is this execution, not a second one.
+    """
+    try:
+        response, retries = call_with_throttle_retry(
+            sfn.start_execution,
+            timing,
+            stop,
+            stateMachineArn=state_machine_arn,
+            name=name,
+            input=payload,
+        )
+    except ClientError as exc:
+        if _error_code(exc) == "ExecutionAlreadyExists" and _sdk_retries(exc.response):
+            return _execution_arn(state_machine_arn, name), _sdk_retries(exc.response)
+        raise
+    return response["executionArn"], retries
+
+
+def _history(sfn, execution_arn: str) -> list[dict]:
+    events: list[dict] = []
+    for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+        events.extend(page.get("events", []))
+    return events
+
+
+_TASK_END = {
+    "TaskSucceeded": "taskSucceededEventDetails",
+    "TaskFailed": "taskFailedEventDetails",
+    "TaskTimedOut": "taskTimedOutEventDetails",
+}
+
+
+def task_timing(events: Iterable[dict]) -> dict:
+    """HTTP task phase from history events: ms, attempts, last output/error/cause."""
+    first_scheduled = last_end = None
+    attempts = 0
+    details: dict = {}
+    for event in events:
+        kind = event.get("type")
+        if kind == "TaskScheduled":
+            attempts += 1
+            if first_scheduled is None:
+                first_scheduled = event["timestamp"]
+        elif kind in _TASK_END:
+            last_end = event["timestamp"]
+            details = event.get(_TASK_END[kind], {}) or {}
+    return {
+        "http_task_ms": _ms(first_scheduled, last_end),
+        "http_attempts": attempts or None,
+        "output": details.get("output"),
+        "error": details.get("error"),
+        "cause": details.get("cause"),
+    }
+
+
+def wait_standard(
+    sfn,
+    execution_arn: str,
+    timing: Timing,
+    t0: float,
+    stop: _Stop | None = None,
+    connection_errors_are_fatal: bool = False,
+):
+    """Poll ``describe_execution`` until the execution leaves RUNNING.
+
+    Returns the last description, or None when ``timing.timeout_s`` passed or
+    the run was stopped. Throttling and (on AWS) dropped connections are
+    retried until then; with ``connection_errors_are_fatal`` (the sandbox,
+    where it means the process is gone) a dropped connection is raised.
+    """
+    deadline = t0 + timing.timeout_s
+    delay = timing.poll_first_s
+    interval = timing.poll_s
+    while True:
+        if stop is not None and stop.wait(delay):
+            return None
+        if stop is None:
+            time.sleep(delay)
+        try:
+            description = sfn.describe_execution(executionArn=execution_arn)
+        except ClientError as exc:
+            if not _is_throttle(exc):
+                raise
+            description = None
+        except (*CONNECTION_ERRORS, ReadTimeoutError):
+            if connection_errors_are_fatal:
+                raise
+            description = None
+        if description is not None and description["status"] != "RUNNING":
+            return description
+        if time.perf_counter() >= deadline:
+            return None
+        delay = interval
+        interval = min(timing.poll_max_s, interval * timing.poll_growth)
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _fail(record: ExecutionRecord, exc: BaseException, cfg: LabConfig, stop: _Stop | None):
+    if isinstance(exc, ClientError):
+        record.error = _error_code(exc) or type(exc).__name__
+        record.cause = _short(exc.response.get("Error", {}).get("Message"))
+    else:
+        record.error = f"lab.{type(exc).__name__}"
+        record.cause = _short(str(exc))
+    if isinstance(exc, CONNECTION_ERRORS) and cfg.is_sandbox and stop is not None:
+        stop.set(
+            "the sandbox stopped answering; run `python -m lab sandbox status`, "
+            "then `python -m lab sandbox start`"
+        )
+
+
+def execute_standard(sfn, state_machine_arn, name, payload, timing, cfg, stop=None):
+    """Start one STANDARD execution, wait for its end, read its history."""
+    record = ExecutionRecord("standard", name, started_at=_now_iso())
+    t0 = time.perf_counter()
+    try:
+        record.execution_arn, record.retries = start_standard(
+            sfn, state_machine_arn, name, payload, timing, stop
+        )
+        record.started = True
+        record.status = STATUS_UNKNOWN  # until a terminal status is observed
+        description = wait_standard(
+            sfn, record.execution_arn, timing, t0, stop, connection_errors_are_fatal=cfg.is_sandbox
+        )
+        if description is None:
+            record.status = STATUS_UNKNOWN
+            record.error = "lab.NoTerminalStatus"
+            record.cause = (
+                stop.reason
+                if stop is not None and stop.is_set()
+                else f"no terminal status within {timing.timeout_s:.0f} s"
+            )
+            return record
+        record.client_ms = round((time.perf_counter() - t0) * 1000.0, 3)
+        record.status = description["status"]
+        record.error = description.get("error")
+        record.cause = _short(description.get("cause"))
+        record.execution_ms = _ms(description.get("startDate"), description.get("stopDate"))
+        task = task_timing(_history(sfn, record.execution_arn))
+        record.http_task_ms = task["http_task_ms"]
+        record.http_attempts = task["http_attempts"]
+        record.http_status = http_status_of(
+            task["output"] or description.get("output"),
+            task["error"] or record.error,
+            task["cause"] or description.get("cause"),
+        )
+    except (ClientError, *CONNECTION_ERRORS, ReadTimeoutError) as exc:
+        _fail(record, exc, cfg, stop)
+    return record
+
+
+def execute_express(sfn, state_machine_arn, name, payload, timing, cfg, stop=None):
+    """One EXPRESS execution through ``start_sync_execution`` (it returns at the end)."""
+    record = ExecutionRecord("express", name, started_at=_now_iso())
+    t0 = time.perf_counter()
+    try:
+        response, record.retries = call_with_throttle_retry(
+            sfn.start_sync_execution,
+            timing,
+            stop,
+            stateMachineArn=state_machine_arn,
+            name=name,
+            input=payload,
+        )
+    except (ClientError, *CONNECTION_ERRORS, ReadTimeoutError) as exc:
+        _fail(record, exc, cfg, stop)
+        return record
+    record.client_ms = round((time.perf_counter() - t0) * 1000.0, 3)
+    record.started = True
+    record.execution_arn = response.get("executionArn")
+    record.status = response.get("status", STATUS_UNKNOWN)
+    record.error = response.get("error")
+    record.cause = _short(response.get("cause"))
+    record.execution_ms = _ms(response.get("startDate"), response.get("stopDate"))
+    billed = (response.get("billingDetails") or {}).get("billedDurationInMilliseconds")
+    record.billed_ms = float(billed) if billed is not None else None
+    record.http_status = http_status_of(
+        response.get("output"), response.get("error"), response.get("cause")
+    )
+    return record
+
+
+_EXECUTORS = {"standard": execute_standard, "express": execute_express}
+
+
+def _validate(workflow: str, n, concurrency) -> None:
+    if workflow not in WORKFLOW_CHOICES:
+        raise LabError(
+            f"workflow={workflow!r} is not one the lab runs; "
+            "pass workflow='standard', 'express' or 'both'."
+        )
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_EXECUTIONS:
+        raise LabError(
+            f"n={n!r} is out of range; pass a whole number of executions "
+            f"between 1 and {MAX_EXECUTIONS}, e.g. n=100."
+        )
+    if (
+        isinstance(concurrency, bool)
+        or not isinstance(concurrency, int)
+        or not 1 <= concurrency <= MAX_CONCURRENCY
+    ):
+        raise LabError(
+            f"concurrency={concurrency!r} is out of range; pass a whole number "
+            f"between 1 and {MAX_CONCURRENCY}, e.g. concurrency=8."
+        )
+
+
+def new_run_id() -> str:
+    """A run id for execution names: UTC time plus 4 random hex digits."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
+
+
+def _progress_bar(total: int, desc: str, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="exec", disable=not enabled, leave=False)
+
+
+@dataclass
+class RunPlan:
+    """Everything one batch needs; built by ``run()``, reused by bench and soak."""
+
+    cfg: LabConfig
+    state_machines: dict[str, str]
+    run_id: str
+    timing: Timing
+
+
+def plan(workflow: str, cfg: LabConfig | None = None, outputs: dict | None = None) -> RunPlan:
+    """Resolve the state machine ARNs for ``workflow`` from the stack's outputs."""
+    cfg = cfg or load_config()
+    if outputs is None:
+        from lab.deploy import outputs as stack_outputs
+
+        outputs = stack_outputs()
+    wanted = WORKFLOWS if workflow == "both" else (workflow,)
+    arns = {}
+    for kind in wanted:
+        arn = outputs.get(OUTPUT_KEYS[kind])
+        if not arn:
+            raise LabError(
+                f"the stack has no {OUTPUT_KEYS[kind]} output; "
+                "run `python -m lab deploy` (or lab.ensure_deployed()) first."
+            )
+        arns[kind] = arn
+    return RunPlan(cfg, arns, new_run_id(), Timing.for_mode(cfg.mode))
+
+
+def run_batch(
+    run_plan: RunPlan,
+    workflow: str,
+    names: list[str],
+    concurrency: int,
+    progress: bool = True,
+    stop: _Stop | None = None,
+    sfn=None,
+) -> list[ExecutionRecord]:
+    """Run one execution per name of ``workflow`` with ``concurrency`` in flight.
+
+    Always returns one record per name, in name order: if the run is stopped
+    (the sandbox died), the executions not yet started come back as
+    ``NOT_STARTED`` with the reason in ``cause``.
+    """
+    sfn = sfn or clients.client("stepfunctions", run_plan.cfg)
+    stop = stop or _Stop()
+    execute = _EXECUTORS[workflow]
+    arn = run_plan.state_machines[workflow]
+
+    def one(seq_name: tuple[int, str]) -> ExecutionRecord:
+        seq, name = seq_name
+        if stop.is_set():
+            return ExecutionRecord(workflow, name, error="lab.RunStopped", cause=stop.reason)
+        payload = json.dumps({"lab_run": run_plan.run_id, "seq": seq})
+        return execute(sfn, arn, name, payload, run_plan.timing, run_plan.cfg, stop)
+
+    records: dict[str, ExecutionRecord] = {}
+    bar = _progress_bar(len(names), workflow, progress)
+    # More threads than the client's connection pool makes urllib3 warn on
+    # every discarded connection; the warning is noise for the learner.
+    pool_logger = logging.getLogger("urllib3.connectionpool")
+    previous_level = pool_logger.level
+    pool_logger.setLevel(logging.ERROR)
+    try:
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="lab-run") as pool:
+            futures = {pool.submit(one, item): item[1] for item in enumerate(names)}
+            for future in as_completed(futures):
+                name = futures[future]
+                try:
+                    records[name] = future.result()
+                except Exception as exc:  # an unexpected bug must not lose the row
+                    _log.exception("execution %s raised", name)
+                    records[name] = ExecutionRecord(
+                        workflow, name, error=f"lab.{type(exc).__name__}", cause=_short(str(exc))
+                    )
+                bar.update(1)
+    finally:
+        pool_logger.setLevel(previous_level)
+        bar.close()
+    return [records[name] for name in names]
+
+
+def records_frame(records: Iterable[ExecutionRecord]) -> pd.DataFrame:
+    """The records as a DataFrame with the harness's columns and dtypes."""
+    frame = pd.DataFrame([asdict(r) for r in records], columns=list(RECORD_COLUMNS))
+    for column in ("client_ms", "execution_ms", "http_task_ms", "billed_ms"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("http_status", "http_attempts"):
+        frame[column] = frame[column].astype("Int64")
+    for column in TEXT_COLUMNS:
+        frame[column] = frame[column].astype("str")
+    frame["retries"] = frame["retries"].astype("int64")
+    frame["started"] = frame["started"].astype(bool)
+    return frame
+
+
+def run(
+    workflow: str = "standard",
+    n: int = 100,
+    concurrency: int = 4,
+    progress: bool = True,
+    *,
+    cfg: LabConfig | None = None,
+    outputs: dict | None = None,
+) -> pd.DataFrame:
+    """Run ``n`` executions of each chosen workflow and time them.
+
+    ``workflow`` is ``"standard"``, ``"express"`` or ``"both"`` (STANDARD
+    first, then EXPRESS, each ``n`` executions, so the two never compete for
+    the same CPU). At most ``concurrency`` executions are in flight. Execution
+    names are ``lab-<run id>-<seq>``, unique per run. Returns one row per
+    execution (columns: see ``RECORD_COLUMNS`` and this module's docstring for
+    how each phase is measured); ``df.attrs["lab_meta"]`` holds the run's
+    metadata for ``lab.results.save``.
+    """
+    _validate(workflow, n, concurrency)
+    run_plan = plan(workflow, cfg, outputs)
+    stop = _Stop()
+    all_records: list[ExecutionRecord] = []
+    seq = 0
+    started = time.perf_counter()
+    for kind in run_plan.state_machines:
+        names = [f"lab-{run_plan.run_id}-{seq + i:06d}" for i in range(n)]
+        seq += n
+        all_records += run_batch(run_plan, kind, names, concurrency, progress, stop)
+    frame = records_frame(all_records)
+    frame.attrs["lab_meta"] = run_metadata(
+        run_plan,
+        workflow=workflow,
+        n=n,
+        concurrency=concurrency,
+        wall_s=round(time.perf_counter() - started, 3),
+        stopped=stop.reason,
+    )
+    return frame
+
+
+def run_metadata(run_plan: RunPlan, **extra) -> dict:
+    """What a results file needs to be understood later (no secrets in here)."""
+    from importlib import metadata
+
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+
+    meta = {
+        "run_id": run_plan.run_id,
+        "mode": run_plan.cfg.mode,
+        "region": run_plan.cfg.region,
+        "stack": run_plan.cfg.stack_name,
+        "state_machines": dict(run_plan.state_machines),
+        "versions": {
+            "lab": version("private-api-lab"),
+            "moto": version("moto"),
+            "boto3": version("boto3"),
+            "botocore": version("botocore"),
+        },
+        "utc": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    meta.update(extra)
+    return meta

@@ -1,0 +1,242 @@
+"""Tabulate, plot, save, load and compare the harness's latency records.
+
+The records are the DataFrame ``lab.harness.run()`` returns: one row per
+execution with the phase columns ``client_ms``, ``execution_ms``,
+``http_task_ms`` (STANDARD) and ``billed_ms`` (EXPRESS); see
+``lab.harness`` for how each is measured.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lab.errors import LabError
+from lab.harness import TEXT_COLUMNS
+
+PHASES = ("client_ms", "execution_ms", "http_task_ms", "billed_ms")
+PERCENTILES = {"p50": 50, "p90": 90, "p99": 99}
+SUMMARY_COLUMNS = ("workflow", "phase", "count", "failures", "p50", "p90", "p99", "max")
+SUCCEEDED = "SUCCEEDED"
+META_SUFFIX = ".meta.json"
+
+
+def _require_columns(df: pd.DataFrame, columns) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise LabError(
+            f"these records lack the column(s) {', '.join(missing)}; "
+            "pass the DataFrame lab.harness.run() returned (or lab.results.load(path))."
+        )
+
+
+def summary(df: pd.DataFrame, include_failures: bool = False, decimals: int = 1) -> pd.DataFrame:
+    """Latency percentiles per workflow and phase.
+
+    One row per (workflow, phase) that has any value: ``count`` (executions
+    measured), ``failures`` (executions of that workflow whose status is not
+    SUCCEEDED, including those never started), and ``p50``/``p90``/``p99``/
+    ``max`` in ms, rounded to ``decimals``. Percentiles interpolate linearly
+    between samples (numpy's default). By default only succeeded executions
+    enter the percentiles, so a fast failure (an HTTP 403, say) cannot make
+    the path look faster; ``include_failures=True`` measures every execution.
+    """
+    _require_columns(df, ("workflow", "status"))
+    rows = []
+    for workflow, group in df.groupby("workflow", sort=True):
+        failures = int((group["status"] != SUCCEEDED).sum())
+        measured = group if include_failures else group[group["status"] == SUCCEEDED]
+        for phase in PHASES:
+            if phase not in group.columns:
+                continue
+            values = pd.to_numeric(measured[phase], errors="coerce").dropna().to_numpy(float)
+            if not group[phase].notna().any():
+                continue  # the phase does not exist for this workflow
+            row = {"workflow": workflow, "phase": phase, "count": int(values.size)}
+            row["failures"] = failures
+            if values.size:
+                quantiles = np.percentile(values, list(PERCENTILES.values()))
+                for key, value in zip(PERCENTILES, quantiles, strict=True):
+                    row[key] = round(float(value), decimals)
+                row["max"] = round(float(values.max()), decimals)
+            else:
+                row.update({k: np.nan for k in (*PERCENTILES, "max")})
+            rows.append(row)
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+
+def _phases_present(df: pd.DataFrame, phases) -> list[str]:
+    chosen = [p for p in (phases or PHASES) if p in df.columns and df[p].notna().any()]
+    if not chosen:
+        raise LabError(
+            "there is no latency to plot in these records (every execution failed "
+            "before it was timed); run lab.results.summary(df) to see the failures."
+        )
+    return chosen
+
+
+def _series(df: pd.DataFrame, phases, succeeded_only: bool):
+    if succeeded_only and "status" in df.columns:
+        df = df[df["status"] == SUCCEEDED]
+    for workflow, group in df.groupby("workflow", sort=True):
+        for phase in phases:
+            values = pd.to_numeric(group[phase], errors="coerce").dropna().to_numpy(float)
+            if values.size:
+                yield f"{workflow} {phase}", values
+
+
+def plot_ecdf(df: pd.DataFrame, phases=None, succeeded_only: bool = True, log_x: bool = False):
+    """Empirical CDF of each workflow's phases on one axes; returns the Figure.
+
+    The y value at x is the fraction of executions that took at most x ms, so
+    the median is where a line crosses 0.5 and the tail shows at the top.
+    """
+    import matplotlib.pyplot as plt
+
+    _require_columns(df, ("workflow",))
+    phases = _phases_present(df, phases)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for label, values in _series(df, phases, succeeded_only):
+        xs = np.sort(values)
+        ys = np.arange(1, xs.size + 1) / xs.size
+        ax.step(xs, ys, where="post", label=f"{label} (n={xs.size})")
+    ax.set_xlabel("latency (ms)")
+    ax.set_ylabel("fraction of executions ≤ x")
+    ax.set_ylim(0, 1.02)
+    if log_x:
+        ax.set_xscale("log")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="lower right", fontsize="small")
+    ax.set_title("Latency ECDF per workflow and phase")
+    fig.tight_layout()
+    return fig
+
+
+def plot_histogram(df: pd.DataFrame, phases=("client_ms",), bins: int = 40, succeeded_only=True):
+    """Overlaid histograms of the chosen phases per workflow; returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    _require_columns(df, ("workflow",))
+    phases = _phases_present(df, phases)
+    series = list(_series(df, phases, succeeded_only))
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    if series:
+        everything = np.concatenate([v for _, v in series])
+        edges = np.histogram_bin_edges(everything, bins=bins)
+        for label, values in series:
+            ax.hist(values, bins=edges, alpha=0.5, label=f"{label} (n={values.size})")
+        ax.legend(fontsize="small")
+    ax.set_xlabel("latency (ms)")
+    ax.set_ylabel("executions")
+    ax.grid(True, alpha=0.3)
+    ax.set_title("Latency histogram")
+    fig.tight_layout()
+    return fig
+
+
+def results_dir() -> Path:
+    """Where results go: ``LAB_RESULTS_DIR``, else ``results/`` in the checkout."""
+    configured = os.environ.get("LAB_RESULTS_DIR", "").strip()
+    if configured:
+        return Path(configured)
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").exists():
+        return checkout / "results"
+    return Path.cwd() / "results"
+
+
+def _meta_path(csv_path: Path) -> Path:
+    return csv_path.with_name(csv_path.stem + META_SUFFIX)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def save(df: pd.DataFrame, meta: dict | None = None, path=None) -> Path:
+    """Write the records as CSV plus a ``<name>.meta.json`` sidecar; returns the CSV path.
+
+    ``meta`` defaults to ``df.attrs["lab_meta"]`` (set by ``lab.harness.run``):
+    mode, region, stack, versions of lab/moto/boto3, UTC time, n, concurrency,
+    workflow. ``path`` defaults to ``results/<run id>.csv``. Free-text columns
+    pass through ``lab.harness.mask_secrets`` again, so an API key can never
+    reach a results file even if a cause quoted one.
+    """
+    from lab.harness import mask_secrets
+
+    meta = dict(meta if meta is not None else df.attrs.get("lab_meta", {}))
+    meta.setdefault("utc", datetime.now(UTC).isoformat(timespec="seconds"))
+    if path is None:
+        run_id = meta.get("run_id") or datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = results_dir() / f"{run_id}.csv"
+    path = Path(path)
+    if path.suffix != ".csv":
+        path = path.with_suffix(".csv")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    clean = df.copy()
+    clean.attrs = {}
+    for column in ("cause", "error"):
+        if column in clean.columns:
+            clean[column] = clean[column].map(
+                lambda v: mask_secrets(v) if isinstance(v, str) else v
+            )
+    clean.to_csv(path, index=False)
+    meta["records"] = int(len(df))
+    _meta_path(path).write_text(json.dumps(_jsonable(meta), indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def load(path) -> pd.DataFrame:
+    """Read a results CSV written by ``save`` (its metadata lands in ``df.attrs["lab_meta"]``)."""
+    path = Path(path)
+    if path.name.endswith(META_SUFFIX):
+        path = path.with_name(path.name[: -len(META_SUFFIX)] + ".csv")
+    if not path.exists():
+        raise LabError(
+            f"there is no results file at {path}; pass a path lab.results.save() "
+            "returned (they live under results/)."
+        )
+    df = pd.read_csv(path)
+    for column in ("http_status", "http_attempts"):
+        if column in df.columns:
+            df[column] = df[column].astype("Int64")
+    for column in TEXT_COLUMNS:
+        if column in df.columns:
+            df[column] = df[column].astype("str")
+    meta_path = _meta_path(path)
+    df.attrs["lab_meta"] = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    return df
+
+
+def compare(a: pd.DataFrame, b: pd.DataFrame, labels=("a", "b")) -> pd.DataFrame:
+    """p50/p90/p99 of two runs side by side, with ``b / a`` ratios.
+
+    Rows are the (workflow, phase) pairs both runs measured; a ratio above 1
+    means ``b`` was slower.
+    """
+    left, right = labels
+    sa = summary(a).set_index(["workflow", "phase"])
+    sb = summary(b).set_index(["workflow", "phase"])
+    common = sa.index.intersection(sb.index, sort=False)
+    out = pd.DataFrame(index=common)
+    for key in PERCENTILES:
+        out[f"{key}_{left}"] = sa.loc[common, key]
+        out[f"{key}_{right}"] = sb.loc[common, key]
+        ratio = sb.loc[common, key] / sa.loc[common, key].replace(0, np.nan)
+        out[f"{key}_ratio"] = ratio.round(2)
+    return out.reset_index()
