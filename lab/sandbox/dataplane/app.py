@@ -1,0 +1,334 @@
+"""The private REST API's data plane: a WSGI app that plays the execute-api VPC endpoint.
+
+A request arrives with the API's host name (``<api-id>.execute-api.<region>.amazonaws.com``)
+and, when it came through a VPC endpoint, ``x-lab-source-vpce: <vpce-id>`` (the sandbox's
+stand-in for "which endpoint the packet arrived through"). The app then does what API
+Gateway does, in its order:
+
+1. find the REST API (any account, the host's region) and the stage -> else 403 Forbidden;
+2. evaluate the resource policy (a private API needs one and is reachable only through an
+   endpoint) -> else 403 ``User: anonymous is not authorized ...``;
+3. find the resource and method -> else 403 Missing Authentication Token;
+4. check the API key against the enabled keys of usage plans on this API and stage
+   -> else 403 Forbidden;
+5. run the MOCK integration and render its response.
+
+It reads the live API configuration from moto's apigateway backend (moto keeps no
+per-deployment snapshot, so a change is served before it is deployed; README says so).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from lab.sandbox.dataplane import mock_integration, policy
+from lab.sandbox.dataplane.request_log import RequestLog
+
+SOURCE_VPCE_HEADER = "x-lab-source-vpce"
+
+_API_HOST = re.compile(
+    r"^(?P<api>[a-z0-9]+)(?:-(?P<vpce>vpce-[0-9a-f]+))?"
+    r"\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com\.?(?::\d+)?$",
+    re.IGNORECASE,
+)
+# The endpoint's own DNS name; API Gateway then needs the API id in x-apigw-api-id.
+_ENDPOINT_HOST = re.compile(
+    r"^(?P<vpce>vpce-[0-9a-f]+)-[a-z0-9]+(?:-[a-z0-9-]+)?"
+    r"\.execute-api\.(?P<region>[a-z0-9-]+)\.vpce\.amazonaws\.com\.?(?::\d+)?$",
+    re.IGNORECASE,
+)
+
+
+class _Refusal(Exception):
+    """API Gateway answers the request with an error before any integration runs."""
+
+    def __init__(self, status: int, body: dict, error_type: str):
+        super().__init__(body)
+        self.status = status
+        self.body = body
+        self.error_type = error_type
+
+
+def _forbidden() -> _Refusal:
+    return _Refusal(403, {"message": "Forbidden"}, "ForbiddenException")
+
+
+def _missing_authentication_token() -> _Refusal:
+    # What API Gateway answers for a path or method the API does not define.
+    return _Refusal(
+        403, {"message": "Missing Authentication Token"}, "MissingAuthenticationTokenException"
+    )
+
+
+def _apigateway_backends():
+    from moto.apigateway.models import apigateway_backends
+
+    return apigateway_backends
+
+
+def _ec2_backends():
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends
+
+
+def find_rest_api(api_id: str, region: str):
+    """``(account_id, backend, rest_api)`` for ``api_id`` in ``region``, any account; or None."""
+    # iter_backends() visits only backends that exist: looking up must not create any.
+    for account_id, backend_region, backend in list(_apigateway_backends().iter_backends()):
+        if backend_region == region:
+            api = backend.apis.get(api_id)
+            if api is not None:
+                return account_id, backend, api
+    return None
+
+
+def vpc_of_endpoint(vpce_id: str, region: str) -> str | None:
+    """The VPC id of VPC endpoint ``vpce_id`` (for ``aws:SourceVpc``), any account."""
+    for _, backend_region, backend in list(_ec2_backends().iter_backends()):
+        if backend_region == region:
+            endpoint = backend.vpc_end_points.get(vpce_id)
+            if endpoint is not None:
+                return endpoint.vpc_id
+    return None
+
+
+def _match_segment(part: str, segment: str, params: dict[str, str]) -> bool:
+    if part.startswith("{") and part.endswith("}"):
+        params[part[1:-1]] = segment
+        return True
+    return part == segment
+
+
+def match_resource(api: Any, path: str) -> tuple[Any, dict[str, str]] | None:
+    """The API resource serving ``path`` and its path parameters; literal parts win."""
+    segments = [s for s in path.strip("/").split("/") if s]
+    best = None
+    for resource in api.resources.values():
+        parts = [p for p in resource.get_path().strip("/").split("/") if p]
+        params: dict[str, str] = {}
+        if parts and parts[-1].endswith("+}"):
+            head = parts[:-1]
+            if len(segments) <= len(head):
+                continue
+            if all(_match_segment(p, s, params) for p, s in zip(head, segments, strict=False)):
+                params[parts[-1][1:-2]] = "/".join(segments[len(head) :])
+                score = (len(head), sum(not p.startswith("{") for p in head), 0)
+            else:
+                continue
+        elif len(parts) == len(segments) and all(
+            _match_segment(p, s, params) for p, s in zip(parts, segments, strict=True)
+        ):
+            score = (len(parts), sum(not p.startswith("{") for p in parts), 1)
+        else:
+            continue
+        if best is None or score > best[0]:
+            best = (score, resource, params)
+    return (best[1], best[2]) if best else None
+
+
+def _is_private(api: Any) -> bool:
+    return "PRIVATE" in [t.upper() for t in (api.endpoint_configuration or {}).get("types", [])]
+
+
+def _valid_api_keys(backend: Any, api_id: str, stage: str) -> set[str]:
+    values: set[str] = set()
+    for plan in backend.usage_plans.values():
+        if not any(
+            s.get("apiId") == api_id and s.get("stage") == stage for s in plan.api_stages or []
+        ):
+            continue
+        for plan_key in backend.usage_plan_keys.get(plan.id, {}).values():
+            key = backend.keys.get(plan_key.id)
+            if key is not None and _enabled(key.enabled):
+                values.add(key.value)
+    return values
+
+
+def _enabled(flag: Any) -> bool:
+    return flag if isinstance(flag, bool) else str(flag).lower() == "true"
+
+
+class DataPlane:
+    """WSGI application for every ``*.execute-api.*`` host of the sandbox."""
+
+    def __init__(self, log: RequestLog):
+        self.log = log
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        request = Request(environ)
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        entry: dict[str, Any] = {
+            "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+            "request_id": request_id,
+            "method": request.method,
+            "host": request.host,
+            "path": request.path,
+            "query": request.query_string.decode("latin-1"),
+            "source_vpce": request.headers.get(SOURCE_VPCE_HEADER),
+            "headers": dict(request.headers.items()),
+            "api_id": None,
+            "stage": None,
+        }
+        try:
+            response = self._handle(request, request_id, entry)
+        except _Refusal as refusal:
+            response = Response(
+                json.dumps(refusal.body, separators=(",", ":")),
+                status=refusal.status,
+                content_type="application/json",
+            )
+            response.headers["x-amzn-ErrorType"] = refusal.error_type
+        response.headers["x-amzn-RequestId"] = request_id
+        response.headers["x-amz-apigw-id"] = uuid.uuid4().hex[:16]
+        entry["status"] = response.status_code
+        entry["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        self.log.add(entry)
+        return response(environ, start_response)
+
+    def _target(self, request: Request) -> tuple[str, str, str | None]:
+        host = request.host or ""
+        match = _API_HOST.match(host)
+        if match:
+            return match["api"].lower(), match["region"].lower(), match["vpce"]
+        match = _ENDPOINT_HOST.match(host)
+        if match and request.headers.get("x-apigw-api-id"):
+            return request.headers["x-apigw-api-id"].lower(), match["region"].lower(), None
+        raise _forbidden()
+
+    def _handle(self, request: Request, request_id: str, entry: dict[str, Any]) -> Response:
+        api_id, region, host_vpce = self._target(request)
+        source_vpce = request.headers.get(SOURCE_VPCE_HEADER) or host_vpce
+        found = find_rest_api(api_id, region)
+        if found is None:
+            raise _forbidden()
+        account_id, backend, api = found
+        entry["api_id"] = api_id
+        segments = request.path.lstrip("/").split("/", 1)
+        stage_name = segments[0]
+        resource_path = "/" + (segments[1] if len(segments) > 1 else "")
+        stage = api.stages.get(stage_name) if stage_name else None
+        if stage is None:
+            raise _forbidden()
+        entry["stage"] = stage_name
+
+        self._authorize(api, account_id, region, stage_name, request, resource_path, source_vpce)
+
+        matched = match_resource(api, resource_path)
+        if matched is None:
+            raise _missing_authentication_token()
+        resource, path_params = matched
+        method = resource.resource_methods.get(request.method) or resource.resource_methods.get(
+            "ANY"
+        )
+        if method is None:
+            raise _missing_authentication_token()
+        if method.api_key_required and (api.api_key_source or "HEADER") == "HEADER":
+            presented = request.headers.get("x-api-key")
+            if not presented or presented not in _valid_api_keys(backend, api_id, stage_name):
+                raise _forbidden()
+
+        return self._integrate(
+            request, request_id, api, account_id, stage, resource, method, path_params
+        )
+
+    def _authorize(
+        self,
+        api: Any,
+        account_id: str,
+        region: str,
+        stage_name: str,
+        request: Request,
+        resource_path: str,
+        source_vpce: str | None,
+    ) -> None:
+        private = _is_private(api)
+        if private and not source_vpce:
+            # A private API is reachable only through an interface VPC endpoint.
+            raise _forbidden()
+        document = policy.load_policy(api.policy)
+        if document is None and not private:
+            return
+        api_arn = f"arn:aws:execute-api:{region}:{account_id}:{api.id}"
+        method_arn = f"{api_arn}/{stage_name}/{request.method}/{resource_path.lstrip('/')}"
+        context: dict[str, str] = {}
+        if source_vpce:
+            context["aws:SourceVpce"] = source_vpce
+            vpc_id = vpc_of_endpoint(source_vpce, region)
+            if vpc_id:
+                context["aws:SourceVpc"] = vpc_id
+        decision = policy.evaluate(document, policy.InvokeRequest(api_arn, method_arn, context))
+        if decision != policy.ALLOW:
+            raise _Refusal(
+                403,
+                {"Message": policy.denial_message(decision, method_arn)},
+                "AccessDeniedException",
+            )
+
+    def _integrate(
+        self,
+        request: Request,
+        request_id: str,
+        api: Any,
+        account_id: str,
+        stage: Any,
+        resource: Any,
+        method: Any,
+        path_params: dict[str, str],
+    ) -> Response:
+        integration = method.method_integration
+        if integration is None or (integration.integration_type or "").upper() != "MOCK":
+            # Only MOCK integrations answer in the sandbox: nothing else runs behind the API.
+            return _internal_error()
+        scope = mock_integration.TemplateScope(
+            context={
+                "requestId": request_id,
+                "extendedRequestId": request_id,
+                "apiId": api.id,
+                "accountId": account_id,
+                "stage": stage.name,
+                "resourcePath": resource.get_path(),
+                "resourceId": resource.id,
+                "httpMethod": request.method,
+                "path": request.path,
+                "domainName": (request.host or "").split(":")[0],
+                "requestTimeEpoch": str(int(time.time() * 1000)),
+                "identity.sourceIp": request.remote_addr or "",
+                "identity.vpceId": request.headers.get(SOURCE_VPCE_HEADER, ""),
+            },
+            stage_variables=dict(stage.variables or {}),
+            headers={k.lower(): v for k, v in request.headers.items()},
+            query=dict(request.args.items()),
+            path=path_params,
+        )
+        try:
+            result = mock_integration.invoke(integration, scope, request.mimetype or None)
+        except mock_integration.IntegrationConfigurationError:
+            return _internal_error()
+        response = Response(
+            b"" if request.method == "HEAD" else result.body.encode("utf-8"),
+            status=result.status,
+            content_type=result.content_type,
+        )
+        for name, value in result.headers.items():
+            response.headers[name] = value
+        return response
+
+
+def _internal_error() -> Response:
+    response = Response(
+        json.dumps({"message": "Internal server error"}, separators=(",", ":")),
+        status=500,
+        content_type="application/json",
+    )
+    response.headers["x-amzn-ErrorType"] = "InternalServerErrorException"
+    return response
