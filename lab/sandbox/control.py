@@ -1,0 +1,303 @@
+"""The sandbox's own control plane: small JSON endpoints under ``/lab-api/``.
+
+moto has ``/moto-api/``; this is the same idea for what the lab adds on top:
+
+- ``GET  /lab-api/status``   who is serving (pid, port, uptime, moto version) and
+  which CloudFormation stacks exist.
+- ``GET  /lab-api/config``   the sandbox's tunables; ``POST`` a JSON object to
+  change some of them (e.g. ``{"connection_warmup_seconds": 0}``).
+- ``GET  /lab-api/requests`` what the private API's data plane saw (newest last).
+- ``POST /lab-api/reset``    forget every resource and reseed the ids, as if the
+  sandbox had just started.
+
+The settings also live here (not in the server) so extensions read them the
+same way in the server process and in-process under ``moto.mock_aws()``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import types
+from datetime import UTC, datetime
+from typing import Any
+
+#: ``/lab-api/status`` carries this marker so ``lab.sandbox`` can tell its own
+#: server from another program that happens to own the port.
+SERVICE_MARKER = "private-api-lab-sandbox"
+
+#: Every fresh (or reset) sandbox seeds moto's id generator with this, so the
+#: same calls give the same ids and committed notebook outputs reproduce.
+ID_SEED = 2024
+
+_DEFAULT_WARMUP_SECONDS = 2.0
+_MAX_WARMUP_SECONDS = 3600.0
+
+_EXAMPLE = '{"connection_warmup_seconds": 0}'
+
+_lock = threading.Lock()
+_settings: dict[str, Any] | None = None
+
+# Filled in by the server process; stays empty in-process.
+_runtime: dict[str, Any] = {}
+
+
+def _warmup_from_env() -> float:
+    raw = os.environ.get("LAB_SANDBOX_WARMUP_SECONDS", "").strip()
+    if not raw:
+        return _DEFAULT_WARMUP_SECONDS
+    try:
+        return _check_warmup(float(raw))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"LAB_SANDBOX_WARMUP_SECONDS={raw!r} is not usable: {exc}; "
+            f"unset it or give seconds between 0 and {_MAX_WARMUP_SECONDS:g}."
+        ) from None
+
+
+def _check_warmup(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("connection_warmup_seconds must be a number of seconds")
+    if not 0 <= value <= _MAX_WARMUP_SECONDS:
+        raise ValueError(f"connection_warmup_seconds must be between 0 and {_MAX_WARMUP_SECONDS:g}")
+    return float(value)
+
+
+# name -> validator returning the normalised value (raises ValueError)
+_VALIDATORS = {"connection_warmup_seconds": _check_warmup}
+
+
+def _current() -> dict[str, Any]:
+    global _settings
+    if _settings is None:
+        _settings = {"connection_warmup_seconds": _warmup_from_env()}
+    return _settings
+
+
+def get_setting(name: str) -> Any:
+    """The current value of one sandbox setting (see :func:`settings`)."""
+    with _lock:
+        return _current()[name]
+
+
+def settings() -> dict[str, Any]:
+    """A copy of every sandbox setting.
+
+    ``connection_warmup_seconds``: how long a private EventBridge connection
+    stays in CREATING/AUTHORIZING before it is ACTIVE (default 2 s, or
+    ``LAB_SANDBOX_WARMUP_SECONDS``).
+    """
+    with _lock:
+        return dict(_current())
+
+
+def update_settings(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate and apply ``changes``; returns every setting afterwards.
+
+    Raises ``ValueError`` naming the bad key or value; nothing is applied then.
+    """
+    if not isinstance(changes, dict):
+        raise ValueError(f"the body must be a JSON object such as {_EXAMPLE}")
+    unknown = sorted(set(changes) - set(_VALIDATORS))
+    if unknown:
+        raise ValueError(
+            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_VALIDATORS))}"
+        )
+    normalised = {key: _VALIDATORS[key](value) for key, value in changes.items()}
+    with _lock:
+        _current().update(normalised)
+        return dict(_current())
+
+
+def reset_settings() -> None:
+    """Back to the defaults (and the environment); used by tests."""
+    global _settings
+    with _lock:
+        _settings = None
+
+
+# --------------------------------------------------------------------------- state
+
+
+def seed_ids(seed: int = ID_SEED) -> None:
+    """Seed moto's random source (what ``POST /moto-api/seed?a=<n>`` does)."""
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(int(seed))
+
+
+def enable_state_machine_execution() -> None:
+    """Switch on moto's Step Functions interpreter in this process.
+
+    The in-process twin of ``POST /moto-api/config
+    {"stepfunctions": {"execute_state_machine": true}}``: the very same call.
+    """
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.set_config({"stepfunctions": {"execute_state_machine": True}})
+
+
+def reset_state() -> None:
+    """Forget every resource in every service, clear the request log, reseed ids."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+    log = _request_log()
+    if log is not None and callable(getattr(log, "clear", None)):
+        log.clear()
+    seed_ids()
+
+
+def _request_log() -> Any:
+    """The data plane's log object (with ``entries()`` and ``clear()``), or None."""
+    try:
+        from lab.sandbox import dataplane
+    except ImportError:
+        return None
+    candidate = getattr(dataplane, "request_log", None)
+    if isinstance(candidate, types.ModuleType):
+        # The package exposes the module; the shared instance lives inside it.
+        candidate = getattr(candidate, "REQUEST_LOG", None) or getattr(candidate, "LOG", None)
+    if candidate is not None and callable(getattr(candidate, "entries", None)):
+        return candidate
+    return None
+
+
+def request_log_entries(limit: int | None = None) -> list[Any]:
+    """The data plane's request log as JSON-ready dicts, oldest first ([] if none)."""
+    log = _request_log()
+    if log is None:
+        return []
+    entries = list(log.entries())
+    if limit is not None:
+        entries = entries[-limit:] if limit else []
+    return entries
+
+
+def deployed_stacks() -> list[dict[str, str]]:
+    """Every CloudFormation stack the sandbox holds (deleted ones left out)."""
+    module = sys.modules.get("moto.cloudformation.models")
+    if module is None:
+        return []  # never imported (a 5 s import): no stack can exist yet
+    cloudformation_backends = module.cloudformation_backends
+    stacks = []
+    # dict.items() instead of [] lookups: a lookup would create empty backends.
+    for account_id, regional in dict.items(cloudformation_backends):
+        for region, backend in dict.items(regional):
+            for stack in list(backend.stacks.values()):
+                if stack.status == "DELETE_COMPLETE":
+                    continue
+                stacks.append(
+                    {
+                        "name": stack.name,
+                        "status": stack.status,
+                        "region": region,
+                        "account": account_id,
+                    }
+                )
+    return stacks
+
+
+def mark_started(port: int) -> None:
+    """Record what ``/lab-api/status`` reports; called once by the server."""
+    _runtime.update(
+        pid=os.getpid(),
+        port=port,
+        started_monotonic=time.monotonic(),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def status() -> dict[str, Any]:
+    """What ``GET /lab-api/status`` answers."""
+    import moto
+
+    started = _runtime.get("started_monotonic")
+    return {
+        "service": SERVICE_MARKER,
+        "pid": _runtime.get("pid", os.getpid()),
+        "port": _runtime.get("port"),
+        "started_at": _runtime.get("started_at"),
+        "uptime_s": round(time.monotonic() - started, 3) if started is not None else None,
+        "moto_version": moto.__version__,
+        "id_seed": ID_SEED,
+        "stacks": deployed_stacks(),
+    }
+
+
+# --------------------------------------------------------------------------- WSGI
+
+
+def _json_response(start_response, status: int, body: Any) -> list[bytes]:
+    reasons = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
+    payload = json.dumps(body, default=str).encode("utf-8")
+    start_response(
+        f"{status} {reasons.get(status, 'Error')}",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+    )
+    return [payload]
+
+
+def _read_json(environ) -> Any:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    raw = environ["wsgi.input"].read(length) if length else b""
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ValueError(f"the body is not JSON; send an object such as {_EXAMPLE}") from None
+
+
+def _limit(environ) -> int | None:
+    from urllib.parse import parse_qs
+
+    values = parse_qs(environ.get("QUERY_STRING", "")).get("limit")
+    if not values:
+        return None
+    if not values[0].isdigit():
+        raise ValueError("limit must be a whole number, e.g. /lab-api/requests?limit=20")
+    return int(values[0])
+
+
+def app(environ, start_response):
+    """WSGI app for ``/lab-api/...``."""
+    path = environ.get("PATH_INFO", "").rstrip("/")
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    routes = {
+        "/lab-api/status": ("GET",),
+        "/lab-api/config": ("GET", "POST"),
+        "/lab-api/requests": ("GET",),
+        "/lab-api/reset": ("POST",),
+    }
+    if path not in routes:
+        return _json_response(
+            start_response,
+            404,
+            {"message": f"no such sandbox endpoint {path!r}; known: {', '.join(routes)}"},
+        )
+    if method not in routes[path]:
+        return _json_response(
+            start_response,
+            405,
+            {"message": f"{path} answers {' or '.join(routes[path])}, not {method}"},
+        )
+    try:
+        if path == "/lab-api/status":
+            return _json_response(start_response, 200, status())
+        if path == "/lab-api/config":
+            if method == "POST":
+                return _json_response(start_response, 200, update_settings(_read_json(environ)))
+            return _json_response(start_response, 200, settings())
+        if path == "/lab-api/requests":
+            return _json_response(start_response, 200, request_log_entries(_limit(environ)))
+        reset_state()
+        return _json_response(start_response, 200, {"status": "reset", "id_seed": ID_SEED})
+    except ValueError as exc:
+        return _json_response(start_response, 400, {"message": str(exc)})

@@ -1,0 +1,207 @@
+"""The sandbox server process: ``python -m lab.sandbox.server --port N``.
+
+One threaded WSGI server on 127.0.0.1 that answers, by request:
+
+- Host ``<anything>.execute-api.<region>.amazonaws.com[:port]`` -> the private
+  API's data plane (``lab.sandbox.dataplane.make_app()``), which plays the
+  execute-api VPC endpoint;
+- path ``/lab-api/...`` -> the sandbox's control endpoints (``control.py``);
+- anything else -> moto, exactly as ``moto_server`` would serve it.
+
+Before it serves anything it applies every extension (moto builds each
+service's app on that service's first request, from the url table it finds
+then), switches on moto's Step Functions interpreter and seeds moto's ids.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import threading
+from typing import Any
+
+from lab.errors import LabError
+
+LOOPBACK = "127.0.0.1"
+
+# Private API host names: <api-id>.execute-api.<region>.amazonaws.com and the
+# endpoint-specific ones (<api-id>-<vpce-id>..., vpce-...execute-api.<region>.vpce...).
+EXECUTE_API_HOST = re.compile(
+    r"^[a-z0-9-]+\.execute-api\.[a-z0-9.-]+\.amazonaws\.com(:\d+)?$", re.IGNORECASE
+)
+
+_QUIET_LOGGERS = ("werkzeug", "moto", "botocore", "urllib3")
+
+
+def silence_loggers() -> None:
+    """Keep werkzeug's access log and moto's chatter out of the log (and of nbval)."""
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def prepare_moto() -> None:
+    """Everything that must happen before the first request, in order."""
+    from lab.sandbox import control, extensions
+
+    extensions.apply_all()
+    control.enable_state_machine_execution()
+    control.seed_ids()
+
+
+class _DataPlaneGate:
+    """Builds the data plane app on first use; answers 503 until it exists."""
+
+    def __init__(self) -> None:
+        self._app: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._app is None:
+                try:
+                    from lab.sandbox import dataplane
+                except ImportError:
+                    return None
+                make_app = getattr(dataplane, "make_app", None)
+                if make_app is None:
+                    return None
+                self._app = make_app()
+            return self._app
+
+    def __call__(self, environ, start_response):
+        app = self._load()
+        if app is not None:
+            return app(environ, start_response)
+        body = json.dumps(
+            {"message": "the sandbox's private API data plane is not available in this build"}
+        ).encode()
+        start_response(
+            "503 Service Unavailable",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+
+class SandboxApp:
+    """The WSGI dispatcher: data plane, control endpoints, or moto."""
+
+    def __init__(self) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        from lab.sandbox import control
+
+        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.control = control.app
+        self.dataplane = _DataPlaneGate()
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST", "")
+        if EXECUTE_API_HOST.match(host):
+            return self.dataplane(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        if path == "/lab-api" or path.startswith("/lab-api/"):
+            return self.control(environ, start_response)
+        return self.moto(environ, start_response)
+
+
+def _request_handler():
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class SandboxRequestHandler(MotoRequestHandler):
+        # Without TCP_NODELAY a small response waits for the client's delayed
+        # ACK: ~40 ms on every call, which would dwarf what the lab measures.
+        disable_nagle_algorithm = True
+
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            pass  # no access log: it would fill the log file and nbval's stderr
+
+    return SandboxRequestHandler
+
+
+def check_bind_address(host: str) -> str:
+    """Only loopback: the sandbox has no authentication and must not be reachable."""
+    if host != LOOPBACK:
+        raise LabError(
+            f"The sandbox only listens on {LOOPBACK} (it has no authentication), "
+            f"not on {host!r}; drop the --host option."
+        )
+    return host
+
+
+def make_server(port: int, host: str = LOOPBACK):
+    """A ready-to-serve threaded server (extensions applied, ids seeded)."""
+    from werkzeug.serving import make_server as werkzeug_make_server
+
+    check_bind_address(host)
+    silence_loggers()
+    prepare_moto()
+    return werkzeug_make_server(
+        host, port, SandboxApp(), threaded=True, request_handler=_request_handler()
+    )
+
+
+def _stop_on_signal(signum: int, frame: Any) -> None:
+    # serve_forever runs in the main thread; raising here unwinds it cleanly.
+    raise SystemExit(0)
+
+
+def _remove_pidfile(pidfile: str | None) -> None:
+    if not pidfile:
+        return
+    try:
+        with open(pidfile) as fh:
+            owner = fh.read().strip()
+        if owner == str(os.getpid()):
+            os.remove(pidfile)
+    except OSError:
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until SIGTERM/SIGINT; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m lab.sandbox.server")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default=LOOPBACK, help=f"must be {LOOPBACK}")
+    parser.add_argument("--pidfile", default=None, help="removed on exit if it holds our pid")
+    args = parser.parse_args(argv)
+
+    from lab.sandbox import control
+
+    try:
+        check_bind_address(args.host)
+        # moto builds some URLs that point back at itself from MOTO_PORT.
+        os.environ.setdefault("MOTO_PORT", str(args.port))
+        server = make_server(args.port, args.host)
+    except LabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"error: cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+            "set LAB_SANDBOX_PORT to a free port.",
+            file=sys.stderr,
+        )
+        return 2
+
+    control.mark_started(args.port)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    print(f"sandbox serving on http://{args.host}:{args.port} (pid {os.getpid()})", flush=True)
+    try:
+        server.serve_forever()
+    except SystemExit:
+        pass
+    finally:
+        server.server_close()
+        _remove_pidfile(args.pidfile)
+        print("sandbox stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Contracts: the moto internals the sandbox server relies on (moto 5.2.5).
+
+If one of these fails after a moto upgrade, the matching place to fix is named
+in the test's docstring.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import moto
+
+
+def test_moto_is_the_pinned_version():
+    """pyproject.toml pins moto exactly; every seam below was read in this version."""
+    assert moto.__version__ == "5.2.5"
+
+
+def test_the_domain_dispatcher_builds_moto_apps_from_a_factory():
+    """lab/sandbox/server.py: SandboxApp wraps DomainDispatcherApplication(create_backend_app)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app = DomainDispatcherApplication(create_backend_app)
+
+    assert callable(app)
+    assert list(inspect.signature(app.__call__).parameters) == ["environ", "start_response"]
+
+
+def test_motos_request_handler_is_a_werkzeug_handler():
+    """server._request_handler subclasses it to set disable_nagle_algorithm."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    from werkzeug.serving import WSGIRequestHandler
+
+    assert issubclass(MotoRequestHandler, WSGIRequestHandler)
+    assert hasattr(WSGIRequestHandler, "disable_nagle_algorithm")
+
+
+def test_set_config_switches_the_step_functions_backend():
+    """control.enable_state_machine_execution: the call /moto-api/config makes."""
+    from moto.core.config import default_user_config
+    from moto.moto_api._internal.models import moto_api_backend
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+    from moto.stepfunctions.responses import get_backend
+
+    saved = dict(default_user_config["stepfunctions"])
+    try:
+        moto_api_backend.set_config({"stepfunctions": {"execute_state_machine": True}})
+        backend = get_backend("123456789012", "us-east-1")
+        assert backend is stepfunctions_parser_backends["123456789012"]["us-east-1"]
+    finally:
+        default_user_config["stepfunctions"] = saved
+
+
+def test_mock_random_is_seedable():
+    """control.seed_ids: the call /moto-api/seed?a=<n> makes; ids come from mock_random."""
+    from moto.ec2.utils import random_vpc_ep_id
+    from moto.moto_api._internal import mock_random
+
+    mock_random.seed(7)
+    first = random_vpc_ep_id()
+    mock_random.seed(7)
+    assert random_vpc_ep_id() == first
+
+
+def test_moto_api_reset_exists():
+    """control.reset_state: the call POST /moto-api/reset makes."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    assert callable(moto_api_backend.reset)
+
+
+def test_cloudformation_stacks_are_found_where_deployed_stacks_looks():
+    """control.deployed_stacks walks cloudformation_backends[account][region].stacks."""
+    import json
+
+    import boto3
+    from moto import mock_aws
+
+    from lab.sandbox import control
+
+    template = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}
+    with mock_aws():
+        cfn = boto3.client("cloudformation", region_name="us-east-1")
+        cfn.create_stack(StackName="ContractStack", TemplateBody=json.dumps(template))
+
+        stacks = control.deployed_stacks()
+
+    assert {"name": "ContractStack", "status": "CREATE_COMPLETE"}.items() <= stacks[0].items()

@@ -1,0 +1,261 @@
+"""The sandbox server process and its lifecycle (python -m lab sandbox start|stop|status)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from conftest import lab_api
+
+import lab.sandbox
+from lab.errors import LabError
+from lab.sandbox import control, server
+
+pytestmark = pytest.mark.sandbox
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, host: str | None = None):
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    try:
+        with _NO_PROXY.open(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+def test_start_again_reuses_the_running_server_and_ends_with_the_endpoint(sandbox):
+    first_pid = lab_api(sandbox, "status")["pid"]
+
+    text = lab.sandbox.start()
+
+    assert text.splitlines()[-1] == sandbox
+    assert lab_api(sandbox, "status")["pid"] == first_pid
+
+
+def test_ensure_running_returns_the_endpoint(sandbox):
+    assert lab.sandbox.ensure_running() == sandbox == lab.sandbox.endpoint()
+
+
+def test_status_text_names_endpoint_pid_uptime_and_stacks(sandbox):
+    text = lab.sandbox.status_text()
+
+    pid = lab_api(sandbox, "status")["pid"]
+    assert f"endpoint: {sandbox}" in text
+    assert f"pid:      {pid}" in text
+    assert "uptime:" in text and "stacks:" in text
+
+
+def test_status_reports_the_server(sandbox):
+    info = lab_api(sandbox, "status")
+
+    assert info["service"] == control.SERVICE_MARKER
+    assert info["port"] == int(os.environ["LAB_SANDBOX_PORT"])
+    assert info["moto_version"] == "5.2.5"
+    assert info["uptime_s"] >= 0
+    assert isinstance(info["stacks"], list)
+
+
+def test_a_port_held_by_another_program_is_refused_naming_the_setting(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAB_STATE_DIR", str(tmp_path))
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        monkeypatch.setenv("LAB_SANDBOX_PORT", str(other.getsockname()[1]))
+
+        with pytest.raises(LabError, match="LAB_SANDBOX_PORT"):
+            lab.sandbox.start()
+
+
+def test_stop_clears_a_stale_pidfile(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAB_STATE_DIR", str(tmp_path))
+    port = _free_port()
+    monkeypatch.setenv("LAB_SANDBOX_PORT", str(port))
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pidfile = tmp_path / f"sandbox-{port}.pid"
+    pidfile.write_text(finished.stdout.strip())  # that process is gone
+
+    assert lab.sandbox.stop() == "sandbox was not running"
+    assert not pidfile.exists()
+
+
+def test_status_of_a_stopped_sandbox_says_how_to_start_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAB_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("LAB_SANDBOX_PORT", str(_free_port()))
+
+    assert "python -m lab sandbox start" in lab.sandbox.status_text()
+    assert lab.sandbox.status()["running"] is False
+
+
+@pytest.mark.slow
+def test_a_second_server_starts_and_stops_leaving_nothing_behind(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAB_STATE_DIR", str(tmp_path))
+    port = _free_port()
+    monkeypatch.setenv("LAB_SANDBOX_PORT", str(port))
+
+    began = time.perf_counter()
+    lab.sandbox.start()
+    print(f"\nsandbox cold start: {time.perf_counter() - began:.2f} s")
+    pid = lab.sandbox.status()["pid"]
+    message = lab.sandbox.stop()
+
+    assert message == f"sandbox stopped (pid {pid})"
+    assert not (tmp_path / f"sandbox-{port}.pid").exists()
+    assert lab.sandbox.status()["running"] is False
+    assert "sandbox stopped" in (tmp_path / f"sandbox-{port}.log").read_text()  # clean exit
+
+
+# --------------------------------------------------------------------------- binding
+
+
+def test_the_server_refuses_to_bind_beyond_loopback():
+    with pytest.raises(LabError, match="127.0.0.1"):
+        server.check_bind_address("0.0.0.0")
+
+
+def test_the_server_process_exits_with_an_error_for_a_public_bind(capsys):
+    assert server.main(["--port", str(_free_port()), "--host", "0.0.0.0"]) == 2
+    assert "127.0.0.1" in capsys.readouterr().err
+
+
+def test_the_request_handler_turns_nagle_off():
+    assert server._request_handler().disable_nagle_algorithm is True
+
+
+# --------------------------------------------------------------------------- routing
+
+
+def test_execute_api_hosts_go_to_the_data_plane_not_moto(sandbox):
+    status, body = _get(
+        f"{sandbox}/lab-api/status", host="abc123.execute-api.us-east-1.amazonaws.com:443"
+    )
+
+    assert b"private-api-lab-sandbox" not in body  # the data plane answered, not /lab-api
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "abc123defg.execute-api.us-east-1.amazonaws.com",
+        "abc123defg.execute-api.eu-west-1.amazonaws.com:8443",
+        "abc123defg-vpce-0123456789abcdef0.execute-api.us-east-1.amazonaws.com",
+        "vpce-0123456789abcdef0-abcd1234.execute-api.us-east-1.vpce.amazonaws.com",
+    ],
+)
+def test_private_api_host_names_are_recognised(host):
+    assert server.EXECUTE_API_HOST.match(host)
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1:5599", "states.us-east-1.amazonaws.com", "execute-api.amazonaws.com"]
+)
+def test_other_hosts_are_not_the_data_plane(host):
+    assert not server.EXECUTE_API_HOST.match(host)
+
+
+def test_unknown_lab_api_paths_answer_404_json(sandbox):
+    status, body = _get(f"{sandbox}/lab-api/nope")
+
+    assert status == 404
+    assert "known" in json.loads(body)["message"]
+
+
+def test_everything_else_is_moto(sandbox, sandbox_client):
+    vpcs = sandbox_client("ec2").describe_vpcs()["Vpcs"]
+
+    assert any(v["IsDefault"] for v in vpcs)
+
+
+# --------------------------------------------------------------------------- config and state
+
+
+def test_config_changes_are_validated_and_kept(clean_sandbox):
+    assert (
+        lab_api(clean_sandbox, "config", {"connection_warmup_seconds": 0})[
+            "connection_warmup_seconds"
+        ]
+        == 0
+    )
+    assert lab_api(clean_sandbox, "config")["connection_warmup_seconds"] == 0
+
+
+@pytest.mark.parametrize("bad", [{"connection_warmup_seconds": -1}, {"no_such_setting": 1}])
+def test_bad_config_is_refused_with_400(clean_sandbox, bad):
+    request = urllib.request.Request(
+        f"{clean_sandbox}/lab-api/config", data=json.dumps(bad).encode(), method="POST"
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _NO_PROXY.open(request, timeout=10)
+
+    assert refused.value.code == 400
+
+
+def test_reset_forgets_resources(clean_sandbox, sandbox_client):
+    ec2 = sandbox_client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+
+    lab_api(clean_sandbox, "reset", {})
+
+    assert vpc_id not in [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
+
+
+def test_the_same_calls_after_a_reset_give_the_same_ids(clean_sandbox, sandbox_client):
+    # Request ids draw from the same seeded source, so the call sequence must match.
+    ec2 = sandbox_client("ec2")
+    first = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+
+    lab_api(clean_sandbox, "reset", {})
+
+    assert ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"] == first
+
+
+def test_reset_helper_and_configure_helper_talk_to_the_server(clean_sandbox):
+    assert lab.sandbox.configure(connection_warmup_seconds=1)["connection_warmup_seconds"] == 1
+    assert "reset" in lab.sandbox.reset()
+
+
+def test_request_log_is_a_list(clean_sandbox):
+    assert isinstance(lab.sandbox.request_log(), list)
+
+
+def test_step_functions_executes_definitions(clean_sandbox, sandbox_client):
+    sfn = sandbox_client("stepfunctions")
+    machine = sfn.create_state_machine(
+        name="pass-through",
+        roleArn="arn:aws:iam::123456789012:role/sfn",
+        definition=json.dumps(
+            {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "End": True}}}
+        ),
+    )["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine, name="run-1")["executionArn"]
+
+    for _ in range(200):
+        described = sfn.describe_execution(executionArn=execution)
+        if described["status"] != "RUNNING":
+            break
+        time.sleep(0.02)
+
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"]) == {"ok": 1}
