@@ -160,7 +160,7 @@ class ExecutionRecord:
     started_at: str | None = None
 
 
-class _Stop:
+class RunStop:
     """Shared "give up" flag: set when the sandbox cannot be reached any more."""
 
     def __init__(self) -> None:
@@ -255,7 +255,7 @@ def _sdk_retries(response: dict) -> int:
 def call_with_throttle_retry(
     call: Callable[..., dict],
     timing: Timing,
-    stop: _Stop | None = None,
+    stop: RunStop | None = None,
     sleep: Callable[[float], None] = time.sleep,
     **kwargs,
 ) -> tuple[dict, int]:
@@ -355,7 +355,7 @@ def wait_standard(
     execution_arn: str,
     timing: Timing,
     t0: float,
-    stop: _Stop | None = None,
+    stop: RunStop | None = None,
     connection_errors_are_fatal: bool = False,
 ):
     """Poll ``describe_execution`` until the execution leaves RUNNING.
@@ -395,7 +395,7 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _fail(record: ExecutionRecord, exc: BaseException, cfg: LabConfig, stop: _Stop | None):
+def _fail(record: ExecutionRecord, exc: BaseException, cfg: LabConfig, stop: RunStop | None):
     if isinstance(exc, ClientError):
         record.error = _error_code(exc) or type(exc).__name__
         record.cause = _short(exc.response.get("Error", {}).get("Message"))
@@ -483,7 +483,8 @@ def execute_express(sfn, state_machine_arn, name, payload, timing, cfg, stop=Non
 _EXECUTORS = {"standard": execute_standard, "express": execute_express}
 
 
-def _validate(workflow: str, n, concurrency) -> None:
+def validate(workflow: str, n, concurrency) -> None:
+    """Refuse an unknown workflow or an out-of-range ``n``/``concurrency`` with the fix."""
     if workflow not in WORKFLOW_CHOICES:
         raise LabError(
             f"workflow={workflow!r} is not one the lab runs; "
@@ -552,7 +553,7 @@ def run_batch(
     names: list[str],
     concurrency: int,
     progress: bool = True,
-    stop: _Stop | None = None,
+    stop: RunStop | None = None,
     sfn=None,
 ) -> list[ExecutionRecord]:
     """Run one execution per name of ``workflow`` with ``concurrency`` in flight.
@@ -562,7 +563,7 @@ def run_batch(
     ``NOT_STARTED`` with the reason in ``cause``.
     """
     sfn = sfn or clients.client("stepfunctions", run_plan.cfg)
-    stop = stop or _Stop()
+    stop = stop or RunStop()
     execute = _EXECUTORS[workflow]
     arn = run_plan.state_machines[workflow]
 
@@ -632,9 +633,9 @@ def run(
     how each phase is measured); ``df.attrs["lab_meta"]`` holds the run's
     metadata for ``lab.results.save``.
     """
-    _validate(workflow, n, concurrency)
+    validate(workflow, n, concurrency)
     run_plan = plan(workflow, cfg, outputs)
-    stop = _Stop()
+    stop = RunStop()
     all_records: list[ExecutionRecord] = []
     seq = 0
     started = time.perf_counter()

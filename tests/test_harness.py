@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -334,3 +335,17 @@ def test_cli_refuses_out_of_range_arguments_in_one_line(argv, capsys):
     with pytest.raises(SystemExit) as exited:
         build_parser().parse_args(argv)
     assert exited.value.code == 2 and "must be between 1 and" in capsys.readouterr().err
+
+
+def test_run_cli_prints_the_summary_and_results_path_as_json_last(monkeypatch, tmp_path, capsys):
+    from lab import cli
+
+    monkeypatch.setenv("LAB_RESULTS_DIR", str(tmp_path))
+    monkeypatch.setattr(harness.clients, "client", lambda service, cfg=None: FakeSfn())
+    monkeypatch.setattr(harness, "plan", lambda workflow, cfg=None, outputs=None: _plan())
+    code = cli.main(["run", "-n", "4", "--concurrency", "2", "--json", "--no-progress"])
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0 and last["results"].startswith(str(tmp_path))
+    assert {(row["workflow"], row["phase"]) for row in last["summary"]} >= {
+        ("standard", "client_ms")
+    }
