@@ -9,7 +9,7 @@
   round trip (``client_ms`` of ``lab.harness``).
 - ``standard``: ``start_execution`` of the STANDARD state machine until the
   harness observes its terminal status (``client_ms``; includes up to one
-  20 ms poll interval).
+  poll interval, 2 ms growing to 20 ms).
 
 Latencies are client round trips (``time.perf_counter``), throughput is calls
 completed per second of wall time for the cell. Ratios compare medians at

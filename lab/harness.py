@@ -10,8 +10,9 @@ How each phase is measured (all in milliseconds):
   ``time.perf_counter``: from just before the start call until the terminal
   status was observed. For EXPRESS that is one ``start_sync_execution`` round
   trip. For STANDARD it is ``start_execution`` plus ``describe_execution``
-  polling, so it includes up to one poll interval (about 20 ms in the sandbox,
-  1 s or more on AWS) of waiting; the server-side phases below do not.
+  polling, so it includes up to one poll interval (2 ms growing to 20 ms in
+  the sandbox, 1 s growing to 5 s on AWS) of waiting; the server-side phases
+  below do not.
 - ``execution_ms``: the service's own ``stopDate - startDate`` for the
   execution (``describe_execution`` for STANDARD, the ``start_sync_execution``
   response for EXPRESS). Server timestamps, so polling never inflates it.
@@ -133,9 +134,14 @@ class Timing:
 
     @classmethod
     def for_mode(cls, mode: str) -> Timing:
-        """Sandbox: tight polling (local, cheap). AWS: ~1 s polling with backoff."""
+        """Sandbox: 2 ms, 5 ms, then growing to one poll per 20 ms. AWS: 1 s growing to 5 s.
+
+        In the sandbox most executions end within a few ms of their start, so
+        the first polls come quickly and the interval then settles at 20 ms
+        (polling faster would compete with the interpreter for the CPU).
+        """
         if mode == "sandbox":
-            return cls(0.005, 0.02, 1.0, 0.02, 120.0, 0.05, 2.0, 8)
+            return cls(0.002, 0.005, 1.5, 0.02, 120.0, 0.05, 2.0, 8)
         return cls(1.0, 1.0, 1.5, 5.0, 900.0, 0.5, 20.0, 8)
 
 
