@@ -1,13 +1,19 @@
 """``python -m lab …``: the notebook steps, headless.
 
 Every subcommand prints its result last and exits 0, or prints one line
-``error: …`` naming the fix and exits 2. No tracebacks for learner mistakes.
+``error: …`` naming the fix and exits 2 (a usage mistake too). No tracebacks
+for learner mistakes; an untranslated AWS error is one line and exit 1
+(``LAB_DEBUG=1`` shows its traceback).
+
+A subcommand is a ``_cmd_<name>(args) -> int`` function plus a block in
+:func:`build_parser` that adds its parser and ``set_defaults(func=...)``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from lab.errors import LabError
@@ -36,9 +42,9 @@ def _cmd_synth(args) -> int:
 
 
 def _cmd_deploy(args) -> int:
-    from lab.deploy import deploy
+    from lab.deploy import deploy, ensure_deployed
 
-    outputs = deploy()
+    outputs = ensure_deployed() if args.if_changed else deploy()
     print(json.dumps(outputs, indent=2, sort_keys=True))
     return 0
 
@@ -140,8 +146,15 @@ def _cmd_soak(args) -> int:
     return 0 if report["clean"] else 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one ``error: …`` line (exit 2), like a LabError."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message}; see `{self.prog} --help`.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m lab",
         description="Private API Lab: the notebook steps, headless.",
     )
@@ -152,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_synth)
 
     p = sub.add_parser("deploy", help="create or update the stack; prints its outputs")
+    p.add_argument(
+        "--if-changed",
+        action="store_true",
+        help="do nothing if the stack already runs the current template (lab.ensure_deployed)",
+    )
     p.set_defaults(func=_cmd_deploy)
 
     p = sub.add_parser("destroy", help="delete the stack and wait until it is gone")
@@ -209,3 +227,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; run the same command again to resume.", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # An AWS or sandbox answer the lab does not translate: still one line,
+        # unless LAB_DEBUG asks for the traceback.
+        if not _is_aws_error(exc) or os.environ.get("LAB_DEBUG"):
+            raise
+        print(f"error: {exc}; run again with LAB_DEBUG=1 for the full traceback.", file=sys.stderr)
+        return 1
+
+
+def _is_aws_error(exc: Exception) -> bool:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(exc, BotoCoreError | ClientError)

@@ -1,0 +1,92 @@
+"""``python -m lab``: results last on stdout, learner mistakes as one ``error:`` line, exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lab.deploy import required_capabilities, template_body
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_lab(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``python -m lab ARGS`` from the project root with a clean LAB_* environment."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LAB_")}
+    # never let a credential lookup leave the machine
+    environment["AWS_EC2_METADATA_DISABLED"] = "true"
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "lab", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def assert_one_error_line(done: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in done.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture(scope="module")
+def synthesized(tmp_path_factory):
+    """One real synth through the CLI (tens of seconds cold, instant when cached)."""
+    out = tmp_path_factory.mktemp("synth-out")
+    return run_lab("synth", "--out", str(out)), out
+
+
+@pytest.mark.slow
+def test_synth_prints_the_template_path_last_and_writes_it(synthesized):
+    done, out = synthesized
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert Path(last) == out / "PrivateApiLab.template.json"
+    assert Path(last).is_file()
+
+
+@pytest.mark.slow
+def test_synthesized_template_deploys_inline_with_capability_iam_only(synthesized):
+    done, out = synthesized
+    template = json.loads((out / "PrivateApiLab.template.json").read_text())
+    template_body(template)  # raises LabError above CloudFormation's TemplateBody limit
+    assert required_capabilities(template) == ["CAPABILITY_IAM"]
+
+
+def test_unknown_mode_is_one_error_line_and_exit_2():
+    assert_one_error_line(run_lab("outputs", LAB_MODE="nope"), "LAB_MODE=sandbox")
+
+
+def test_unsupported_region_is_one_error_line_and_exit_2():
+    assert_one_error_line(run_lab("synth", LAB_REGION="il-central-1"), "il-central-1", "LAB_REGION")
+
+
+def test_usage_mistake_is_one_error_line_and_exit_2():
+    assert_one_error_line(run_lab("deploy", "--frobnicate"), "--frobnicate", "--help")
+
+
+def test_deploy_in_aws_mode_without_credentials_names_the_fix(tmp_path):
+    done = run_lab(
+        "deploy",
+        LAB_MODE="aws",
+        LAB_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="",
+        AWS_SECRET_ACCESS_KEY="",
+        AWS_SESSION_TOKEN="",
+        AWS_PROFILE="",
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+    )
+    assert_one_error_line(done, "aws configure", "AWS_PROFILE")
