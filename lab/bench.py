@@ -170,13 +170,15 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
             "or time AWS with `python -m lab run --workflow both`."
         )
     from lab import sandbox
-    from lab.deploy import ensure_deployed, outputs
+    from lab.deploy import ensure_deployed
 
     sandbox.ensure_running()
-    ensure_deployed()
-    stack_outputs = outputs()
+    stack_outputs = ensure_deployed(cfg)
     run_plan = harness.plan("both", cfg, stack_outputs)
     floor = FloorClient(cfg, stack_outputs)
+    # Right after a deploy the connection is still warming up: wait for it.
+    harness.wait_until_ready(run_plan, "express")
+    harness.wait_until_ready(run_plan, "standard")
 
     counter = iter(range(10**9))
 

@@ -687,3 +687,35 @@ def run_metadata(run_plan: RunPlan, **extra) -> dict:
     }
     meta.update(extra)
     return meta
+
+
+def wait_until_ready(
+    run_plan: RunPlan, workflow: str | None = None, timeout_s: float = 60.0, sfn=None
+) -> int:
+    """Run single executions until one succeeds; returns how many it took.
+
+    A private connection answers with errors for a while after it is created
+    (minutes on AWS, ``connection_warmup_seconds`` in the sandbox), so a
+    measurement started right after a deploy would time the warm-up. Raises
+    :class:`LabError` naming the last error if nothing succeeds in time.
+    """
+    workflow = workflow or ("express" if "express" in run_plan.state_machines else "standard")
+    sfn = sfn or clients.client("stepfunctions", run_plan.cfg)
+    deadline = time.perf_counter() + timeout_s
+    attempts = 0
+    while True:
+        attempts += 1
+        name = f"lab-{run_plan.run_id}-ready{attempts:03d}"
+        record = _EXECUTORS[workflow](
+            sfn, run_plan.state_machines[workflow], name, "{}", run_plan.timing, run_plan.cfg
+        )
+        if record.status == "SUCCEEDED":
+            return attempts
+        if time.perf_counter() >= deadline:
+            raise LabError(
+                f"the {workflow} state machine did not succeed within {timeout_s:.0f} s "
+                f"(last: {record.status} {record.error or ''}); look at the connection with "
+                "lab.connection() and one execution with lab.run_once(), or redeploy with "
+                "`python -m lab deploy`."
+            )
+        time.sleep(min(1.0, max(0.0, deadline - time.perf_counter())))

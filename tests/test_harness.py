@@ -349,3 +349,28 @@ def test_run_cli_prints_the_summary_and_results_path_as_json_last(monkeypatch, t
     assert {(row["workflow"], row["phase"]) for row in last["summary"]} >= {
         ("standard", "client_ms")
     }
+
+
+class WarmingExpress:
+    """EXPRESS that fails the way a warming private connection does, then succeeds."""
+
+    def __init__(self, failures: int):
+        self.failures = failures
+
+    def start_sync_execution(self, stateMachineArn, name, input):
+        self.failures -= 1
+        status = "FAILED" if self.failures >= 0 else "SUCCEEDED"
+        return {"executionArn": name, "status": status, "startDate": T0, "stopDate": T0}
+
+
+def test_wait_until_ready_retries_until_an_execution_succeeds(monkeypatch):
+    monkeypatch.setattr(harness.time, "sleep", lambda s: None)
+    run_plan = harness.RunPlan(SANDBOX, {"express": XSM}, "r", FAST)
+    assert harness.wait_until_ready(run_plan, sfn=WarmingExpress(failures=2)) == 3
+
+
+def test_wait_until_ready_gives_up_with_the_next_step(monkeypatch):
+    monkeypatch.setattr(harness.time, "sleep", lambda s: None)
+    run_plan = harness.RunPlan(SANDBOX, {"express": XSM}, "r", FAST)
+    with pytest.raises(LabError, match="run_once"):
+        harness.wait_until_ready(run_plan, timeout_s=0, sfn=WarmingExpress(failures=5))
