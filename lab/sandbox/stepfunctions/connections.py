@@ -1,0 +1,121 @@
+"""How the HTTP Task sees its EventBridge connection: credentials, parameters, state.
+
+The events extension (``lab.sandbox.events.connection_runtime``) owns connections and
+their states; this module asks it, and falls back on moto's own connection model when
+the extension is not installed (moto keeps no private connectivity, so such a
+connection is always public).
+
+A connection that is not ready fails the task with the error Step Functions documents:
+
+- ``CREATING``/``UPDATING``/``AUTHORIZING``: ``Events.ConnectionResource.AuthInProgress``;
+- ``DEAUTHORIZED``/``DEAUTHORIZING``/``DELETING``:
+  ``Events.ConnectionResource.InvalidConnectionState``;
+- ``FAILED_CONNECTIVITY``, or a private connection in any state but ``ACTIVE``:
+  ``Events.ConnectionResource.InvalidPrivateConnectionState``;
+- no such connection: ``Events.ConnectionResource.ResourceNotFound``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lab.sandbox.stepfunctions.exceptions import (
+    CONNECTION_AUTH_IN_PROGRESS,
+    CONNECTION_INVALID_PRIVATE_STATE,
+    CONNECTION_INVALID_STATE,
+    CONNECTION_NOT_FOUND,
+    HttpTaskError,
+)
+
+_IN_PROGRESS = {"CREATING", "UPDATING", "AUTHORIZING"}
+_INVALID = {"DEAUTHORIZED", "DEAUTHORIZING", "DELETING"}
+
+
+def parse_connection_arn(arn: str) -> tuple[str, str, str]:
+    """``(region, account, name)`` of a connection ARN.
+
+    The format is ``arn:aws:events:<region>:<account>:connection/<name>/<id>``.
+    """
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "events" or not parts[5].startswith("connection/"):
+        raise HttpTaskError(
+            CONNECTION_NOT_FOUND,
+            f"{arn!r} is not an EventBridge connection ARN "
+            "(arn:aws:events:<region>:<account>:connection/<name>/<id>).",
+        )
+    return parts[3], parts[4], parts[5].split("/")[1]
+
+
+def _from_moto(account: str, region: str, arn: str, name: str) -> dict[str, Any] | None:
+    from moto.events.models import events_backends
+
+    connection = events_backends[account][region].connections.get(name)
+    if connection is None or connection.arn != arn:
+        return None
+    auth = connection.auth_parameters or {}
+    api_key = auth.get("ApiKeyAuthParameters") or {}
+    basic = auth.get("BasicAuthParameters") or {}
+    return {
+        "state": connection.state,
+        "state_reason": None,
+        "authorization_type": connection.authorization_type,
+        "api_key_name": api_key.get("ApiKeyName"),
+        "api_key_value": api_key.get("ApiKeyValue"),
+        "username": basic.get("Username"),
+        "password": basic.get("Password"),
+        "invocation_http_parameters": auth.get("InvocationHttpParameters") or {},
+        "resource_configuration_arn": None,
+    }
+
+
+def connection_runtime(arn: str) -> dict[str, Any]:
+    """The runtime view of connection ``arn``; raises ``ResourceNotFound`` if there is none."""
+    region, account, name = parse_connection_arn(arn)
+    try:
+        from lab.sandbox.events import connection_runtime as extension_runtime
+    except ImportError:
+        extension_runtime = None
+    try:
+        if extension_runtime is not None:
+            runtime = extension_runtime(account, region, arn)
+        else:
+            runtime = _from_moto(account, region, arn, name)
+    except LookupError:
+        runtime = None
+    except Exception as exc:  # moto's ResourceNotFoundException is not a LookupError
+        if "NotFound" not in type(exc).__name__:
+            raise
+        runtime = None
+    if not runtime:
+        raise HttpTaskError(
+            CONNECTION_NOT_FOUND,
+            f"Connection {arn} does not exist; create it or fix the task's ConnectionArn.",
+        )
+    return dict(runtime)
+
+
+def check_ready(arn: str, runtime: dict[str, Any]) -> None:
+    """Raise the task error for a connection that cannot carry a request now."""
+    state = str(runtime.get("state") or "")
+    reason = runtime.get("state_reason")
+    suffix = f" ({reason})" if reason else ""
+    private = bool(runtime.get("resource_configuration_arn"))
+    if state == "ACTIVE" or (state == "AUTHORIZED" and not private):
+        return
+    if state in _IN_PROGRESS:
+        raise HttpTaskError(
+            CONNECTION_AUTH_IN_PROGRESS,
+            f"Connection {arn} is {state}{suffix}; it cannot be used until it is "
+            f"{'ACTIVE' if private else 'AUTHORIZED'}. Retry, or wait for it.",
+        )
+    if state == "FAILED_CONNECTIVITY" or private:
+        raise HttpTaskError(
+            CONNECTION_INVALID_PRIVATE_STATE,
+            f"Connection {arn} is {state}{suffix}, not ACTIVE: its private connectivity "
+            "is not established.",
+        )
+    if state in _INVALID:
+        raise HttpTaskError(
+            CONNECTION_INVALID_STATE, f"Connection {arn} is {state}{suffix}; re-authorize it."
+        )
+    raise HttpTaskError(CONNECTION_INVALID_STATE, f"Connection {arn} is {state}{suffix}.")

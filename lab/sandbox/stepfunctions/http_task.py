@@ -1,0 +1,156 @@
+"""``arn:aws:states:::http:invoke`` in moto's executing Step Functions interpreter.
+
+A state task service, shaped like moto's own (``moto/stepfunctions/parser/asl/component/
+state/exec/state_task/service/state_task_service_*.py``). Works with JSONPath
+``Parameters`` (what CDK's ``HttpInvoke`` emits) and JSONata ``Arguments`` alike: the
+interpreter evaluates either into the same parameter object before the task runs.
+
+One execution of the task: look up the connection and check its state; build the request
+(merge the connection's parameters, add the API key and Step Functions' own headers);
+route it along the modelled network path; send it over a real socket; turn the response
+into ``{Headers, ResponseBody, StatusCode, StatusText}``, or a non-2xx status into
+``States.Http.StatusCode.<code>``. The history shows TaskScheduled -> TaskStarted ->
+TaskSucceeded or TaskFailed with real timestamps (moto's event manager stamps them).
+"""
+
+from __future__ import annotations
+
+import http
+import json
+from typing import Any, Final
+
+from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
+    CustomErrorName,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+    FailureEvent,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import (
+    StatesErrorName,
+)
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+    StatesErrorNameType,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (  # noqa: E501
+    StateTaskService,
+)
+from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+
+from lab.sandbox import network
+from lab.sandbox.stepfunctions import connections
+from lab.sandbox.stepfunctions.exceptions import (
+    STATES_RUNTIME,
+    HttpTaskError,
+    status_code_error,
+)
+from lab.sandbox.stepfunctions.http_request import HttpRequest, build_request, connection_arn_of
+
+SERVICE_NAME = "http"
+API_ACTION = "invoke"
+
+SUPPORTED_PARAMETERS: Final[frozenset[str]] = frozenset(
+    {
+        "ApiEndpoint",
+        "Method",
+        "Authentication",
+        "InvocationConfig",
+        "Headers",
+        "QueryParameters",
+        "RequestBody",
+        "Transform",
+    }
+)
+
+
+def _status_text(status: int, reason: str) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return reason
+
+
+def _response_body(content_type: str, body: bytes) -> Any:
+    text = body.decode("utf-8", errors="replace")
+    if "json" in content_type.lower():
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def invoke_output(response: network.HttpResponse) -> dict[str, Any]:
+    """The task's result: headers (lower-cased name -> list of values), parsed body, status."""
+    headers: dict[str, list[str]] = {}
+    for name, value in response.headers:
+        headers.setdefault(name.lower(), []).append(value)
+    content_type = (headers.get("content-type") or [""])[0]
+    return {
+        "Headers": headers,
+        "ResponseBody": _response_body(content_type, response.body),
+        "StatusCode": response.status,
+        "StatusText": _status_text(response.status, response.reason),
+    }
+
+
+def perform(parameters: dict[str, Any], region: str) -> dict[str, Any]:
+    """Run one HTTP Task invocation; raises :class:`HttpTaskError` as Step Functions fails."""
+    arn = connection_arn_of(parameters)
+    runtime = connections.connection_runtime(arn)
+    connections.check_ready(arn, runtime)
+    request: HttpRequest = build_request(parameters, runtime, region)
+    connection_region, connection_account, _ = connections.parse_connection_arn(arn)
+    if runtime.get("resource_configuration_arn"):
+        route = network.private_route(runtime, connection_account, connection_region)
+    else:
+        route = network.public_route(request.host)
+    response = network.send(request, route)
+    output = invoke_output(response)
+    if not 200 <= response.status < 300:
+        raise HttpTaskError(
+            status_code_error(response.status), json.dumps(output, separators=(",", ":"))
+        )
+    return output
+
+
+class StateTaskServiceHttp(StateTaskService):
+    """The ``http:invoke`` optimized integration (request-response only)."""
+
+    def _get_supported_parameters(self) -> set[str] | None:
+        if self.resource.api_action.lower() != API_ACTION:
+            return None  # moto then refuses the definition: unknown resource
+        return set(SUPPORTED_PARAMETERS)
+
+    def _normalise_parameters(self, parameters, boto_service_name=None, service_action_name=None):
+        pass  # not a botocore call: parameters are used as written
+
+    def _normalise_response(self, response, boto_service_name=None, service_action_name=None):
+        pass
+
+    def _from_error(self, env, ex: Exception) -> FailureEvent:
+        if not isinstance(ex, HttpTaskError):
+            return super()._from_error(env=env, ex=ex)
+        if ex.error == STATES_RUNTIME:
+            error_name = StatesErrorName(typ=StatesErrorNameType.StatesRuntime)
+        else:
+            error_name = CustomErrorName(ex.error)
+        return FailureEvent(
+            env=env,
+            error_name=error_name,
+            event_type=HistoryEventType.TaskFailed,
+            event_details=EventDetails(
+                taskFailedEventDetails=TaskFailedEventDetails(
+                    error=ex.error,
+                    cause=ex.cause,
+                    resource=self._get_sfn_resource(),
+                    resourceType=self._get_sfn_resource_type(),
+                )
+            ),
+        )
+
+    def _eval_service_task(
+        self, env, resource_runtime_part, normalised_parameters: dict, state_credentials
+    ):
+        output = perform(normalised_parameters, resource_runtime_part.region)
+        env.stack.append(output)
