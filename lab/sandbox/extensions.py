@@ -14,6 +14,7 @@ EXTENSIONS = (
     "lab.sandbox.vpclattice",  # resource gateways and resource configurations
     "lab.sandbox.ec2",  # VPC endpoint DNS entries and ENIs
     "lab.sandbox.events",  # connections with private connectivity
+    "lab.sandbox.secretsmanager",  # secrets from templates, {{resolve:secretsmanager:...}}
     "lab.sandbox.apigateway",  # what the private API needs (MOCK, stages, usage plans)
     "lab.sandbox.stepfunctions",  # http:invoke, StartSyncExecution, definition cache
     "lab.sandbox.cloudformation",  # models for every type the template uses; last

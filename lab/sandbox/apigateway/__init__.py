@@ -1,5 +1,14 @@
-"""Sandbox extension: apigateway (being written)."""
+"""Sandbox extension: API Gateway as the lab's private REST API needs it.
+
+moto's API Gateway backend already keeps what the data plane reads (policy,
+stages, usage plans and keys, MOCK integrations); what it lacks is
+CloudFormation support for this template's API Gateway types, defined in
+``models`` (see its docstring).
+"""
+
+from __future__ import annotations
 
 
 def apply() -> None:
-    """Patch moto for this service. Idempotent."""
+    """Define the CloudFormation handlers (importing them is enough). Idempotent."""
+    from . import models  # noqa: F401

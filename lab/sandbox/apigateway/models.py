@@ -1,0 +1,453 @@
+"""CloudFormation resource handlers for the API Gateway REST API types.
+
+moto 5.2.5 has models for RestApi, Resource, Method and Deployment only, and
+each falls short for this template: RestApi drops ``Policy`` and passes the
+template's ``EndpointConfiguration`` in the wrong shape, Method requires
+``IntegrationHttpMethod``/``Uri`` (so a MOCK integration fails) and drops
+integration and method responses, Deployment has no physical id (its ``Ref``
+renders an object), and none can be deleted. Stage, ApiKey, UsagePlan and
+UsagePlanKey have no model at all. The handlers below call moto's own
+API Gateway backend, so what a stack creates is what the API returns.
+
+Ref and GetAtt follow the CloudFormation resource schemas (cfn-lint 1.58).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.apigateway.exceptions import NotFoundException
+from moto.apigateway.models import APIGatewayBackend, apigateway_backends
+from moto.core.common_models import CloudFormationModel
+
+from lab.sandbox.cloudformation.base import StackResource, as_bool, tags_to_dict
+
+
+def backend(account_id: str, region_name: str) -> APIGatewayBackend:
+    """moto's API Gateway backend for one account and region."""
+    return apigateway_backends[account_id][region_name]
+
+
+def _policy_text(policy: Any) -> str | None:
+    """The template may give the policy as a JSON object or as a string."""
+    if policy is None or isinstance(policy, str):
+        return policy
+    return json.dumps(policy)
+
+
+def _endpoint_configuration(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Template ``{Types, VpcEndpointIds}`` -> API ``{types, vpcEndpointIds}``."""
+    if not config:
+        return None
+    result: dict[str, Any] = {"types": list(config.get("Types") or ["EDGE"])}
+    if config.get("VpcEndpointIds"):
+        result["vpcEndpointIds"] = list(config["VpcEndpointIds"])
+    if config.get("IpAddressType"):
+        result["ipAddressType"] = config["IpAddressType"]
+    return result
+
+
+def _ignore_missing(action, *args: Any, **kwargs: Any) -> None:
+    """Delete something that may already be gone with its parent API."""
+    try:
+        action(*args, **kwargs)
+    except (NotFoundException, KeyError):
+        pass
+
+
+class ApiGatewayRestApi(StackResource, CloudFormationModel):
+    """``AWS::ApiGateway::RestApi``: Ref is the API id; keeps Policy and endpoint types."""
+
+    TYPE = "AWS::ApiGateway::RestApi"
+    ATTRIBUTES = ("RestApiId", "RootResourceId")
+    NAME_PROPERTY = "Name"
+    MUTABLE_PROPERTIES = frozenset({"Description", "Policy", "Tags"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        api = backend(account_id, region_name).create_rest_api(
+            name=name,
+            description=properties.get("Description", ""),
+            api_key_source=properties.get("ApiKeySourceType"),
+            endpoint_configuration=_endpoint_configuration(properties.get("EndpointConfiguration")),
+            tags=tags_to_dict(properties.get("Tags")) or None,
+            policy=_policy_text(properties.get("Policy")),
+            minimum_compression_size=properties.get("MinimumCompressionSize"),
+            disable_execute_api_endpoint=as_bool(
+                properties.get("DisableExecuteApiEndpoint", False)
+            ),
+        )
+        if properties.get("BinaryMediaTypes"):
+            api.binaryMediaTypes = list(properties["BinaryMediaTypes"])
+        return cls(api.id, properties, account_id, region_name, logical_id, stack_id)
+
+    def attribute(self, name: str) -> Any:
+        if name == "RestApiId":
+            return self.physical_id
+        api = backend(self.account_id, self.region_name).get_rest_api(self.physical_id)
+        return api.root_resource_id
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        api = backend(self.account_id, self.region_name).get_rest_api(self.physical_id)
+        api.description = properties.get("Description", "")
+        api.policy = _policy_text(properties.get("Policy"))
+        api.tags = tags_to_dict(properties.get("Tags"))
+
+    def remove(self) -> None:
+        _ignore_missing(
+            backend(self.account_id, self.region_name).delete_rest_api, self.physical_id
+        )
+
+
+class ApiGatewayResource(StackResource, CloudFormationModel):
+    """``AWS::ApiGateway::Resource``: Ref is the resource id."""
+
+    TYPE = "AWS::ApiGateway::Resource"
+    ATTRIBUTES = ("ResourceId",)
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        resource = backend(account_id, region_name).create_resource(
+            function_id=properties["RestApiId"],
+            parent_resource_id=properties["ParentId"],
+            path_part=properties["PathPart"],
+        )
+        return cls(resource.id, properties, account_id, region_name, logical_id, stack_id)
+
+    def attribute(self, name: str) -> Any:
+        return self.physical_id
+
+    def remove(self) -> None:
+        _ignore_missing(
+            backend(self.account_id, self.region_name).delete_resource,
+            self.properties["RestApiId"],
+            self.physical_id,
+        )
+
+
+class ApiGatewayMethod(StackResource, CloudFormationModel):
+    """``AWS::ApiGateway::Method`` with its integration (MOCK included) and responses.
+
+    The physical id is Cloud Control's ``RestApiId|ResourceId|HttpMethod``.
+    """
+
+    TYPE = "AWS::ApiGateway::Method"
+    MUTABLE_PROPERTIES = frozenset(
+        {
+            "ApiKeyRequired",
+            "AuthorizationType",
+            "AuthorizerId",
+            "AuthorizationScopes",
+            "Integration",
+            "MethodResponses",
+            "OperationName",
+            "RequestModels",
+            "RequestParameters",
+            "RequestValidatorId",
+        }
+    )
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        method = cls(
+            "|".join((properties["RestApiId"], properties["ResourceId"], properties["HttpMethod"])),
+            properties,
+            account_id,
+            region_name,
+            logical_id,
+            stack_id,
+        )
+        method.put(properties)
+        return method
+
+    def put(self, properties: dict[str, Any]) -> None:
+        """Put the method, its integration and both kinds of responses."""
+        apis = backend(self.account_id, self.region_name)
+        where = {
+            "function_id": properties["RestApiId"],
+            "resource_id": properties["ResourceId"],
+            "method_type": properties["HttpMethod"],
+        }
+        scopes = properties.get("AuthorizationScopes")
+        apis.put_method(
+            **where,
+            authorization_type=properties.get("AuthorizationType", "NONE"),
+            api_key_required=as_bool(properties.get("ApiKeyRequired", False)),
+            request_parameters=properties.get("RequestParameters"),
+            request_models=properties.get("RequestModels"),
+            operation_name=properties.get("OperationName"),
+            authorizer_id=properties.get("AuthorizerId"),
+            authorization_scopes=scopes,
+            request_validator_id=properties.get("RequestValidatorId"),
+        )
+        for response in properties.get("MethodResponses") or []:
+            apis.put_method_response(
+                **where,
+                response_code=str(response["StatusCode"]),
+                response_models=response.get("ResponseModels"),
+                response_parameters=response.get("ResponseParameters"),
+            )
+        integration = properties.get("Integration")
+        if not integration:
+            return
+        apis.put_integration(
+            **where,
+            integration_type=integration["Type"],
+            uri=integration.get("Uri"),
+            integration_method=integration.get("IntegrationHttpMethod"),
+            credentials=integration.get("Credentials"),
+            request_templates=integration.get("RequestTemplates"),
+            passthrough_behavior=integration.get("PassthroughBehavior"),
+            timeout_in_millis=integration.get("TimeoutInMillis"),
+            request_parameters=integration.get("RequestParameters"),
+            content_handling=integration.get("ContentHandling"),
+            connection_type=integration.get("ConnectionType"),
+        )
+        for response in integration.get("IntegrationResponses") or []:
+            apis.put_integration_response(
+                **where,
+                status_code=str(response["StatusCode"]),
+                selection_pattern=response.get("SelectionPattern"),
+                response_templates=response.get("ResponseTemplates"),
+                response_parameters=response.get("ResponseParameters"),
+                content_handling=response.get("ContentHandling"),
+            )
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        self.remove()
+        self.put(properties)
+
+    def remove(self) -> None:
+        _ignore_missing(
+            backend(self.account_id, self.region_name).delete_method,
+            self.properties["RestApiId"],
+            self.properties["ResourceId"],
+            self.properties["HttpMethod"],
+        )
+
+
+class ApiGatewayDeployment(StackResource, CloudFormationModel):
+    """``AWS::ApiGateway::Deployment``: Ref is the deployment id."""
+
+    TYPE = "AWS::ApiGateway::Deployment"
+    ATTRIBUTES = ("DeploymentId",)
+    MUTABLE_PROPERTIES = frozenset({"Description"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        deployment = backend(account_id, region_name).create_deployment(
+            function_id=properties["RestApiId"],
+            name=properties.get("StageName"),
+            description=properties.get("Description", ""),
+        )
+        return cls(deployment.id, properties, account_id, region_name, logical_id, stack_id)
+
+    def attribute(self, name: str) -> Any:
+        return self.physical_id
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        apis = backend(self.account_id, self.region_name)
+        deployment = apis.get_deployment(properties["RestApiId"], self.physical_id)
+        deployment.description = properties.get("Description", "")
+
+    def remove(self) -> None:
+        apis = backend(self.account_id, self.region_name)
+        api_id = self.properties["RestApiId"]
+        stage = self.properties.get("StageName")
+        if stage:  # the stage this deployment created dies with it
+            _ignore_missing(apis.delete_stage, api_id, stage)
+        _ignore_missing(apis.delete_deployment, api_id, self.physical_id)
+
+
+class ApiGatewayStage(StackResource, CloudFormationModel):
+    """``AWS::ApiGateway::Stage``: Ref is the stage name."""
+
+    TYPE = "AWS::ApiGateway::Stage"
+    NAME_PROPERTY = "StageName"
+    MUTABLE_PROPERTIES = frozenset(
+        {"DeploymentId", "Description", "Variables", "TracingEnabled", "Tags"}
+    )
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        stage = backend(account_id, region_name).create_stage(
+            function_id=properties["RestApiId"],
+            stage_name=name,
+            deploymentId=properties.get("DeploymentId"),
+            variables=properties.get("Variables"),
+            description=properties.get("Description", ""),
+            cacheClusterEnabled=as_bool(properties.get("CacheClusterEnabled", False)),
+            cacheClusterSize=properties.get("CacheClusterSize"),
+            tags=tags_to_dict(properties.get("Tags")) or None,
+            tracing_enabled=(
+                as_bool(properties["TracingEnabled"]) if "TracingEnabled" in properties else None
+            ),
+        )
+        if properties.get("AccessLogSetting"):
+            setting = properties["AccessLogSetting"]
+            stage.access_log_settings = {
+                "format": setting.get("Format"),
+                "destinationArn": setting.get("DestinationArn"),
+            }
+        return cls(stage.name, properties, account_id, region_name, logical_id, stack_id)
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        stage = backend(self.account_id, self.region_name).get_stage(
+            properties["RestApiId"], self.physical_id
+        )
+        stage.deployment_id = properties.get("DeploymentId")
+        stage.description = properties.get("Description", "")
+        stage.variables = properties.get("Variables") or {}
+        stage.tags = tags_to_dict(properties.get("Tags")) or None
+        if "TracingEnabled" in properties:
+            stage.tracing_enabled = as_bool(properties["TracingEnabled"])
+
+    def remove(self) -> None:
+        _ignore_missing(
+            backend(self.account_id, self.region_name).delete_stage,
+            self.properties["RestApiId"],
+            self.physical_id,
+        )
+
+
+class ApiGatewayApiKey(StackResource, CloudFormationModel):
+    """``AWS::ApiGateway::ApiKey``: Ref and GetAtt APIKeyId are the key's id."""
+
+    TYPE = "AWS::ApiGateway::ApiKey"
+    ATTRIBUTES = ("APIKeyId",)
+    NAME_PROPERTY = "Name"
+    MUTABLE_PROPERTIES = frozenset({"CustomerId", "Description", "Enabled", "StageKeys", "Tags"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        payload: dict[str, Any] = {
+            "name": name,
+            "description": properties.get("Description"),
+            # CloudFormation's default is a disabled key (the API's too).
+            "enabled": as_bool(properties.get("Enabled", False)),
+            "generateDistinctId": as_bool(properties.get("GenerateDistinctId", False)),
+            "stageKeys": _stage_keys(properties),
+            "tags": tags_to_dict(properties.get("Tags")) or None,
+            "customerId": properties.get("CustomerId"),
+        }
+        if properties.get("Value"):
+            payload["value"] = properties["Value"]
+        key = backend(account_id, region_name).create_api_key(payload)
+        return cls(key.id, properties, account_id, region_name, logical_id, stack_id)
+
+    def attribute(self, name: str) -> Any:
+        return self.physical_id
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        key = backend(self.account_id, self.region_name).get_api_key(self.physical_id)
+        key.description = properties.get("Description")
+        key.enabled = as_bool(properties.get("Enabled", False))
+        key.customer_id = properties.get("CustomerId")
+        key.stage_keys = _stage_keys(properties)
+        key.tags = tags_to_dict(properties.get("Tags")) or None
+
+    def remove(self) -> None:
+        _ignore_missing(backend(self.account_id, self.region_name).delete_api_key, self.physical_id)
+
+
+def _stage_keys(properties: dict[str, Any]) -> list[str]:
+    """Template ``[{RestApiId, StageName}]`` -> API ``["<api id>/<stage>"]``."""
+    return [
+        f"{item['RestApiId']}/{item['StageName']}" for item in properties.get("StageKeys") or []
+    ]
+
+
+class ApiGatewayUsagePlan(StackResource, CloudFormationModel):
+    """``AWS::ApiGateway::UsagePlan``: Ref and GetAtt Id are the plan's id."""
+
+    TYPE = "AWS::ApiGateway::UsagePlan"
+    ATTRIBUTES = ("Id",)
+    NAME_PROPERTY = "UsagePlanName"
+    MUTABLE_PROPERTIES = frozenset(
+        {"ApiStages", "Description", "Quota", "Throttle", "Tags", "UsagePlanName"}
+    )
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        plan = backend(account_id, region_name).create_usage_plan(
+            {"name": name, **_usage_plan_fields(properties)}
+        )
+        return cls(plan.id, properties, account_id, region_name, logical_id, stack_id)
+
+    def attribute(self, name: str) -> Any:
+        return self.physical_id
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        plan = backend(self.account_id, self.region_name).get_usage_plan(self.physical_id)
+        fields = _usage_plan_fields(properties)
+        plan.name = properties.get("UsagePlanName") or plan.name
+        plan.description = fields["description"]
+        plan.api_stages = fields["apiStages"]
+        plan.throttle = fields["throttle"]
+        plan.quota = fields["quota"]
+        plan.tags = fields["tags"]
+
+    def remove(self) -> None:
+        apis = backend(self.account_id, self.region_name)
+        _ignore_missing(apis.delete_usage_plan, self.physical_id)
+        # moto keeps the plan's (empty) key table after the plan is gone.
+        apis.usage_plan_keys.pop(self.physical_id, None)
+
+
+def _usage_plan_fields(properties: dict[str, Any]) -> dict[str, Any]:
+    """Template UsagePlan properties -> the API's request fields (camelCase)."""
+    stages = []
+    for stage in properties.get("ApiStages") or []:
+        item: dict[str, Any] = {"apiId": stage["ApiId"], "stage": stage["Stage"]}
+        if stage.get("Throttle"):
+            item["throttle"] = {
+                path: _throttle(settings) for path, settings in stage["Throttle"].items()
+            }
+        stages.append(item)
+    quota = properties.get("Quota") or {}
+    return {
+        "description": properties.get("Description"),
+        "apiStages": stages,
+        "throttle": _throttle(properties.get("Throttle") or {}),
+        "quota": {
+            key: quota[source]
+            for key, source in (("limit", "Limit"), ("offset", "Offset"), ("period", "Period"))
+            if source in quota
+        },
+        "tags": tags_to_dict(properties.get("Tags")) or None,
+    }
+
+
+def _throttle(settings: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if "BurstLimit" in settings:
+        result["burstLimit"] = int(settings["BurstLimit"])
+    if "RateLimit" in settings:
+        result["rateLimit"] = float(settings["RateLimit"])
+    return result
+
+
+class ApiGatewayUsagePlanKey(StackResource, CloudFormationModel):
+    """``AWS::ApiGateway::UsagePlanKey``: Ref and GetAtt Id are the key's id."""
+
+    TYPE = "AWS::ApiGateway::UsagePlanKey"
+    ATTRIBUTES = ("Id",)
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        key = backend(account_id, region_name).create_usage_plan_key(
+            properties["UsagePlanId"],
+            {"keyId": properties["KeyId"], "keyType": properties.get("KeyType", "API_KEY")},
+        )
+        return cls(key.id, properties, account_id, region_name, logical_id, stack_id)
+
+    def attribute(self, name: str) -> Any:
+        return self.physical_id
+
+    def remove(self) -> None:
+        _ignore_missing(
+            backend(self.account_id, self.region_name).delete_usage_plan_key,
+            self.properties["UsagePlanId"],
+            self.physical_id,
+        )

@@ -1,0 +1,673 @@
+"""CloudFormation resource handlers for types of services other extensions own.
+
+Each handler calls the owning service's backend (moto's, as extended by the
+sandbox package of that service) instead of reimplementing the service:
+
+- ``AWS::EC2::VPCEndpoint``: moto's model has no ``Fn::GetAtt`` (the template
+  reads ``DnsEntries``) and no delete.
+- ``AWS::EC2::SecurityGroup``: moto's model ignores ``SecurityGroupEgress``
+  (so the default allow-all egress stays) and drops rule descriptions.
+- ``AWS::EC2::SecurityGroupIngress``/``Egress``: no delete / no model.
+- ``AWS::VpcLattice::ResourceGateway``/``ResourceConfiguration`` and
+  ``AWS::Events::Connection``: no model.
+- ``AWS::StepFunctions::StateMachine``: moto's model ignores the type and the
+  logging configuration, and writes into the backend that does not execute.
+
+Ref and GetAtt follow the CloudFormation resource schemas (cfn-lint 1.58).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.cloudformation.exceptions import ValidationError
+from moto.core.common_models import CloudFormationModel
+from moto.ec2.exceptions import InvalidPermissionNotFoundError, InvalidSecurityGroupNotFoundError
+from moto.ec2.models import EC2Backend, ec2_backends
+from moto.events.models import events_backends
+from moto.vpclattice.models import vpclattice_backends
+
+from lab.sandbox.cloudformation.base import StackResource, as_bool, stack_tags, tags_to_dict
+
+
+def ec2(account_id: str, region_name: str) -> EC2Backend:
+    """moto's EC2 backend for one account and region."""
+    return ec2_backends[account_id][region_name]
+
+
+# -- EC2 ---------------------------------------------------------------------
+
+
+class EC2VPC(StackResource, CloudFormationModel):
+    """``AWS::EC2::VPC``: Ref is the VPC id.
+
+    moto's model ignores the DNS attributes (private DNS of an interface
+    endpoint needs both) and its deletion leaves the VPC's default network ACL.
+    """
+
+    TYPE = "AWS::EC2::VPC"
+    ATTRIBUTES = (
+        "CidrBlock",
+        "CidrBlockAssociations",
+        "DefaultNetworkAcl",
+        "DefaultSecurityGroup",
+        "Ipv6CidrBlocks",
+        "VpcId",
+    )
+    MUTABLE_PROPERTIES = frozenset({"EnableDnsHostnames", "EnableDnsSupport", "Tags"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        tags = {**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)}
+        vpc = ec2(account_id, region_name).create_vpc(
+            cidr_block=properties["CidrBlock"],
+            instance_tenancy=properties.get("InstanceTenancy", "default"),
+            tags=[{"Key": key, "Value": value} for key, value in tags.items()],
+        )
+        handler = cls(vpc.id, properties, account_id, region_name, logical_id, stack_id)
+        handler.modify(properties, {"EnableDnsSupport", "EnableDnsHostnames"})
+        return handler
+
+    def attribute(self, name: str) -> Any:
+        backend = ec2(self.account_id, self.region_name)
+        vpc = backend.get_vpc(self.physical_id)
+        if name == "VpcId":
+            return vpc.id
+        if name == "CidrBlock":
+            return vpc.cidr_block
+        if name == "CidrBlockAssociations":
+            return [
+                association["association_id"]
+                for association in vpc.get_cidr_block_association_set(ipv6=False)
+            ]
+        if name == "Ipv6CidrBlocks":
+            return [
+                association["cidr_block"]
+                for association in vpc.get_cidr_block_association_set(ipv6=True)
+            ]
+        if name == "DefaultSecurityGroup":
+            return backend.get_security_group_from_name("default", vpc_id=vpc.id).id
+        return next(
+            acl.id for acl in backend.network_acls.values() if acl.vpc_id == vpc.id and acl.default
+        )
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        backend = ec2(self.account_id, self.region_name)
+        for key, attribute in (
+            ("EnableDnsSupport", "enable_dns_support"),
+            ("EnableDnsHostnames", "enable_dns_hostnames"),
+        ):
+            if key in changed:
+                default = key == "EnableDnsSupport"  # AWS defaults: support on, hostnames off
+                backend.modify_vpc_attribute(
+                    self.physical_id, attribute, as_bool(properties.get(key, default))
+                )
+        if "Tags" in changed:
+            _retag(self, properties)
+
+    def remove(self) -> None:
+        backend = ec2(self.account_id, self.region_name)
+        backend.delete_vpc(self.physical_id)
+        # AWS deletes the VPC's default network ACL with it; moto forgets it.
+        for acl in list(backend.network_acls.values()):
+            if acl.vpc_id == self.physical_id:
+                backend.network_acls.pop(acl.id)
+
+
+class EC2VPCEndpoint(StackResource, CloudFormationModel):
+    """``AWS::EC2::VPCEndpoint``: Ref is the endpoint id; GetAtt DnsEntries as CloudFormation
+    renders them (``<hosted zone id>:<DNS name>``), regional name first."""
+
+    TYPE = "AWS::EC2::VPCEndpoint"
+    ATTRIBUTES = ("Id", "CreationTimestamp", "DnsEntries", "NetworkInterfaceIds")
+    MUTABLE_PROPERTIES = frozenset({"PolicyDocument", "SecurityGroupIds", "SubnetIds", "Tags"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        policy = properties.get("PolicyDocument")
+        endpoint = ec2(account_id, region_name).create_vpc_endpoint(
+            vpc_id=properties["VpcId"],
+            service_name=properties["ServiceName"],
+            endpoint_type=properties.get("VpcEndpointType", "Gateway"),
+            policy_document=json.dumps(policy) if isinstance(policy, dict) else policy,
+            route_table_ids=list(properties.get("RouteTableIds") or []),
+            subnet_ids=list(properties.get("SubnetIds") or []),
+            security_group_ids=list(properties.get("SecurityGroupIds") or []),
+            tags={**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)},
+            private_dns_enabled=as_bool(properties.get("PrivateDnsEnabled", False)),
+        )
+        return cls(endpoint.id, properties, account_id, region_name, logical_id, stack_id)
+
+    def endpoint(self) -> Any:
+        return ec2(self.account_id, self.region_name).vpc_end_points[self.physical_id]
+
+    def attribute(self, name: str) -> Any:
+        endpoint = self.endpoint()
+        if name == "Id":
+            return endpoint.id
+        if name == "CreationTimestamp":
+            return endpoint.creation_timestamp.isoformat()
+        if name == "NetworkInterfaceIds":
+            return list(endpoint.network_interface_ids)
+        return [_dns_entry_text(entry) for entry in endpoint.dns_entries or []]
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        old = self.properties
+        policy = properties.get("PolicyDocument")
+
+        def delta(key: str) -> tuple[list[str], list[str]]:
+            before, after = set(old.get(key) or []), set(properties.get(key) or [])
+            return sorted(after - before), sorted(before - after)
+
+        add_subnets, remove_subnets = delta("SubnetIds")
+        add_groups, remove_groups = delta("SecurityGroupIds")
+        self.endpoint().modify(
+            policy_doc=json.dumps(policy) if isinstance(policy, dict) else policy,
+            add_subnets=add_subnets,
+            remove_subnets=remove_subnets,
+            add_route_tables=None,
+            remove_route_tables=None,
+            add_security_groups=add_groups,
+            remove_security_groups=remove_groups,
+        )
+
+    def remove(self) -> None:
+        backend = ec2(self.account_id, self.region_name)
+        backend.delete_vpc_endpoints([self.physical_id])
+
+
+class EC2RouteTable(StackResource, CloudFormationModel):
+    """``AWS::EC2::RouteTable``: Ref and GetAtt RouteTableId are the table's id.
+
+    moto's model cannot be deleted, so its VPC could never be deleted either.
+    """
+
+    TYPE = "AWS::EC2::RouteTable"
+    ATTRIBUTES = ("RouteTableId",)
+    MUTABLE_PROPERTIES = frozenset({"Tags"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        tags = {**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)}
+        table = ec2(account_id, region_name).create_route_table(
+            vpc_id=properties["VpcId"],
+            tags=[{"Key": key, "Value": value} for key, value in tags.items()],
+        )
+        return cls(table.id, properties, account_id, region_name, logical_id, stack_id)
+
+    def attribute(self, name: str) -> Any:
+        return self.physical_id
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        _retag(self, properties)
+
+    def remove(self) -> None:
+        ec2(self.account_id, self.region_name).delete_route_table(self.physical_id)
+
+
+class EC2SubnetRouteTableAssociation(StackResource, CloudFormationModel):
+    """``AWS::EC2::SubnetRouteTableAssociation``: Ref and GetAtt Id are the association id.
+
+    moto's model records the pair aside without associating the table (so
+    ``describe_route_tables`` does not show it) and cannot be deleted.
+    """
+
+    TYPE = "AWS::EC2::SubnetRouteTableAssociation"
+    ATTRIBUTES = ("Id",)
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        association_id = ec2(account_id, region_name).associate_route_table(
+            route_table_id=properties["RouteTableId"], subnet_id=properties["SubnetId"]
+        )
+        return cls(association_id, properties, account_id, region_name, logical_id, stack_id)
+
+    def attribute(self, name: str) -> Any:
+        return self.physical_id
+
+    def remove(self) -> None:
+        ec2(self.account_id, self.region_name).disassociate_route_table(self.physical_id)
+
+
+def _retag(handler: StackResource, properties: dict[str, Any]) -> None:
+    """Replace an EC2 resource's template tags by the new template's (stack tags stay)."""
+    backend = ec2(handler.account_id, handler.region_name)
+    old = tags_to_dict(handler.properties.get("Tags"))
+    if old:
+        backend.delete_tags([handler.physical_id], old)
+    new = tags_to_dict(properties.get("Tags"))
+    if new:
+        backend.create_tags([handler.physical_id], new)
+
+
+def _dns_entry_text(entry: dict[str, str]) -> str:
+    """One DNS entry as ``Fn::GetAtt DnsEntries`` lists it."""
+    zone = entry.get("HostedZoneId") or entry.get("hosted_zone_id", "")
+    name = entry.get("DnsName") or entry.get("dns_name", "")
+    return f"{zone}:{name}"
+
+
+def _rule_arguments(rule: dict[str, Any], peer_group_key: str) -> dict[str, Any]:
+    """A template rule -> moto's authorize/revoke arguments."""
+    ip_ranges: list[dict[str, str]] = []
+    if rule.get("CidrIp"):
+        ip_ranges.append(_described({"CidrIp": rule["CidrIp"]}, rule))
+    if rule.get("CidrIpv6"):
+        ip_ranges.append(_described({"CidrIpv6": rule["CidrIpv6"]}, rule))
+    source_groups = []
+    if rule.get(peer_group_key):
+        source_groups.append(_described({"GroupId": rule[peer_group_key]}, rule))
+    prefix_lists = []
+    for key in ("SourcePrefixListId", "DestinationPrefixListId"):
+        if rule.get(key):
+            prefix_lists.append(_described({"PrefixListId": rule[key]}, rule))
+    protocol = str(rule["IpProtocol"])
+    every_port = protocol in ("-1", "all")
+    return {
+        "ip_protocol": protocol,
+        "from_port": None if every_port else rule.get("FromPort"),
+        "to_port": None if every_port else rule.get("ToPort"),
+        "ip_ranges": ip_ranges,
+        "source_groups": source_groups,
+        "prefix_list_ids": prefix_lists,
+    }
+
+
+def _described(item: dict[str, str], rule: dict[str, Any]) -> dict[str, str]:
+    if rule.get("Description"):
+        item["Description"] = rule["Description"]
+    return item
+
+
+class EC2SecurityGroup(StackResource, CloudFormationModel):
+    """``AWS::EC2::SecurityGroup`` in a VPC: Ref and GetAtt GroupId are the group id.
+
+    ``SecurityGroupEgress`` replaces the default allow-all egress rule, as on
+    AWS (CDK's ``allow_all_outbound=False`` relies on it).
+    """
+
+    TYPE = "AWS::EC2::SecurityGroup"
+    ATTRIBUTES = ("GroupId", "Id", "VpcId")
+    NAME_PROPERTY = "GroupName"
+    MUTABLE_PROPERTIES = frozenset({"SecurityGroupIngress", "SecurityGroupEgress", "Tags"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        backend = ec2(account_id, region_name)
+        group = backend.create_security_group(
+            name=name,
+            description=properties["GroupDescription"],
+            vpc_id=properties.get("VpcId"),
+            tags={**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)},
+        )
+        handler = cls(group.id, properties, account_id, region_name, logical_id, stack_id)
+        handler.put_rules(properties)
+        return handler
+
+    def put_rules(self, properties: dict[str, Any]) -> None:
+        """Make the group's rules exactly the template's inline rules."""
+        backend = ec2(self.account_id, self.region_name)
+        group = backend.get_security_group_from_id(self.physical_id)
+        if group.ingress_rules:
+            backend.revoke_security_group_ingress(
+                self.physical_id,
+                None,
+                None,
+                None,
+                [],
+                security_rule_ids=[rule.id for rule in group.ingress_rules],
+            )
+        for rule in properties.get("SecurityGroupIngress") or []:
+            backend.authorize_security_group_ingress(
+                self.physical_id, **_rule_arguments(rule, "SourceSecurityGroupId")
+            )
+        if "SecurityGroupEgress" not in properties and group.egress_rules:
+            return  # keep the default allow-all egress rule
+        if group.egress_rules:
+            backend.revoke_security_group_egress(
+                self.physical_id,
+                None,
+                None,
+                None,
+                [],
+                security_rule_ids=[rule.id for rule in group.egress_rules],
+            )
+        for rule in properties.get("SecurityGroupEgress") or []:
+            backend.authorize_security_group_egress(
+                self.physical_id, **_rule_arguments(rule, "DestinationSecurityGroupId")
+            )
+
+    def attribute(self, name: str) -> Any:
+        if name == "VpcId":
+            return self.properties.get("VpcId")
+        return self.physical_id
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        if changed & {"SecurityGroupIngress", "SecurityGroupEgress"}:
+            self.put_rules(properties)
+        if "Tags" in changed:
+            _retag(self, properties)
+
+    def remove(self) -> None:
+        try:
+            ec2(self.account_id, self.region_name).delete_security_group(group_id=self.physical_id)
+        except InvalidSecurityGroupNotFoundError:
+            pass
+
+
+class _StandaloneRule(StackResource):
+    """Shared by ``AWS::EC2::SecurityGroupIngress`` and ``...Egress``: Ref is the rule id."""
+
+    ATTRIBUTES = ("Id",)
+    PEER_GROUP_KEY = ""
+    EGRESS = False
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        backend = ec2(account_id, region_name)
+        group_id = properties.get("GroupId")
+        if not group_id and properties.get("GroupName"):
+            group_id = backend.get_security_group_by_name_or_id(properties["GroupName"]).id
+        if not group_id:
+            raise ValidationError(message=f"{logical_id}: GroupId is required for {cls.TYPE}.")
+        authorize = (
+            backend.authorize_security_group_egress
+            if cls.EGRESS
+            else backend.authorize_security_group_ingress
+        )
+        rules, _ = authorize(group_id, **_rule_arguments(properties, cls.PEER_GROUP_KEY))
+        handler = cls(rules[0].id, properties, account_id, region_name, logical_id, stack_id)
+        handler.group_id = group_id
+        return handler
+
+    def attribute(self, name: str) -> Any:
+        return self.physical_id
+
+    def remove(self) -> None:
+        backend = ec2(self.account_id, self.region_name)
+        revoke = (
+            backend.revoke_security_group_egress
+            if self.EGRESS
+            else backend.revoke_security_group_ingress
+        )
+        try:
+            revoke(self.group_id, None, None, None, [], security_rule_ids=[self.physical_id])
+        except (InvalidSecurityGroupNotFoundError, InvalidPermissionNotFoundError):
+            pass  # gone with its group
+
+
+class EC2SecurityGroupIngress(_StandaloneRule, CloudFormationModel):
+    """``AWS::EC2::SecurityGroupIngress``."""
+
+    TYPE = "AWS::EC2::SecurityGroupIngress"
+    PEER_GROUP_KEY = "SourceSecurityGroupId"
+
+
+class EC2SecurityGroupEgress(_StandaloneRule, CloudFormationModel):
+    """``AWS::EC2::SecurityGroupEgress``."""
+
+    TYPE = "AWS::EC2::SecurityGroupEgress"
+    PEER_GROUP_KEY = "DestinationSecurityGroupId"
+    EGRESS = True
+
+
+# -- VPC Lattice ---------------------------------------------------------------
+
+
+class VpcLatticeResourceGateway(StackResource, CloudFormationModel):
+    """``AWS::VpcLattice::ResourceGateway``: Ref is the ARN; GetAtt Id and Arn."""
+
+    TYPE = "AWS::VpcLattice::ResourceGateway"
+    ATTRIBUTES = ("Id", "Arn")
+    NAME_PROPERTY = "Name"
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        gateway = vpclattice_backends[account_id][region_name].create_resource_gateway(
+            name=name,
+            vpc_identifier=properties["VpcIdentifier"],
+            subnet_ids=list(properties.get("SubnetIds") or []),
+            security_group_ids=list(properties.get("SecurityGroupIds") or []),
+            ip_address_type=properties.get("IpAddressType", "IPV4"),
+            ipv4_addresses_per_eni=properties.get("Ipv4AddressesPerEni"),
+            tags=tags_to_dict(properties.get("Tags")) or None,
+        )
+        handler = cls(gateway.arn, properties, account_id, region_name, logical_id, stack_id)
+        handler.id = gateway.id
+        return handler
+
+    def attribute(self, name: str) -> Any:
+        return self.id if name == "Id" else self.physical_id
+
+    def remove(self) -> None:
+        vpclattice_backends[self.account_id][self.region_name].delete_resource_gateway(self.id)
+
+
+class VpcLatticeResourceConfiguration(StackResource, CloudFormationModel):
+    """``AWS::VpcLattice::ResourceConfiguration``: Ref is the ARN; GetAtt Id and Arn."""
+
+    TYPE = "AWS::VpcLattice::ResourceConfiguration"
+    ATTRIBUTES = ("Id", "Arn")
+    NAME_PROPERTY = "Name"
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        definition = _resource_configuration_definition(
+            properties.get("ResourceConfigurationDefinition")
+        )
+        configuration = vpclattice_backends[account_id][region_name].create_resource_configuration(
+            name=name,
+            type=properties.get("ResourceConfigurationType", "SINGLE"),
+            resource_gateway_identifier=properties.get("ResourceGatewayId"),
+            port_ranges=[str(port) for port in properties.get("PortRanges") or []],
+            protocol=properties.get("ProtocolType", "TCP"),
+            resource_configuration_definition=definition,
+            allow_association_to_shareable_service_network=properties.get(
+                "AllowAssociationToSharableServiceNetwork"
+            ),
+            tags=tags_to_dict(properties.get("Tags")) or None,
+        )
+        handler = cls(configuration.arn, properties, account_id, region_name, logical_id, stack_id)
+        handler.id = configuration.id
+        return handler
+
+    def attribute(self, name: str) -> Any:
+        return self.id if name == "Id" else self.physical_id
+
+    def remove(self) -> None:
+        vpclattice_backends[self.account_id][self.region_name].delete_resource_configuration(
+            self.id
+        )
+
+
+def _resource_configuration_definition(definition: dict[str, Any] | None) -> dict | None:
+    """Template ``{DnsResource: {DomainName, IpAddressType}}`` -> API ``{dnsResource: {...}}``."""
+    if not definition:
+        return None
+    if "DnsResource" in definition:
+        dns = definition["DnsResource"]
+        return {
+            "dnsResource": {
+                "domainName": dns["DomainName"],
+                "ipAddressType": dns.get("IpAddressType", "IPV4"),
+            }
+        }
+    if "IpResource" in definition:
+        return {"ipResource": {"ipAddress": definition["IpResource"]}}
+    if "ArnResource" in definition:
+        return {"arnResource": {"arn": definition["ArnResource"]}}
+    raise ValidationError(
+        message="ResourceConfigurationDefinition needs DnsResource, IpResource or ArnResource."
+    )
+
+
+# -- EventBridge ---------------------------------------------------------------
+
+
+class EventsConnection(StackResource, CloudFormationModel):
+    """``AWS::Events::Connection``: Ref is the name; GetAtt Arn, ArnForPolicy, SecretArn and
+    the private connectivity's ResourceAssociationArn."""
+
+    TYPE = "AWS::Events::Connection"
+    ATTRIBUTES = (
+        "Arn",
+        "ArnForPolicy",
+        "SecretArn",
+        "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
+    )
+    NAME_PROPERTY = "Name"
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        extra: dict[str, Any] = {}
+        if properties.get("InvocationConnectivityParameters"):
+            extra["invocation_connectivity_parameters"] = properties[
+                "InvocationConnectivityParameters"
+            ]
+        connection = events_backends[account_id][region_name].create_connection(
+            name=name,
+            description=properties.get("Description", ""),
+            authorization_type=properties.get("AuthorizationType"),
+            auth_parameters=properties.get("AuthParameters") or {},
+            **extra,
+        )
+        return cls(connection.name, properties, account_id, region_name, logical_id, stack_id)
+
+    def connection(self) -> Any:
+        return events_backends[self.account_id][self.region_name].connections[self.physical_id]
+
+    def attribute(self, name: str) -> Any:
+        connection = self.connection()
+        if name == "Arn":
+            return connection.arn
+        if name == "ArnForPolicy":
+            # The ARN without the connection's UUID suffix.
+            return connection.arn.rsplit("/", 1)[0]
+        if name == "SecretArn":
+            return connection.secret_arn
+        described = connection.describe()
+        parameters = described.get("InvocationConnectivityParameters") or {}
+        return (parameters.get("ResourceParameters") or {}).get("ResourceAssociationArn")
+
+    def remove(self) -> None:
+        events_backends[self.account_id][self.region_name].delete_connection(self.physical_id)
+
+
+# -- Step Functions --------------------------------------------------------------
+
+
+def stepfunctions(account_id: str, region_name: str) -> Any:
+    """The Step Functions backend the API uses right now.
+
+    With ``execute_state_machine`` on, moto's API reads and executes state
+    machines in its parser backend, otherwise in the plain one; a stack must
+    write where the API reads.
+    """
+    from moto.stepfunctions.responses import get_backend
+
+    return get_backend(account_id, region_name)
+
+
+class StepFunctionsStateMachine(StackResource, CloudFormationModel):
+    """``AWS::StepFunctions::StateMachine``: Ref and GetAtt Arn are the ARN; keeps the
+    type (STANDARD/EXPRESS) and the logging configuration."""
+
+    TYPE = "AWS::StepFunctions::StateMachine"
+    ATTRIBUTES = ("Arn", "Name", "StateMachineRevisionId")
+    NAME_PROPERTY = "StateMachineName"
+    MUTABLE_PROPERTIES = frozenset(
+        {
+            "Definition",
+            "DefinitionString",
+            "DefinitionSubstitutions",
+            "DefinitionS3Location",
+            "EncryptionConfiguration",
+            "LoggingConfiguration",
+            "RoleArn",
+            "Tags",
+            "TracingConfiguration",
+        }
+    )
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        backend = stepfunctions(account_id, region_name)
+        machine = backend.create_state_machine(
+            name=name,
+            definition=_definition(properties, logical_id),
+            roleArn=properties["RoleArn"],
+            tags=[
+                {"key": key, "value": value}
+                for key, value in tags_to_dict(properties.get("Tags")).items()
+            ],
+            loggingConfiguration=_logging_configuration(properties.get("LoggingConfiguration")),
+            tracingConfiguration=_tracing_configuration(properties.get("TracingConfiguration")),
+            sm_type=properties.get("StateMachineType", "STANDARD"),
+        )
+        handler = cls(machine.arn, properties, account_id, region_name, logical_id, stack_id)
+        handler.backend = backend
+        return handler
+
+    def machine(self) -> Any:
+        return self.backend.describe_state_machine(self.physical_id)
+
+    def attribute(self, name: str) -> Any:
+        if name == "Arn":
+            return self.physical_id
+        machine = self.machine()
+        if name == "Name":
+            return machine.name
+        return getattr(machine, "revision_id", None) or machine.arn
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        self.backend.update_state_machine(
+            self.physical_id,
+            definition=_definition(properties, self.logical_id),
+            role_arn=properties["RoleArn"],
+            logging_configuration=_logging_configuration(properties.get("LoggingConfiguration")),
+            tracing_configuration=_tracing_configuration(properties.get("TracingConfiguration")),
+        )
+
+    def remove(self) -> None:
+        self.backend.delete_state_machine(self.physical_id)
+
+
+def _definition(properties: dict[str, Any], logical_id: str) -> str:
+    """The ASL text from DefinitionString or Definition, with DefinitionSubstitutions applied."""
+    if "DefinitionString" in properties:
+        text = properties["DefinitionString"]
+    elif "Definition" in properties:
+        text = json.dumps(properties["Definition"])
+    else:
+        raise ValidationError(
+            message=f"{logical_id}: the sandbox needs DefinitionString or Definition "
+            "(DefinitionS3Location is not emulated)."
+        )
+    for key, value in (properties.get("DefinitionSubstitutions") or {}).items():
+        text = text.replace("${" + key + "}", str(value))
+    return text
+
+
+def _logging_configuration(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Template LoggingConfiguration -> the API's ``loggingConfiguration``."""
+    if not config:
+        return None
+    return {
+        "level": config.get("Level", "OFF"),
+        "includeExecutionData": as_bool(config.get("IncludeExecutionData", False)),
+        "destinations": [
+            {
+                "cloudWatchLogsLogGroup": {
+                    "logGroupArn": destination["CloudWatchLogsLogGroup"]["LogGroupArn"]
+                }
+            }
+            for destination in config.get("Destinations") or []
+        ],
+    }
+
+
+def _tracing_configuration(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not config:
+        return None
+    return {"enabled": as_bool(config.get("Enabled", False))}

@@ -1,0 +1,108 @@
+"""The seams this sandbox patches in ``moto.cloudformation.parsing`` (moto 5.2.5).
+
+- ``resource_class_from_type``: the sandbox's handler for a type wins over
+  moto's own model for it (moto picks by ``CloudFormationModel.__subclasses__()``
+  order otherwise, which depends on import order).
+- ``clean_json``: after moto has resolved the intrinsic functions of a value,
+  resolve ``{{resolve:secretsmanager:...}}`` dynamic references in it. moto's
+  ``clean_json`` recurses through the module-level name, so every nested
+  string passes through the wrapper.
+- ``get_model_list``/``get_model_map``/``get_name_type_map`` are
+  ``lru_cache``d lists of ``CloudFormationModel`` subclasses: cleared after
+  the sandbox's models are defined.
+- ``ResourceMap.delete``: deletes in reverse creation order (moto iterates a
+  set and retries failures, which deletes a security group before the rule
+  that references it, or an API before its methods).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
+
+from lab.sandbox.cloudformation.base import StackResource
+
+MODEL_CACHES = ("get_model_list", "get_model_map", "get_name_type_map")
+DYNAMIC_REFERENCE_MARK = "{{resolve:"
+
+_original_clean_json = parsing.clean_json
+_original_resource_class_from_type = parsing.resource_class_from_type
+
+
+def sandbox_models() -> dict[str, type[CloudFormationModel]]:
+    """Every sandbox handler, by CloudFormation type (direct subclasses only, as moto sees)."""
+    return {
+        model.cloudformation_type(): model
+        for model in CloudFormationModel.__subclasses__()
+        if issubclass(model, StackResource)
+    }
+
+
+def resource_class_from_type(resource_type: str) -> type[CloudFormationModel]:
+    """moto's lookup, with the sandbox's handlers first."""
+    model = sandbox_models().get(resource_type)
+    if model is not None:
+        return model
+    return _original_resource_class_from_type(resource_type)
+
+
+def clean_json(resource_json: Any, resources_map: Any) -> Any:
+    """moto's ``clean_json``, then dynamic references in the resulting strings."""
+    cleaned = _original_clean_json(resource_json, resources_map)
+    if isinstance(cleaned, str) and DYNAMIC_REFERENCE_MARK in cleaned:
+        from lab.sandbox.secretsmanager.models import resolve_references
+
+        # resources_map is a ResourceMap, or (for conditions) its dict of
+        # parsed resources; both hold the pseudo parameters.
+        cleaned = resolve_references(
+            cleaned, resources_map["AWS::AccountId"], resources_map["AWS::Region"]
+        )
+    return cleaned
+
+
+def delete_in_reverse_creation_order(self: parsing.ResourceMap) -> None:
+    """``ResourceMap.delete`` that deletes what was created last first.
+
+    The resource map creates a resource's dependencies before the resource
+    (``Ref``/``GetAtt`` are resolved lazily), so its insertion order is a
+    creation order. Failures are retried in further passes, as moto does,
+    and the last error is raised if some resource cannot be deleted.
+    """
+    remaining = [
+        logical_id
+        for logical_id in reversed(list(self._parsed_resources))
+        if logical_id in self._resource_json_map
+        and self._resource_json_map[logical_id].get("DeletionPolicy") != "Retain"
+        and hasattr(self._parsed_resources[logical_id], "logical_resource_id")
+    ]
+    last_error: Exception | None = None
+    while remaining:
+        failed = []
+        for logical_id in remaining:
+            resource = self._parsed_resources[logical_id]
+            try:
+                self._delete_resource(resource, self._resource_json_map[logical_id])
+            except Exception as error:  # retried in the next pass, as moto does
+                last_error = error
+                failed.append(logical_id)
+            else:
+                self._parsed_resources.pop(logical_id)
+        if len(failed) == len(remaining):
+            raise last_error  # type: ignore[misc]
+        remaining = failed
+
+
+def clear_model_caches() -> None:
+    """Forget moto's cached model lists, so models defined since are seen."""
+    for name in MODEL_CACHES:
+        getattr(parsing, name).cache_clear()
+
+
+def apply() -> None:
+    """Install the patched functions (idempotent) and clear the model caches."""
+    parsing.clean_json = clean_json
+    parsing.resource_class_from_type = resource_class_from_type
+    parsing.ResourceMap.delete = delete_in_reverse_creation_order
+    clear_model_caches()

@@ -1,0 +1,209 @@
+"""What is left in the sandbox's backends: the proof that a stack's deletion is complete.
+
+``leftovers(account, region)`` lists, per service, every resource of the kinds
+the lab's stack creates that still exists, ignoring what moto creates by
+itself (the default VPC and its subnets, route table, network ACL and
+security group; the default event bus; AWS managed IAM policies). After
+``DELETE_COMPLETE`` every list must be empty.
+
+It reads moto's backends directly (in-process or inside the sandbox server)
+and never creates one: a backend nobody touched has nothing left in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+SERVICES = (
+    "ec2",
+    "apigateway",
+    "secretsmanager",
+    "vpclattice",
+    "events",
+    "stepfunctions",
+    "iam",
+    "logs",
+)
+
+
+def leftovers(account_id: str, region_name: str) -> dict[str, list[str]]:
+    """Per service, a description of every remaining resource (empty lists when clean)."""
+    return {service: sorted(_FINDERS[service](account_id, region_name)) for service in SERVICES}
+
+
+def is_clean(found: dict[str, list[str]]) -> bool:
+    """True when ``leftovers()`` found nothing."""
+    return not any(found.values())
+
+
+def _existing(backends: Any, account_id: str, region_name: str) -> Any | None:
+    """The backend if it was ever created; ``None`` otherwise (looking must not create it)."""
+    if account_id not in dict.keys(backends):
+        return None
+    per_region = dict.__getitem__(backends, account_id)
+    return dict.get(per_region, region_name)
+
+
+def _ec2(account_id: str, region_name: str) -> Iterable[str]:
+    from moto.ec2.models import ec2_backends
+
+    ec2 = _existing(ec2_backends, account_id, region_name)
+    if ec2 is None:
+        return
+    defaults = {vpc.id for vpc in ec2.vpcs.values() if vpc.is_default}
+    for vpc in ec2.vpcs.values():
+        if vpc.id not in defaults:
+            yield f"vpc {vpc.id}"
+    for subnet in _subnets(ec2):
+        if subnet.vpc_id not in defaults:
+            yield f"subnet {subnet.id}"
+    for table in ec2.route_tables.values():
+        if table.vpc_id not in defaults:
+            yield f"route table {table.id}"
+    for acl in ec2.network_acls.values():
+        if acl.vpc_id not in defaults:
+            yield f"network ACL {acl.id}"
+    for vpc_id, groups in ec2.groups.items():
+        if vpc_id not in defaults:
+            for group in groups.values():
+                yield f"security group {group.id} ({group.name})"
+    for pair in getattr(ec2, "subnet_associations", {}):  # moto's own CFN model's records
+        yield f"subnet route table association {pair}"
+    for endpoint in ec2.vpc_end_points.values():
+        # A deleted endpoint stays listed with state "deleted" for a while, as on AWS.
+        if endpoint.state != "deleted":
+            yield f"VPC endpoint {endpoint.id} ({endpoint.state})"
+    for eni in ec2.enis.values():
+        yield f"network interface {eni.id} ({eni.description or 'no description'})"
+    for kind in ("internet_gateways", "nat_gateways", "transit_gateways", "vpc_pcxs"):
+        for item_id in getattr(ec2, kind, {}):
+            yield f"{kind} {item_id}"
+
+
+def _subnets(ec2: Any) -> Iterable[Any]:
+    for by_zone in ec2.subnets.values():
+        yield from by_zone.values()
+
+
+def _apigateway(account_id: str, region_name: str) -> Iterable[str]:
+    from moto.apigateway.models import apigateway_backends
+
+    apis = _existing(apigateway_backends, account_id, region_name)
+    if apis is None:
+        return
+    for api in apis.apis.values():
+        yield f"REST API {api.id} ({api.name})"
+    for key in apis.keys.values():
+        yield f"API key {key.id} ({key.name})"
+    for plan in apis.usage_plans.values():
+        yield f"usage plan {plan.id} ({plan.name})"
+    for plan_id, keys in apis.usage_plan_keys.items():
+        for key_id in keys:
+            yield f"usage plan key {key_id} in plan {plan_id}"
+    for link_id in apis.vpc_links:
+        yield f"VPC link {link_id}"
+    for name in apis.domain_names:
+        yield f"domain name {name}"
+
+
+def _secretsmanager(account_id: str, region_name: str) -> Iterable[str]:
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    secrets = _existing(secretsmanager_backends, account_id, region_name)
+    if secrets is None:
+        return
+    for secret in dict.values(secrets.secrets):
+        state = " (scheduled for deletion)" if secret.is_deleted() else ""
+        yield f"secret {secret.name}{state}"
+
+
+def _vpclattice(account_id: str, region_name: str) -> Iterable[str]:
+    from moto.vpclattice.models import vpclattice_backends
+
+    lattice = _existing(vpclattice_backends, account_id, region_name)
+    if lattice is None:
+        return
+    # Every collection the backend keeps (moto's and the sandbox's additions:
+    # resource gateways, resource configurations, associations...).
+    for name, collection in vars(lattice).items():
+        if isinstance(collection, dict) and not name.startswith("_") and name != "tagger":
+            for item_id in collection:
+                yield f"{name} {item_id}"
+
+
+def _events(account_id: str, region_name: str) -> Iterable[str]:
+    from moto.events.models import events_backends
+
+    events = _existing(events_backends, account_id, region_name)
+    if events is None:
+        return
+    for name in events.connections:
+        yield f"connection {name}"
+    for name in getattr(events, "destinations", {}):
+        yield f"API destination {name}"
+    for name, bus in events.event_buses.items():
+        if name != "default":
+            yield f"event bus {name}"
+        for rule_name in getattr(bus, "rules", {}):
+            yield f"rule {rule_name} on {name}"
+
+
+def _stepfunctions(account_id: str, region_name: str) -> Iterable[str]:
+    from moto.stepfunctions.models import stepfunctions_backends
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    # State machines live in whichever backend was active when they were made.
+    for label, backends in (
+        ("", stepfunctions_backends),
+        (" (executing backend)", stepfunctions_parser_backends),
+    ):
+        sfn = _existing(backends, account_id, region_name)
+        if sfn is None:
+            continue
+        for machine in sfn.state_machines:
+            yield f"state machine {machine.arn}{label}"
+        for activity_arn in getattr(sfn, "activities", {}):
+            yield f"activity {activity_arn}{label}"
+
+
+def _iam(account_id: str, region_name: str) -> Iterable[str]:
+    from moto.iam.models import iam_backends
+
+    # IAM is global: moto keeps it under the partition's name.
+    iam = _existing(iam_backends, account_id, "aws")
+    if iam is None:
+        return
+    for role in iam.roles.values():
+        yield f"role {role.name}"
+        for policy_name in role.policies:
+            yield f"inline policy {policy_name} of role {role.name}"
+    for user in iam.users.values():
+        yield f"user {user.name}"
+    for arn in iam.managed_policies:
+        if ":aws:policy/" not in arn:  # AWS managed policies come with moto
+            yield f"managed policy {arn}"
+    for profile in getattr(iam, "instance_profiles", {}).values():
+        yield f"instance profile {profile.name}"
+
+
+def _logs(account_id: str, region_name: str) -> Iterable[str]:
+    from moto.logs.models import logs_backends
+
+    logs = _existing(logs_backends, account_id, region_name)
+    if logs is None:
+        return
+    for name in logs.groups:
+        yield f"log group {name}"
+
+
+_FINDERS = {
+    "ec2": _ec2,
+    "apigateway": _apigateway,
+    "secretsmanager": _secretsmanager,
+    "vpclattice": _vpclattice,
+    "events": _events,
+    "stepfunctions": _stepfunctions,
+    "iam": _iam,
+    "logs": _logs,
+}

@@ -1,0 +1,14 @@
+"""Sandbox extension: Secrets Manager for CloudFormation.
+
+moto 5.2.5 has no ``AWS::SecretsManager::Secret`` model and does not resolve
+``{{resolve:secretsmanager:...}}`` dynamic references. This package adds the
+model (with ``GenerateSecretString``) and the resolver; the CloudFormation
+extension calls the resolver while it cleans a resource's properties.
+"""
+
+from __future__ import annotations
+
+
+def apply() -> None:
+    """Define the Secret model (importing it is enough). Idempotent."""
+    from . import models  # noqa: F401
