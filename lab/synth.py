@@ -37,6 +37,8 @@ APP_LIBRARIES = ("aws-cdk-lib", "constructs")
 _CACHE_FORMAT = "1"
 # A cold synth takes tens of seconds on a small machine; anything near this is stuck.
 SYNTH_TIMEOUT_SECONDS = 900
+# Every edit of cdk_app/ adds an entry; keep the newest few (a few dozen KB each).
+CACHE_ENTRIES_KEPT = 10
 
 
 def template_file_name(stack_name: str) -> str:
@@ -169,6 +171,19 @@ def _synth_into_cache(cfg: LabConfig, root: Path, entry: Path) -> None:
         except OSError:
             if not (entry / name).is_file():  # not a lost race: a real failure
                 raise
+    _prune(entry.parent, keep=entry)
+
+
+def _prune(cache_root: Path, keep: Path) -> None:
+    """Remove all but the newest CACHE_ENTRIES_KEPT entries (never ``keep``)."""
+    entries = [
+        path
+        for path in cache_root.iterdir()
+        if path.is_dir() and not path.name.startswith("synth-") and path != keep
+    ]
+    entries.sort(key=lambda path: path.stat().st_mtime, reverse=True)
+    for stale in entries[CACHE_ENTRIES_KEPT - 1 :]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def synth(

@@ -7,6 +7,7 @@ project) so they run in milliseconds; tests/test_cli.py synthesizes the real app
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -110,6 +111,15 @@ def test_the_cdk_library_version_is_part_of_the_key(project, monkeypatch):
     before = cache_key(_cfg(), project_root=project)
     monkeypatch.setattr("lab.synth._library_version", lambda name: "0.0.0")
     assert cache_key(_cfg(), project_root=project) != before
+
+
+def test_the_cache_keeps_only_the_newest_entries(project, monkeypatch):
+    monkeypatch.setattr("lab.synth.CACHE_ENTRIES_KEPT", 2)
+    paths = []
+    for i in range(3):
+        paths.append(synth(cfg=_cfg(stack_name=f"Stack{i}"), project_root=project))
+        os.utime(paths[-1].parent, (1_000 + i, 1_000 + i))  # distinct ages on any filesystem
+    assert [path.exists() for path in paths] == [False, True, True]
 
 
 def test_out_dir_gets_a_copy_named_after_the_stack(project, tmp_path):
