@@ -1,0 +1,31 @@
+"""``python -m cdk_app [--out DIR]``: write the cloud assembly, print the template path.
+
+The stack name comes from ``LAB_STACK_NAME`` (default PrivateApiLab); the
+output directory from ``--out``, else ``CDK_OUTDIR`` (set by ``cdk synth``),
+else ``cdk.out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cdk_app import DEFAULT_STACK_NAME, synthesize
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cdk_app", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out",
+        default=os.environ.get("CDK_OUTDIR") or "cdk.out",
+        help="cloud assembly directory (default: $CDK_OUTDIR or cdk.out)",
+    )
+    args = parser.parse_args(argv)
+    stack_name = os.environ.get("LAB_STACK_NAME", "").strip() or DEFAULT_STACK_NAME
+    print(synthesize(stack_name, args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

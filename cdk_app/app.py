@@ -1,0 +1,126 @@
+"""Build and synthesize the CDK app (imports aws_cdk: several seconds the first time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import sys
+
+import aws_cdk as cdk
+from aws_cdk import cx_api
+
+from cdk_app.stack import PrivateApiLabStack
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# Context the template's shape depends on, pinned here (post-CLI context wins
+# over cdk.json and --context) so `cdk synth`, `python -m cdk_app` and an
+# installed package all emit the same template.
+PINNED_CONTEXT = {
+    # Unset, this flag (on by default since 2.221) renders the HTTP task's URL
+    # as "ApiEndpoint.$": "States.Format('{}/{}', root, 'hello')". The lab's
+    # path is static, so keep the plain "ApiEndpoint": "<ApiRootUrl>/hello"
+    # that a learner can read in the console and the sandbox matches exactly.
+    "@aws-cdk/aws-stepfunctions-tasks:httpInvokeDynamicJsonPathEndpoint": False,
+}
+
+
+# Artifact types that would mean more to deploy than the one template.
+_DEPLOYABLE_ARTIFACT_TYPES = {
+    "aws:cloudformation:stack",
+    "cdk:asset-manifest",
+    "cdk:cloud-assembly",  # nested assembly (a Stage)
+}
+
+
+def file_context(root: pathlib.Path = REPO_ROOT) -> dict:
+    """Context from ``cdk.json`` and ``cdk.context.json``, as ``cdk synth`` would pass it.
+
+    The CDK CLI reads these files and hands them to the app; ``python -m cdk_app``
+    runs without the CLI, so it reads them itself and both ways synthesize the
+    same template. Missing files (an installed package) contribute nothing.
+    """
+    context: dict = {}
+    cdk_json = root / "cdk.json"
+    if cdk_json.is_file():
+        context.update(json.loads(cdk_json.read_text()).get("context", {}))
+    context_json = root / "cdk.context.json"
+    if context_json.is_file():
+        context.update(json.loads(context_json.read_text()))
+    return context
+
+
+def build_app(
+    stack_name: str, outdir: str | os.PathLike, *, extra_context: dict | None = None
+) -> tuple[cdk.App, PrivateApiLabStack]:
+    """The app and its one stack, not yet synthesized (tests add validation plugins to it).
+
+    ``extra_context`` is merged over the files' context (e.g. to ask for a
+    validation report); :data:`PINNED_CONTEXT` still wins.
+    """
+    app = cdk.App(
+        outdir=str(outdir),
+        context={**file_context(), **(extra_context or {})},
+        post_cli_context=PINNED_CONTEXT,
+        analytics_reporting=False,
+        # The construct tree file is for the CDK CLI's explorer, and creation
+        # stack traces only slow synth down: skip both.
+        tree_metadata=False,
+        stack_traces=False,
+        # CDK's built-in template validator (WebAssembly) costs ~5 s per synth;
+        # tests/test_template_lint.py runs cfn-lint on the template instead.
+        builtin_cloud_formation_validation=False,
+    )
+    stack = PrivateApiLabStack(
+        app,
+        stack_name,
+        stack_name=stack_name,
+        description="Private API Lab: Step Functions HTTP task -> EventBridge connection -> "
+        "VPC Lattice -> private API Gateway",
+        # No CDKToolkit bootstrap stack, no BootstrapVersion parameter, and any
+        # attempt to add an asset fails at synth.
+        synthesizer=cdk.BootstraplessSynthesizer(),
+        analytics_reporting=False,
+    )
+    return app, stack
+
+
+def check_assembly(assembly: cx_api.CloudAssembly, stack_name: str) -> pathlib.Path:
+    """Fail loudly unless the assembly holds one asset-free, error-free stack template.
+
+    BootstraplessSynthesizer already refuses file and image assets; this also
+    catches asset manifests, extra stacks or stages, and CDK error annotations
+    (which ``app.synth()`` records but does not raise). Warnings go to stderr.
+    """
+    stack = assembly.get_stack_by_name(stack_name)
+    if stack.assets:
+        raise RuntimeError(
+            f"Stack {stack_name} has {len(stack.assets)} asset(s); the lab deploys with a plain "
+            "create_stack and no bootstrap bucket, so remove the construct that added them."
+        )
+    manifest = json.loads((pathlib.Path(assembly.directory) / "manifest.json").read_text())
+    unexpected = [
+        f"{artifact_id} ({artifact['type']})"
+        for artifact_id, artifact in manifest["artifacts"].items()
+        if artifact_id != stack.id and artifact["type"] in _DEPLOYABLE_ARTIFACT_TYPES
+    ]
+    if unexpected:
+        raise RuntimeError(
+            f"The cloud assembly holds more than the one stack template ({', '.join(unexpected)}); "
+            "the lab deploys a single template, so remove the construct that added them."
+        )
+    for message in stack.messages:
+        if message.level == cx_api.SynthesisMessageLevel.ERROR:
+            raise RuntimeError(
+                f"CDK reported an error at {message.id}: {message.entry.data}; fix it in cdk_app/."
+            )
+        if message.level == cx_api.SynthesisMessageLevel.WARNING:
+            print(f"warning at {message.id}: {message.entry.data}", file=sys.stderr)
+    return pathlib.Path(stack.template_full_path)
+
+
+def synthesize(stack_name: str, outdir: str | os.PathLike) -> pathlib.Path:
+    """Synthesize into ``outdir``; return the path of ``<stack_name>.template.json``."""
+    app, _stack = build_app(stack_name, outdir)
+    return check_assembly(app.synth(), stack_name)

@@ -1,0 +1,105 @@
+"""PrivateApiLabStack: the whole path, wired from the constructs."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from cdk_app.connection import PrivateConnection
+from cdk_app.lattice import ResourceGatewayPath
+from cdk_app.names import lattice_name
+from cdk_app.network import PrivateNetwork
+from cdk_app.private_api import API_KEY_HEADER, HELLO_PATH, PrivateApi
+from cdk_app.workflows import HttpInvokeWorkflows
+
+# The CloudFormation output keys every part of the lab reads (shared contract).
+OUTPUT_KEYS = (
+    "StandardStateMachineArn",
+    "ExpressStateMachineArn",
+    "RestApiId",
+    "ApiRootUrl",
+    "VpcId",
+    "VpcEndpointId",
+    "VpcEndpointSecurityGroupId",
+    "ResourceGatewayId",
+    "ResourceGatewayArn",
+    "ResourceGatewaySecurityGroupId",
+    "ResourceConfigurationId",
+    "ResourceConfigurationArn",
+    "ConnectionName",
+    "ConnectionArn",
+    "ApiKeyId",
+    "UsagePlanId",
+    "ExpressLogGroupName",
+)
+
+
+class PrivateApiLabStack(Stack):
+    """Step Functions HTTP task -> EventBridge connection -> VPC Lattice resource
+    configuration -> resource gateway -> execute-api VPC endpoint -> private REST API.
+
+    Environment-agnostic on purpose (no ``env``): the one template deploys in
+    the sandbox and in any supported account and region.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        name = self.stack_name
+
+        self.network = PrivateNetwork(self, "Network")
+        self.private_api = PrivateApi(
+            self, "PrivateApi", name_prefix=name, endpoint=self.network.endpoint
+        )
+        self.gateway_path = ResourceGatewayPath(
+            self,
+            "ResourceGatewayPath",
+            vpc=self.network.vpc,
+            vpc_cidr=self.network.vpc_cidr,
+            subnet_ids=self.network.subnet_ids,
+            endpoint=self.network.endpoint,
+            gateway_name=lattice_name(name, "rgw"),
+            configuration_name=lattice_name(name, "rcfg"),
+        )
+        self.connection = PrivateConnection(
+            self,
+            "PrivateConnection",
+            api_key_header=API_KEY_HEADER,
+            api_key_value=self.private_api.api_key_secret.secret_value,
+            resource_configuration_arn=self.gateway_path.configuration.attr_arn,
+        )
+        self.workflows = HttpInvokeWorkflows(
+            self,
+            "Workflows",
+            name_prefix=name,
+            api_root_url=self.private_api.root_url,
+            path=HELLO_PATH,
+            connection=self.connection.connection,
+        )
+        self._outputs()
+
+    def _outputs(self) -> None:
+        api = self.private_api
+        gateway = self.gateway_path
+        connection = self.connection.connection
+        values = {
+            "StandardStateMachineArn": self.workflows.standard.state_machine_arn,
+            "ExpressStateMachineArn": self.workflows.express.state_machine_arn,
+            "RestApiId": api.api.rest_api_id,
+            "ApiRootUrl": api.root_url,
+            "VpcId": self.network.vpc.vpc_id,
+            "VpcEndpointId": self.network.endpoint.vpc_endpoint_id,
+            "VpcEndpointSecurityGroupId": self.network.endpoint_security_group.security_group_id,
+            "ResourceGatewayId": gateway.gateway.attr_id,
+            "ResourceGatewayArn": gateway.gateway.attr_arn,
+            "ResourceGatewaySecurityGroupId": gateway.security_group.security_group_id,
+            "ResourceConfigurationId": gateway.configuration.attr_id,
+            "ResourceConfigurationArn": gateway.configuration.attr_arn,
+            "ConnectionName": connection.connection_name,
+            "ConnectionArn": connection.connection_arn,
+            "ApiKeyId": api.api_key.key_id,
+            "UsagePlanId": api.usage_plan.usage_plan_id,
+            "ExpressLogGroupName": self.workflows.express_log_group.log_group_name,
+        }
+        assert tuple(values) == OUTPUT_KEYS, "outputs drifted from OUTPUT_KEYS"
+        for key, value in values.items():
+            CfnOutput(self, key, value=value)
