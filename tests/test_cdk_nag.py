@@ -1,0 +1,74 @@
+"""cdk-nag's AwsSolutions pack finds nothing that is not acknowledged with a reason.
+
+cdk-nag 3 runs as a CDK validation plugin and honours CDK's native
+``Validations.of(scope).acknowledge(...)``; the app records each acknowledgment
+next to the construct it concerns (cdk_app/acknowledgments.py). This synthesizes
+the app a second time with the plugin added, since the plugin must not run
+when learners synthesize.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from stack_template import STACK_NAME
+
+import cdk_app  # noqa: F401  (silences jsii's Node banners before aws_cdk loads)
+
+ACKNOWLEDGED_METADATA = "aws:cdk:acknowledged-rules"
+
+
+@pytest.fixture(scope="module")
+def nag(tmp_path_factory):
+    """(violations, acknowledgments) from one synth with AwsSolutionsChecks."""
+    import aws_cdk as cdk
+    from cdk_nag import AwsSolutionsChecks
+
+    from cdk_app.app import build_app
+
+    outdir: Path = tmp_path_factory.mktemp("nag")
+    app, _stack = build_app(
+        STACK_NAME, outdir, extra_context={"@aws-cdk/core:validationReportJson": True}
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    try:
+        app.synth()
+    except RuntimeError as error:
+        # Findings interrupt synth; the report below says which.
+        if "ValidationFailed" not in str(error):
+            raise
+    report = json.loads((outdir / "policy-validation-report.json").read_text())
+    violations = [
+        f"{v['ruleName']} at {r['constructPath']}: {v['description']}"
+        for plugin in report["pluginReports"]
+        for v in plugin["violations"]
+        for r in v["violatingResources"]
+    ]
+    metadata = json.loads((outdir / f"{STACK_NAME}.metadata.json").read_text())
+    acknowledgments = {
+        (path, rule): reason
+        for path, entries in metadata.items()
+        for entry in entries
+        if entry["type"] == ACKNOWLEDGED_METADATA
+        for rule, reason in entry["data"].items()
+        if "AwsSolutions-" in rule
+    }
+    return violations, acknowledgments
+
+
+def test_aws_solutions_has_no_unacknowledged_findings(nag):
+    violations, _ = nag
+    assert violations == []
+
+
+def test_every_acknowledgment_names_a_construct_not_the_whole_stack(nag):
+    _, acknowledgments = nag
+    assert acknowledgments, "the pack's known findings should be acknowledged, not absent"
+    assert [rule for path, rule in acknowledgments if path == f"/{STACK_NAME}"] == []
+
+
+def test_every_acknowledgment_gives_a_reason(nag):
+    _, acknowledgments = nag
+    assert [rule for rule, reason in acknowledgments.items() if len(reason.split()) < 8] == []
