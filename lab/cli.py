@@ -238,5 +238,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _is_aws_error(exc: Exception) -> bool:
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.parsers import ResponseParserError
 
-    return isinstance(exc, BotoCoreError | ClientError)
+    return isinstance(exc, BotoCoreError | ClientError | ResponseParserError)

@@ -190,9 +190,19 @@ class StackDeployer:
     def _call(self, operation: str, **params):
         """Call CloudFormation, turning unreachable endpoints and bad credentials into LabErrors."""
         from botocore.exceptions import ClientError, EndpointConnectionError
+        from botocore.parsers import ResponseParserError
 
         try:
             return getattr(self.cfn, operation)(**params)
+        except ResponseParserError:
+            # moto answers an unhandled exception with an HTML 500 page
+            if not self.cfg.is_sandbox:
+                raise
+            raise LabError(
+                f"The sandbox failed on cloudformation:{operation} (an internal error in the "
+                f"lab's sandbox, logged in {_sandbox_log()}); run `python -m lab sandbox stop`, "
+                "then deploy again, and report the log if it happens again."
+            ) from None
         except EndpointConnectionError:
             if self.cfg.is_sandbox:
                 raise LabError(
@@ -591,6 +601,16 @@ def destroy(cfg: LabConfig | None = None) -> str:
 def outputs(cfg: LabConfig | None = None) -> dict:
     """The deployed stack's outputs as ``{OutputKey: OutputValue}``."""
     return _deployer(cfg, start_sandbox=False).outputs()
+
+
+def _sandbox_log() -> str:
+    """The sandbox's log file, if the sandbox package says where it is."""
+    try:
+        from lab.sandbox import log_path
+
+        return str(log_path())
+    except Exception:  # an older sandbox without log_path: still give a useful message
+        return "the sandbox's log under .lab/"
 
 
 def _sandbox_answers(cfg: LabConfig) -> bool:

@@ -476,6 +476,19 @@ def test_aws_credential_errors_name_the_fix(stub):
         deployer(stub).outputs()
 
 
+def test_a_sandbox_internal_error_points_at_the_sandbox_log(stub, monkeypatch):
+    from botocore.parsers import ResponseParserError
+
+    def crash(**params):
+        raise ResponseParserError("Unable to parse response, invalid XML received")
+
+    cfg = LabConfig(mode="sandbox", region="us-east-1", stack_name=NAME, sandbox_port=5599)
+    d = StackDeployer(cfg, cloudformation=stub.client, template=lambda: TEMPLATE, out=io.StringIO())
+    monkeypatch.setattr(stub.client, "describe_stacks", crash)
+    with pytest.raises(LabError, match="internal error in the lab's sandbox.*sandbox stop"):
+        d.outputs()
+
+
 # --------------------------------------------------------- template and capabilities
 
 
