@@ -3,8 +3,9 @@
 ``python -m cdk_app`` (or ``cdk synth`` through cdk.json) writes the cloud
 assembly; :func:`synthesize` does the same for ``lab.synth``.
 
-Importing this package is cheap: aws_cdk (and its jsii runtime, several
-seconds to start) is only loaded by :func:`synthesize`.
+Importing this package is cheap (one ``node --version``, to silence jsii's
+banner for that version): aws_cdk and its jsii runtime, about two seconds to
+start, load only when :func:`synthesize` runs.
 """
 
 from __future__ import annotations
