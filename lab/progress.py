@@ -2,8 +2,8 @@
 
 Event lines read like the console's Events tab, oldest first::
 
-    21:04:11  Vpc8378EB38         AWS::EC2::VPC          CREATE_IN_PROGRESS
-    21:04:14  Vpc8378EB38         AWS::EC2::VPC          CREATE_COMPLETE
+    21:04:11.204  Vpc8378EB38         AWS::EC2::VPC          CREATE_IN_PROGRESS
+    21:04:14.876  Vpc8378EB38         AWS::EC2::VPC          CREATE_COMPLETE
 
 The bar is ``tqdm.auto``: a widget in JupyterLab, text on stderr in a terminal.
 ``TQDM_DISABLE=1`` turns it off (the event lines stay).
@@ -24,9 +24,14 @@ _STATUS_WIDTH = 20
 
 
 def format_event(event: dict) -> str:
-    """One stack event as ``time  LogicalId  Type  Status  Reason`` (local time)."""
+    """One stack event as ``time  LogicalId  Type  Status  Reason`` (local time, to the ms)."""
     stamp = event.get("Timestamp")
-    when = stamp.astimezone().strftime("%H:%M:%S") if isinstance(stamp, datetime) else "--:--:--"
+    # milliseconds: in the sandbox a whole stack settles within one second
+    when = (
+        stamp.astimezone().strftime("%H:%M:%S.%f")[:-3]
+        if isinstance(stamp, datetime)
+        else "--:--:--.---"
+    )
     reason = (event.get("ResourceStatusReason") or "").strip()
     line = (
         f"{when}  {event.get('LogicalResourceId', ''):<{_ID_WIDTH}}  "
@@ -86,10 +91,6 @@ class StackProgress:
             self._done.add(logical_id)
             if self._bar is not None:
                 self._bar.update(1)
-
-    def note(self, line: str) -> None:
-        """Print a line of commentary between events."""
-        self._write(line)
 
     def close(self, complete: bool) -> None:
         """Close the bar; on success show it full (an update touches only some resources)."""

@@ -517,7 +517,7 @@ def test_named_iam_capability_when_a_role_is_named():
 
 def test_event_line_reads_time_id_type_status_reason():
     line = format_event(gateway_event(0, "CREATE_FAILED", "Subnet is not in the VPC"))
-    when = T0.astimezone().strftime("%H:%M:%S")
+    when = T0.astimezone().strftime("%H:%M:%S.000")
     assert line.split()[:4] == [
         when,
         "ResourceGateway",
