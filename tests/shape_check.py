@@ -35,6 +35,10 @@ BROKEN_PATTERNS = {
     # '...:\\\\d{12}:servicenetworkresourceassociation/...' in botocore's JSON:
     # a literal backslash, not a digit class.
     ("events", "ResourceAssociationArn"),
+    # EventBridge names a connection's managed secret "events!connection/<name>/…"
+    # (AWS's own policy examples grant secret:events!connection/*); the model's
+    # pattern has no "!".
+    ("events", "SecretsManagerSecretArn"),
 }
 
 

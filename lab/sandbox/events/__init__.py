@@ -1,5 +1,217 @@
-"""Sandbox extension: events (being written)."""
+"""Sandbox extension: EventBridge connections with private connectivity (see ``models.py``).
+
+Patched into moto's events service:
+
+- ``EventsBackend``: ``create_connection`` (keeps ``InvocationConnectivityParameters``
+  and ``KmsKeyIdentifier``, refuses a duplicate name, makes the managed
+  service-network resource association), ``update_connection`` (merges auth
+  parameters, rewrites the secret, restarts the timeline), ``delete_connection``
+  (removes the association, answers DELETING), ``get_connection``.
+- ``EventsHandler``: the five connection operations' response methods.
+
+For the HTTP task (server-internal): :func:`connection_runtime`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lab.sandbox.events import models
+
+__all__ = ["apply", "connection_runtime", "find_connection"]
+
+_RESOURCE_CONFIGURATION_ARN = re.compile(
+    r"^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$"
+)
+
+_applied = False
+
+
+def _not_found(name: str):
+    from moto.events.exceptions import ResourceNotFoundException
+
+    return ResourceNotFoundException(f"Connection '{name}' does not exist.")
+
+
+def _check_connectivity(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    from moto.events.exceptions import ValidationException
+
+    if params is None:
+        return None
+    arn = (params.get("ResourceParameters") or {}).get("ResourceConfigurationArn")
+    if arn is None:
+        raise ValidationException(
+            "InvocationConnectivityParameters.ResourceParameters.ResourceConfigurationArn "
+            "is required."
+        )
+    if arn and not _RESOURCE_CONFIGURATION_ARN.match(arn):
+        raise ValidationException(
+            f"ResourceConfigurationArn {arn!r} is not a VPC Lattice resource configuration ARN."
+        )
+    return {"ResourceParameters": {"ResourceConfigurationArn": arn}} if arn else None
+
+
+def _wrap_create(original):
+    def create_connection(
+        self,
+        name,
+        description,
+        authorization_type,
+        auth_parameters,
+        invocation_connectivity_parameters=None,
+        kms_key_identifier=None,
+    ):
+        from moto.events.exceptions import ResourceAlreadyExistsException
+
+        if name in self.connections:
+            raise ResourceAlreadyExistsException(f"Connection {name} already exists.")
+        connectivity = _check_connectivity(invocation_connectivity_parameters)
+        connection = original(self, name, description, authorization_type, auth_parameters)
+        connection.invocation_connectivity_parameters = connectivity
+        connection.kms_key_identifier = kms_key_identifier
+        models.start_connectivity(connection, self.account_id, self.region_name, "CREATING")
+        return connection
+
+    create_connection.__lab_patched__ = True
+    return create_connection
+
+
+def get_connection(self, name):
+    """The moto ``Connection`` called ``name`` (ResourceNotFoundException if none)."""
+    connection = self.connections.get(name)
+    if connection is None:
+        raise _not_found(name)
+    return connection
+
+
+def update_connection(
+    self,
+    name,
+    description=None,
+    authorization_type=None,
+    auth_parameters=None,
+    invocation_connectivity_parameters=None,
+    kms_key_identifier=None,
+):
+    """UpdateConnection: given members replace old ones; a private connection re-warms."""
+    connection = get_connection(self, name)
+    if description is not None:
+        connection.description = description
+    if kms_key_identifier is not None:
+        connection.kms_key_identifier = kms_key_identifier
+    if authorization_type is not None and authorization_type != connection.authorization_type:
+        connection.authorization_type = authorization_type
+        connection.auth_parameters = {
+            k: v
+            for k, v in connection.auth_parameters.items()
+            if k in ("InvocationHttpParameters", "ConnectivityParameters")
+        }
+    if auth_parameters is not None or authorization_type is not None:
+        connection.auth_parameters = models.merge_auth_parameters(
+            connection.auth_parameters, auth_parameters or {}
+        )
+        models.write_secret(connection, self.account_id, self.region_name)
+    if invocation_connectivity_parameters is not None:
+        connectivity = _check_connectivity(invocation_connectivity_parameters)
+        models.stop_connectivity(connection, self.account_id, self.region_name)
+        connection.invocation_connectivity_parameters = connectivity
+        models.start_connectivity(connection, self.account_id, self.region_name, "UPDATING")
+    elif models.is_private(connection):
+        # Same resource configuration, same association; the states run again.
+        models.restart_timeline(connection, "UPDATING")
+    return models.short_description(connection, self.account_id, self.region_name)
+
+
+def _wrap_delete(original):
+    def delete_connection(self, name):
+        connection = get_connection(self, name)
+        models.stop_connectivity(connection, self.account_id, self.region_name)
+        result = original(self, name)
+        result.update(models.short_description(connection, self.account_id, self.region_name))
+        result["ConnectionState"] = "DELETING"
+        result.pop("LastAuthorizedTime", None)
+        return result
+
+    delete_connection.__lab_patched__ = True
+    return delete_connection
 
 
 def apply() -> None:
-    """Patch moto for this service. Idempotent."""
+    """Patch moto's events backend and handler. Idempotent."""
+    global _applied
+    if _applied:
+        return
+    from moto.events.models import EventsBackend
+    from moto.events.responses import EventsHandler
+
+    from lab.sandbox import vpclattice
+    from lab.sandbox.events import responses
+
+    vpclattice.apply()  # private connections make lattice associations
+    for name, wrap in (("create_connection", _wrap_create), ("delete_connection", _wrap_delete)):
+        current = getattr(EventsBackend, name)
+        if not getattr(current, "__lab_patched__", False):
+            setattr(EventsBackend, name, wrap(current))
+    EventsBackend.get_connection = get_connection
+    EventsBackend.update_connection = update_connection
+    for function in responses.RESPONSE_METHODS:
+        setattr(EventsHandler, function.__name__, function)
+    _applied = True
+
+
+# --------------------------------------------------------------------------- for the HTTP task
+
+
+def find_connection(account_id: str, region: str, connection_arn: str) -> Any | None:
+    """The moto ``Connection`` with this ARN, or None."""
+    from moto.events.models import events_backends
+
+    backend = events_backends[account_id][region]
+    for connection in list(backend.connections.values()):
+        if connection.arn == connection_arn:
+            return connection
+    return None
+
+
+def connection_runtime(account_id: str, region: str, connection_arn: str) -> dict[str, Any] | None:
+    """What EventBridge knows when the HTTP task calls through ``connection_arn`` (None if none).
+
+    Server-internal: ``api_key_value`` comes from the connection's Secrets
+    Manager secret and must only ever leave the process as the request header.
+    Keys: ``state``, ``state_reason``, ``authorization_type``, ``api_key_name``,
+    ``api_key_value``, ``auth_headers`` (header -> value EventBridge adds for
+    API_KEY/BASIC), ``invocation_http_parameters`` (with values),
+    ``resource_configuration_arn`` (None for a public connection),
+    ``resource_association_arn``.
+    """
+    connection = find_connection(account_id, region, connection_arn)
+    if connection is None:
+        return None
+    state, reason = models.evaluate_state(connection, account_id, region)
+    secret = models.read_secret(connection, account_id, region)
+    api_key = (connection.auth_parameters or {}).get("ApiKeyAuthParameters") or {}
+    api_key_name = api_key.get("ApiKeyName") or secret.get("api_key_name")
+    api_key_value = secret.get("api_key_value")
+    auth_headers: dict[str, str] = {}
+    if connection.authorization_type == "API_KEY" and api_key_name and api_key_value:
+        auth_headers[api_key_name] = api_key_value
+    elif connection.authorization_type == "BASIC":
+        import base64
+
+        pair = f"{secret.get('username', '')}:{secret.get('password', '')}".encode()
+        auth_headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    return {
+        "state": state,
+        "state_reason": reason,
+        "authorization_type": connection.authorization_type,
+        "api_key_name": api_key_name,
+        "api_key_value": api_key_value,
+        "auth_headers": auth_headers,
+        "invocation_http_parameters": (connection.auth_parameters or {}).get(
+            "InvocationHttpParameters"
+        )
+        or {},
+        "resource_configuration_arn": models.resource_configuration_arn(connection),
+        "resource_association_arn": getattr(connection, "resource_association_arn", None),
+    }

@@ -1,0 +1,236 @@
+"""EventBridge connections with private connectivity, on top of moto's ``Connection``.
+
+moto 5.2.5 drops ``InvocationConnectivityParameters``, always says AUTHORIZED,
+returns the API key value from DescribeConnection, ignores a new key on
+UpdateConnection (the secret keeps the old one) and silently replaces a
+connection created twice. The sandbox keeps moto's ``Connection`` objects (so
+its secret handling stays) and adds, as attributes on them:
+
+- ``invocation_connectivity_parameters``: ``{"ResourceParameters":
+  {"ResourceConfigurationArn": …}}`` as given;
+- ``resource_association_arn``: the service-network resource association
+  EventBridge makes in its own service network (``lab.sandbox.vpclattice``);
+- ``connectivity_started_at`` / ``warmup_seconds`` / ``first_state``: the
+  timeline of the state machine below, evaluated lazily (no threads).
+
+States of a private connection (``w`` = the sandbox's
+``connection_warmup_seconds`` when it was created or updated)::
+
+    [0, w/2)  CREATING (UPDATING after an update)
+    [w/2, w)  AUTHORIZING         } FAILED_CONNECTIVITY instead, with a
+    >= w      ACTIVE              } StateReason, if the resource configuration
+                                    is missing or not ACTIVE (checked on
+                                    every read after the first phase)
+
+A connection without connectivity parameters behaves as moto made it:
+AUTHORIZED from the start.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from typing import Any
+
+PRIVATE_READY_STATE = "ACTIVE"
+PUBLIC_READY_STATE = "AUTHORIZED"
+
+# Which AuthParameters members hold secrets (never returned by Describe).
+_SECRET_MEMBERS = {
+    "ApiKeyAuthParameters": ("ApiKeyValue",),
+    "BasicAuthParameters": ("Password",),
+}
+
+
+def _lattice(account_id: str, region: str) -> Any:
+    from lab.sandbox.vpclattice import lattice_backend
+
+    return lattice_backend(account_id, region)
+
+
+def warmup_seconds() -> float:
+    """The sandbox's current warm-up (``/lab-api/config``, ``LAB_SANDBOX_WARMUP_SECONDS``)."""
+    from lab.sandbox import control
+
+    return float(control.get_setting("connection_warmup_seconds"))
+
+
+def resource_configuration_arn(connection: Any) -> str | None:
+    """The resource configuration a private connection points at (None if not private)."""
+    params = getattr(connection, "invocation_connectivity_parameters", None) or {}
+    return (params.get("ResourceParameters") or {}).get("ResourceConfigurationArn") or None
+
+
+def is_private(connection: Any) -> bool:
+    return resource_configuration_arn(connection) is not None
+
+
+def restart_timeline(connection: Any, first_state: str) -> None:
+    """Start the state machine again from ``first_state`` (CREATING or UPDATING)."""
+    connection.connectivity_started_at = time.time()
+    connection.warmup_seconds = warmup_seconds()
+    connection.first_state = first_state
+
+
+def start_connectivity(connection: Any, account_id: str, region: str, first_state: str) -> None:
+    """Restart the timeline and make the managed association (if the connection is private)."""
+    restart_timeline(connection, first_state)
+    connection.resource_association_arn = None
+    arn = resource_configuration_arn(connection)
+    if arn:
+        association = _lattice(account_id, region).create_managed_resource_association(arn)
+        connection.resource_association_arn = association.arn
+
+
+def stop_connectivity(connection: Any, account_id: str, region: str) -> None:
+    """Remove the managed association (the connection is going or going public)."""
+    association_arn = getattr(connection, "resource_association_arn", None)
+    if association_arn:
+        _lattice(account_id, region).delete_managed_resource_association(association_arn)
+    connection.resource_association_arn = None
+
+
+def _connectivity_problem(connection: Any, account_id: str, region: str) -> str | None:
+    from lab.sandbox.vpclattice.exceptions import LatticeError
+
+    arn = resource_configuration_arn(connection)
+    lattice = _lattice(account_id, region)
+    try:
+        configuration = lattice.get_resource_configuration(arn)
+    except LatticeError:
+        return (
+            f"Resource configuration {arn} was not found; create it (or point the connection "
+            "at an existing one) and update the connection."
+        )
+    if configuration.status != "ACTIVE":
+        return f"Resource configuration {arn} is {configuration.status}, not ACTIVE."
+    association_arn = getattr(connection, "resource_association_arn", None)
+    association = lattice.service_network_resource_associations.get(
+        (association_arn or "").rsplit("/", 1)[-1]
+    )
+    if association is None or association.status != "ACTIVE":
+        return f"The service network resource association for {arn} is not ACTIVE."
+    return None
+
+
+def evaluate_state(
+    connection: Any, account_id: str, region: str, now: float | None = None
+) -> tuple[str, str | None]:
+    """``(ConnectionState, StateReason or None)`` of ``connection`` at ``now``."""
+    if not is_private(connection):
+        return connection.state, None
+    now = time.time() if now is None else now
+    elapsed = now - connection.connectivity_started_at
+    wait = connection.warmup_seconds
+    if elapsed < wait / 2:
+        return connection.first_state, None
+    problem = _connectivity_problem(connection, account_id, region)
+    if problem:
+        return "FAILED_CONNECTIVITY", problem
+    if elapsed < wait:
+        return "AUTHORIZING", None
+    return PRIVATE_READY_STATE, None
+
+
+def short_description(connection: Any, account_id: str, region: str, state: str | None = None):
+    """What Create/Update/DeleteConnection answer: ARN, state and times."""
+    state = state or evaluate_state(connection, account_id, region)[0]
+    body: dict[str, Any] = {
+        "ConnectionArn": connection.arn,
+        "ConnectionState": state,
+        "CreationTime": connection.creation_time,
+        "LastModifiedTime": last_modified_time(connection),
+    }
+    authorized = last_authorized_time(connection, state)
+    if authorized is not None:
+        body["LastAuthorizedTime"] = authorized
+    return body
+
+
+def last_modified_time(connection: Any) -> float:
+    return getattr(connection, "connectivity_started_at", None) or connection.creation_time
+
+
+def last_authorized_time(connection: Any, state: str) -> float | None:
+    if not is_private(connection):
+        return connection.creation_time
+    if state == PRIVATE_READY_STATE:
+        return connection.connectivity_started_at + connection.warmup_seconds
+    return None
+
+
+def public_auth_parameters(auth_parameters: dict[str, Any] | None) -> dict[str, Any]:
+    """AuthParameters as DescribeConnection shows them: no key, password or secret values."""
+    shown = copy.deepcopy(auth_parameters or {})
+    for member, secret_keys in _SECRET_MEMBERS.items():
+        for key in secret_keys:
+            (shown.get(member) or {}).pop(key, None)
+    oauth = shown.get("OAuthParameters") or {}
+    (oauth.get("ClientParameters") or {}).pop("ClientSecret", None)
+    for http in (shown.get("InvocationHttpParameters"), oauth.get("OAuthHttpParameters")):
+        for kind in ("HeaderParameters", "QueryStringParameters", "BodyParameters"):
+            for item in (http or {}).get(kind) or []:
+                if item.get("IsValueSecret"):
+                    item.pop("Value", None)
+    return shown
+
+
+def connectivity_for_describe(connection: Any) -> dict[str, Any] | None:
+    """``InvocationConnectivityParameters`` as DescribeConnection returns it."""
+    arn = resource_configuration_arn(connection)
+    if arn is None:
+        return None
+    params: dict[str, Any] = {"ResourceConfigurationArn": arn}
+    if getattr(connection, "resource_association_arn", None):
+        params["ResourceAssociationArn"] = connection.resource_association_arn
+    return {"ResourceParameters": params}
+
+
+def merge_auth_parameters(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """UpdateConnection semantics: members given replace those members, others stay."""
+    merged = copy.deepcopy(current or {})
+    for member, value in (changes or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(member), dict):
+            merged[member] = {**merged[member], **value}
+        else:
+            merged[member] = copy.deepcopy(value)
+    return merged
+
+
+def secret_payload(auth_parameters: dict[str, Any]) -> str:
+    """The connection secret's SecretString, in the layout moto's Connection writes."""
+    from moto.utilities.utils import CamelToUnderscoresWalker as Walker
+
+    value: dict[str, Any] = {}
+    for key, item in (auth_parameters or {}).items():
+        if key == "InvocationHttpParameters":
+            value["InvocationHttpParameters"] = item
+        elif key != "ConnectivityParameters":
+            value.update(item)
+    return json.dumps(Walker.parse(value))
+
+
+def read_secret(connection: Any, account_id: str, region: str) -> dict[str, Any]:
+    """The connection's secret as stored in Secrets Manager (server-internal)."""
+    from moto.events.models import get_secrets_manager_backend
+
+    backend = get_secrets_manager_backend(account_id, region)
+    secret = backend.get_secret_value(connection.secret_arn, None, None)
+    return json.loads(secret.get("SecretString") or "{}")
+
+
+def write_secret(connection: Any, account_id: str, region: str) -> None:
+    """Store the connection's current auth parameters as a new secret version."""
+    from moto.events.models import get_secrets_manager_backend
+
+    backend = get_secrets_manager_backend(account_id, region)
+    name = backend.describe_secret(connection.secret_arn).name
+    from moto.moto_api._internal import mock_random
+
+    # A fresh client token: without one moto refuses to add a version.
+    backend.update_secret(
+        name,
+        secret_string=secret_payload(connection.auth_parameters),
+        client_request_token=str(mock_random.uuid4()),
+    )
