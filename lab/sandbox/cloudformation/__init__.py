@@ -2,20 +2,24 @@
 
 The unmodified synthesized template must reach CREATE_COMPLETE and
 DELETE_COMPLETE, with every resource in its service's backend (where the
-service's API reads it) and nothing left behind after deletion. The resource
-handlers live with their service where this extension owns the service
-(``lab.sandbox.apigateway.models``, ``lab.sandbox.secretsmanager.models``),
-and in ``lab.sandbox.cloudformation.models`` otherwise; ``parsing`` patches
-moto's template parser to use them.
+service's API reads it) and nothing left behind after deletion.
+
+- Resource handlers live with their service where this extension owns the
+  service (``lab.sandbox.apigateway.models``, ``lab.sandbox.secretsmanager.models``)
+  and in ``models`` otherwise; ``base`` is what they share.
+- ``parsing`` makes moto's template parser use them and resolve dynamic references.
+- ``stacks`` reports a stack's life as CloudFormation does (resource events,
+  rollbacks, DELETE_FAILED, "No updates are to be performed.").
 """
 
 from __future__ import annotations
 
 
 def apply() -> None:
-    """Define the handlers and patch moto's parser. Idempotent; runs last."""
+    """Define the handlers and patch moto's parser and stacks. Idempotent; runs last."""
     from lab.sandbox.apigateway import models as apigateway_models  # noqa: F401
-    from lab.sandbox.cloudformation import models, parsing  # noqa: F401
+    from lab.sandbox.cloudformation import models, parsing, stacks  # noqa: F401
     from lab.sandbox.secretsmanager import models as secretsmanager_models  # noqa: F401
 
     parsing.apply()
+    stacks.apply()

@@ -8,6 +8,10 @@ sandbox package of that service) instead of reimplementing the service:
 - ``AWS::EC2::SecurityGroup``: moto's model ignores ``SecurityGroupEgress``
   (so the default allow-all egress stays) and drops rule descriptions.
 - ``AWS::EC2::SecurityGroupIngress``/``Egress``: no delete / no model.
+- ``AWS::EC2::VPC``, ``Subnet``, ``RouteTable``, ``SubnetRouteTableAssociation``:
+  moto's leave the VPC's network ACL, cannot delete route tables or
+  associations, never associate the table, or cannot be updated.
+- ``AWS::Logs::LogGroup``: moto's cannot be updated.
 - ``AWS::VpcLattice::ResourceGateway``/``ResourceConfiguration`` and
   ``AWS::Events::Connection``: no model.
 - ``AWS::StepFunctions::StateMachine``: moto's model ignores the type and the
@@ -26,6 +30,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.ec2.exceptions import InvalidPermissionNotFoundError, InvalidSecurityGroupNotFoundError
 from moto.ec2.models import EC2Backend, ec2_backends
 from moto.events.models import events_backends
+from moto.logs.models import logs_backends
 from moto.vpclattice.models import vpclattice_backends
 
 from lab.sandbox.cloudformation.base import StackResource, as_bool, stack_tags, tags_to_dict
@@ -175,6 +180,80 @@ class EC2VPCEndpoint(StackResource, CloudFormationModel):
     def remove(self) -> None:
         backend = ec2(self.account_id, self.region_name)
         backend.delete_vpc_endpoints([self.physical_id])
+
+
+class EC2Subnet(StackResource, CloudFormationModel):
+    """``AWS::EC2::Subnet``: Ref is the subnet id.
+
+    moto's model has no ``Fn::GetAtt`` and cannot be updated.
+    """
+
+    TYPE = "AWS::EC2::Subnet"
+    ATTRIBUTES = (
+        "AvailabilityZone",
+        "AvailabilityZoneId",
+        "CidrBlock",
+        "Ipv6CidrBlocks",
+        "NetworkAclAssociationId",
+        "OutpostArn",
+        "SubnetId",
+        "VpcId",
+    )
+    MUTABLE_PROPERTIES = frozenset({"MapPublicIpOnLaunch", "Tags"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        tags = {**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)}
+        subnet = ec2(account_id, region_name).create_subnet(
+            vpc_id=properties["VpcId"],
+            cidr_block=properties["CidrBlock"],
+            ipv6_cidr_block=properties.get("Ipv6CidrBlock"),
+            availability_zone=properties.get("AvailabilityZone"),
+            availability_zone_id=properties.get("AvailabilityZoneId"),
+            tags={"subnet": tags},
+        )
+        handler = cls(subnet.id, properties, account_id, region_name, logical_id, stack_id)
+        handler.modify(properties, {"MapPublicIpOnLaunch"})
+        return handler
+
+    def subnet(self) -> Any:
+        return ec2(self.account_id, self.region_name).get_subnet(self.physical_id)
+
+    def attribute(self, name: str) -> Any:
+        subnet = self.subnet()
+        if name == "SubnetId":
+            return subnet.id
+        if name == "VpcId":
+            return subnet.vpc_id
+        if name == "CidrBlock":
+            return subnet.cidr_block
+        if name == "AvailabilityZone":
+            return subnet.availability_zone
+        if name == "AvailabilityZoneId":
+            return subnet.availability_zone_id
+        if name == "Ipv6CidrBlocks":
+            return [
+                block["ipv6CidrBlock"] for block in subnet.ipv6_cidr_block_associations.values()
+            ]
+        if name == "NetworkAclAssociationId":
+            backend = ec2(self.account_id, self.region_name)
+            for acl in backend.network_acls.values():
+                for association_id, association in acl._associations.items():
+                    if association.subnet_id == subnet.id:
+                        return association_id
+            return None
+        return None  # OutpostArn: no Outposts in the sandbox
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        if "MapPublicIpOnLaunch" in changed:
+            self.subnet().map_public_ip_on_launch = as_bool(
+                properties.get("MapPublicIpOnLaunch", False)
+            )
+        if "Tags" in changed:
+            _retag(self, properties)
+
+    def remove(self) -> None:
+        ec2(self.account_id, self.region_name).delete_subnet(self.physical_id)
 
 
 class EC2RouteTable(StackResource, CloudFormationModel):
@@ -410,6 +489,56 @@ class EC2SecurityGroupEgress(_StandaloneRule, CloudFormationModel):
     TYPE = "AWS::EC2::SecurityGroupEgress"
     PEER_GROUP_KEY = "DestinationSecurityGroupId"
     EGRESS = True
+
+
+# -- CloudWatch Logs ---------------------------------------------------------------
+
+
+class LogsLogGroup(StackResource, CloudFormationModel):
+    """``AWS::Logs::LogGroup``: Ref is the name; GetAtt Arn ends in ``:*`` as on AWS.
+
+    moto's model cannot be updated (a retention change failed the update).
+    """
+
+    TYPE = "AWS::Logs::LogGroup"
+    ATTRIBUTES = ("Arn",)
+    NAME_PROPERTY = "LogGroupName"
+    MUTABLE_PROPERTIES = frozenset({"RetentionInDays", "Tags", "KmsKeyId", "DataProtectionPolicy"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        logs = logs_backends[account_id][region_name]
+        group = logs.create_log_group(
+            name, tags_to_dict(properties.get("Tags")), kmsKeyId=properties.get("KmsKeyId")
+        )
+        if properties.get("RetentionInDays") is not None:
+            logs.put_retention_policy(group.name, int(properties["RetentionInDays"]))
+        return cls(group.name, properties, account_id, region_name, logical_id, stack_id)
+
+    def attribute(self, name: str) -> Any:
+        group = logs_backends[self.account_id][self.region_name].groups[self.physical_id]
+        return f"{group.arn}:*"
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        logs = logs_backends[self.account_id][self.region_name]
+        group = logs.groups[self.physical_id]
+        if "RetentionInDays" in changed:
+            if properties.get("RetentionInDays") is None:
+                logs.delete_retention_policy(self.physical_id)
+            else:
+                logs.put_retention_policy(self.physical_id, int(properties["RetentionInDays"]))
+        if "KmsKeyId" in changed:
+            group.kms_key_id = properties.get("KmsKeyId")
+        if "Tags" in changed:
+            old = tags_to_dict(self.properties.get("Tags"))
+            if old:
+                logs.untag_resource(group.arn, list(old))
+            logs.tag_resource(group.arn, tags_to_dict(properties.get("Tags")))
+
+    def remove(self) -> None:
+        logs = logs_backends[self.account_id][self.region_name]
+        if self.physical_id in logs.groups:
+            logs.delete_log_group(self.physical_id)
 
 
 # -- VPC Lattice ---------------------------------------------------------------

@@ -10,9 +10,8 @@
 - ``get_model_list``/``get_model_map``/``get_name_type_map`` are
   ``lru_cache``d lists of ``CloudFormationModel`` subclasses: cleared after
   the sandbox's models are defined.
-- ``ResourceMap.delete``: deletes in reverse creation order (moto iterates a
-  set and retries failures, which deletes a security group before the rule
-  that references it, or an API before its methods).
+
+The stack's life cycle (events, rollbacks, deletion order) is ``stacks``.
 """
 
 from __future__ import annotations
@@ -62,38 +61,6 @@ def clean_json(resource_json: Any, resources_map: Any) -> Any:
     return cleaned
 
 
-def delete_in_reverse_creation_order(self: parsing.ResourceMap) -> None:
-    """``ResourceMap.delete`` that deletes what was created last first.
-
-    The resource map creates a resource's dependencies before the resource
-    (``Ref``/``GetAtt`` are resolved lazily), so its insertion order is a
-    creation order. Failures are retried in further passes, as moto does,
-    and the last error is raised if some resource cannot be deleted.
-    """
-    remaining = [
-        logical_id
-        for logical_id in reversed(list(self._parsed_resources))
-        if logical_id in self._resource_json_map
-        and self._resource_json_map[logical_id].get("DeletionPolicy") != "Retain"
-        and hasattr(self._parsed_resources[logical_id], "logical_resource_id")
-    ]
-    last_error: Exception | None = None
-    while remaining:
-        failed = []
-        for logical_id in remaining:
-            resource = self._parsed_resources[logical_id]
-            try:
-                self._delete_resource(resource, self._resource_json_map[logical_id])
-            except Exception as error:  # retried in the next pass, as moto does
-                last_error = error
-                failed.append(logical_id)
-            else:
-                self._parsed_resources.pop(logical_id)
-        if len(failed) == len(remaining):
-            raise last_error  # type: ignore[misc]
-        remaining = failed
-
-
 def clear_model_caches() -> None:
     """Forget moto's cached model lists, so models defined since are seen."""
     for name in MODEL_CACHES:
@@ -104,5 +71,4 @@ def apply() -> None:
     """Install the patched functions (idempotent) and clear the model caches."""
     parsing.clean_json = clean_json
     parsing.resource_class_from_type = resource_class_from_type
-    parsing.ResourceMap.delete = delete_in_reverse_creation_order
     clear_model_caches()
