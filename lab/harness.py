@@ -34,8 +34,10 @@ takes either as "this execution started". A throttled
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import os
 import random
 import re
 import secrets
@@ -96,6 +98,7 @@ RECORD_COLUMNS = (
     "http_attempts",
     "billed_ms",
     "retries",
+    "polls",
     "started",
     "started_at",
 )
@@ -162,6 +165,7 @@ class ExecutionRecord:
     http_attempts: int | None = None
     billed_ms: float | None = None
     retries: int = 0
+    polls: int = 0
     started: bool = False
     started_at: str | None = None
 
@@ -366,19 +370,22 @@ def wait_standard(
 ):
     """Poll ``describe_execution`` until the execution leaves RUNNING.
 
-    Returns the last description, or None when ``timing.timeout_s`` passed or
-    the run was stopped. Throttling and (on AWS) dropped connections are
+    Returns ``(description, polls)``: the last description, or None when
+    ``timing.timeout_s`` passed or the run was stopped, and how many
+    ``describe_execution`` calls it made. Throttling and (on AWS) dropped connections are
     retried until then; with ``connection_errors_are_fatal`` (the sandbox,
     where it means the process is gone) a dropped connection is raised.
     """
     deadline = t0 + timing.timeout_s
     delay = timing.poll_first_s
     interval = timing.poll_s
+    polls = 0
     while True:
         if stop is not None and stop.wait(delay):
-            return None
+            return None, polls
         if stop is None:
             time.sleep(delay)
+        polls += 1
         try:
             description = sfn.describe_execution(executionArn=execution_arn)
         except ClientError as exc:
@@ -390,9 +397,9 @@ def wait_standard(
                 raise
             description = None
         if description is not None and description["status"] != "RUNNING":
-            return description
+            return description, polls
         if time.perf_counter() >= deadline:
-            return None
+            return None, polls
         delay = interval
         interval = min(timing.poll_max_s, interval * timing.poll_growth)
 
@@ -415,8 +422,16 @@ def _fail(record: ExecutionRecord, exc: BaseException, cfg: LabConfig, stop: Run
         )
 
 
-def execute_standard(sfn, state_machine_arn, name, payload, timing, cfg, stop=None):
-    """Start one STANDARD execution, wait for its end, read its history."""
+def execute_standard(
+    sfn, state_machine_arn, name, payload, timing, cfg, stop=None, with_history=True
+):
+    """Start one STANDARD execution, wait for its end, read its history.
+
+    ``with_history=False`` skips ``get_execution_history`` (no ``http_task_ms``,
+    and the HTTP status only when the state machine's output carries it): the
+    bench uses it, because the history is the most expensive call the sandbox
+    serves and is not part of "start -> terminal".
+    """
     record = ExecutionRecord("standard", name, started_at=_now_iso())
     t0 = time.perf_counter()
     try:
@@ -425,7 +440,7 @@ def execute_standard(sfn, state_machine_arn, name, payload, timing, cfg, stop=No
         )
         record.started = True
         record.status = STATUS_UNKNOWN  # until a terminal status is observed
-        description = wait_standard(
+        description, record.polls = wait_standard(
             sfn, record.execution_arn, timing, t0, stop, connection_errors_are_fatal=cfg.is_sandbox
         )
         if description is None:
@@ -442,7 +457,7 @@ def execute_standard(sfn, state_machine_arn, name, payload, timing, cfg, stop=No
         record.error = description.get("error")
         record.cause = _short(description.get("cause"))
         record.execution_ms = _ms(description.get("startDate"), description.get("stopDate"))
-        task = task_timing(_history(sfn, record.execution_arn))
+        task = task_timing(_history(sfn, record.execution_arn) if with_history else [])
         record.http_task_ms = task["http_task_ms"]
         record.http_attempts = task["http_attempts"]
         record.http_status = http_status_of(
@@ -561,16 +576,20 @@ def run_batch(
     progress: bool = True,
     stop: RunStop | None = None,
     sfn=None,
+    with_history: bool = True,
 ) -> list[ExecutionRecord]:
     """Run one execution per name of ``workflow`` with ``concurrency`` in flight.
 
     Always returns one record per name, in name order: if the run is stopped
     (the sandbox died), the executions not yet started come back as
-    ``NOT_STARTED`` with the reason in ``cause``.
+    ``NOT_STARTED`` with the reason in ``cause``. ``with_history=False`` skips
+    the STANDARD history read (see ``execute_standard``).
     """
     sfn = sfn or clients.client("stepfunctions", run_plan.cfg)
     stop = stop or RunStop()
     execute = _EXECUTORS[workflow]
+    if workflow == "standard" and not with_history:
+        execute = functools.partial(execute_standard, with_history=False)
     arn = run_plan.state_machines[workflow]
 
     def one(seq_name: tuple[int, str]) -> ExecutionRecord:
@@ -661,6 +680,18 @@ def run(
     return frame
 
 
+def _checkout_version() -> str | None:
+    """The version in this checkout's pyproject.toml (when lab is not pip-installed)."""
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        return tomllib.loads(pyproject.read_text())["project"]["version"]
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 def run_metadata(run_plan: RunPlan, **extra) -> dict:
     """What a results file needs to be understood later (no secrets in here)."""
     from importlib import metadata
@@ -678,12 +709,14 @@ def run_metadata(run_plan: RunPlan, **extra) -> dict:
         "stack": run_plan.cfg.stack_name,
         "state_machines": dict(run_plan.state_machines),
         "versions": {
-            "lab": version("private-api-lab"),
+            "lab": version("private-api-lab") or _checkout_version(),
             "moto": version("moto"),
             "boto3": version("boto3"),
             "botocore": version("botocore"),
         },
         "utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        # Latency depends on how busy this machine was; keep that with the figures.
+        "host": {"cpus": os.cpu_count(), "load_1min": round(os.getloadavg()[0], 2)},
     }
     meta.update(extra)
     return meta
