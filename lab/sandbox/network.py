@@ -141,13 +141,11 @@ def _as_dict(model: Any) -> dict[str, Any]:
     return to_dict() if callable(to_dict) else {}
 
 
-def _lookup(backend: Any, operation: str, identifier: str) -> dict[str, Any] | None:
-    getter = getattr(backend, operation, None)
-    if getter is None:
-        return None
+def _lookup(backend: Any, operation: str, identifier: str) -> Any | None:
+    """The model ``backend.<operation>(identifier)`` returns, or None if there is none."""
     try:
-        return _as_dict(getter(identifier))
-    except Exception:  # moto raises its own ResourceNotFound flavours
+        return getattr(backend, operation)(identifier)
+    except Exception:  # moto's ResourceNotFound flavours, or a malformed identifier
         return None
 
 
@@ -163,23 +161,6 @@ def _port_allowed(port_ranges: list[str] | None, port: int) -> bool:
         if low.isdigit() and int(low) <= port <= int(high or low):
             return True
     return False
-
-
-def endpoint_for_dns_name(account: str, region: str, name: str):
-    """The VPC endpoint whose DNS entries include ``name`` (sandbox DNS), or None."""
-    try:
-        from lab.sandbox.ec2 import endpoint_for_dns_name as extension_lookup
-    except ImportError:
-        extension_lookup = None
-    if extension_lookup is not None:
-        return extension_lookup(account, region, name)
-    wanted = name.rstrip(".").lower()
-    for endpoint in list(_ec2(account, region).vpc_end_points.values()):
-        for entry in endpoint.dns_entries or []:
-            dns_name = str(entry.get("dns_name") or entry.get("DnsName") or "").lower()
-            if dns_name.rstrip(".") == wanted:
-                return endpoint
-    return None
 
 
 # --------------------------------------------------------------------------- SG rules
@@ -250,20 +231,17 @@ def _eni_addresses(eni: Any) -> list[str]:
 # --------------------------------------------------------------------------- the path
 
 
-def _gateway_sources(ec2: Any, gateway: dict[str, Any], exclude: set[str]):
-    """Addresses and networks the gateway's traffic leaves from."""
-    group_ids = set(gateway.get("securityGroupIds") or [])
-    subnet_ids = list(gateway.get("subnetIds") or [])
+def _gateway_sources(ec2: Any, model: Any, gateway: dict[str, Any]):
+    """Addresses (and, without ENIs, subnets) the gateway's connections leave from."""
     addresses: list[str] = []
-    for eni in list(ec2.enis.values()):
-        if eni.id in exclude or getattr(eni.subnet, "id", None) not in subnet_ids:
-            continue
-        if group_ids & {g.id for g in eni.group_set}:
+    for eni_id in getattr(model, "network_interface_ids", None) or []:
+        eni = ec2.enis.get(eni_id)
+        if eni is not None:
             addresses.extend(_eni_addresses(eni))
     networks: list[str] = []
     if not addresses:
-        # ENIs not modelled: any address in the gateway's subnets is a possible source.
-        for subnet_id in subnet_ids:
+        # No ENIs known: any address in the gateway's subnets is a possible source.
+        for subnet_id in gateway.get("subnetIds") or []:
             try:
                 networks.append(ec2.get_subnet(subnet_id).cidr_block)
             except Exception:
@@ -281,14 +259,13 @@ def private_route(connection: dict[str, Any], account: str, region: str) -> Rout
     rc_region, rc_account, rc_id = _arn_parts(arn)
     rc_region, rc_account = rc_region or region, rc_account or account
     lattice = _vpclattice(rc_account, rc_region)
-    configuration = _lookup(lattice, "get_resource_configuration", arn) or _lookup(
-        lattice, "get_resource_configuration", rc_id
-    )
-    if configuration is None:
+    configuration_model = _lookup(lattice, "get_resource_configuration", arn)
+    if configuration_model is None:
         raise _broken_private_connection(
             f"The connection's resource configuration {arn} does not exist; recreate it "
             "or point the connection at an existing one."
         )
+    configuration = _as_dict(configuration_model)
     if configuration.get("status") != "ACTIVE":
         raise _broken_private_connection(
             f"The connection's resource configuration {configuration.get('id', rc_id)} is "
@@ -302,12 +279,13 @@ def private_route(connection: dict[str, Any], account: str, region: str) -> Rout
         )
 
     gateway_id = configuration.get("resourceGatewayId") or ""
-    gateway = _lookup(lattice, "get_resource_gateway", gateway_id)
-    if gateway is None:
+    gateway_model = _lookup(lattice, "get_resource_gateway", gateway_id)
+    if gateway_model is None:
         raise _broken_private_connection(
             f"Resource configuration {rc_name} names resource gateway {gateway_id!r}, "
             "which does not exist."
         )
+    gateway = _as_dict(gateway_model)
     if gateway.get("status") != "ACTIVE":
         raise _broken_private_connection(
             f"Resource gateway {gateway_id} is {gateway.get('status')}, not ACTIVE."
@@ -321,6 +299,8 @@ def private_route(connection: dict[str, Any], account: str, region: str) -> Rout
             f"Resource configuration {rc_name} has no dnsResource domain name, so the "
             "resource gateway has nowhere to send the request."
         )
+    from lab.sandbox.ec2 import endpoint_for_dns_name
+
     ec2 = _ec2(rc_account, rc_region)
     endpoint = endpoint_for_dns_name(rc_account, rc_region, domain)
     if endpoint is None:
@@ -348,9 +328,7 @@ def private_route(connection: dict[str, Any], account: str, region: str) -> Rout
         {g.id for eni in endpoint_enis for g in eni.group_set}
     )
     gateway_group_ids = list(gateway.get("securityGroupIds") or [])
-    gateway_addresses, gateway_networks = _gateway_sources(
-        ec2, gateway, exclude=set(endpoint.network_interface_ids)
-    )
+    gateway_addresses, gateway_networks = _gateway_sources(ec2, gateway_model, gateway)
 
     egress_peer = None
     for group in _security_groups(ec2, gateway_group_ids):

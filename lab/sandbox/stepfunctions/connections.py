@@ -1,9 +1,7 @@
 """How the HTTP Task sees its EventBridge connection: credentials, parameters, state.
 
-The events extension (``lab.sandbox.events.connection_runtime``) owns connections and
-their states; this module asks it, and falls back on moto's own connection model when
-the extension is not installed (moto keeps no private connectivity, so such a
-connection is always public).
+The events extension (``lab.sandbox.events.connection_runtime``) owns connections, their
+credentials (kept in the connection's secret) and their states; this module asks it.
 
 A connection that is not ready fails the task with the error Step Functions documents:
 
@@ -46,40 +44,13 @@ def parse_connection_arn(arn: str) -> tuple[str, str, str]:
     return parts[3], parts[4], parts[5].split("/")[1]
 
 
-def _from_moto(account: str, region: str, arn: str, name: str) -> dict[str, Any] | None:
-    from moto.events.models import events_backends
-
-    connection = events_backends[account][region].connections.get(name)
-    if connection is None or connection.arn != arn:
-        return None
-    auth = connection.auth_parameters or {}
-    api_key = auth.get("ApiKeyAuthParameters") or {}
-    basic = auth.get("BasicAuthParameters") or {}
-    return {
-        "state": connection.state,
-        "state_reason": None,
-        "authorization_type": connection.authorization_type,
-        "api_key_name": api_key.get("ApiKeyName"),
-        "api_key_value": api_key.get("ApiKeyValue"),
-        "username": basic.get("Username"),
-        "password": basic.get("Password"),
-        "invocation_http_parameters": auth.get("InvocationHttpParameters") or {},
-        "resource_configuration_arn": None,
-    }
-
-
 def connection_runtime(arn: str) -> dict[str, Any]:
     """The runtime view of connection ``arn``; raises ``ResourceNotFound`` if there is none."""
-    region, account, name = parse_connection_arn(arn)
+    from lab.sandbox.events import connection_runtime as events_runtime
+
+    region, account, _ = parse_connection_arn(arn)
     try:
-        from lab.sandbox.events import connection_runtime as extension_runtime
-    except ImportError:
-        extension_runtime = None
-    try:
-        if extension_runtime is not None:
-            runtime = extension_runtime(account, region, arn)
-        else:
-            runtime = _from_moto(account, region, arn, name)
+        runtime = events_runtime(account, region, arn)
     except LookupError:
         runtime = None
     except Exception as exc:  # moto's ResourceNotFoundException is not a LookupError

@@ -210,6 +210,9 @@ def _query(endpoint: str, task_query: Any, connection_query: list[tuple[str, str
 
 
 def _authorization_headers(connection: dict[str, Any]) -> dict[str, str]:
+    if connection.get("auth_headers") is not None:
+        # The events extension computes them from the connection's secret.
+        return {str(k): _string(v) for k, v in connection["auth_headers"].items()}
     kind = str(connection.get("authorization_type") or "").upper()
     if kind == "API_KEY" and connection.get("api_key_name"):
         return {str(connection["api_key_name"]): _string(connection.get("api_key_value"))}

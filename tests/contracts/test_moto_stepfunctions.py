@@ -1,0 +1,337 @@
+"""Contracts: the moto 5.2.5 internals the HTTP Task, the data plane and the network path use.
+
+Each test names the sandbox code that relies on the seam. If one fails after a moto
+upgrade, fix that place (or drop the patch, when moto now does it itself).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from lab.sandbox import stepfunctions as sfn_extension
+
+
+@pytest.fixture(scope="module", autouse=True)
+def applied():
+    sfn_extension.apply()
+
+
+# --------------------------------------------------------------------------- task services
+
+
+def test_the_task_factory_imports_the_service_factory_by_name():
+    """stepfunctions._patch_task_service_factory replaces the function in both modules."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import state_task_factory
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_factory,
+    )
+
+    source = inspect.getsource(state_task_factory.state_task_for)
+    assert "state_task_service_for(service_name=resource.service_name)" in source
+    assert (
+        state_task_factory.state_task_service_for
+        is state_task_service_factory.state_task_service_for
+    )
+
+
+def test_moto_itself_does_not_know_the_http_service():
+    """If this fails, moto grew its own http:invoke: compare before keeping ours."""
+    from antlr4 import RecognitionException
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_factory,
+    )
+
+    moto_factory = state_task_service_factory.state_task_service_for.moto_original
+    with pytest.raises(RecognitionException):
+        moto_factory("http")
+
+
+def test_an_http_invoke_resource_parses_to_service_http_action_invoke():
+    """http_task.StateTaskServiceHttp relies on service_name 'http' and api_action 'invoke'."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+        Resource,
+        ServiceResource,
+    )
+
+    resource = Resource.from_resource_arn("arn:aws:states:::http:invoke")
+
+    assert isinstance(resource, ServiceResource)
+    assert (resource.service_name, resource.api_action, resource.condition) == (
+        "http",
+        "invoke",
+        None,
+    )
+
+
+def test_state_task_service_hooks_have_the_signatures_the_http_task_overrides():
+    """http_task.StateTaskServiceHttp overrides these methods of StateTaskService."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (  # noqa: E501
+        StateTaskService,
+    )
+
+    def params(name):
+        return list(inspect.signature(getattr(StateTaskService, name)).parameters)
+
+    assert params("_eval_service_task") == [
+        "self", "env", "resource_runtime_part", "normalised_parameters", "state_credentials"
+    ]  # fmt: skip
+    assert params("_from_error") == ["self", "env", "ex"]
+    assert params("_get_supported_parameters") == ["self"]
+    assert "_normalise_parameters" in StateTaskService.__dict__
+
+
+def test_a_failure_event_takes_env_error_name_event_type_and_details():
+    """http_task._from_error builds FailureEvent(env=..., error_name=..., ...)."""
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+        FailureEvent,
+    )
+
+    assert list(inspect.signature(FailureEvent.__init__).parameters) == [
+        "self", "env", "error_name", "event_type", "event_details"
+    ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- error names
+
+
+def test_moto_refuses_custom_error_names_with_the_states_prefix():
+    """stepfunctions._patch_custom_error_names lets the States.Http. family through."""
+    from moto.stepfunctions.parser.asl.component.common.error_name import custom_error_name
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import (
+        CustomErrorName,
+    )
+
+    assert custom_error_name.ILLEGAL_CUSTOM_ERROR_PREFIX == "States."
+    moto_init = CustomErrorName.__init__.moto_original
+    with pytest.raises(ValueError, match="States."):
+        moto_init(CustomErrorName.__new__(CustomErrorName), "States.Http.Socket")
+
+
+def test_error_equals_parses_an_unknown_states_name_as_a_custom_error_name():
+    """Retry/Catch on States.Http.StatusCode.404 go through CustomErrorName in the parser."""
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    source = inspect.getsource(Preprocessor.visitError_name)
+    assert "CustomErrorName(error_name=error_name)" in source
+
+
+def test_custom_error_names_are_what_states_task_failed_matches():
+    """AWS: States.TaskFailed matches every error but States.Timeout; moto checks the type."""
+    from moto.stepfunctions.parser.asl.component.common.error_name.error_equals_decl import (
+        ErrorEqualsDecl,
+    )
+
+    source = inspect.getsource(ErrorEqualsDecl._eval_body)
+    assert "not isinstance(error_name, StatesErrorName)" in source
+
+
+# --------------------------------------------------------------------------- backend
+
+
+def test_the_parser_backend_start_execution_signature():
+    """stepfunctions._patch_backend wraps start_execution and passes these positionally."""
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    moto_start = StepFunctionsParserBackend.start_execution.moto_original
+    assert list(inspect.signature(moto_start).parameters) == [
+        "self", "state_machine_arn", "name", "execution_input", "trace_header"
+    ]  # fmt: skip
+
+
+def test_moto_names_an_unnamed_execution_none():
+    """If this fails, moto names unnamed executions itself: the wrapper can go."""
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    moto_start = StepFunctionsParserBackend.start_execution.moto_original
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        boto3.client("stepfunctions", region_name="us-east-1").create_state_machine(
+            name="contract",
+            definition='{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}',
+            roleArn="arn:aws:iam::123456789012:role/r",
+        )
+        from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+        backend = stepfunctions_parser_backends["123456789012"]["us-east-1"]
+        arn = "arn:aws:states:us-east-1:123456789012:stateMachine:contract"
+        execution = moto_start(backend, arn, None, None, None)
+
+    assert execution.name is None
+    assert execution.exec_arn.endswith(":None")
+
+
+def test_definitions_are_validated_by_a_static_helper_and_parsed_by_the_worker():
+    """The parse cache replaces _validate_definition and _get_evaluation_entrypoint."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend import execution_worker
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    for method in ("create_state_machine", "update_state_machine"):
+        source = inspect.getsource(getattr(StepFunctionsParserBackend, method))
+        assert "_validate_definition(definition=definition)" in source
+    worker_source = inspect.getsource(execution_worker.ExecutionWorker._execution_logic)
+    assert "self._get_evaluation_entrypoint()" in worker_source
+    program, _ = AmazonStateLanguageParser.parse(
+        '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}'
+    )
+    assert hasattr(program, "eval")
+
+
+def test_retriers_keep_a_lazily_assigned_heap_key_on_the_component():
+    """Why the parse cache hands out copies (tests/sandbox/test_http_invoke.py reads it)."""
+    from moto.stepfunctions.parser.asl.component.common.retry.max_attempts_decl import (
+        MaxAttemptsDecl,
+    )
+
+    decl = MaxAttemptsDecl(1)
+    assert decl._EvalComponent__heap_key is None
+    key = decl.heap_key
+    assert decl._EvalComponent__heap_key == key
+
+
+def test_sync_execution_classes_exist_with_the_execution_constructor():
+    """models.start_sync_execution builds SyncExecution with these keyword arguments."""
+    from moto.stepfunctions.parser.backend.execution import Execution, SyncExecution
+
+    assert issubclass(SyncExecution, Execution)
+    assert list(inspect.signature(Execution.__init__).parameters) == [
+        "self", "name", "sm_type", "role_arn", "exec_arn", "account_id", "region_name",
+        "state_machine", "start_date", "cloud_watch_logging_session", "activity_store",
+        "input_data", "trace_header",
+    ]  # fmt: skip
+    assert callable(SyncExecution.to_start_sync_execution_output)
+
+
+def test_moto_does_not_answer_start_sync_execution_itself():
+    """responses.start_sync_execution is added to StepFunctionResponse by the extension."""
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    from lab.sandbox.stepfunctions import responses
+
+    assert StepFunctionResponse.start_sync_execution is responses.start_sync_execution
+    assert "def start_sync_execution" not in inspect.getsource(StepFunctionResponse)
+
+
+def test_botocore_knows_the_start_sync_execution_shape_the_response_fills():
+    """models.sync_execution_output returns these members; ActionResult serializes them."""
+    model = boto3.session.Session().get_available_services()
+    assert "stepfunctions" in model
+    shape = (
+        boto3.client("stepfunctions", region_name="us-east-1")
+        .meta.service_model.operation_model("StartSyncExecution")
+        .output_shape
+    )
+    assert {"billingDetails", "status", "startDate", "stopDate", "output", "error"} <= set(
+        shape.members
+    )
+    assert set(shape.members["billingDetails"].members) == {
+        "billedMemoryUsedInMB",
+        "billedDurationInMilliseconds",
+    }
+
+
+def test_moto_routes_stepfunctions_by_url_base_and_backend_index():
+    """_patch_responses adds the sync-states host to both tables."""
+    from moto import backend_index
+    from moto.stepfunctions import urls
+
+    assert isinstance(urls.url_bases, list)
+    assert urls.url_paths == {"{0}/$": urls.StepFunctionResponse.dispatch}
+    assert all(
+        isinstance(service, str) and hasattr(pattern, "match")
+        for service, pattern in backend_index.backend_url_patterns
+    )
+
+
+# --------------------------------------------------------------------------- data plane reads
+
+
+def test_apigateway_models_expose_what_the_data_plane_reads():
+    """dataplane.app reads the REST API, its resources, methods, integrations, keys, plans."""
+    with mock_aws():
+        apigw = boto3.client("apigateway", region_name="us-east-1")
+        api = apigw.create_rest_api(name="c", policy='{"Statement": []}')
+        ids = {"restApiId": api["id"], "resourceId": api["rootResourceId"], "httpMethod": "GET"}
+        apigw.put_method(**ids, authorizationType="NONE", apiKeyRequired=True)
+        apigw.put_integration(**ids, type="MOCK", requestTemplates={"application/json": "{}"})
+        apigw.put_integration_response(
+            **ids, statusCode="200", selectionPattern="", responseTemplates={}
+        )
+        apigw.create_deployment(restApiId=api["id"], stageName="prod")
+        key = apigw.create_api_key(name="k", enabled=True)
+        plan = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api["id"], "stage": "prod"}])
+        apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+        from moto.apigateway.models import apigateway_backends
+
+        found = [
+            (account, region, b)
+            for account, region, b in apigateway_backends.iter_backends()
+            if api["id"] in b.apis
+        ]
+        assert len(found) == 1
+        backend = found[0][2]
+        rest_api = backend.apis[api["id"]]
+        assert rest_api.policy == '{"Statement": []}'
+        assert rest_api.endpoint_configuration == {"types": ["EDGE"]}
+        assert rest_api.api_key_source == "HEADER"
+        assert "prod" in rest_api.stages and rest_api.stages["prod"].variables == {}
+        root = rest_api.resources[api["rootResourceId"]]
+        assert root.get_path() == "/"
+        method = root.resource_methods["GET"]
+        assert method.api_key_required is True
+        integration = method.method_integration
+        assert integration.integration_type == "MOCK"
+        assert integration.request_templates == {"application/json": "{}"}
+        response = integration.integration_responses["200"]
+        assert (response.status_code, response.selection_pattern) == ("200", "")
+        assert hasattr(response, "response_templates") and hasattr(response, "response_parameters")
+        assert backend.usage_plans[plan["id"]].api_stages == [{"apiId": api["id"], "stage": "prod"}]
+        plan_key = backend.usage_plan_keys[plan["id"]][key["id"]]
+        assert plan_key.id == key["id"]
+        assert (backend.keys[key["id"]].value, backend.keys[key["id"]].enabled) == (
+            key["value"],
+            True,
+        )
+
+
+def test_ec2_models_expose_what_the_network_path_reads():
+    """network.private_route reads endpoints, ENIs, subnets and security group rules."""
+    with mock_aws():
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+        group = ec2.create_security_group(GroupName="g", Description="g", VpcId=vpc)["GroupId"]
+        ec2.authorize_security_group_ingress(
+            GroupId=group,
+            IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                            "UserIdGroupPairs": [{"GroupId": group}],
+                            "IpRanges": [{"CidrIp": "10.9.0.0/16"}]}],
+        )  # fmt: skip
+        endpoint = ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            ServiceName="com.amazonaws.us-east-1.execute-api",
+            VpcEndpointType="Interface",
+            SubnetIds=[subnet],
+            SecurityGroupIds=[group],
+        )["VpcEndpoint"]
+        from moto.ec2.models import ec2_backends
+
+        backend = ec2_backends["123456789012"]["us-east-1"]
+        model = backend.vpc_end_points[endpoint["VpcEndpointId"]]
+        assert (model.vpc_id, model.security_group_ids, model.state) == (vpc, [group], "available")
+        assert model.service_name == "com.amazonaws.us-east-1.execute-api"
+        assert isinstance(model.dns_entries, list)
+        eni = backend.enis[model.network_interface_ids[0]]
+        assert eni.subnet.id == subnet and eni.private_ip_address
+        assert isinstance(eni.private_ip_addresses, list)
+        assert all(hasattr(g, "id") for g in eni.group_set)
+        assert backend.get_subnet(subnet).cidr_block == "10.9.1.0/24"
+        sg = backend.get_security_group_from_id(group)
+        rules = [r for r in sg.ingress_rules if r.ip_protocol == "tcp"]
+        assert {(r.from_port, r.to_port) for r in rules} == {(443, 443)}
+        assert {r.ip_range.get("CidrIp") for r in rules} >= {"10.9.0.0/16"}
+        assert {r.source_group.get("GroupId") for r in rules} >= {group}
+        assert [r.ip_protocol for r in sg.egress_rules] == ["-1"]

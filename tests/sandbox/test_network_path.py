@@ -1,0 +1,157 @@
+# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
+"""The modelled path connection -> resource configuration -> gateway -> endpoint -> API.
+
+Every link is checked against the deployed resources, and a request that passes them
+reaches the data plane over a real socket, tagged with the endpoint it came through.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_http_invoke_support import (  # noqa: F401  (fixtures)
+    HELLO_BODY,
+    allow_https,
+    aws,
+    build_private_path,
+    create_state_machine,
+    create_vpc_with_endpoint,
+    dataplane,
+    dataplane_server,
+    http_task_definition,
+    run_execution,
+)
+
+from lab.sandbox import network
+from lab.sandbox.dataplane import request_log
+from lab.sandbox.stepfunctions import connections
+from lab.sandbox.stepfunctions.exceptions import HttpTaskError
+
+
+def _call(aws, path, **definition_options):
+    definition = http_task_definition(path.api.url(), path.connection_arn, **definition_options)
+    return run_execution(aws, create_state_machine(aws, definition))
+
+
+def _route(path):
+    runtime = connections.connection_runtime(path.connection_arn)
+    return network.private_route(runtime, "123456789012", "us-east-1")
+
+
+def _broken_link(path) -> HttpTaskError:
+    with pytest.raises(HttpTaskError) as raised:
+        _route(path)
+    return raised.value
+
+
+def test_an_intact_path_carries_the_call_to_the_private_api(aws, dataplane):
+    path = build_private_path(aws)
+
+    described = _call(aws, path)
+
+    assert described["status"] == "SUCCEEDED"
+    assert json.loads(described["output"])["ResponseBody"] == HELLO_BODY
+
+
+def test_the_api_sees_the_endpoint_the_request_came_through(aws, dataplane):
+    path = build_private_path(aws)
+
+    _call(aws, path)
+
+    assert request_log.entries()[-1]["source_vpce"] == path.vpc.endpoint_id
+
+
+def test_a_task_cannot_forge_the_endpoint_the_request_came_through(aws, dataplane):
+    path = build_private_path(aws)
+
+    _call(aws, path, headers={"x-lab-source-vpce": "vpce-0000000000000000f"})
+
+    assert request_log.entries()[-1]["source_vpce"] == path.vpc.endpoint_id
+
+
+def test_the_route_names_every_link_it_checked(aws, dataplane):
+    path = build_private_path(aws)
+
+    route = _route(path)
+
+    assert route.source_vpce == path.vpc.endpoint_id
+    assert [hop.split(" ")[0] for hop in route.hops] == [
+        "resource", "resource", "DNS", "egress", "ingress"
+    ]  # fmt: skip
+    assert path.vpc.endpoint_dns_name in route.hops[2]
+
+
+def test_egress_to_the_endpoints_security_group_is_enough(aws, dataplane):
+    path = build_private_path(aws, gateway_egress_cidr=None)
+    allow_https(aws("ec2"), path.gateway_sg_id, ingress=False, group=path.vpc.endpoint_sg_id)
+
+    assert _route(path).hops[3] == f"egress allowed to security group {path.vpc.endpoint_sg_id}"
+
+
+def test_ingress_from_the_gateways_security_group_is_enough(aws, dataplane):
+    path = build_private_path(aws, endpoint_ingress=False)
+    allow_https(aws("ec2"), path.vpc.endpoint_sg_id, ingress=True, group=path.gateway_sg_id)
+
+    assert _route(path).hops[4] == f"ingress allowed from security group {path.gateway_sg_id}"
+
+
+def test_egress_that_does_not_cover_the_endpoint_breaks_the_path(aws, dataplane):
+    path = build_private_path(aws, gateway_egress_cidr="192.168.0.0/16")
+
+    broken = _broken_link(path)
+
+    assert broken.error == "States.Http.Socket"
+    assert "no egress rule" in broken.cause and path.gateway_sg_id in broken.cause
+
+
+def test_ingress_that_does_not_cover_the_gateway_breaks_the_path(aws, dataplane):
+    path = build_private_path(aws, endpoint_ingress=False)
+    allow_https(aws("ec2"), path.vpc.endpoint_sg_id, ingress=True, cidr="10.0.200.0/24")
+
+    broken = _broken_link(path)
+
+    assert broken.error == "States.Http.Socket"
+    assert "no ingress rule" in broken.cause and path.vpc.endpoint_sg_id in broken.cause
+
+
+def test_ingress_on_another_port_breaks_the_path(aws, dataplane):
+    path = build_private_path(aws, endpoint_ingress=False)
+    aws("ec2").authorize_security_group_ingress(
+        GroupId=path.vpc.endpoint_sg_id,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80,
+                        "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}],
+    )  # fmt: skip
+
+    assert "no ingress rule" in _broken_link(path).cause
+
+
+def test_a_domain_name_that_is_no_endpoint_does_not_resolve(aws, dataplane):
+    path = build_private_path(aws, domain_name="api.internal.example.com")
+
+    broken = _broken_link(path)
+
+    assert broken.error == "States.Http.Socket"
+    assert broken.cause.startswith("DNS: api.internal.example.com")
+
+
+def test_an_endpoint_in_another_vpc_is_out_of_the_gateways_reach(aws, dataplane):
+    other = create_vpc_with_endpoint(aws, cidr="10.8.0.0/16")
+    path = build_private_path(aws, domain_name=other.endpoint_dns_name)
+
+    broken = _broken_link(path)
+
+    assert broken.error == "States.Http.Socket"
+    assert broken.cause.startswith("Routing:") and other.id in broken.cause
+
+
+def test_a_configuration_without_port_443_refuses_the_connection(aws, dataplane):
+    path = build_private_path(aws)
+    aws("vpc-lattice").update_resource_configuration(
+        resourceConfigurationIdentifier=path.configuration_arn, portRanges=["8443"]
+    )
+
+    broken = _broken_link(path)
+
+    assert broken.error == "States.Http.Socket"
+    assert "port 443" in broken.cause
