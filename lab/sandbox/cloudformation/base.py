@@ -63,6 +63,8 @@ class StackResource:
         self.region_name = region_name
         self.logical_id = logical_id
         self.stack_id = stack_id
+        # During an update that replaced this resource: the resource it replaces.
+        self.replaced: StackResource | None = None
 
     # -- what moto's parser calls ------------------------------------------
 
@@ -127,8 +129,10 @@ class StackResource:
             original_resource.modify(new, changed)
             original_resource.properties = copy.deepcopy(new)
             return original_resource
-        # Replacement: create the new resource first, then delete the old one,
-        # as CloudFormation does. A resource whose name is set in the template
+        # Replacement: create the new resource now; the old one is deleted in
+        # the update's cleanup phase, after every resource that referenced it
+        # has moved to the new one (as CloudFormation does). A resource whose
+        # name is set in the template
         # cannot be replaced that way (the name is taken), and AWS refuses too.
         if (
             cls.NAME_PROPERTY
@@ -151,7 +155,7 @@ class StackResource:
             LogicalId=original_resource.logical_id,
             StackId=original_resource.stack_id,
         )
-        original_resource.delete(account_id, region_name)
+        replacement.replaced = original_resource
         return replacement
 
     @classmethod

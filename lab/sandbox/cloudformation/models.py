@@ -550,6 +550,7 @@ class VpcLatticeResourceGateway(StackResource, CloudFormationModel):
     TYPE = "AWS::VpcLattice::ResourceGateway"
     ATTRIBUTES = ("Id", "Arn")
     NAME_PROPERTY = "Name"
+    MUTABLE_PROPERTIES = frozenset({"SecurityGroupIds", "Tags"})
 
     @classmethod
     def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
@@ -561,6 +562,7 @@ class VpcLatticeResourceGateway(StackResource, CloudFormationModel):
             ip_address_type=properties.get("IpAddressType", "IPV4"),
             ipv4_addresses_per_eni=properties.get("Ipv4AddressesPerEni"),
             tags=tags_to_dict(properties.get("Tags")) or None,
+            resource_config_dns_resolution=properties.get("ResourceConfigDnsResolution"),
         )
         handler = cls(gateway.arn, properties, account_id, region_name, logical_id, stack_id)
         handler.id = gateway.id
@@ -568,6 +570,15 @@ class VpcLatticeResourceGateway(StackResource, CloudFormationModel):
 
     def attribute(self, name: str) -> Any:
         return self.id if name == "Id" else self.physical_id
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        lattice = vpclattice_backends[self.account_id][self.region_name]
+        if "SecurityGroupIds" in changed:
+            lattice.update_resource_gateway(
+                self.id, security_group_ids=list(properties.get("SecurityGroupIds") or [])
+            )
+        if "Tags" in changed:
+            _retag_lattice(lattice, self.physical_id, self.properties, properties)
 
     def remove(self) -> None:
         vpclattice_backends[self.account_id][self.region_name].delete_resource_gateway(self.id)
@@ -579,6 +590,14 @@ class VpcLatticeResourceConfiguration(StackResource, CloudFormationModel):
     TYPE = "AWS::VpcLattice::ResourceConfiguration"
     ATTRIBUTES = ("Id", "Arn")
     NAME_PROPERTY = "Name"
+    MUTABLE_PROPERTIES = frozenset(
+        {
+            "AllowAssociationToSharableServiceNetwork",
+            "PortRanges",
+            "ResourceConfigurationDefinition",
+            "Tags",
+        }
+    )
 
     @classmethod
     def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
@@ -596,6 +615,7 @@ class VpcLatticeResourceConfiguration(StackResource, CloudFormationModel):
                 "AllowAssociationToSharableServiceNetwork"
             ),
             tags=tags_to_dict(properties.get("Tags")) or None,
+            resource_configuration_group_identifier=properties.get("ResourceConfigurationGroupId"),
         )
         handler = cls(configuration.arn, properties, account_id, region_name, logical_id, stack_id)
         handler.id = configuration.id
@@ -604,10 +624,33 @@ class VpcLatticeResourceConfiguration(StackResource, CloudFormationModel):
     def attribute(self, name: str) -> Any:
         return self.id if name == "Id" else self.physical_id
 
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        lattice = vpclattice_backends[self.account_id][self.region_name]
+        if changed - {"Tags"}:
+            lattice.update_resource_configuration(
+                self.id,
+                port_ranges=[str(port) for port in properties.get("PortRanges") or []],
+                resource_configuration_definition=_resource_configuration_definition(
+                    properties.get("ResourceConfigurationDefinition")
+                ),
+                allow_association_to_shareable_service_network=properties.get(
+                    "AllowAssociationToSharableServiceNetwork"
+                ),
+            )
+        if "Tags" in changed:
+            _retag_lattice(lattice, self.physical_id, self.properties, properties)
+
     def remove(self) -> None:
         vpclattice_backends[self.account_id][self.region_name].delete_resource_configuration(
             self.id
         )
+
+
+def _retag_lattice(lattice: Any, arn: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    removed = set(tags_to_dict(old.get("Tags"))) - set(tags_to_dict(new.get("Tags")))
+    if removed:
+        lattice.untag_resource(arn, sorted(removed))
+    lattice.tag_resource(arn, tags_to_dict(new.get("Tags")))
 
 
 def _resource_configuration_definition(definition: dict[str, Any] | None) -> dict | None:
@@ -646,20 +689,25 @@ class EventsConnection(StackResource, CloudFormationModel):
         "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
     )
     NAME_PROPERTY = "Name"
+    MUTABLE_PROPERTIES = frozenset(
+        {
+            "AuthParameters",
+            "AuthorizationType",
+            "Description",
+            "InvocationConnectivityParameters",
+            "KmsKeyIdentifier",
+        }
+    )
 
     @classmethod
     def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        extra: dict[str, Any] = {}
-        if properties.get("InvocationConnectivityParameters"):
-            extra["invocation_connectivity_parameters"] = properties[
-                "InvocationConnectivityParameters"
-            ]
         connection = events_backends[account_id][region_name].create_connection(
             name=name,
             description=properties.get("Description", ""),
             authorization_type=properties.get("AuthorizationType"),
             auth_parameters=properties.get("AuthParameters") or {},
-            **extra,
+            invocation_connectivity_parameters=properties.get("InvocationConnectivityParameters"),
+            kms_key_identifier=properties.get("KmsKeyIdentifier"),
         )
         return cls(connection.name, properties, account_id, region_name, logical_id, stack_id)
 
@@ -678,6 +726,18 @@ class EventsConnection(StackResource, CloudFormationModel):
         described = connection.describe()
         parameters = described.get("InvocationConnectivityParameters") or {}
         return (parameters.get("ResourceParameters") or {}).get("ResourceAssociationArn")
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        events_backends[self.account_id][self.region_name].update_connection(
+            self.physical_id,
+            description=properties.get("Description", ""),
+            authorization_type=properties.get("AuthorizationType"),
+            auth_parameters=properties.get("AuthParameters")
+            if "AuthParameters" in changed
+            else None,
+            invocation_connectivity_parameters=properties.get("InvocationConnectivityParameters"),
+            kms_key_identifier=properties.get("KmsKeyIdentifier"),
+        )
 
     def remove(self) -> None:
         events_backends[self.account_id][self.region_name].delete_connection(self.physical_id)
