@@ -41,6 +41,14 @@ BROKEN_PATTERNS = {
     ("events", "SecretsManagerSecretArn"),
 }
 
+# (service, shape name) whose enum AWS returns in another letter case than the
+# model lists: compared case-insensitively.
+CASE_INSENSITIVE_ENUMS = {
+    # VpcEndpoint.State: the model says "Available", AWS answers "available"
+    # (aws/aws-sdk-go#3555).
+    ("ec2", "State"),
+}
+
 
 @functools.cache
 def _service_model(service: str):
@@ -126,7 +134,12 @@ def _walk(service, shape, value, path, problems, raw, top=False):
         if not isinstance(value, str):
             problems.append(f"{path}: expected a string ({shape.name}), got {value!r}")
             return
-        if shape.enum and value not in shape.enum:
+        enum = shape.enum
+        if enum and (service, shape.name) in CASE_INSENSITIVE_ENUMS:
+            enum, value_for_enum = [e.lower() for e in enum], value.lower()
+        else:
+            value_for_enum = value
+        if enum and value_for_enum not in enum:
             problems.append(f"{path}: {value!r} is not one of {shape.name} {shape.enum}")
         _check_size(shape, len(value), path, problems, "characters")
         pattern = shape.metadata.get("pattern")

@@ -78,7 +78,7 @@ def test_cloudformation_stacks_are_found_where_deployed_stacks_looks():
 
     from lab.sandbox import control
 
-    template = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}
+    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
     with mock_aws():
         cfn = boto3.client("cloudformation", region_name="us-east-1")
         cfn.create_stack(StackName="ContractStack", TemplateBody=json.dumps(template))

@@ -14,6 +14,7 @@ For the HTTP task (server-internal): :func:`connection_runtime`.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -53,6 +54,7 @@ def _check_connectivity(params: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _wrap_create(original):
+    @functools.wraps(original)
     def create_connection(
         self,
         name,
@@ -124,6 +126,7 @@ def update_connection(
 
 
 def _wrap_delete(original):
+    @functools.wraps(original)
     def delete_connection(self, name):
         connection = get_connection(self, name)
         models.stop_connectivity(connection, self.account_id, self.region_name)

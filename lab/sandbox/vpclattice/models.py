@@ -963,6 +963,7 @@ def seeded_service_network_ids(original_init):
         self.arn = self.arn.rsplit("/", 1)[0] + "/" + self.id
 
     __init__.__lab_patched__ = True
+    __init__.__lab_original__ = original_init
     return __init__
 
 

@@ -1,0 +1,113 @@
+"""Contracts: the moto 5.2.5 EventBridge internals lab/sandbox/events wraps and reads."""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+
+def _original(function):
+    return getattr(function, "__wrapped__", function)
+
+
+def test_create_connection_takes_four_arguments():
+    """events/__init__._wrap_create calls the original with exactly these."""
+    from moto.events.models import EventsBackend
+
+    parameters = inspect.signature(_original(EventsBackend.create_connection)).parameters
+
+    assert list(parameters) == [
+        "self",
+        "name",
+        "description",
+        "authorization_type",
+        "auth_parameters",
+    ]
+
+
+def test_delete_connection_deletes_the_secret_and_returns_a_dict():
+    """events/__init__._wrap_delete updates the dict moto's delete returns."""
+    from moto.events.models import EventsBackend
+
+    source = inspect.getsource(_original(EventsBackend.delete_connection))
+
+    assert "delete_secret" in source
+    assert "return connection.describe_short()" in source
+
+
+def test_the_connection_model_attributes_we_read():
+    """models.py reads arn, name, secret_arn, auth_parameters, state, creation_time."""
+    from moto.events.models import Connection
+
+    source = inspect.getsource(Connection.__init__)
+    for attribute in (
+        "self.name",
+        "self.description",
+        "self.authorization_type",
+        "self.auth_parameters",
+        "self.creation_time",
+        "self.state",
+        "self.secret_arn",
+        "self.arn",
+    ):
+        assert attribute in source, attribute
+
+
+def test_moto_still_drops_connectivity_and_leaks_the_key():
+    """The gaps events/ fills; if moto fixes them, slim the extension down."""
+    from moto.events.models import Connection
+    from moto.events.responses import EventsHandler
+
+    describe = inspect.getsource(Connection.describe)
+    original_create = inspect.getsource(EventsHandler).split("def create_connection", 1)[1]
+
+    assert '"AuthParameters": self.auth_parameters' in describe
+    assert "InvocationConnectivityParameters" not in original_create.split("\n    def ", 1)[0]
+
+
+def test_the_secret_layout_moto_writes(moto_inprocess):
+    """models.read_secret expects api_key_name/api_key_value in the managed secret."""
+    events = moto_inprocess("events")
+    created = events.create_connection(
+        Name="contract",
+        AuthorizationType="API_KEY",
+        AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "v"}},
+    )
+    arn = events.describe_connection(Name="contract")["SecretArn"]
+
+    secret = moto_inprocess("secretsmanager").get_secret_value(SecretId=arn)
+
+    assert created["ConnectionArn"].startswith("arn:aws:events:")
+    assert json.loads(secret["SecretString"]) == {"api_key_name": "x-api-key", "api_key_value": "v"}
+
+
+def test_update_secret_takes_a_client_request_token():
+    """models.write_secret adds a version with a fresh token (moto refuses one without)."""
+    from moto.secretsmanager.models import SecretsManagerBackend
+
+    parameters = inspect.signature(SecretsManagerBackend.update_secret).parameters
+
+    assert {"secret_id", "secret_string", "client_request_token"} <= set(parameters)
+
+
+def test_the_helpers_we_import_exist():
+    """get_secrets_manager_backend, CamelToUnderscoresWalker, the events exceptions."""
+    from moto.events.exceptions import (
+        ResourceAlreadyExistsException,
+        ResourceNotFoundException,
+        ValidationException,
+    )
+    from moto.events.models import get_secrets_manager_backend
+    from moto.utilities.utils import CamelToUnderscoresWalker
+
+    assert callable(get_secrets_manager_backend)
+    assert CamelToUnderscoresWalker.parse({"ApiKeyName": "a"}) == {"api_key_name": "a"}
+    assert ResourceAlreadyExistsException and ResourceNotFoundException and ValidationException
+
+
+def test_the_handler_exposes_backend_and_headers():
+    """responses.py uses self.events_backend, self.response_headers, self.current_account."""
+    from moto.events.responses import EventsHandler
+
+    assert isinstance(inspect.getattr_static(EventsHandler, "events_backend"), property)
+    assert "self.current_account" in inspect.getsource(EventsHandler)
