@@ -21,9 +21,11 @@ ACCOUNT = "123456789012"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/lab-sfn"
 HELLO_BODY = {"message": "hello from the private API"}
 
+_CLIENTS: dict[tuple[str, str], object] = {}
+
 
 @pytest.fixture
-def aws():
+def aws(monkeypatch):
     """In-process moto with the lab's extensions and the Step Functions interpreter on.
 
     Yields a client factory: ``aws("apigateway")``.
@@ -33,6 +35,8 @@ def aws():
 
     from lab.sandbox import control, extensions
 
+    # moto's EC2 backend otherwise loads thousands of AMIs for every fresh mock.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     extensions.apply_all()
     control.reset_settings()
     # Private connections in the sandbox warm up before turning ACTIVE; tests that want
@@ -40,13 +44,13 @@ def aws():
     control.update_settings({"connection_warmup_seconds": 0})
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         control.seed_ids()
-        clients: dict[tuple[str, str], object] = {}
 
         def client(service: str, region: str = REGION):
-            # Building a boto3 client costs ~50 ms; tests call this a lot.
-            if (service, region) not in clients:
-                clients[service, region] = boto3.client(service, region_name=region)
-            return clients[service, region]
+            # A boto3 client costs ~100 ms to build; one per service serves every test
+            # (moto's stub hooks into every client made after moto is imported).
+            if (service, region) not in _CLIENTS:
+                _CLIENTS[service, region] = boto3.client(service, region_name=region)
+            return _CLIENTS[service, region]
 
         yield client
     control.reset_settings()
