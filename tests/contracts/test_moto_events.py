@@ -55,14 +55,25 @@ def test_the_connection_model_attributes_we_read():
 
 def test_moto_still_drops_connectivity_and_leaks_the_key():
     """The gaps events/ fills; if moto fixes them, slim the extension down."""
-    from moto.events.models import Connection
-    from moto.events.responses import EventsHandler
+    import moto.events.models
+    import moto.events.responses
 
-    describe = inspect.getsource(Connection.describe)
-    original_create = inspect.getsource(EventsHandler).split("def create_connection", 1)[1]
+    models_source = inspect.getsource(moto.events.models)
+    responses_source = inspect.getsource(moto.events.responses)
 
-    assert '"AuthParameters": self.auth_parameters' in describe
-    assert "InvocationConnectivityParameters" not in original_create.split("\n    def ", 1)[0]
+    assert '"AuthParameters": self.auth_parameters' in models_source  # describe() leaks the key
+    assert "InvocationConnectivityParameters" not in models_source
+    assert "InvocationConnectivityParameters" not in responses_source
+
+
+def test_connection_describe_is_a_plain_method_we_can_replace():
+    """events/__init__.apply sets Connection.describe (CloudFormation's GetAtt reads it)."""
+    import moto.events.models
+
+    source = inspect.getsource(moto.events.models)
+
+    assert "    def describe(self) -> dict[str, Any]:" in source
+    assert "self.region = region_name" in source  # model_describe reads connection.region
 
 
 def test_the_secret_layout_moto_writes(moto_inprocess):

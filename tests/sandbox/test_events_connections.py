@@ -383,6 +383,31 @@ def test_connection_runtime_gives_the_http_task_what_eventbridge_adds(inprocess)
     assert runtime["state"] == "CREATING"
 
 
+def test_the_model_describe_cloudformation_reads_has_the_association_and_no_key(inprocess):
+    from lab.sandbox.events import find_connection
+
+    described = find_connection(ACCOUNT, REGION, inprocess["arn"]).describe()
+
+    parameters = described["InvocationConnectivityParameters"]["ResourceParameters"]
+    assert parameters["ResourceAssociationArn"].startswith("arn:aws:vpc-lattice:")
+    assert KEY_VALUE not in json.dumps(described, default=str)
+
+
+def test_an_update_with_the_same_configuration_keeps_the_association(inprocess):
+    events = inprocess["events"]
+    before = events.describe_connection(Name="conn-in")["InvocationConnectivityParameters"]
+
+    events.update_connection(
+        Name="conn-in",
+        InvocationConnectivityParameters={
+            "ResourceParameters": {"ResourceConfigurationArn": inprocess["configuration"]["arn"]}
+        },
+    )
+
+    after = events.describe_connection(Name="conn-in")["InvocationConnectivityParameters"]
+    assert after == before
+
+
 def test_connection_runtime_of_an_unknown_arn_is_none(moto_inprocess):
     from lab.sandbox.events import connection_runtime
 

@@ -114,8 +114,10 @@ def update_connection(
             connection.auth_parameters, auth_parameters or {}
         )
         models.write_secret(connection, self.account_id, self.region_name)
-    if invocation_connectivity_parameters is not None:
-        connectivity = _check_connectivity(invocation_connectivity_parameters)
+    connectivity = _check_connectivity(invocation_connectivity_parameters)
+    if invocation_connectivity_parameters is not None and connectivity != (
+        connection.invocation_connectivity_parameters
+    ):
         models.stop_connectivity(connection, self.account_id, self.region_name)
         connection.invocation_connectivity_parameters = connectivity
         models.start_connectivity(connection, self.account_id, self.region_name, "UPDATING")
@@ -145,7 +147,7 @@ def apply() -> None:
     global _applied
     if _applied:
         return
-    from moto.events.models import EventsBackend
+    from moto.events.models import Connection, EventsBackend
     from moto.events.responses import EventsHandler
 
     from lab.sandbox import vpclattice
@@ -156,6 +158,7 @@ def apply() -> None:
         current = getattr(EventsBackend, name)
         if not getattr(current, "__lab_patched__", False):
             setattr(EventsBackend, name, wrap(current))
+    Connection.describe = models.model_describe
     EventsBackend.get_connection = get_connection
     EventsBackend.update_connection = update_connection
     for function in responses.RESPONSE_METHODS:

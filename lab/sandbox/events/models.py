@@ -148,6 +148,43 @@ def short_description(connection: Any, account_id: str, region: str, state: str 
     return body
 
 
+def describe_dict(connection: Any, account_id: str, region: str) -> dict[str, Any]:
+    """DescribeConnection's answer for ``connection``: no secret values, state as of now."""
+    state, reason = evaluate_state(connection, account_id, region)
+    body: dict[str, Any] = {
+        "ConnectionArn": connection.arn,
+        "Name": connection.name,
+        "ConnectionState": state,
+        "AuthorizationType": connection.authorization_type,
+        "SecretArn": connection.secret_arn,
+        "AuthParameters": public_auth_parameters(connection.auth_parameters),
+        "CreationTime": connection.creation_time,
+        "LastModifiedTime": last_modified_time(connection),
+    }
+    if connection.description:
+        body["Description"] = connection.description
+    connectivity = connectivity_for_describe(connection)
+    if connectivity:
+        body["InvocationConnectivityParameters"] = connectivity
+    if reason:
+        body["StateReason"] = reason
+    if getattr(connection, "kms_key_identifier", None):
+        body["KmsKeyIdentifier"] = connection.kms_key_identifier
+    authorized = last_authorized_time(connection, state)
+    if authorized is not None:
+        body["LastAuthorizedTime"] = authorized
+    return body
+
+
+def model_describe(connection: Any) -> dict[str, Any]:
+    """Replacement for moto's ``Connection.describe`` (used by CloudFormation GetAtt etc.).
+
+    moto's returns the API key value; this is the API's answer instead.
+    """
+    account_id = connection.arn.split(":")[4]
+    return describe_dict(connection, account_id, connection.region)
+
+
 def last_modified_time(connection: Any) -> float:
     return getattr(connection, "connectivity_started_at", None) or connection.creation_time
 

@@ -22,30 +22,7 @@ def _short(self, connection, state: str | None = None) -> dict[str, Any]:
 
 def describe(self, connection) -> dict[str, Any]:
     """The DescribeConnection answer: no secret values, state as of now."""
-    state, reason = _state(self, connection)
-    body: dict[str, Any] = {
-        "ConnectionArn": connection.arn,
-        "Name": connection.name,
-        "ConnectionState": state,
-        "AuthorizationType": connection.authorization_type,
-        "SecretArn": connection.secret_arn,
-        "AuthParameters": models.public_auth_parameters(connection.auth_parameters),
-        "CreationTime": connection.creation_time,
-        "LastModifiedTime": models.last_modified_time(connection),
-    }
-    if connection.description is not None:
-        body["Description"] = connection.description
-    connectivity = models.connectivity_for_describe(connection)
-    if connectivity:
-        body["InvocationConnectivityParameters"] = connectivity
-    if reason:
-        body["StateReason"] = reason
-    if getattr(connection, "kms_key_identifier", None):
-        body["KmsKeyIdentifier"] = connection.kms_key_identifier
-    authorized = models.last_authorized_time(connection, state)
-    if authorized is not None:
-        body["LastAuthorizedTime"] = authorized
-    return body
+    return models.describe_dict(connection, self.current_account, self.region)
 
 
 def create_connection(self):
