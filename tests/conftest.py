@@ -28,6 +28,9 @@ TEST_SANDBOX_PORT = os.environ.get("LAB_TEST_SANDBOX_PORT", "5698")
 os.environ["LAB_SANDBOX_PORT"] = TEST_SANDBOX_PORT
 os.environ["LAB_MODE"] = "sandbox"
 os.environ.pop("LAB_REGION", None)
+# No test launches instances: skip moto's AMI catalogue on every fresh EC2 backend
+# (in-process and in the sandbox server the fixture starts).
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 TEST_REGION = "us-east-1"
 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
