@@ -44,13 +44,24 @@ _LAZY = {
     "run_once": "lab.executions",
     "execution_events": "lab.executions",
     "private_api_requests": "lab.executions",
+    "run": "lab.harness",
+    "summary": "lab.results",
+    "plot_ecdf": "lab.results",
+    "plot_histogram": "lab.results",
+    "compare": "lab.results",
+    "save_results": "lab.results:save",
+    "load_results": "lab.results:load",
+    # 99 cleanup
+    "leftovers": "lab.cleanup",
+    "stop_sandbox": "lab.cleanup",
 }
 
 __all__ = ["LabConfig", "LabError", "load_config", *_LAZY]
 
 
 def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
+    target = _LAZY.get(name)
+    if target is None:
         raise AttributeError(f"module 'lab' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr or name)

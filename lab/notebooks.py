@@ -76,10 +76,11 @@ def print_latency_summary() -> None:
     """Print the latency table notebook 05 saved (its newest results file)."""
     from lab import results
 
-    latest = results.latest()
-    if latest is None:
+    saved = sorted(results.results_dir().glob("*.csv"), key=lambda p: p.stat().st_mtime)
+    if not saved:
         print("no latency results were saved (notebook 05 did not run?)", file=sys.stderr)
         return
-    df, meta = results.load(latest)
+    latest = saved[-1]
+    df = results.load(latest)
     print(f"\nLatency summary ({latest.relative_to(ROOT)}):")
     print(results.summary(df).to_string(index=False))
