@@ -220,3 +220,24 @@ def test_vpc_endpoint_dns_entries_read_zone_colon_name(moto_inprocess):
     )
     entry = endpoint["VpcEndpoints"][0]["DnsEntries"][0]
     assert output(stack, "First") == f"{entry['HostedZoneId']}:{entry['DnsName']}"
+
+
+def test_every_attribute_a_handler_declares_can_be_read(moto_inprocess):
+    from moto.cloudformation.models import cloudformation_backends
+    from stack_template import template
+
+    from lab.sandbox.cloudformation.base import StackResource
+
+    moto_inprocess("cloudformation").create_stack(
+        StackName="lab", TemplateBody=json.dumps(template()), Capabilities=["CAPABILITY_IAM"]
+    )
+    stack = next(iter(cloudformation_backends[ACCOUNT][REGION].stacks.values()))
+    unreadable = {}
+    for resource in stack.stack_resources:
+        if isinstance(resource, StackResource):
+            for name in resource.ATTRIBUTES:
+                try:
+                    resource.get_cfn_attribute(name)
+                except Exception as error:  # collect them all
+                    unreadable[f"{resource.TYPE}.{name}"] = repr(error)
+    assert unreadable == {}
