@@ -30,7 +30,7 @@ lint: setup
 	$(PY) -m ruff check .
 
 notebooks: setup
-	$(PY) -m lab notebooks --in-place
+	$(PY) -m lab walkthrough --in-place
 
 jupyter: setup
 	$(VENV)/bin/jupyter lab notebooks/

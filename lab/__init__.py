@@ -44,6 +44,7 @@ _LAZY = {
     "run_once": "lab.executions",
     "execution_events": "lab.executions",
     "private_api_requests": "lab.executions",
+    "private_api_request_headers": "lab.executions",
     "run": "lab.harness",
     "summary": "lab.results",
     "plot_ecdf": "lab.results",

@@ -146,6 +146,14 @@ def _cmd_soak(args) -> int:
     return 0 if report["clean"] else 1
 
 
+def _cmd_walkthrough(args) -> int:
+    from lab import notebooks
+
+    notebooks.run_all(in_place=args.in_place)
+    notebooks.print_latency_summary()
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one ``error: …`` line (exit 2), like a LabError."""
 
@@ -212,6 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="also print one JSON line last")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_soak)
+
+    p = sub.add_parser(
+        "walkthrough",
+        help="run every notebook headless against a fresh sandbox; prints the latency table last",
+    )
+    p.add_argument("--in-place", action="store_true",
+                   help="write outputs back into notebooks/ (how committed outputs are made)")
+    p.set_defaults(func=_cmd_walkthrough)
 
     return parser
 

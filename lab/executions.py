@@ -108,3 +108,12 @@ def private_api_requests(last: int = 5) -> pd.DataFrame:
 
     rows = [mask_secrets(r) for r in request_log()][-last:]
     return pd.DataFrame(rows)
+
+
+def private_api_request_headers(index: int = -1) -> pd.DataFrame:
+    """The headers of one request the private API received (default: the newest), masked."""
+    rows = private_api_requests(last=abs(index) if index < 0 else 10_000)
+    if rows.empty:
+        raise LabError("the private API has received no request yet; run an execution first.")
+    headers = rows.iloc[index]["headers"] or {}
+    return pd.DataFrame(sorted(headers.items()), columns=["header", "value"])
