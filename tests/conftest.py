@@ -1,8 +1,9 @@
 """Shared fixtures: the sandbox server process, a clean-state reset, in-process moto.
 
 - ``sandbox`` (session): starts ``python -m lab.sandbox.server`` on the test
-  port (``LAB_TEST_SANDBOX_PORT``, default 5698, so a notebook sandbox on 5599
-  is never touched), yields its endpoint URL, stops it at the end.
+  port (``LAB_TEST_SANDBOX_PORT``, default a free port picked per session, so
+  neither a notebook sandbox on 5599 nor another pytest run is touched), yields
+  its endpoint URL, stops it at the end. Its log: ``.lab/pytest/sandbox-<port>.log``.
 - ``clean_sandbox``: ``sandbox`` after ``POST /lab-api/reset`` (no resources,
   ids reseeded) and with the default settings.
 - ``sandbox_client``: ``sandbox_client("vpc-lattice")`` -> a boto3 client built
@@ -18,14 +19,27 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import urllib.request
+from pathlib import Path
 
 import pytest
 
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 # Set before anything reads the lab's config: every test talks to the test
-# sandbox in sandbox mode, whatever the developer's shell exports.
-TEST_SANDBOX_PORT = os.environ.get("LAB_TEST_SANDBOX_PORT", "5698")
+# sandbox in sandbox mode, whatever the developer's shell exports. A port of
+# its own per session: two pytest runs in one checkout must not stop each
+# other's sandbox.
+TEST_SANDBOX_PORT = os.environ.get("LAB_TEST_SANDBOX_PORT") or str(_free_port())
+TEST_STATE_DIR = Path(__file__).resolve().parent.parent / ".lab" / "pytest"
 os.environ["LAB_SANDBOX_PORT"] = TEST_SANDBOX_PORT
+os.environ["LAB_STATE_DIR"] = str(TEST_STATE_DIR)
 os.environ["LAB_MODE"] = "sandbox"
 os.environ.pop("LAB_REGION", None)
 # No test launches instances: skip moto's AMI catalogue on every fresh EC2 backend
@@ -54,12 +68,20 @@ def sandbox():
     """The sandbox server on the test port, started once per session; yields its URL."""
     import lab.sandbox
 
+    _forget_old_logs()
     started = lab.sandbox.start()
     endpoint = started.splitlines()[-1]
     # A server left over from an interrupted session would still hold its state.
     lab_api(endpoint, "reset", {})
     yield endpoint
     lab.sandbox.stop()
+
+
+def _forget_old_logs() -> None:
+    """Drop logs of earlier sessions' sandboxes (those with no pidfile left)."""
+    for log in TEST_STATE_DIR.glob("sandbox-*.log"):
+        if not log.with_suffix(".pid").exists():
+            log.unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -236,8 +236,22 @@ def test_reset_helper_and_configure_helper_talk_to_the_server(clean_sandbox):
     assert "reset" in lab.sandbox.reset()
 
 
-def test_request_log_is_a_list(clean_sandbox):
-    assert isinstance(lab.sandbox.request_log(), list)
+def test_data_plane_requests_show_in_the_request_log_until_reset(clean_sandbox):
+    host = "abc1234567.execute-api.us-east-1.amazonaws.com"
+    _get(f"{clean_sandbox}/prod/hello", host=host)
+
+    logged = lab.sandbox.request_log()
+    lab_api(clean_sandbox, "reset", {})
+
+    assert [(e["host"], e["path"]) for e in logged] == [(host, "/prod/hello")]
+    assert lab.sandbox.request_log() == []
+
+
+def test_the_request_log_can_be_limited(clean_sandbox):
+    for path in ("/prod/a", "/prod/b", "/prod/c"):
+        _get(f"{clean_sandbox}{path}", host="abc1234567.execute-api.us-east-1.amazonaws.com")
+
+    assert [e["path"] for e in lab.sandbox.request_log(limit=2)] == ["/prod/b", "/prod/c"]
 
 
 def test_step_functions_executes_definitions(clean_sandbox, sandbox_client):
