@@ -83,6 +83,7 @@ THROTTLE_CODES = frozenset(
 # Failures of the connection to the endpoint itself: in the sandbox these mean
 # the sandbox process is gone.
 CONNECTION_ERRORS = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError)
+_CONNECTION_ERROR_NAMES = frozenset(f"lab.{cls.__name__}" for cls in CONNECTION_ERRORS)
 
 RECORD_COLUMNS = (
     "workflow",
@@ -744,6 +745,11 @@ def wait_until_ready(
         )
         if record.status == "SUCCEEDED":
             return attempts
+        if run_plan.cfg.is_sandbox and record.error in _CONNECTION_ERROR_NAMES:
+            raise LabError(
+                f"the sandbox at {run_plan.cfg.sandbox_endpoint} does not answer; "
+                "start it with `python -m lab sandbox start`."
+            )
         if time.perf_counter() >= deadline:
             raise LabError(
                 f"the {workflow} state machine did not succeed within {timeout_s:.0f} s "

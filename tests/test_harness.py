@@ -374,3 +374,14 @@ def test_wait_until_ready_gives_up_with_the_next_step(monkeypatch):
     run_plan = harness.RunPlan(SANDBOX, {"express": XSM}, "r", FAST)
     with pytest.raises(LabError, match="run_once"):
         harness.wait_until_ready(run_plan, timeout_s=0, sfn=WarmingExpress(failures=5))
+
+
+class DeadSandbox:
+    def start_sync_execution(self, **kwargs):
+        raise EndpointConnectionError(endpoint_url="http://127.0.0.1:5599")
+
+
+def test_wait_until_ready_fails_at_once_when_the_sandbox_is_down():
+    run_plan = harness.RunPlan(SANDBOX, {"express": XSM}, "r", FAST)
+    with pytest.raises(LabError, match="python -m lab sandbox start"):
+        harness.wait_until_ready(run_plan, timeout_s=3600, sfn=DeadSandbox())

@@ -1,0 +1,60 @@
+"""The harness, soak and bench end to end against the sandbox server (the real path)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lab import bench, harness, results, soak
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def deployed(sandbox):
+    """The lab's stack deployed in the test sandbox, its connection past warm-up."""
+    from lab.deploy import ensure_deployed
+
+    outputs = ensure_deployed()
+    harness.wait_until_ready(harness.plan("both", outputs=outputs), "express")
+    return outputs
+
+
+def test_run_times_five_executions_of_each_workflow_through_the_private_api(deployed):
+    df = harness.run("both", n=5, concurrency=2, progress=False, outputs=deployed)
+    assert df.groupby("workflow")["http_status"].apply(list).to_dict() == {
+        "express": [200] * 5,
+        "standard": [200] * 5,
+    }
+
+
+def test_run_measures_every_phase_each_workflow_has(deployed):
+    df = harness.run("both", n=3, concurrency=3, progress=False, outputs=deployed)
+    table = results.summary(df)
+    assert set(map(tuple, table[["workflow", "phase"]].to_numpy())) == {
+        ("express", "client_ms"),
+        ("express", "execution_ms"),
+        ("express", "billed_ms"),
+        ("standard", "client_ms"),
+        ("standard", "execution_ms"),
+        ("standard", "http_task_ms"),
+    }
+
+
+def test_soak_of_200_accounts_for_every_execution(deployed):
+    report = soak.soak(n=200, concurrency=8, progress=False, outputs=deployed, save=False)
+    counts = {key: report[key] for key in ("terminal", "lost", "duplicated", "errors")}
+    assert counts == {"terminal": 200, "lost": 0, "duplicated": 0, "errors": 0}
+    assert report["server_checked"] and report["unrecorded"] == 0
+
+
+def test_bench_with_a_few_calls_reports_its_headline_figures(deployed):
+    report = bench.bench(n=4, progress=False)
+    headline = {
+        "floor_p50_ms",
+        "express_p50_ms",
+        "standard_p50_ms",
+        "express_ratio",
+        "standard_ratio",
+        "executions_per_s_c8",
+    }
+    assert headline <= set(report) and report["failures"] == 0
