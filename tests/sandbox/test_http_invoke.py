@@ -302,3 +302,38 @@ def test_executions_evaluate_a_copy_and_leave_the_cached_program_untouched(aws, 
     template = models.program_cache.template(json.dumps(definition))
     retrier = template.states.states["Call"].retry.retriers[0]
     assert retrier.max_attempts._EvalComponent__heap_key is None
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+def _invoke_state(parameters: dict, jsonata: bool = False) -> dict:
+    field = "Arguments" if jsonata else "Parameters"
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                     field: parameters, "End": True}
+        },
+    }  # fmt: skip
+    if jsonata:
+        definition["QueryLanguage"] = "JSONata"
+    return definition
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"Method": "GET", "Authentication": {"ConnectionArn": "arn:c"}},
+        {"ApiEndpoint": "https://x.example.com/", "Authentication": {"ConnectionArn": "arn:c"}},
+        {"ApiEndpoint": "https://x.example.com/", "Method": "GET"},
+        {"ApiEndpoint": "https://x.example.com/", "Method": "GET",
+         "Authentication": {"ConnectionArn": "arn:c"}, "Timeout": 5},
+    ],
+    ids=["no ApiEndpoint", "no Method", "no connection", "unknown field"],
+)  # fmt: skip
+def test_a_task_aws_would_refuse_is_an_invalid_definition(aws, parameters):
+    with pytest.raises(ClientError) as raised:
+        create_state_machine(aws, _invoke_state(parameters))
+
+    assert raised.value.response["Error"]["Code"] == "InvalidDefinition"

@@ -417,6 +417,12 @@ def run_execution(aws, state_machine_arn: str, *, name: str | None = None, timeo
     sfn = aws("stepfunctions")
     kwargs = {"name": name} if name else {}
     execution_arn = sfn.start_execution(stateMachineArn=state_machine_arn, **kwargs)["executionArn"]
+    return run_execution_by_arn(aws, execution_arn, timeout=timeout)
+
+
+def run_execution_by_arn(aws, execution_arn: str, *, timeout=20.0) -> dict:
+    """Wait for a started execution's end; returns describe_execution."""
+    sfn = aws("stepfunctions")
     deadline = time.monotonic() + timeout
     while True:
         described = sfn.describe_execution(executionArn=execution_arn)

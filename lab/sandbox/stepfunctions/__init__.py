@@ -10,7 +10,8 @@
 - StartSyncExecution for EXPRESS state machines (:mod:`.models`, :mod:`.responses`), also
   reachable in-process at botocore's ``sync-states.<region>`` host;
 - ``start_execution`` without a name gets a UUID name;
-- the definition parse cache.
+- the definition parse cache (which also answers an invalid definition with the
+  ``InvalidDefinition`` error code; moto's own exception has none).
 
 Every patched seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``.
 """
@@ -68,12 +69,12 @@ def _patch_custom_error_names() -> None:
 
 def _patch_backend() -> None:
     from moto.moto_api._internal import mock_random
-    from moto.stepfunctions.parser.api import InvalidDefinition
     from moto.stepfunctions.parser.asl.parse.asl_parser import ASLParserException
     from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
     from lab.sandbox.stepfunctions import models
+    from lab.sandbox.stepfunctions.exceptions import InvalidDefinition
 
     moto_start_execution = StepFunctionsParserBackend.start_execution
 
@@ -95,10 +96,10 @@ def _patch_backend() -> None:
         try:
             models.program_cache.template(definition)
         except ASLParserException as asl_parser_exception:
-            raise InvalidDefinition(message=repr(asl_parser_exception)) from None
+            raise InvalidDefinition(repr(asl_parser_exception)) from None
         except Exception as exception:
             raise InvalidDefinition(
-                message=f"Error={exception.__class__.__name__} Args={list(exception.args)} "
+                f"Error={exception.__class__.__name__} Args={list(exception.args)} "
                 f"in definition '{definition}'."
             ) from None
 

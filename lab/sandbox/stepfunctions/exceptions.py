@@ -69,3 +69,13 @@ class InvalidExecutionInput(AWSError):
 
     TYPE = "InvalidExecutionInput"
     STATUS = 400
+
+
+class InvalidDefinition(AWSError):
+    """CreateStateMachine/UpdateStateMachine with a definition Step Functions refuses.
+
+    moto's own ``InvalidDefinition`` carries no error code (botocore then reports ``''``).
+    """
+
+    TYPE = "InvalidDefinition"
+    STATUS = 400

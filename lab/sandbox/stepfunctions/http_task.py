@@ -114,8 +114,53 @@ def perform(parameters: dict[str, Any], region: str) -> dict[str, Any]:
     return output
 
 
+def static_parameter_names(parargs: Any) -> set[str] | None:
+    """The top-level field names of a task's ``Parameters``/``Arguments`` as written.
+
+    None when they are only known at run time (``Arguments`` as one JSONata expression).
+    """
+    template = getattr(parargs, "template_eval_component", None)
+    if template is None:
+        return set()
+    bindings = getattr(template, "payload_bindings", None)  # JSONPath Parameters
+    if bindings is not None:
+        return {binding.field for binding in bindings}
+    bindings = getattr(template, "bindings", None)  # JSONata Arguments object
+    if bindings is not None:
+        return {binding.identifier for binding in bindings}
+    return None
+
+
+def check_definition(parargs: Any) -> None:
+    """Refuse, when the state machine is created, a task AWS would refuse as well.
+
+    Raises ``ValueError`` (moto answers ``InvalidDefinition``) naming what to fix.
+    """
+    names = static_parameter_names(parargs)
+    if names is None:
+        return
+    unknown = sorted(names - SUPPORTED_PARAMETERS)
+    if unknown:
+        raise ValueError(
+            f"The field(s) {', '.join(unknown)} are not supported by the HTTP Task; "
+            f"use {', '.join(sorted(SUPPORTED_PARAMETERS))}."
+        )
+    missing = [name for name in ("ApiEndpoint", "Method") if name not in names]
+    if missing:
+        raise ValueError(f"The HTTP Task needs the field(s) {', '.join(missing)}.")
+    if not names & {"Authentication", "InvocationConfig"}:
+        raise ValueError(
+            "The HTTP Task needs a connection: InvocationConfig.ConnectionArn "
+            "(or Authentication.ConnectionArn)."
+        )
+
+
 class StateTaskServiceHttp(StateTaskService):
     """The ``http:invoke`` optimized integration (request-response only)."""
+
+    def from_state_props(self, state_props) -> None:
+        super().from_state_props(state_props)
+        check_definition(self.parargs)
 
     def _get_supported_parameters(self) -> set[str] | None:
         if self.resource.api_action.lower() != API_ACTION:
