@@ -24,6 +24,7 @@ nothing asserts them: this is a measurement, not a test.
 from __future__ import annotations
 
 import http.client
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -167,6 +168,7 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
     every path x concurrency's p50/p90/p99, throughput and failures.
     """
     harness.validate("both", n, max(concurrencies))
+    load_at_start = round(os.getloadavg()[0], 2)
     cfg = load_config()
     if not cfg.is_sandbox:
         raise LabError(
@@ -247,7 +249,10 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
     report["n"] = n
     report["concurrencies"] = list(concurrencies)
     report["run_id"] = run_plan.run_id
-    report["versions"] = harness.run_metadata(run_plan)["versions"]
+    meta = harness.run_metadata(run_plan)
+    report["versions"] = meta["versions"]
+    # Other programs on this machine slow the sandbox down: keep the load with the figures.
+    report["host"] = {**meta["host"], "load_1min_at_start": load_at_start}
     report["cells"] = cells
     return report
 

@@ -324,11 +324,19 @@ def start_standard(sfn, state_machine_arn: str, name: str, payload: str, timing:
     return response["executionArn"], retries
 
 
-def _history(sfn, execution_arn: str) -> list[dict]:
+def history_events(sfn, execution_arn: str, timing: Timing, stop=None) -> list[dict]:
+    """Every history event of one execution; throttled pages are retried."""
     events: list[dict] = []
-    for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+    token = None
+    while True:
+        kwargs = {"executionArn": execution_arn, "maxResults": 1000}
+        if token:
+            kwargs["nextToken"] = token
+        page, _ = call_with_throttle_retry(sfn.get_execution_history, timing, stop, **kwargs)
         events.extend(page.get("events", []))
-    return events
+        token = page.get("nextToken")
+        if not token:
+            return events
 
 
 _TASK_END = {
@@ -458,7 +466,8 @@ def execute_standard(
         record.error = description.get("error")
         record.cause = _short(description.get("cause"))
         record.execution_ms = _ms(description.get("startDate"), description.get("stopDate"))
-        task = task_timing(_history(sfn, record.execution_arn) if with_history else [])
+        events = history_events(sfn, record.execution_arn, timing, stop) if with_history else []
+        task = task_timing(events)
         record.http_task_ms = task["http_task_ms"]
         record.http_attempts = task["http_attempts"]
         record.http_status = http_status_of(

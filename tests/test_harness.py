@@ -253,12 +253,8 @@ class FakeSfn:
     def describe_execution(self, executionArn):
         return {"status": "SUCCEEDED", "startDate": T0, "stopDate": T0 + timedelta(seconds=0.01)}
 
-    def get_paginator(self, operation):
-        class Pages:
-            def paginate(self, executionArn):
-                return [_succeeded_history()]
-
-        return Pages()
+    def get_execution_history(self, executionArn, maxResults):
+        return _succeeded_history()
 
 
 def _plan():
@@ -385,3 +381,17 @@ def test_wait_until_ready_fails_at_once_when_the_sandbox_is_down():
     run_plan = harness.RunPlan(SANDBOX, {"express": XSM}, "r", FAST)
     with pytest.raises(LabError, match="python -m lab sandbox start"):
         harness.wait_until_ready(run_plan, timeout_s=3600, sfn=DeadSandbox())
+
+
+def test_history_pages_are_followed_and_a_throttled_page_is_retried(sfn):
+    first, second = _succeeded_history()["events"][:2], _succeeded_history()["events"][2:]
+    with Stubber(sfn) as stub:
+        stub.add_response("get_execution_history", {"events": first, "nextToken": "t1"})
+        stub.add_client_error("get_execution_history", "ThrottlingException")
+        stub.add_response(
+            "get_execution_history",
+            {"events": second},
+            {"executionArn": EXEC, "maxResults": 1000, "nextToken": "t1"},
+        )
+        events = harness.history_events(sfn, EXEC, FAST)
+    assert [e["type"] for e in events] == [e["type"] for e in _succeeded_history()["events"]]

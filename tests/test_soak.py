@@ -71,8 +71,7 @@ def test_an_execution_the_service_ran_but_the_harness_never_saw_start_is_unrecor
 
 class ListingSfn(FakeSfn):
     def get_paginator(self, operation):
-        if operation != "list_executions":
-            return super().get_paginator(operation)
+        assert operation == "list_executions"
         starts = self.starts
 
         class Pages:
