@@ -78,10 +78,10 @@ def sandbox():
 
 
 def _forget_old_logs() -> None:
-    """Drop logs of earlier sessions' sandboxes (those with no pidfile left)."""
-    for log in TEST_STATE_DIR.glob("sandbox-*.log"):
-        if not log.with_suffix(".pid").exists():
-            log.unlink(missing_ok=True)
+    """Drop logs and locks of earlier sessions' sandboxes (those with no pidfile left)."""
+    for leftover in [*TEST_STATE_DIR.glob("sandbox-*.log"), *TEST_STATE_DIR.glob("sandbox-*.lock")]:
+        if not leftover.with_suffix(".pid").exists():
+            leftover.unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ at the project root (``LAB_STATE_DIR`` overrides the directory).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -172,6 +173,24 @@ def _log_tail(port: int, lines: int = 5) -> str:
 # --------------------------------------------------------------------------- lifecycle
 
 
+@contextlib.contextmanager
+def _start_lock(port: int):
+    """One starter at a time per port (two kernels calling start() at once)."""
+    directory = state_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / f"sandbox-{port}.lock", "w") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock, the bind itself still refuses a twin
+            yield
+            return
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def start(quiet: bool = False) -> str:
     """Start the sandbox server if it is not running; idempotent.
 
@@ -180,6 +199,11 @@ def start(quiet: bool = False) -> str:
     server does not come up.
     """
     port = _port()
+    with _start_lock(port):
+        return _start(port, quiet)
+
+
+def _start(port: int, quiet: bool) -> str:
     url = f"http://{SANDBOX_HOST}:{port}"
     running = _fetch_status(port)
     if running:

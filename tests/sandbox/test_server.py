@@ -127,6 +127,26 @@ def test_a_second_server_starts_and_stops_leaving_nothing_behind(monkeypatch, tm
     assert "sandbox stopped" in (tmp_path / f"sandbox-{port}.log").read_text()  # clean exit
 
 
+@pytest.mark.slow
+def test_two_simultaneous_starts_share_one_server(monkeypatch, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setenv("LAB_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("LAB_SANDBOX_PORT", str(_free_port()))
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: lab.sandbox.start(), range(2)))
+        pids = {lab_api(answer.splitlines()[-1], "status")["pid"] for answer in answers}
+    finally:
+        lab.sandbox.stop()
+
+    assert len(pids) == 1
+    assert sorted(a.splitlines()[0].split(" (")[0] for a in answers) == [
+        "sandbox already running",
+        "sandbox started",
+    ]
+
+
 # --------------------------------------------------------------------------- binding
 
 
