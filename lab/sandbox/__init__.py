@@ -34,6 +34,7 @@ __all__ = [
     "configure",
     "endpoint",
     "ensure_running",
+    "leftovers",
     "request_log",
     "reset",
     "start",
@@ -216,6 +217,10 @@ def _start(port: int, quiet: bool) -> str:
         running = _wait_until_serving(port, pid)
         return f"sandbox already running (pid {running['pid']})\n{url}"
     if _port_in_use(port):
+        # Ours but busy (its pidfile lost)? Give it a longer look before blaming another program.
+        running = _fetch_status(port, timeout=5.0)
+        if running:
+            return f"sandbox already running (pid {running['pid']})\n{url}"
         raise _port_taken_error(port)
 
     began = time.monotonic()
@@ -415,6 +420,16 @@ def _lab_api(path: str, body: dict[str, Any] | None = None) -> Any:
 def request_log(limit: int | None = None) -> list[dict[str, Any]]:
     """What the private API's data plane received, oldest first (secrets masked)."""
     return _lab_api("requests" if limit is None else f"requests?limit={int(limit)}")
+
+
+def leftovers(region: str | None = None) -> dict[str, list[str]]:
+    """Per service, every resource of the kinds the lab's stack creates still in the sandbox.
+
+    Empty lists everywhere after a clean ``destroy`` (moto's own defaults, such
+    as the default VPC, are not counted). ``region`` defaults to the lab's.
+    """
+    region = region or load_config().region
+    return _lab_api(f"leftovers?region={region}")
 
 
 def configure(**settings: Any) -> dict[str, Any]:
