@@ -62,6 +62,21 @@ def test_a_host_with_a_port_is_routed_like_the_bare_host(aws, dataplane):
     assert status == 200
 
 
+def test_the_endpoints_own_name_routes_by_the_api_id_header(aws, dataplane):
+    api = deploy_api(aws, policy=allow_only_from(VPCE))
+    endpoint_host = f"{VPCE}-ab12cd34.execute-api.us-east-1.vpce.amazonaws.com"
+
+    status, _, _ = http_get(
+        dataplane,
+        endpoint_host,
+        "/prod/hello",
+        {"x-apigw-api-id": api.id, "x-lab-source-vpce": VPCE, "x-api-key": api.api_key},
+    )
+
+    assert status == 200
+    assert http_get(dataplane, endpoint_host, "/prod/hello")[0] == 403
+
+
 def test_an_unknown_api_is_forbidden(aws, dataplane):
     status, headers, body = http_get(
         dataplane, "abcdef1234.execute-api.us-east-1.amazonaws.com", "/prod/hello"

@@ -9,7 +9,6 @@ needs loops or conditionals renders literally (documented in the README).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,12 +129,3 @@ def invoke(integration: Any, scope: TemplateScope, request_content_type: str | N
         content_type=content_type,
         headers=_mapped_headers(chosen.response_parameters, scope),
     )
-
-
-def is_json(text: str) -> bool:
-    """True when ``text`` parses as JSON (used to label the response in the request log)."""
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
