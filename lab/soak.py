@@ -103,7 +103,7 @@ def soak(
     Returns a dict with the counts described in this module's docstring plus
     ``clean`` (True when nothing was lost, duplicated, unrecorded or failed to
     start), ``executions_per_s``, ``wall_s``, ``run_id`` and, with ``save``,
-    ``results`` (the CSV of every record).
+    ``results`` (the CSV of every record, under ``results/soak/``).
     """
     harness.validate(workflow, n, concurrency)
     run_plan = harness.plan(workflow, cfg, outputs)
@@ -147,7 +147,9 @@ def soak(
         frame = harness.records_frame(records)
         meta = harness.run_metadata(run_plan, kind="soak", workflow=workflow, n=n)
         meta.update({"concurrency": concurrency, "accounting": report})
-        report["results"] = str(results.save(frame, meta))
+        # Under results/soak/ so a soak never passes for the newest latency run.
+        path = results.results_dir() / "soak" / f"{run_plan.run_id}.csv"
+        report["results"] = str(results.save(frame, meta, path))
     return report
 
 

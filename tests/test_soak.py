@@ -111,3 +111,8 @@ def test_soak_cli_prints_its_accounting_as_json_on_the_last_line(fake_sfn, capsy
     code = cli.main(["soak", "-n", "6", "--concurrency", "2", "--json", "--no-progress"])
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0 and set(soak.REPORT_KEYS) <= set(last) and last["lost"] == 0
+
+
+def test_soak_saves_its_records_apart_from_latency_runs(fake_sfn, tmp_path):
+    report = soak.soak(n=3, concurrency=1, progress=False)
+    assert report["results"] == str(tmp_path / "soak" / "r.csv")
