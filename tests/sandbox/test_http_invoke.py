@@ -175,6 +175,18 @@ def test_a_missing_connection_fails_with_resource_not_found(aws, dataplane):
     assert (details["resourceType"], details["resource"]) == ("http", "invoke")
 
 
+def test_retry_applies_to_connection_errors(aws, dataplane):
+    missing = "arn:aws:events:us-east-1:123456789012:connection/gone/00000000-0000-0000-0000"
+    retry = [{"ErrorEquals": ["Events.ConnectionResource.ResourceNotFound"],
+              "IntervalSeconds": 1, "MaxAttempts": 1, "MaxDelaySeconds": 1,
+              "JitterStrategy": "FULL"}]  # fmt: skip
+
+    described = _run(aws, http_task_definition("https://x.example.com/", missing, retry=retry))
+
+    failures = [e for e in history(aws, described["executionArn"]) if e["type"] == "TaskFailed"]
+    assert len(failures) == 2
+
+
 def test_a_host_outside_the_sandbox_fails_with_a_socket_error(aws, public_api):
     _, connection_arn = public_api
 
