@@ -424,7 +424,9 @@ def _fail(record: ExecutionRecord, exc: BaseException, cfg: LabConfig, stop: Run
     else:
         record.error = f"lab.{type(exc).__name__}"
         record.cause = _short(str(exc))
-    if isinstance(exc, CONNECTION_ERRORS) and cfg.is_sandbox and stop is not None:
+    # In the sandbox a refused connection or a 70 s silence means the process is
+    # gone or wedged: stop the whole run rather than wait on it call by call.
+    if isinstance(exc, (*CONNECTION_ERRORS, ReadTimeoutError)) and cfg.is_sandbox and stop:
         stop.set(
             "the sandbox stopped answering; run `python -m lab sandbox status`, "
             "then `python -m lab sandbox start`"
