@@ -114,7 +114,7 @@ def create_service_managed_eni(
     primary), in ``group_ids``, ``RequesterManaged`` true, status ``in-use``.
     """
     subnet = ec2_backend.get_subnet(subnet_id)
-    addresses = allocate_private_ips(ec2_backend, subnet, ip_count, owner=description)
+    addresses = allocate_private_ips(ec2_backend, subnet, ip_count, owner=description or subnet_id)
     eni = ec2_backend.create_network_interface(
         subnet,
         addresses[0],

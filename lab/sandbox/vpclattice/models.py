@@ -125,9 +125,9 @@ class ResourceGateway(BaseModel):
 
     @property
     def eni_description(self) -> str:
-        # AWS documents no Description for these ENIs; the sandbox names the
-        # gateway so a learner can tell them apart, and says so in the README.
-        return f"VPC Lattice resource gateway {self.id}"
+        # AWS documents no Description for these ENIs, so the sandbox invents
+        # none: learners find them, as on AWS, by the gateway's security group.
+        return ""
 
     def to_dict(self) -> dict[str, Any]:
         """The GetResourceGateway shape."""
