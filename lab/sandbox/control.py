@@ -7,6 +7,8 @@ moto has ``/moto-api/``; this is the same idea for what the lab adds on top:
 - ``GET  /lab-api/config``   the sandbox's tunables; ``POST`` a JSON object to
   change some of them (e.g. ``{"connection_warmup_seconds": 0}``).
 - ``GET  /lab-api/requests`` what the private API's data plane saw (newest last).
+- ``GET  /lab-api/leftovers?region=<region>`` every resource of the kinds the lab's
+  stack creates that still exists, per service (``lab.sandbox.inventory``).
 - ``POST /lab-api/reset``    forget every resource and reseed the ids, as if the
   sandbox had just started.
 
@@ -266,6 +268,25 @@ def _limit(environ) -> int | None:
     return int(values[0])
 
 
+def _region(environ) -> str:
+    from urllib.parse import parse_qs
+
+    from lab.config import SANDBOX_REGION
+
+    region = (parse_qs(environ.get("QUERY_STRING", "")).get("region") or [SANDBOX_REGION])[0]
+    if not region.replace("-", "").isalnum():
+        raise ValueError(f"region {region!r} is not a region name such as {SANDBOX_REGION}")
+    return region
+
+
+def leftovers(region: str) -> dict[str, list[str]]:
+    """What ``GET /lab-api/leftovers`` answers: the inventory of the sandbox account."""
+    from lab.config import SANDBOX_ACCOUNT
+    from lab.sandbox import inventory
+
+    return inventory.leftovers(SANDBOX_ACCOUNT, region)
+
+
 def app(environ, start_response):
     """WSGI app for ``/lab-api/...``."""
     path = environ.get("PATH_INFO", "").rstrip("/")
@@ -274,6 +295,7 @@ def app(environ, start_response):
         "/lab-api/status": ("GET",),
         "/lab-api/config": ("GET", "POST"),
         "/lab-api/requests": ("GET",),
+        "/lab-api/leftovers": ("GET",),
         "/lab-api/reset": ("POST",),
     }
     if path not in routes:
@@ -297,6 +319,8 @@ def app(environ, start_response):
             return _json_response(start_response, 200, settings())
         if path == "/lab-api/requests":
             return _json_response(start_response, 200, request_log_entries(_limit(environ)))
+        if path == "/lab-api/leftovers":
+            return _json_response(start_response, 200, leftovers(_region(environ)))
         reset_state()
         return _json_response(start_response, 200, {"status": "reset", "id_seed": ID_SEED})
     except ValueError as exc:
