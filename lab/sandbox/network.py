@@ -27,11 +27,15 @@ When the path holds, the request goes over a real TCP socket to the sandbox's da
 on 127.0.0.1, with the API's ``Host`` header and ``x-lab-source-vpce`` naming the endpoint
 it arrived through (that is how the data plane evaluates ``aws:SourceVpce``).
 
-A connection **without** private connectivity reaches only what is public. A private API's
-``<api-id>.execute-api.<region>.amazonaws.com`` name resolves only inside a VPC whose
-execute-api endpoint has private DNS, so from the public side the call fails with
-``States.Http.Socket``. Public (REGIONAL/EDGE) APIs deployed in the sandbox answer; any
-other host is out of reach (the sandbox has no internet).
+A connection **without** private connectivity reaches only what is public. Public DNS
+answers ``<api-id>.execute-api.<region>.amazonaws.com`` for every API id with API Gateway's
+public front end, so the call arrives there, not through a VPC endpoint. A private API is
+invocable only through an interface VPC endpoint, so API Gateway answers ``403
+{"message": "Forbidden"}`` (AWS Knowledge Center "api-gateway-vpc-connections": the default
+execute-api URL of a private API, used from outside the VPC, gives 403) and the task fails
+with ``States.Http.StatusCode.403``. The sandbox sends such a request to the data plane with
+no ``x-lab-source-vpce`` header, which refuses it exactly so. Public (REGIONAL/EDGE) APIs
+deployed in the sandbox answer; any other host is out of reach (the sandbox has no internet).
 """
 
 from __future__ import annotations
@@ -381,20 +385,9 @@ def public_route(host: str) -> Route:
             f"Unable to connect to {host}: the sandbox has no internet access; it reaches only "
             "APIs deployed in it."
         )
-    from lab.sandbox.dataplane.app import find_rest_api
-
-    found = find_rest_api(match["api"].lower(), match["region"].lower())
-    if found is not None:
-        api = found[2]
-        types = [t.upper() for t in (api.endpoint_configuration or {}).get("types", [])]
-        if "PRIVATE" in types:
-            raise SocketError(
-                f"DNS: {host} does not resolve from the public internet: it is a private API, "
-                "whose name resolves only inside a VPC with an execute-api endpoint. Give the "
-                "connection private connectivity (InvocationConnectivityParameters with the "
-                "resource configuration ARN)."
-            )
-    return Route(source_vpce=None, hops=("public internet",))
+    # Every execute-api name resolves publicly to API Gateway's front end; a private API
+    # is refused there (403 Forbidden) by the data plane, which sees no VPC endpoint.
+    return Route(source_vpce=None, hops=("public internet", "API Gateway public endpoint"))
 
 
 # --------------------------------------------------------------------------- the socket

@@ -25,6 +25,7 @@ from test_http_invoke_support import (  # noqa: F401  (fixtures)
 )
 
 from lab.sandbox import control
+from lab.sandbox.dataplane import request_log
 
 OTHER_ENDPOINT = "vpce-0aaaaaaaaaaaaaaaa"
 
@@ -48,7 +49,11 @@ def test_a_wrong_api_key_fails_with_status_code_403(aws, dataplane):
     assert cause["ResponseBody"] == {"message": "Forbidden"}
 
 
-def test_a_private_api_through_a_connection_without_private_connectivity_fails(aws, dataplane):
+def test_a_private_api_through_a_connection_without_private_connectivity_is_forbidden(
+    aws, dataplane
+):
+    # Public DNS sends the call to API Gateway's public front end, which refuses a
+    # private API: 403 Forbidden (AWS Knowledge Center, api-gateway-vpc-connections).
     path = build_private_path(aws)
     public = create_private_connection(
         aws, name="public", api_key=path.api.api_key, configuration_arn=None
@@ -56,8 +61,10 @@ def test_a_private_api_through_a_connection_without_private_connectivity_fails(a
 
     described = _call(aws, path.api.url(), public)
 
-    assert described["error"] == "States.Http.Socket"
-    assert "does not resolve from the public internet" in described["cause"]
+    assert described["error"] == "States.Http.StatusCode.403"
+    cause = json.loads(task_failure(aws, described["executionArn"])["cause"])
+    assert cause["ResponseBody"] == {"message": "Forbidden"}
+    assert request_log.entries()[-1]["source_vpce"] is None
 
 
 def test_a_gateway_security_group_without_egress_443_fails_with_a_socket_error(aws, dataplane):
