@@ -527,7 +527,7 @@ class StackDeployer:
         if stack is None:
             raise LabError(
                 f"Stack {self.stack_name} does not exist in {self.where}; deploy it with "
-                "`python -m lab deploy` or lab.ensure_deployed()."
+                "`python -m lab deploy` (notebook 01_deploy_stack) or lab.ensure_deployed()."
             )
         if stack["StackStatus"] not in UPDATABLE:
             raise LabError(
@@ -599,7 +599,19 @@ def destroy(cfg: LabConfig | None = None) -> str:
 
 
 def outputs(cfg: LabConfig | None = None) -> dict:
-    """The deployed stack's outputs as ``{OutputKey: OutputValue}``."""
+    """The deployed stack's outputs as ``{OutputKey: OutputValue}``.
+
+    Raises :class:`LabError` naming ``python -m lab deploy`` when nothing is
+    deployed yet (in the sandbox: also when the sandbox is not running, which
+    deploying fixes too).
+    """
+    cfg = cfg or load_config()
+    if cfg.is_sandbox and not _sandbox_answers(cfg):
+        raise LabError(
+            f"The sandbox is not running at {cfg.sandbox_endpoint}, so stack {cfg.stack_name} "
+            "is not deployed there; run `python -m lab deploy` (notebook 01_deploy_stack), "
+            "which starts the sandbox and deploys the stack."
+        )
     return _deployer(cfg, start_sandbox=False).outputs()
 
 
