@@ -52,6 +52,12 @@ _LAZY = {
     "compare": "lab.results",
     "save_results": "lab.results:save",
     "load_results": "lab.results:load",
+    # 06 failure labs
+    "failure_scenarios": "lab.failures:scenarios",
+    "run_failure": "lab.failures:run_scenario",
+    "failure_table": "lab.failures",
+    "broken": "lab.failures",
+    "repair_all": "lab.failures",
     # 99 cleanup
     "leftovers": "lab.cleanup",
     "stop_sandbox": "lab.cleanup",

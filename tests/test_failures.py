@@ -1,0 +1,190 @@
+"""lab.failures: each failure lab breaks one link, fails as documented, and is repaired.
+
+Against the sandbox server with the lab's real stack, deployed once for the module. After
+every test the stack must be exactly as deployed again (checked with the same drift checks
+``repair_all`` uses), so no test leaves a broken link to the next.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pandas as pd
+import pytest
+
+import lab
+from lab import failures
+from lab.errors import LabError
+from lab.executions import run_once
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
+
+# The connection re-warms after every key change; short keeps the module quick.
+WARMUP_S = 0.5
+
+
+@pytest.fixture(scope="module")
+def deployed(sandbox):
+    """The lab's stack in the test sandbox, its connection ACTIVE, a short warm-up."""
+    from lab.deploy import ensure_deployed
+
+    before = lab.sandbox.configure()["connection_warmup_seconds"]
+    lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)
+    outputs = ensure_deployed()
+    failures.repair_all()  # whatever an earlier, interrupted session left
+    yield outputs
+    lab.sandbox.configure(connection_warmup_seconds=before)
+
+
+def _drift() -> dict:
+    path = failures._Lab("standard")
+    return {name: s.drift(path) for name, s in failures.SCENARIOS.items() if s.drift(path)}
+
+
+@pytest.fixture
+def intact(deployed):
+    """Fails the test if it leaves any link different from the deployed template."""
+    yield deployed
+    left = _drift()
+    if left:
+        failures.repair_all()
+    lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)
+    assert left == {}
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+@pytest.mark.parametrize("name", list(failures.SCENARIOS))
+def test_each_scenario_fails_with_its_expected_error_and_succeeds_after_repair(intact, name):
+    row = failures.run_scenario(name)
+    print(f"\n{name}: {row['error']} at {row['surfaced_at']}, "
+          f"{row['time_to_fail_ms']} ms, {row['task_attempts']} attempt(s)")
+
+    assert (row["status"], row["error"]) == ("FAILED", failures.SCENARIOS[name].expected_error)
+    assert row["after_repair"] == "SUCCEEDED"
+
+
+def test_a_scenario_breaks_the_express_workflow_too(intact):
+    row = failures.run_scenario("no_private_connectivity", workflow="express")
+
+    assert (row["error"], row["after_repair"]) == ("States.Http.StatusCode.403", "SUCCEEDED")
+
+
+def test_time_to_fail_counts_the_tasks_retries_of_a_connection_not_yet_active(intact):
+    row = failures.run_scenario("connection_not_active")
+
+    # CONNECTION_WARMUP_ERRORS are retried 3 times: four attempts, all recorded.
+    assert row["task_attempts"] == 4
+    assert row["surfaced_at"] == "EventBridge connection: AuthInProgress"
+
+
+def test_the_403_cause_shows_the_api_gateway_answer_not_the_headers(intact):
+    row = failures.run_scenario("policy_other_endpoint")
+
+    assert row["cause"].startswith("HTTP 403 Forbidden: ")
+    assert "User: anonymous is not authorized" in row["cause"]
+
+
+# --------------------------------------------------------------------------- repair always runs
+
+
+def test_an_exception_inside_broken_still_repairs(intact):
+    with pytest.raises(RuntimeError), failures.broken("gateway_sg_no_egress"):
+        assert run_once()["error"] == "States.Http.Socket"
+        raise RuntimeError("the cell failed")
+
+    assert run_once()["status"] == "SUCCEEDED"
+
+
+def test_an_interrupted_cell_still_repairs(intact):
+    with pytest.raises(KeyboardInterrupt), failures.broken("wrong_dns_target"):
+        raise KeyboardInterrupt
+
+    assert run_once()["status"] == "SUCCEEDED"
+
+
+def test_an_interrupt_during_the_repair_waits_until_the_repair_is_done():
+    done = []
+    with pytest.raises(KeyboardInterrupt), failures._interrupts_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        done.append("repaired")
+
+    assert done == ["repaired"]
+
+
+def test_every_repair_step_runs_even_when_one_fails():
+    undo, ran = failures._Undo("demo"), []
+    undo.push("first", lambda: ran.append("first"))
+    undo.push("second", lambda: 1 / 0)
+    undo.push("third", lambda: ran.append("third"))
+
+    with pytest.raises(LabError, match=r"second .*repair_all\(\)"):
+        undo.run()
+    assert ran == ["third", "first"]
+
+
+@pytest.mark.parametrize("name", list(failures.SCENARIOS))
+def test_repair_all_puts_back_a_break_whose_repair_never_ran(intact, name):
+    # A kernel that died inside broken(): the break happened, its repair steps are lost.
+    failures.SCENARIOS[name].apply(failures._Lab("standard"), failures._Undo(name))
+
+    table = failures.repair_all()
+
+    assert table.set_index("scenario").loc[name, "action"] == "repaired"
+    assert run_once()["status"] == "SUCCEEDED"
+
+
+def test_repair_all_on_an_intact_stack_changes_nothing(intact):
+    assert set(failures.repair_all()["action"]) == {"none"}
+
+
+# --------------------------------------------------------------------------- tables and names
+
+
+def test_the_scenario_table_names_six_breaks_with_their_errors_and_fixes():
+    table = failures.scenarios()
+
+    assert list(table["scenario"]) == [
+        "wrong_api_key", "no_private_connectivity", "gateway_sg_no_egress",
+        "connection_not_active", "policy_other_endpoint", "wrong_dns_target",
+    ]  # fmt: skip
+    assert table[["what breaks", "expected error", "fix", "on AWS"]].notna().all().all()
+
+
+def test_an_unknown_scenario_is_refused_naming_the_known_ones():
+    with pytest.raises(LabError, match="wrong_api_key, no_private_connectivity"):
+        with failures.broken("cut_the_cable"):
+            pass
+
+
+def test_the_failure_table_keeps_a_fixed_column_order():
+    table = failures.failure_table([{"error": "States.Http.Socket", "scenario": "x", "extra": 1}])
+
+    assert list(table.columns) == failures.FAILURE_COLUMNS
+    assert table.loc[0, "error"] == "States.Http.Socket"
+
+
+@pytest.mark.parametrize(
+    "error, cause, expected",
+    [
+        ("States.Http.StatusCode.403", '{"ResponseBody": {"message": "Forbidden"}}',
+         "API Gateway: HTTP 403 (Forbidden)"),
+        ("States.Http.Socket", "dropped", "network path: no HTTP response (States.Http.Socket)"),
+        ("Events.ConnectionResource.AuthInProgress", "", "EventBridge connection: AuthInProgress"),
+        (None, None, "nowhere: the execution succeeded"),
+    ],
+)  # fmt: skip
+def test_where_a_failure_surfaced_is_named_from_the_error(error, cause, expected):
+    assert failures.surfaced_at(error, cause) == expected
+
+
+def test_the_notebook_names_are_exported_from_lab():
+    assert lab.broken is failures.broken
+    assert lab.run_failure is failures.run_scenario
+    assert lab.failure_table is failures.failure_table
+    assert lab.repair_all is failures.repair_all
+    assert isinstance(lab.failure_scenarios(), pd.DataFrame)
