@@ -406,3 +406,38 @@ def test_log_groups_are_kept_by_name_with_a_tagger():
         group = logs.create_log_group("g", {}, kmsKeyId=None)
         assert logs.groups["g"] is group
         assert group.arn == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g"
+
+
+# -- inventory.py: the collections leftovers() reads ----------------------------------
+
+
+def test_inventory_reads_these_backend_collections():
+    """inventory.leftovers: a renamed collection would hide leftovers, so every name is checked."""
+    from moto.apigateway.models import apigateway_backends
+    from moto.ec2.models import ec2_backends
+    from moto.events.models import events_backends
+    from moto.iam.models import iam_backends
+    from moto.logs.models import logs_backends
+    from moto.secretsmanager.models import secretsmanager_backends
+    from moto.stepfunctions.models import stepfunctions_backends
+
+    expected = {
+        ec2_backends: ["vpcs", "subnets", "route_tables", "network_acls", "groups", "enis"],
+        apigateway_backends: ["apis", "keys", "usage_plans", "usage_plan_keys", "vpc_links"],
+        events_backends: ["connections", "event_buses"],
+        logs_backends: ["groups"],
+        secretsmanager_backends: ["secrets"],
+        stepfunctions_backends: ["state_machines", "activities"],
+        iam_backends: ["roles", "users", "managed_policies"],
+    }
+    missing = {}
+    with mock_aws():
+        for backends, names in expected.items():
+            region = "aws" if backends is iam_backends else REGION
+            backend = backends[ACCOUNT][region]
+            absent = [name for name in names if not hasattr(backend, name)]
+            if absent:
+                missing[type(backend).__name__] = absent
+        endpoint_collection = ec2_backends[ACCOUNT][REGION].vpc_end_points
+    assert missing == {}
+    assert isinstance(endpoint_collection, dict)
