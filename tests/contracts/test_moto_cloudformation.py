@@ -64,8 +64,9 @@ def test_clean_json_recurses_through_the_module_level_name(spy):
     assert ["a", "b"] in [call[0] for call in calls]
 
 
-def test_clean_json_resolves_join_before_returning_the_string():
+def test_clean_json_resolves_join_before_returning_the_string(monkeypatch):
     """parsing.clean_json resolves dynamic references in what moto's returns."""
+    monkeypatch.setattr(parsing, "clean_json", lab_parsing._original_clean_json)
     value = {"Fn::Join": ["", ["{{resolve:", "secretsmanager:x}}"]]}
     assert lab_parsing._original_clean_json(value, {}) == "{{resolve:secretsmanager:x}}"
 
@@ -135,7 +136,7 @@ def test_resource_map_creates_lazily_through_the_module_level_function(spy):
 
 def test_resource_map_keeps_parsed_resources_in_creation_order():
     """stacks.delete_resource_map/update_resource_map: insertion order is creation order."""
-    source = inspect.getsource(parsing.ResourceMap.__getitem__)
+    source = inspect.getsource(lab_stacks._original["resource_map_getitem"])
     assert "self._parsed_resources[resource_logical_id] = new_resource" in source
     assert source.index("parse_and_create_resource(") < source.index(
         "self._parsed_resources[resource_logical_id] = new_resource"
@@ -183,12 +184,15 @@ def test_deleting_a_resource_falls_back_silently_on_type_and_attribute_errors(sp
 
 def test_update_calls_the_models_update_through_the_module_level_function():
     """stacks.parse_and_update_resource is reached by name and keeps moto's signature."""
-    assert parameters(parsing.parse_and_update_resource) == parameters(
+    original = lab_stacks._original
+    assert parameters(original["parse_and_update_resource"]) == parameters(
         lab_stacks.parse_and_update_resource
     )
-    assert parameters(parsing.parse_and_create_resource) == parameters(
+    assert parameters(original["parse_and_create_resource"]) == parameters(
         lab_stacks.parse_and_create_resource
     )
+    source = inspect.getsource(original["resource_map_update"])
+    assert "parse_and_update_resource(" in source
 
 
 # -- stacks.py: the stack -----------------------------------------------------------
@@ -197,15 +201,12 @@ def test_update_calls_the_models_update_through_the_module_level_function():
 def test_stack_methods_the_life_cycle_replaces_keep_their_signatures():
     """stacks.create_resources/update_stack/delete_stack_resources replace these."""
     assert parameters(lab_stacks._original["parse_template"]) == ["template"]
-    assert parameters(cfn_models.Stack.create_resources) == parameters(lab_stacks.create_resources)
-    assert parameters(cfn_models.Stack.delete) == parameters(lab_stacks.delete_stack_resources)
-    assert parameters(lab_stacks.update_stack) == [
-        "self",
-        "template",
-        "role_arn",
-        "parameters",
-        "tags",
-    ]
+    original = lab_stacks._original
+    assert parameters(original["stack_create_resources"]) == parameters(lab_stacks.create_resources)
+    assert parameters(original["stack_delete"]) == parameters(lab_stacks.delete_stack_resources)
+    assert parameters(original["stack_update"]) == parameters(lab_stacks.update_stack)
+    assert parameters(original["resource_map_update"]) == parameters(lab_stacks.update_resource_map)
+    assert parameters(original["resource_map_delete"]) == parameters(lab_stacks.delete_resource_map)
 
 
 def test_backend_updates_a_stack_with_its_resolved_parameters():
@@ -236,7 +237,7 @@ def test_backend_forgets_a_stack_whose_deletion_raises():
 def test_stack_outputs_and_resources_are_properties():
     """stacks.stack_outputs/stack_resources replace them with properties."""
     assert isinstance(lab_stacks._original["stack_outputs"], property)
-    assert isinstance(inspect.getattr_static(cfn_models.Stack, "stack_resources"), property)
+    assert isinstance(lab_stacks._original["stack_resources"], property)
 
 
 def test_stack_events_are_built_from_these_fields():
@@ -296,7 +297,7 @@ def test_stack_resource_summaries_read_these_attributes():
     source = inspect.getsource(cfn_responses.CloudFormationResponse.list_stack_resources)
     for name in ("logical_resource_id", "physical_resource_id", "cf_resource_type"):
         assert name in source
-    source = inspect.getsource(parsing.parse_and_create_resource)
+    source = inspect.getsource(lab_stacks._original["parse_and_create_resource"])
     assert "resource.cf_resource_type = resource_type" in source
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from moto.apigateway.exceptions import NotFoundException
 from moto.apigateway.models import APIGatewayBackend, apigateway_backends
+from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
 
 from lab.sandbox.cloudformation.base import StackResource, as_bool, tags_to_dict
@@ -66,6 +67,12 @@ class ApiGatewayRestApi(StackResource, CloudFormationModel):
 
     @classmethod
     def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        if "Body" in properties or "BodyS3Location" in properties:
+            # Better refused than an API without its resources and methods.
+            raise ValidationError(
+                message=f"{logical_id}: the sandbox does not import an OpenAPI Body; "
+                "define the API with AWS::ApiGateway::Resource and Method resources."
+            )
         api = backend(account_id, region_name).create_rest_api(
             name=name,
             description=properties.get("Description", ""),
