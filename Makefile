@@ -23,14 +23,23 @@ $(STAMP): pyproject.toml
 run: setup
 	$(PY) -m lab walkthrough
 
+# The notebooks run against their own fresh sandbox (its own port) so their
+# outputs match the committed ones whatever else is running.
+NBVAL_PORT ?= 5597
+NBVAL := LAB_SANDBOX_PORT=$(NBVAL_PORT) LAB_MODE=sandbox
+
 test: setup
 	$(PY) -m pytest
+	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
+	$(NBVAL) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
+	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 
 lint: setup
 	$(PY) -m ruff check .
 
 notebooks: setup
-	$(PY) -m lab walkthrough --in-place
+	$(NBVAL) $(PY) -m lab walkthrough --in-place
 
 jupyter: setup
 	$(VENV)/bin/jupyter lab notebooks/

@@ -204,20 +204,41 @@ def connection() -> pd.Series:
 
 def connection_timeline(timeout_s: float | None = None, interval_s: float | None = None
                         ) -> pd.DataFrame:
-    """Poll the connection until it is ACTIVE (or fails), one row per state seen."""
+    """The connection's life so far, then live polls until it is ACTIVE (or fails).
+
+    The first rows come from the API's own timestamps (``CreationTime``,
+    ``LastModifiedTime``, ``LastAuthorizedTime``), so the timeline is there even
+    when the connection went ACTIVE long ago; then one row per state observed.
+    ``after_created_s`` counts from ``CreationTime``.
+    """
     cfg = load_config()
     timeout_s = timeout_s or (60 if cfg.is_sandbox else 900)
     interval_s = interval_s or (0.25 if cfg.is_sandbox else 10)
     name = _outputs()["ConnectionName"]
     events = client("events")
-    rows, t0 = [], time.monotonic()
+    first = events.describe_connection(Name=name)
+    created = first["CreationTime"]
+
+    def row(when, what, state, source, reason=""):
+        return {"at": when.strftime("%H:%M:%S.%f")[:-3],
+                "after_created_s": round((when - created).total_seconds(), 1),
+                "event": what, "state": state, "source": source, "reason": reason}
+
+    rows = [row(created, "created", "CREATING", "CreationTime")]
+    modified = first.get("LastModifiedTime")
+    if modified and (modified - created).total_seconds() >= 0.5:
+        rows.append(row(first["LastModifiedTime"], "modified", "UPDATING", "LastModifiedTime"))
+    if first.get("LastAuthorizedTime"):
+        rows.append(row(first["LastAuthorizedTime"], "authorized", "ACTIVE",
+                        "LastAuthorizedTime"))
+    t0, last_state = time.monotonic(), None
     while True:
-        d = events.describe_connection(Name=name)
+        d = first if last_state is None else events.describe_connection(Name=name)
         state = d["ConnectionState"]
-        if not rows or rows[-1]["state"] != state:
-            rows.append({"seen_at": datetime.now(UTC).strftime("%H:%M:%S.%f")[:-3],
-                         "after_s": round(time.monotonic() - t0, 1),
-                         "state": state, "reason": d.get("StateReason", "")})
+        if state != last_state:
+            rows.append(row(datetime.now(UTC).astimezone(created.tzinfo), "observed", state,
+                            "DescribeConnection", d.get("StateReason", "")))
+            last_state = state
         if state in ("ACTIVE", "FAILED_CONNECTIVITY", "DEAUTHORIZED"):
             break
         if time.monotonic() - t0 > timeout_s:

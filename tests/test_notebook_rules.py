@@ -9,7 +9,6 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 SANDBOX_ACCOUNT = "123456789012"
 ACCESS_KEY_ID = re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
-SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
 ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
 ids = [p.name for p in NOTEBOOKS]
 
@@ -55,16 +54,14 @@ def test_no_trailing_semicolons(path):
     assert not [i for i, c in enumerate(_cells(path)) if _source(c).rstrip().endswith(";")]
 
 
+# The full secrets scan (API key value, secret keys, account ids) of committed
+# notebooks, results and logs is tests/test_security_scan.py; this is the quick one.
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
-def test_committed_outputs_hold_no_secrets(path):
+def test_committed_outputs_hold_no_access_keys_or_foreign_accounts(path):
     text = json.dumps([c.get("outputs", []) for c in _cells(path)])
     assert not ACCESS_KEY_ID.search(text), f"{path.name}: an AWS access key id in the outputs"
     foreign = {m for m in ACCOUNT_ID.findall(text) if m != SANDBOX_ACCOUNT}
     assert not foreign, f"{path.name}: account ids other than the sandbox's: {foreign}"
-    secrets = [m for m in SECRET_KEY.findall(text) if not m.isalnum() or not m.islower()]
-    assert not [s for s in secrets if re.search(r"[A-Z]", s) and re.search(r"[0-9]", s)], (
-        f"{path.name}: something shaped like a secret access key in the outputs"
-    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
