@@ -16,6 +16,7 @@ then), switches on moto's Step Functions interpreter and seeds moto's ids.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -87,15 +88,40 @@ class _DataPlaneGate:
         return [body]
 
 
+#: How many distinct Host names the moto dispatcher remembers the backend of.
+BACKEND_CACHE_SIZE = 1024
+
+
+def cached_moto_dispatcher():
+    """moto's ``DomainDispatcherApplication``, with each Host's backend looked up once.
+
+    moto looks the backend up on every request, under a lock every request shares:
+    it lists moto's ~175 package directories (a ``stat`` each) and then tries every
+    service's URL regex. The answer depends only on the host name and on tables
+    that are complete before the server serves (``extensions.apply_all`` runs
+    first), so it is remembered per host name.
+    """
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    class CachedDomainDispatcher(DomainDispatcherApplication):
+        def __init__(self, create_app) -> None:
+            super().__init__(create_app)
+            lookup = super().get_backend_for_host
+            self._cached_backend_for_host = functools.lru_cache(maxsize=BACKEND_CACHE_SIZE)(lookup)
+
+        def get_backend_for_host(self, host):
+            return self._cached_backend_for_host(host)
+
+    return CachedDomainDispatcher(create_backend_app)
+
+
 class SandboxApp:
     """The WSGI dispatcher: data plane, control endpoints, or moto."""
 
     def __init__(self) -> None:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-
         from lab.sandbox import control
 
-        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.moto = cached_moto_dispatcher()
         self.control = control.app
         self.dataplane = _DataPlaneGate()
 

@@ -86,3 +86,43 @@ def test_cloudformation_stacks_are_found_where_deployed_stacks_looks():
         stacks = control.deployed_stacks()
 
     assert {"name": "ContractStack", "status": "CREATE_COMPLETE"}.items() <= stacks[0].items()
+
+
+def test_the_dispatcher_looks_backends_up_by_host_only():
+    """server.cached_moto_dispatcher remembers get_backend_for_host per host name.
+
+    Safe while the lookup reads nothing but the host, moto's package list and the URL
+    tables, and get_application goes through the (overridable) method.
+    """
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    lookup = inspect.getsource(DomainDispatcherApplication.get_backend_for_host)
+    assert list(inspect.signature(DomainDispatcherApplication.get_backend_for_host).parameters) == [
+        "self",
+        "host",
+    ]
+    assert "backends.list_of_moto_modules()" in lookup
+    assert "self.backend_url_patterns" in lookup
+    assert "environ" not in lookup
+    assert "self.get_backend_for_host(host)" in inspect.getsource(
+        DomainDispatcherApplication.get_application
+    )
+
+
+def test_the_cached_dispatcher_finds_the_backends_moto_finds():
+    """server.cached_moto_dispatcher answers as moto's own lookup does."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    from lab.sandbox import server
+
+    moto_dispatcher = DomainDispatcherApplication(create_backend_app)
+    cached = server.cached_moto_dispatcher()
+    hosts = [
+        "states.us-east-1.amazonaws.com",
+        "ec2.eu-west-1.amazonaws.com",
+        "moto_api",
+        "s3",
+        None,
+    ]
+    for host in hosts * 2:
+        assert cached.get_backend_for_host(host) == moto_dispatcher.get_backend_for_host(host)
