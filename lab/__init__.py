@@ -19,11 +19,11 @@ from lab.errors import LabError  # noqa: E402
 # public name -> module that defines it
 _LAZY = {
     "client": "lab.clients",
-    "synth": "lab.synth",
-    "deploy": "lab.deploy",
-    "destroy": "lab.deploy",
-    "outputs": "lab.deploy",
-    "ensure_deployed": "lab.deploy",
+    "synth": "lab.synthesis",
+    "deploy": "lab.deployment",
+    "destroy": "lab.deployment",
+    "outputs": "lab.deployment",
+    "ensure_deployed": "lab.deployment",
     # 00 setup
     "use": "lab.setup",
     "environment_checks": "lab.setup",

@@ -176,7 +176,7 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
             "or time AWS with `python -m lab run --workflow both`."
         )
     from lab import sandbox
-    from lab.deploy import ensure_deployed
+    from lab.deployment import ensure_deployed
 
     sandbox.ensure_running()
     stack_outputs = ensure_deployed(cfg)

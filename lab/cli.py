@@ -35,14 +35,14 @@ def _positive_int(name: str, upper: int):
 
 
 def _cmd_synth(args) -> int:
-    from lab.synth import synth
+    from lab.synthesis import synth
 
     print(synth(out_dir=args.out))
     return 0
 
 
 def _cmd_deploy(args) -> int:
-    from lab.deploy import deploy, ensure_deployed
+    from lab.deployment import deploy, ensure_deployed
 
     outputs = ensure_deployed() if args.if_changed else deploy()
     print(json.dumps(outputs, indent=2, sort_keys=True))
@@ -50,14 +50,14 @@ def _cmd_deploy(args) -> int:
 
 
 def _cmd_destroy(args) -> int:
-    from lab.deploy import destroy
+    from lab.deployment import destroy
 
     print(destroy())
     return 0
 
 
 def _cmd_outputs(args) -> int:
-    from lab.deploy import outputs
+    from lab.deployment import outputs
 
     values = outputs()
     if args.json:

@@ -18,7 +18,7 @@ WORKFLOWS = {"standard": "StandardStateMachineArn", "express": "ExpressStateMach
 
 def state_machine_arn(workflow: str) -> str:
     """The deployed state machine's ARN for ``standard`` or ``express``."""
-    from lab.deploy import outputs
+    from lab.deployment import outputs
 
     key = WORKFLOWS.get(str(workflow).lower())
     if key is None:

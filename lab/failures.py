@@ -70,7 +70,7 @@ class _Lab:
     """The deployed stack as the breaks see it: clients, outputs, template, physical ids."""
 
     def __init__(self, workflow: str = "standard", cfg: LabConfig | None = None):
-        from lab.deploy import outputs
+        from lab.deployment import outputs
         from lab.executions import WORKFLOWS
 
         if str(workflow).lower() not in WORKFLOWS:

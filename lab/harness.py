@@ -564,7 +564,7 @@ def plan(workflow: str, cfg: LabConfig | None = None, outputs: dict | None = Non
     """Resolve the state machine ARNs for ``workflow`` from the stack's outputs."""
     cfg = cfg or load_config()
     if outputs is None:
-        from lab.deploy import outputs as stack_outputs
+        from lab.deployment import outputs as stack_outputs
 
         outputs = stack_outputs()
     wanted = WORKFLOWS if workflow == "both" else (workflow,)

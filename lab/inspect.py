@@ -22,7 +22,7 @@ pd.set_option("display.precision", 1)
 
 
 def _outputs() -> dict:
-    from lab.deploy import outputs
+    from lab.deployment import outputs
 
     return outputs()
 
@@ -30,7 +30,7 @@ def _outputs() -> dict:
 def template_resources(template: dict | None = None) -> pd.DataFrame:
     """The synthesized template's resources: logical id and type, grouped by service."""
     if template is None:
-        from lab.synth import template as synthesized
+        from lab.synthesis import template as synthesized
 
         template = synthesized()
     rows = [

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.deploy import required_capabilities, template_body
+from lab.deployment import required_capabilities, template_body
 
 ROOT = Path(__file__).resolve().parent.parent
 

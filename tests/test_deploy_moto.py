@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from lab.config import LabConfig
-from lab.deploy import StackDeployer
+from lab.deployment import StackDeployer
 
 SMALL = {
     "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},

@@ -17,7 +17,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from lab.config import LabConfig
-from lab.deploy import (
+from lab.deployment import (
     TEMPLATE_BODY_LIMIT,
     StackDeployer,
     required_capabilities,
@@ -541,14 +541,14 @@ def no_credentials(monkeypatch, tmp_path):
 
 
 def test_deploy_without_credentials_fails_before_any_work(no_credentials, monkeypatch):
-    import lab.deploy
+    import lab.deployment
 
     def must_not_synth(cfg):
         raise AssertionError("synthesized before checking credentials")
 
-    monkeypatch.setattr(lab.deploy, "_synthesized_template", must_not_synth)
+    monkeypatch.setattr(lab.deployment, "_synthesized_template", must_not_synth)
     with pytest.raises(LabError, match="aws configure.*AWS_PROFILE.*AWS_ACCESS_KEY_ID"):
-        lab.deploy.deploy()
+        lab.deployment.deploy()
 
 
 def _free_port() -> int:
@@ -558,7 +558,7 @@ def _free_port() -> int:
 
 
 def test_destroy_in_a_sandbox_that_is_not_running_is_a_no_op(monkeypatch):
-    from lab.deploy import destroy
+    from lab.deployment import destroy
 
     monkeypatch.setenv("LAB_MODE", "sandbox")
     monkeypatch.setenv("LAB_SANDBOX_PORT", str(_free_port()))
@@ -566,7 +566,7 @@ def test_destroy_in_a_sandbox_that_is_not_running_is_a_no_op(monkeypatch):
 
 
 def test_deploy_in_sandbox_mode_starts_the_sandbox_first(monkeypatch):
-    import lab.deploy
+    import lab.deployment
     import lab.sandbox
 
     calls: list[str] = []
@@ -581,15 +581,15 @@ def test_deploy_in_sandbox_mode_starts_the_sandbox_first(monkeypatch):
     monkeypatch.setattr(
         lab.sandbox, "ensure_running", lambda: calls.append("sandbox"), raising=False
     )
-    monkeypatch.setattr(lab.deploy, "StackDeployer", Recorder)
+    monkeypatch.setattr(lab.deployment, "StackDeployer", Recorder)
     monkeypatch.setenv("LAB_MODE", "sandbox")
-    lab.deploy.deploy()
+    lab.deployment.deploy()
     assert calls == ["sandbox", "deployer"]
 
 
 def test_lab_deploy_stays_callable_after_the_module_is_imported(monkeypatch):
     import lab
-    import lab.deploy  # binds the package attribute ``lab.deploy`` to the module
+    import lab.deployment  # the module has its own name, so ``lab.deploy`` stays the function
 
-    monkeypatch.setattr(lab.deploy, "deploy", lambda *a, **k: {"called": True})
+    monkeypatch.setattr(lab.deployment, "deploy", lambda *a, **k: {"called": True})
     assert lab.deploy() == {"called": True}

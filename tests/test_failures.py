@@ -28,7 +28,7 @@ WARMUP_S = 0.5
 @pytest.fixture(scope="module")
 def deployed(sandbox):
     """The lab's stack in the test sandbox, its connection ACTIVE, a short warm-up."""
-    from lab.deploy import ensure_deployed
+    from lab.deployment import ensure_deployed
 
     before = lab.sandbox.configure()["connection_warmup_seconds"]
     lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)

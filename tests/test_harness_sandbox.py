@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def deployed(sandbox):
     """The lab's stack deployed in the test sandbox, its connection past warm-up."""
-    from lab.deploy import ensure_deployed
+    from lab.deployment import ensure_deployed
 
     outputs = ensure_deployed()
     harness.wait_until_ready(harness.plan("both", outputs=outputs), "express")

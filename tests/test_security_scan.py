@@ -92,7 +92,7 @@ def findings(text: str, api_key: str) -> list[str]:
 @pytest.fixture(scope="module")
 def deployed(sandbox):
     """The stack freshly deployed in the test sandbox; its deploy output is kept to scan."""
-    from lab.deploy import deploy, destroy
+    from lab.deployment import deploy, destroy
 
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -257,7 +257,7 @@ def _invoke_http_statements(template: dict) -> list[dict]:
 
 
 def test_every_execution_role_may_invoke_http_only_with_the_http_endpoint_condition():
-    from lab.synth import template
+    from lab.synthesis import template
 
     statements = _invoke_http_statements(template())
 

@@ -15,7 +15,7 @@ import pytest
 
 from lab.config import LabConfig
 from lab.errors import LabError
-from lab.synth import CACHE_DIR, cache_key, synth
+from lab.synthesis import CACHE_DIR, cache_key, synth
 
 FAKE_APP_MAIN = textwrap.dedent(
     """
@@ -109,12 +109,12 @@ def test_stack_name_and_region_are_part_of_the_key(project, other):
 
 def test_the_cdk_library_version_is_part_of_the_key(project, monkeypatch):
     before = cache_key(_cfg(), project_root=project)
-    monkeypatch.setattr("lab.synth._library_version", lambda name: "0.0.0")
+    monkeypatch.setattr("lab.synthesis._library_version", lambda name: "0.0.0")
     assert cache_key(_cfg(), project_root=project) != before
 
 
 def test_the_cache_keeps_only_the_newest_entries(project, monkeypatch):
-    monkeypatch.setattr("lab.synth.CACHE_ENTRIES_KEPT", 2)
+    monkeypatch.setattr("lab.synthesis.CACHE_ENTRIES_KEPT", 2)
     paths = []
     for i in range(3):
         paths.append(synth(cfg=_cfg(stack_name=f"Stack{i}"), project_root=project))
@@ -154,6 +154,6 @@ def test_a_project_without_the_app_is_reported(tmp_path):
 
 
 def test_lab_synth_stays_callable_after_the_module_is_imported(project):
-    import lab.synth  # binds the package attribute ``lab.synth`` to the module
+    import lab.synthesis  # the module has its own name, so ``lab.synth`` stays the function
 
     assert lab.synth(cfg=_cfg(), project_root=project) == synth(cfg=_cfg(), project_root=project)

@@ -21,7 +21,6 @@ import importlib
 import json
 import sys
 import time
-import types
 from collections.abc import Callable
 
 from lab.config import LabConfig, load_config, require_aws_credentials
@@ -542,7 +541,7 @@ class StackDeployer:
 
 
 def _synthesized_template(cfg: LabConfig) -> dict:
-    from lab.synth import template
+    from lab.synthesis import template
 
     return template(cfg=cfg)
 
@@ -636,18 +635,3 @@ def _sandbox_answers(cfg: LabConfig) -> bool:
             return True
     except OSError:
         return False
-
-
-class _CallableModule(types.ModuleType):
-    """``lab.deploy`` names both this module and its main function.
-
-    Once the module is imported, Python binds ``lab.deploy`` to the module, so a
-    notebook's ``lab.deploy()`` would fail on its second use; making the module
-    callable keeps ``lab.deploy()`` working in every import order.
-    """
-
-    def __call__(self, *args, **kwargs):
-        return deploy(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import types
 from importlib import metadata
 from pathlib import Path
 
@@ -217,18 +216,3 @@ def synth(
 def template(*, cfg: LabConfig | None = None) -> dict:
     """The synthesized template as a dict (cached like :func:`synth`)."""
     return json.loads(synth(cfg=cfg).read_text())
-
-
-class _CallableModule(types.ModuleType):
-    """``lab.synth`` names both this module and its main function.
-
-    Once the module is imported, Python binds ``lab.synth`` to the module, so a
-    notebook's ``lab.synth()`` would fail on its second use; making the module
-    callable keeps ``lab.synth()`` working in every import order.
-    """
-
-    def __call__(self, *args, **kwargs):
-        return synth(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
