@@ -60,6 +60,7 @@ from botocore.exceptions import (
 from lab import clients
 from lab.config import LabConfig, load_config
 from lab.errors import LabError
+from lab.masking import mask_text
 
 WORKFLOWS = ("standard", "express")
 WORKFLOW_CHOICES = (*WORKFLOWS, "both")
@@ -112,14 +113,6 @@ STATUS_UNKNOWN = "UNKNOWN"  # started, but no terminal status was observed in ti
 
 _log = logging.getLogger(__name__)
 
-# Redact anything that looks like an API key header in text we keep (causes
-# echo response headers/bodies; never keep a credential in a results file).
-_SECRET_HEADER = re.compile(
-    r"""(?ix)
-    (["']?(?:x-api-key|authorization|api[_-]?key)["']?\s*[:=]\s*["']?)
-    ([^"',}\s]+)
-    """
-)
 _HTTP_STATUS_ERROR = re.compile(r"^States\.Http\.StatusCode\.(\d{3})$")
 
 
@@ -191,10 +184,8 @@ class RunStop:
 
 
 def mask_secrets(text: str | None) -> str | None:
-    """``text`` with the value of any API-key-like header replaced by ``****``."""
-    if not text:
-        return text
-    return _SECRET_HEADER.sub(lambda m: m.group(1) + "****", text)
+    """``text`` with API-key-like header values and access key ids masked (see lab.masking)."""
+    return mask_text(text) if text else text
 
 
 def _short(text: str | None, limit: int = CAUSE_LIMIT) -> str | None:
