@@ -335,3 +335,36 @@ def test_ec2_models_expose_what_the_network_path_reads():
         assert {r.ip_range.get("CidrIp") for r in rules} >= {"10.9.0.0/16"}
         assert {r.source_group.get("GroupId") for r in rules} >= {group}
         assert [r.ip_protocol for r in sg.egress_rules] == ["-1"]
+
+
+# --------------------------------------------------------------------------- performance patches
+
+
+def test_json_paths_are_parsed_through_a_module_level_parse_function():
+    """performance.cache_json_path_parsers replaces `parse` in both modules with a cached one."""
+    import jsonpath_ng
+    import jsonpath_ng.ext
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    assert json_path.parse.moto_original is jsonpath_ng.ext.parse
+    assert result_path.parse.moto_original is jsonpath_ng.parse
+    assert "input_expr = parse(path)" in inspect.getsource(json_path.extract_json)
+    assert "parse(self.result_path_src)" in inspect.getsource(result_path.ResultPath._eval_body)
+
+
+@pytest.mark.parametrize("module", ["jsonpath_ng", "jsonpath_ng.ext"])
+def test_a_parsed_json_path_is_left_unchanged_by_find_and_update(module):
+    """performance.cache_json_path_parsers shares one parsed path between executions."""
+    import importlib
+
+    parse = importlib.import_module(module).parse
+    expression = parse("$.a.b[0].c")
+    before = repr(expression)
+
+    found = [m.value for m in expression.find({"a": {"b": [{"c": 1}]}})]
+    updated = expression.update_or_create({}, 2)
+
+    assert (found, updated) == ([1], {"a": {"b": [{"c": 2}]}})
+    assert repr(expression) == before
+    assert [m.value for m in expression.find({"a": {"b": [{"c": 3}]}})] == [3]

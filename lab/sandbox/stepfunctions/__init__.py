@@ -11,7 +11,9 @@
   reachable in-process at botocore's ``sync-states.<region>`` host;
 - ``start_execution`` without a name gets a UUID name;
 - the definition parse cache (which also answers an invalid definition with the
-  ``InvalidDefinition`` error code; moto's own exception has none).
+  ``InvalidDefinition`` error code; moto's own exception has none);
+- work moto repeats for every execution although its result cannot change
+  (:mod:`.performance`).
 
 Every patched seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``.
 """
@@ -19,6 +21,8 @@ Every patched seam has a contract test in ``tests/contracts/test_moto_stepfuncti
 from __future__ import annotations
 
 import re
+
+from lab.sandbox.stepfunctions import performance
 
 #: Custom error names allowed despite the reserved ``States.`` prefix.
 ALLOWED_STATES_ERROR_PREFIXES = ("States.Http.",)
@@ -137,4 +141,5 @@ def apply() -> None:
     _patch_task_service_factory()
     _patch_backend()
     _patch_responses()
+    performance.apply()
     _applied = True
