@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -554,13 +555,32 @@ def _start_sandbox_if_possible() -> None:
         ensure_running()
 
 
-def _deployer(cfg: LabConfig | None, *, start_sandbox: bool) -> StackDeployer:
+#: Set (to 1) by ``lab.prepare(confirm_billable=True)`` in notebook 00, or by hand
+#: for the CLI, once the learner has read what the stack costs per hour.
+CONSENT_VARIABLE = "LAB_CONFIRM_BILLABLE"
+
+
+def require_billable_consent(cfg: LabConfig) -> None:
+    """In aws mode, refuse to create anything billable until the learner has said yes."""
+    if cfg.is_sandbox or os.environ.get(CONSENT_VARIABLE, "").strip() in ("1", "true", "yes"):
+        return
+    raise LabError(
+        "aws mode creates billable resources (the VPC endpoint and secrets cost per hour); "
+        "read the cost table in 00_setup and set CONFIRM_BILLABLE = True there, "
+        f"or set {CONSENT_VARIABLE}=1 for the CLI."
+    )
+
+
+def _deployer(cfg: LabConfig | None, *, start_sandbox: bool, creates: bool = False
+              ) -> StackDeployer:
     cfg = cfg or load_config()
     if cfg.is_sandbox:
         if start_sandbox:
             _start_sandbox_if_possible()
     else:
         require_aws_credentials(cfg)
+        if creates:
+            require_billable_consent(cfg)
     return StackDeployer(cfg)
 
 
@@ -571,7 +591,7 @@ def deploy(cfg: LabConfig | None = None) -> dict:
     ``{OutputKey: OutputValue}``. Raises :class:`LabError` naming the failed
     resource if CloudFormation cannot build the stack.
     """
-    return _deployer(cfg, start_sandbox=True).deploy()
+    return _deployer(cfg, start_sandbox=True, creates=True).deploy()
 
 
 def ensure_deployed(cfg: LabConfig | None = None) -> dict:
@@ -580,7 +600,7 @@ def ensure_deployed(cfg: LabConfig | None = None) -> dict:
     Idempotent and cheap when nothing changed (a cached synth and two API
     calls); deploys when the stack is missing, failed, or the template changed.
     """
-    return _deployer(cfg, start_sandbox=True).ensure_deployed()
+    return _deployer(cfg, start_sandbox=True, creates=True).ensure_deployed()
 
 
 def destroy(cfg: LabConfig | None = None) -> str:

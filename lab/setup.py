@@ -60,6 +60,13 @@ def prepare(confirm_billable: bool = False) -> str:
     if not confirm_billable:
         raise LabError("aws mode creates billable resources; read the cost table below, then set "
                        "CONFIRM_BILLABLE = True in the parameters cell and run again.")
+    import os
+
+    from lab.deployment import CONSENT_VARIABLE
+
+    # Later notebooks run in other kernels: they read the same consent from the
+    # environment only if the learner exports it; in this kernel it holds now.
+    os.environ[CONSENT_VARIABLE] = "1"
     return f"AWS credentials found; deploying to {cfg.region} is confirmed"
 
 
@@ -102,16 +109,22 @@ def cost_estimate(executions: int = 1000) -> pd.DataFrame:
     return pd.DataFrame(rows).round(4)
 
 
-def use(mode: str | None = None, region: str | None = None, stack_name: str | None = None) -> str:
+def use(mode: str | None = None, region: str | None = None, stack_name: str | None = None,
+        confirm_billable: bool = False) -> str:
     """Point this kernel at a mode/region/stack (the parameters cell calls it).
 
     Values go into the environment so every ``lab`` call, and any process the
     lab starts, agree. Empty values keep the current setting.
+    ``confirm_billable=True`` is the learner's consent (aws mode) to create
+    billable resources; without it ``lab.deploy()`` refuses in aws mode.
     """
     import os
 
     from lab.clients import _client
+    from lab.deployment import CONSENT_VARIABLE
 
+    if confirm_billable:
+        os.environ[CONSENT_VARIABLE] = "1"
     for var, value in (("LAB_MODE", mode), ("LAB_REGION", region),
                        ("LAB_STACK_NAME", stack_name)):
         if value:

@@ -551,6 +551,23 @@ def test_deploy_without_credentials_fails_before_any_work(no_credentials, monkey
         lab.deployment.deploy()
 
 
+def test_deploy_in_aws_mode_without_consent_creates_nothing(monkeypatch):
+    import lab.deployment
+
+    monkeypatch.setenv("LAB_MODE", "aws")
+    monkeypatch.setenv("LAB_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example")
+    monkeypatch.delenv(lab.deployment.CONSENT_VARIABLE, raising=False)
+
+    def must_not_synth(cfg):
+        raise AssertionError("synthesized before the learner agreed to the cost")
+
+    monkeypatch.setattr(lab.deployment, "_synthesized_template", must_not_synth)
+    with pytest.raises(LabError, match="billable.*CONFIRM_BILLABLE.*LAB_CONFIRM_BILLABLE=1"):
+        lab.deployment.deploy()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
