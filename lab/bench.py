@@ -32,8 +32,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from lab import clients, harness
+from lab import harness
 from lab.config import LabConfig, load_config
+from lab.deployment import api_key_value
 from lab.errors import LabError
 
 CONCURRENCIES = (1, 8)
@@ -55,7 +56,7 @@ class FloorClient:
         root = urlsplit(outputs["ApiRootUrl"])
         self._port = cfg.sandbox_port
         self._path = root.path.rstrip("/") + "/hello"
-        key = _api_key_value(cfg, outputs["ApiKeyId"])
+        key = api_key_value(cfg, outputs["ApiKeyId"])
         self._headers = {
             "Host": root.netloc,
             SOURCE_VPCE_HEADER: outputs["VpcEndpointId"],
@@ -90,18 +91,6 @@ class FloorClient:
                 if attempt:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _api_key_value(cfg: LabConfig, api_key_id: str) -> str:
-    """The API key's value, for the floor's request header only."""
-    response = clients.client("apigateway", cfg).get_api_key(apiKey=api_key_id, includeValue=True)
-    value = response.get("value")
-    if not value:
-        raise LabError(
-            f"API key {api_key_id} has no value in the sandbox; "
-            "redeploy with `python -m lab destroy` then `python -m lab deploy`."
-        )
-    return value
 
 
 def _stats(latencies: list[float], count: int, failures: int, wall_s: float) -> dict:

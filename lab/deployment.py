@@ -655,3 +655,20 @@ def _sandbox_answers(cfg: LabConfig) -> bool:
             return True
     except OSError:
         return False
+
+
+def api_key_value(cfg: LabConfig | None = None, api_key_id: str | None = None) -> str:
+    """The value of the deployed API key, for a request header or a repair only.
+
+    Never print or store it: callers put it in a header or give it back to the
+    connection. Read from API Gateway, which is what the usage plan checks.
+    """
+    cfg = cfg or load_config()
+    api_key_id = api_key_id or outputs(cfg)["ApiKeyId"]
+    from lab.clients import client
+
+    value = client("apigateway", cfg).get_api_key(apiKey=api_key_id, includeValue=True).get("value")
+    if not value:
+        raise LabError(f"API key {api_key_id} has no value; redeploy: `python -m lab destroy`, "
+                       "then `python -m lab deploy`.")
+    return value

@@ -192,9 +192,10 @@ class _Lab:
     # ----------------------------------------------------------------- the API key
 
     def api_key_value(self) -> str:
-        """The real API key, from the stack's Secrets Manager secret (never print it)."""
-        secret_id = self._ref(self.one("AWS::SecretsManager::Secret")[0])
-        return self.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+        """The real API key (never print it); the template's secret feeds it."""
+        from lab.deployment import api_key_value
+
+        return api_key_value(self.cfg, self.outputs["ApiKeyId"])
 
     def connection(self) -> dict:
         return self.client("events").describe_connection(Name=self.outputs["ConnectionName"])

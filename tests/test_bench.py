@@ -31,7 +31,7 @@ def test_ratio_is_none_when_the_floor_was_not_measured():
 
 
 def test_floor_client_targets_the_stage_path_with_the_api_host_and_hides_the_key(monkeypatch):
-    monkeypatch.setattr(bench, "_api_key_value", lambda cfg, key_id: "s3cr3t-value")
+    monkeypatch.setattr(bench, "api_key_value", lambda cfg, key_id: "s3cr3t-value")
     floor = bench.FloorClient(SANDBOX, OUTPUTS)
     assert (floor._path, floor._headers["Host"]) == (
         "/prod/hello",
