@@ -181,7 +181,7 @@ def test_definitions_are_validated_by_a_static_helper_and_parsed_by_the_worker()
 
 
 def test_retriers_keep_a_lazily_assigned_heap_key_on_the_component():
-    """Why the parse cache hands out copies (tests/sandbox/test_http_invoke.py reads it)."""
+    """Why performance.assign_heap_keys draws every key when a program is parsed."""
     from moto.stepfunctions.parser.asl.component.common.retry.max_attempts_decl import (
         MaxAttemptsDecl,
     )
@@ -368,3 +368,102 @@ def test_a_parsed_json_path_is_left_unchanged_by_find_and_update(module):
     assert (found, updated) == ([1], {"a": {"b": [{"c": 2}]}})
     assert repr(expression) == before
     assert [m.value for m in expression.find({"a": {"b": [{"c": 3}]}})] == [3]
+
+
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add"}
+)
+
+
+def _self_attribute(node) -> str | None:
+    """``x`` for ``self.x``, ``self.x[...]`` or ``self.x.y``; else None."""
+    import ast
+
+    while isinstance(node, ast.Subscript | ast.Attribute):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        ):
+            return node.attr
+        node = node.value
+    return None
+
+
+def _writes_to_self_outside_construction() -> list[str]:
+    """Every write an ASL component's methods make to its own attributes after parsing."""
+    import ast
+    import importlib
+    import pathlib
+
+    import moto.stepfunctions.parser.asl.component as package
+    from moto.stepfunctions.parser.asl.component.component import Component
+
+    root = pathlib.Path(package.__file__).parent
+    writes = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        module = importlib.import_module(".".join((package.__name__, *parts)))
+        for cls in [n for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef)]:
+            obj = getattr(module, cls.name, None)
+            if not (inspect.isclass(obj) and issubclass(obj, Component)):
+                continue  # per-run helpers (workers, job pools), not parts of a program
+            for fn in [n for n in cls.body if isinstance(n, ast.FunctionDef)]:
+                if fn.name in ("__init__", "from_state_props"):  # parse time
+                    continue
+                for node in ast.walk(fn):
+                    if isinstance(node, ast.Assign):
+                        targets = node.targets
+                    elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+                        targets = [node.target]
+                    elif (
+                        isinstance(node, ast.Call)
+                        and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in _MUTATING_METHODS
+                    ):
+                        targets = [node.func.value]
+                    else:
+                        continue
+                    for target in targets:
+                        elements = target.elts if isinstance(target, ast.Tuple) else [target]
+                        for element in elements:
+                            name = _self_attribute(element)
+                            if name is not None:
+                                writes.append(f"{cls.name}.{fn.name}: self.{name}")
+    return writes
+
+
+def test_the_only_write_evaluation_makes_to_a_program_is_the_lazy_heap_key():
+    """models.ProgramCache shares one program between executions.
+
+    performance.assign_heap_keys draws every heap key at parse time; if moto adds another
+    write to a component outside parsing, sharing is no longer safe: go back to a copy per
+    execution (copy.deepcopy in ProgramCache.program) or draw that value up front too.
+    """
+    assert _writes_to_self_outside_construction() == ["EvalComponent.heap_key: self.__heap_key"]
+
+
+def test_heap_keys_are_drawn_on_first_access_and_kept():
+    """performance.assign_heap_keys touches `heap_key` on every EvalComponent of a program."""
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    from lab.sandbox.stepfunctions import performance
+
+    program, _ = AmazonStateLanguageParser.parse(
+        '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}'
+    )
+    state = program.states.states["P"]
+    assert state._EvalComponent__heap_key is None
+    performance.assign_heap_keys(program)
+    assert isinstance(state._EvalComponent__heap_key, str)
+    assert state.heap_key == state._EvalComponent__heap_key
+    assert isinstance(EvalComponent.__dict__["heap_key"], property)
+
+
+def test_a_pass_result_pushes_the_object_it_holds():
+    """performance.copy_pass_results pushes a copy instead (executions share the program)."""
+    from moto.stepfunctions.parser.asl.component.state.state_pass.result import Result
+
+    source = inspect.getsource(Result._eval_body.moto_original)
+    assert "env.stack.append(self.result_obj)" in source
