@@ -650,8 +650,13 @@ def run(
     *,
     cfg: LabConfig | None = None,
     outputs: dict | None = None,
+    wait_for_connection: bool = True,
 ) -> pd.DataFrame:
     """Run ``n`` executions of each chosen workflow and time them.
+
+    First waits until the connection is ACTIVE (unless ``wait_for_connection``
+    is False), so a run started right after a deploy times the path, not the
+    connection's warm-up retries.
 
     ``workflow`` is ``"standard"``, ``"express"`` or ``"both"`` (STANDARD
     first, then EXPRESS, each ``n`` executions, so the two never compete for
@@ -663,6 +668,8 @@ def run(
     """
     validate(workflow, n, concurrency)
     run_plan = plan(workflow, cfg, outputs)
+    if wait_for_connection:
+        wait_for_active_connection(run_plan.cfg, outputs)
     stop = RunStop()
     all_records: list[ExecutionRecord] = []
     seq = 0
@@ -723,6 +730,32 @@ def run_metadata(run_plan: RunPlan, **extra) -> dict:
     }
     meta.update(extra)
     return meta
+
+
+def wait_for_active_connection(cfg: LabConfig, outputs: dict | None = None,
+                               timeout_s: float | None = None) -> float:
+    """Wait until the stack's connection is ACTIVE; returns the seconds waited."""
+    if outputs is None:
+        from lab.deployment import outputs as stack_outputs
+
+        outputs = stack_outputs(cfg)
+    timeout_s = timeout_s or (60.0 if cfg.is_sandbox else 900.0)
+    events = clients.client("events", cfg)
+    started = time.perf_counter()
+    while True:
+        described = events.describe_connection(Name=outputs["ConnectionName"])
+        state = described["ConnectionState"]
+        if state == "ACTIVE":
+            return time.perf_counter() - started
+        if state == "FAILED_CONNECTIVITY":
+            raise LabError(
+                f"the connection failed ({described.get('StateReason', 'no reason given')}); "
+                "see notebook 04_connection_state, then redeploy with `python -m lab deploy`."
+            )
+        if time.perf_counter() - started > timeout_s:
+            raise LabError(f"the connection is still {state} after {timeout_s:.0f} s; run again "
+                           "later, or look at it in notebook 04_connection_state.")
+        time.sleep(0.1 if cfg.is_sandbox else 5.0)
 
 
 def wait_until_ready(

@@ -238,10 +238,17 @@ def test_polling_gives_up_after_the_timeout(sfn):
 class FakeSfn:
     """Enough of a Step Functions client for the thread pool; can 'die' after k starts."""
 
-    def __init__(self, die_after: int | None = None):
+    def __init__(self, die_after: int | None = None, connection_states=("ACTIVE",)):
         self.die_after = die_after
         self.starts: list[str] = []
         self.lock = threading.Lock()
+        self.connection_states = list(connection_states)
+
+    def describe_connection(self, Name):
+        # Doubles as the events client: the run first waits for an ACTIVE connection.
+        state = self.connection_states.pop(0) if len(self.connection_states) > 1 else (
+            self.connection_states[0])
+        return {"Name": Name, "ConnectionState": state, "StateReason": "test"}
 
     def start_execution(self, stateMachineArn, name, input):
         with self.lock:
@@ -283,7 +290,7 @@ def test_run_puts_the_metadata_on_the_frame(monkeypatch):
         concurrency=2,
         progress=False,
         cfg=SANDBOX,
-        outputs={"StandardStateMachineArn": SM},
+        outputs={"StandardStateMachineArn": SM, "ConnectionName": "c"},
     )
     meta = df.attrs["lab_meta"]
     assert (len(df), meta["n"], meta["concurrency"], meta["mode"]) == (3, 3, 2, "sandbox")
@@ -301,9 +308,27 @@ def test_run_names_every_execution_uniquely_across_both_workflows(monkeypatch):
         concurrency=2,
         progress=False,
         cfg=SANDBOX,
-        outputs={"StandardStateMachineArn": SM, "ExpressStateMachineArn": XSM},
+        outputs={"StandardStateMachineArn": SM, "ExpressStateMachineArn": XSM,
+                 "ConnectionName": "c"},
     )
     assert df["name"].is_unique and sorted(df["workflow"].unique()) == ["express", "standard"]
+
+
+def test_run_waits_until_the_connection_is_active_before_starting(monkeypatch):
+    fake = FakeSfn(connection_states=("AUTHORIZING", "AUTHORIZING", "ACTIVE"))
+    monkeypatch.setattr(harness.clients, "client", lambda service, cfg=None: fake)
+    harness.run("standard", n=2, concurrency=1, progress=False, cfg=SANDBOX,
+                outputs={"StandardStateMachineArn": SM, "ConnectionName": "c"})
+    assert fake.connection_states == ["ACTIVE"] and len(fake.starts) == 2
+
+
+def test_run_on_a_failed_connection_starts_nothing_and_names_the_fix(monkeypatch):
+    fake = FakeSfn(connection_states=("FAILED_CONNECTIVITY",))
+    monkeypatch.setattr(harness.clients, "client", lambda service, cfg=None: fake)
+    with pytest.raises(LabError, match="04_connection_state"):
+        harness.run("standard", n=2, concurrency=1, progress=False, cfg=SANDBOX,
+                    outputs={"StandardStateMachineArn": SM, "ConnectionName": "c"})
+    assert fake.starts == []
 
 
 def test_run_without_the_stack_output_names_the_deploy_command():
@@ -339,6 +364,7 @@ def test_run_cli_prints_the_summary_and_results_path_as_json_last(monkeypatch, t
     monkeypatch.setenv("LAB_RESULTS_DIR", str(tmp_path))
     monkeypatch.setattr(harness.clients, "client", lambda service, cfg=None: FakeSfn())
     monkeypatch.setattr(harness, "plan", lambda workflow, cfg=None, outputs=None: _plan())
+    monkeypatch.setattr(harness, "wait_for_active_connection", lambda cfg, outputs=None: 0.0)
     code = cli.main(["run", "-n", "4", "--concurrency", "2", "--json", "--no-progress"])
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0 and last["results"].startswith(str(tmp_path))
