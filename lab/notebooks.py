@@ -36,6 +36,7 @@ def execute(path: Path, out: Path) -> float:
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(path, as_version=4)
+    out.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     nb_client = NotebookClient(
         nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
@@ -44,7 +45,6 @@ def execute(path: Path, out: Path) -> float:
     try:
         nb_client.execute()
     except CellExecutionError as exc:
-        out.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, out)
         last = str(exc).strip().splitlines()[-1] if str(exc).strip() else "cell failed"
         raise LabError(f"{path.name} failed: {last} (executed copy with the error: {out})") from exc
