@@ -138,7 +138,11 @@ class SandboxApp:
 def _request_handler():
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    class SandboxRequestHandler(MotoRequestHandler):
+    from lab.sandbox.keepalive import keep_alive_handler
+
+    # Keep-alive: without it every call (boto3's, the HTTP Task's) opened a new connection
+    # and the server a new thread for it.
+    class SandboxRequestHandler(keep_alive_handler(MotoRequestHandler)):
         # Without TCP_NODELAY a small response waits for the client's delayed
         # ACK: ~40 ms on every call, which would dwarf what the lab measures.
         disable_nagle_algorithm = True

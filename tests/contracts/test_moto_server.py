@@ -126,3 +126,54 @@ def test_the_cached_dispatcher_finds_the_backends_moto_finds():
     ]
     for host in hosts * 2:
         assert cached.get_backend_for_host(host) == moto_dispatcher.get_backend_for_host(host)
+
+
+def test_werkzeug_dispatches_every_method_to_run_wsgi_and_closes_every_connection():
+    """lab/sandbox/keepalive.py replaces run_wsgi to keep connections open.
+
+    If werkzeug stops sending Connection: close, keep-alive may be built in: compare.
+    """
+    from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+
+    handler = object.__new__(WSGIRequestHandler)
+    assert handler.do_GET == handler.run_wsgi and handler.do_PATCH == handler.run_wsgi
+    assert 'self.send_header("Connection", "close")' in inspect.getsource(
+        WSGIRequestHandler.run_wsgi
+    )
+    assert list(inspect.signature(BaseWSGIServer.log).parameters) == [
+        "self",
+        "type",
+        "message",
+        "args",
+    ]
+
+
+def test_werkzeug_marks_a_chunked_request_body_as_terminated_input():
+    """keepalive closes the connection after a chunked request (wsgi.input_terminated)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    source = inspect.getsource(WSGIRequestHandler.make_environ)
+    assert 'environ["wsgi.input_terminated"] = True' in source
+    assert '"wsgi.input": self.rfile' in source
+
+
+def test_a_limited_stream_can_be_exhausted():
+    """keepalive reads what the application left of a body with LimitedStream.exhaust."""
+    import io
+
+    from werkzeug.wsgi import LimitedStream
+
+    raw = io.BytesIO(b"bodyNEXT")
+    stream = LimitedStream(raw, 4)
+    stream.read(1)
+    stream.exhaust()
+
+    assert raw.read() == b"NEXT"
+
+
+def test_the_http_server_logs_an_idle_timeout_with_this_format():
+    """keepalive.log_error drops exactly this line (an idle kept-alive connection)."""
+    from http.server import BaseHTTPRequestHandler
+
+    source = inspect.getsource(BaseHTTPRequestHandler.handle_one_request)
+    assert 'self.log_error("Request timed out: %r", e)' in source
