@@ -37,12 +37,17 @@ EXECUTE_API_HOST = re.compile(
 )
 
 _QUIET_LOGGERS = ("werkzeug", "moto", "botocore", "urllib3")
+# moto's interpreter logs, at ERROR, the full state (a few KB) of every component a failed
+# state's error passes through; the execution's history already says what failed.
+_SILENT_LOGGERS = ("moto.stepfunctions.parser.asl.component.eval_component",)
 
 
 def silence_loggers() -> None:
     """Keep werkzeug's access log and moto's chatter out of the log (and of nbval)."""
     for name in _QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
+    for name in _SILENT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def prepare_moto() -> None:

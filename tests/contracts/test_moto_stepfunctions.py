@@ -467,3 +467,62 @@ def test_a_pass_result_pushes_the_object_it_holds():
 
     source = inspect.getsource(Result._eval_body.moto_original)
     assert "env.stack.append(self.result_obj)" in source
+
+
+def test_tmp_threads_is_only_ever_appended_to_in_the_modules_the_patch_knows():
+    """performance.forget_finished_threads swaps TMP_THREADS in exactly these modules.
+
+    A new module binding TMP_THREADS, or code reading it, means the swap misses it or
+    breaks it: add the module to TMP_THREADS_MODULES, or keep the list and prune it.
+    """
+    import pathlib
+    import re
+
+    import moto.stepfunctions.parser as package
+
+    from lab.sandbox.stepfunctions import performance
+
+    root = pathlib.Path(package.__file__).parent
+    users = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        if "TMP_THREADS" not in text or path.name == "utils.py":
+            continue
+        module = ".".join((package.__name__, *path.relative_to(root).with_suffix("").parts))
+        users.add(module)
+        for line in text.splitlines():
+            if "TMP_THREADS" in line:
+                imported = line.strip() == "from moto.stepfunctions.parser.utils import TMP_THREADS"
+                appended = re.fullmatch(r"\s*TMP_THREADS\.append\([\w.]+\)", line)
+                assert imported or appended, (module, line)
+    assert users == set(performance.TMP_THREADS_MODULES)
+
+
+def test_the_interpreter_modules_share_one_forgetful_thread_list():
+    """performance.forget_finished_threads: appends keep nothing, in every module."""
+    import importlib
+
+    from moto.stepfunctions.parser import utils
+
+    from lab.sandbox.stepfunctions import performance
+
+    lists = {id(importlib.import_module(m).TMP_THREADS) for m in performance.TMP_THREADS_MODULES}
+    assert lists == {id(utils.TMP_THREADS)}
+    utils.TMP_THREADS.append(object())
+    assert len(utils.TMP_THREADS) == 0
+
+
+def test_failure_logs_are_formatted_before_the_logger_is_asked():
+    """performance.quiet_failure_logs asks the logger first; moto builds repr(self) anyway."""
+    from moto.stepfunctions.parser.asl.component import eval_component
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    from lab.sandbox.stepfunctions import performance
+
+    assert eval_component.LOG.name == performance.EVAL_COMPONENT_LOGGER
+    for name in ("_log_failure_event_exception", "_log_exception"):
+        source = inspect.getsource(getattr(EvalComponent, name).moto_original)
+        assert "component_repr = repr(self)" in source and "LOG.error(" in source
+    eval_source = inspect.getsource(EvalComponent.eval)
+    assert "self._log_failure_event_exception(" in eval_source
+    assert "self._log_exception(exception=exception)" in eval_source

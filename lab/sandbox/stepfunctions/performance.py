@@ -11,6 +11,13 @@ Each patch removes work moto repeats for every execution although its result can
   lets executions share one program (``models.ProgramCache``) instead of deep-copying it.
 - :func:`copy_pass_results`: a Pass state's ``Result`` pushes the very object it holds, so a
   later step that mutated the value would change the shared program; it now pushes a copy.
+- :func:`quiet_failure_logs`: every component a failure passes through formats its full
+  ``repr`` (the whole state, a few KB) for an ERROR log line, before the logger decides
+  whether to emit it. The server silences that logger; formatting is now skipped when the
+  line would not be emitted.
+- :func:`forget_finished_threads`: moto appends every interpreter thread to a module-level
+  list (``TMP_THREADS``) that nothing reads or empties: two ``Thread`` objects per EXPRESS
+  execution, three per STANDARD one, kept for the life of the process (~6 KB each execution).
 
 Every seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``.
 """
@@ -20,16 +27,29 @@ from __future__ import annotations
 import copy
 import functools
 import importlib
+import logging
 from typing import Any
 
 #: How many distinct JSONPath strings each parser cache keeps.
 JSON_PATH_CACHE_SIZE = 4096
 
+#: The moto modules that bind ``TMP_THREADS`` at import (``from ...utils import TMP_THREADS``).
+TMP_THREADS_MODULES = (
+    "moto.stepfunctions.parser.backend.execution_worker",
+    "moto.stepfunctions.parser.asl.component.program.program",
+    "moto.stepfunctions.parser.asl.component.test_state.program.test_state_program",
+    "moto.stepfunctions.parser.asl.component.state.exec.execute_state",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.inline_iteration_component",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker",
+)
 #: The modules whose ``parse`` (jsonpath_ng's) is replaced by a cached one.
 JSON_PATH_MODULES = (
     "moto.stepfunctions.parser.asl.utils.json_path",
     "moto.stepfunctions.parser.asl.component.common.path.result_path",
 )
+#: The logger of ``EvalComponent._log_failure_event_exception`` and ``_log_exception``.
+EVAL_COMPONENT_LOGGER = "moto.stepfunctions.parser.asl.component.eval_component"
 
 
 def cache_json_path_parsers() -> None:
@@ -85,7 +105,47 @@ def copy_pass_results() -> None:
     Result._eval_body = _eval_body
 
 
+def quiet_failure_logs() -> None:
+    """Skip formatting moto's per-component failure log lines when they would not be emitted."""
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    log = logging.getLogger(EVAL_COMPONENT_LOGGER)
+    for name in ("_log_failure_event_exception", "_log_exception"):
+        moto_method = getattr(EvalComponent, name)
+        if hasattr(moto_method, "moto_original"):
+            continue
+
+        def method(self, *args, _moto_method=moto_method, **kwargs) -> None:
+            if log.isEnabledFor(logging.ERROR):
+                _moto_method(self, *args, **kwargs)
+
+        method.moto_original = moto_method
+        method.__name__ = name
+        setattr(EvalComponent, name, method)
+
+
+class _ForgetfulList(list):
+    """Stands in for ``TMP_THREADS``: keeps nothing (moto only ever appends to it)."""
+
+    def append(self, item: Any) -> None:
+        pass
+
+
+def forget_finished_threads() -> None:
+    """Stop moto from keeping every interpreter thread it ever started."""
+    from moto.stepfunctions.parser import utils
+
+    kept = utils.TMP_THREADS
+    forgetful = kept if isinstance(kept, _ForgetfulList) else _ForgetfulList()
+    utils.TMP_THREADS = forgetful  # for modules imported from now on
+    for name in TMP_THREADS_MODULES:
+        importlib.import_module(name).TMP_THREADS = forgetful
+    kept.clear()
+
+
 def apply() -> None:
     """Every patch above. Idempotent."""
     cache_json_path_parsers()
     copy_pass_results()
+    quiet_failure_logs()
+    forget_finished_threads()
