@@ -46,6 +46,9 @@ __all__ = [
 SERVICE_MARKER = "private-api-lab-sandbox"  # same as control.SERVICE_MARKER (kept import-light)
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 10.0
+#: How long a status request may take when the process is known to be ours: a sandbox
+#: busy with a soak or a benchmark can take seconds to answer.
+BUSY_STATUS_TIMEOUT_S = 10.0
 _POLL_S = 0.05
 
 
@@ -142,6 +145,52 @@ def _read_pid(port: int) -> int | None:
         return None
 
 
+def _listener_pid(port: int) -> int | None:
+    """The pid of the process listening on ``127.0.0.1:port`` (Linux ``/proc``), or None."""
+    wanted = f"0100007F:{port:04X}"
+    inodes = set()
+    try:
+        with open("/proc/net/tcp") as fh:
+            next(fh, None)
+            for line in fh:
+                fields = line.split()
+                # local_address, st == 0A (LISTEN), inode
+                if len(fields) > 9 and fields[1] == wanted and fields[3] == "0A":
+                    inodes.add(f"socket:[{fields[9]}]")
+    except OSError:
+        return None
+    if not inodes:
+        return None
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in os.scandir(f"/proc/{entry.name}/fd"):
+                if os.readlink(fd.path) in inodes:
+                    return int(entry.name)
+        except OSError:  # gone meanwhile, or not ours to look at
+            continue
+    return None
+
+
+def _our_server_on(port: int) -> int | None:
+    """The pid of our server on ``port`` even when it is too busy to answer, or None.
+
+    The pidfile first; then whoever listens on the port (if it is ``lab.sandbox.server``);
+    then, where ``/proc`` cannot tell, a status request with a long timeout.
+    """
+    pid = _read_pid(port)
+    if pid is not None and _is_our_server_pid(pid):
+        return pid
+    listener = _listener_pid(port)
+    if listener is not None:
+        return listener if _is_our_server_pid(listener) else None
+    if not _port_in_use(port):
+        return None
+    running = _fetch_status(port, timeout=BUSY_STATUS_TIMEOUT_S)
+    return int(running["pid"]) if running else None
+
+
 def _clear_stale_pidfile(port: int) -> None:
     pid = _read_pid(port)
     if pid is not None and not _is_our_server_pid(pid):
@@ -217,11 +266,12 @@ def _start(port: int, quiet: bool) -> str:
         running = _wait_until_serving(port, pid)
         return f"sandbox already running (pid {running['pid']})\n{url}"
     if _port_in_use(port):
-        # Ours but busy (its pidfile lost)? Give it a longer look before blaming another program.
-        running = _fetch_status(port, timeout=5.0)
-        if running:
-            return f"sandbox already running (pid {running['pid']})\n{url}"
-        raise _port_taken_error(port)
+        # Ours but busy (its pidfile lost)? Look before blaming another program.
+        pid = _our_server_on(port)
+        if pid is None:
+            raise _port_taken_error(port)
+        running = _wait_until_serving(port, pid)
+        return f"sandbox already running (pid {running['pid']})\n{url}"
 
     began = time.monotonic()
     directory = state_dir()
@@ -296,12 +346,10 @@ def stop() -> str:
     """
     port = _port()
     _clear_stale_pidfile(port)
-    pid = _read_pid(port)
+    # Never by a status request alone: a sandbox busy with a soak may not answer in time.
+    pid = _our_server_on(port)
     if pid is None:
-        running = _fetch_status(port)
-        if running is None:
-            return "sandbox was not running"
-        pid = int(running["pid"])  # ours, but its pidfile was lost
+        return "sandbox was not running"
     _terminate(pid)
     _pidfile(port).unlink(missing_ok=True)
     return f"sandbox stopped (pid {pid})"
@@ -335,6 +383,10 @@ def status() -> dict[str, Any]:
     url = f"http://{SANDBOX_HOST}:{port}"
     running = _fetch_status(port)
     if running is None:
+        pid = _our_server_on(port)  # ours but busy? (a longer look)
+        if pid is not None:
+            running = _fetch_status(port, timeout=BUSY_STATUS_TIMEOUT_S) or {"pid": pid}
+    if running is None:
         return {
             "running": False,
             "endpoint": url,
@@ -344,6 +396,8 @@ def status() -> dict[str, Any]:
         }
     return {
         "running": True,
+        # Busy: the process is ours and alive but did not answer a status request.
+        "busy": "service" not in running,
         "endpoint": url,
         "port": port,
         "pid": running["pid"],
@@ -365,6 +419,15 @@ def status_text() -> str:
             else ""
         )
         return f"sandbox not running{note} (start it: python -m lab sandbox start)"
+    if info["busy"]:
+        return "\n".join(
+            [
+                f"endpoint: {info['endpoint']}",
+                f"pid:      {info['pid']} (running, but too busy to answer within "
+                f"{BUSY_STATUS_TIMEOUT_S:g} s; try again)",
+                f"log:      {info['log']}",
+            ]
+        )
     stacks = info["stacks"]
     stack_text = ", ".join(f"{s['name']} ({s['status']})" for s in stacks) if stacks else "none"
     return "\n".join(

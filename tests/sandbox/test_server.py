@@ -101,6 +101,64 @@ def test_stop_clears_a_stale_pidfile(monkeypatch, tmp_path):
     assert not pidfile.exists()
 
 
+# Listens like a sandbox and never answers: a server too busy to reply. The last argument
+# puts "lab.sandbox.server" in its command line, which is how lab.sandbox recognises its own.
+_BUSY_SERVER = """
+import socket, sys, time
+sock = socket.socket()
+sock.bind(("127.0.0.1", int(sys.argv[1])))
+sock.listen()
+print("listening", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.fixture
+def busy_sandbox(monkeypatch, tmp_path):
+    """A fake sandbox that accepts connections and never answers; yields (port, pid)."""
+    monkeypatch.setenv("LAB_STATE_DIR", str(tmp_path))
+    port = _free_port()
+    monkeypatch.setenv("LAB_SANDBOX_PORT", str(port))
+    monkeypatch.setattr(lab.sandbox, "BUSY_STATUS_TIMEOUT_S", 0.2)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _BUSY_SERVER, str(port), "lab.sandbox.server"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().strip() == "listening"
+    yield port, process.pid
+    process.kill()
+    process.wait()
+
+
+def test_stop_finds_a_busy_sandbox_without_its_pidfile(busy_sandbox):
+    port, pid = busy_sandbox
+
+    message = lab.sandbox.stop()
+
+    assert message == f"sandbox stopped (pid {pid})"
+    assert not lab.sandbox._pid_alive(pid)
+
+
+def test_status_of_a_busy_sandbox_says_it_runs(busy_sandbox, tmp_path):
+    port, pid = busy_sandbox
+    (tmp_path / f"sandbox-{port}.pid").write_text(str(pid))
+
+    info = lab.sandbox.status()
+
+    assert (info["running"], info["busy"], info["pid"]) == (True, True, pid)
+    assert "too busy to answer" in lab.sandbox.status_text()
+
+
+def test_start_waits_for_a_busy_sandbox_instead_of_blaming_another_program(
+    busy_sandbox, monkeypatch
+):
+    monkeypatch.setattr(lab.sandbox, "START_TIMEOUT_S", 0.5)
+
+    with pytest.raises(LabError, match="did not answer within"):
+        lab.sandbox.start()
+
+
 def test_status_of_a_stopped_sandbox_says_how_to_start_it(monkeypatch, tmp_path):
     monkeypatch.setenv("LAB_STATE_DIR", str(tmp_path))
     monkeypatch.setenv("LAB_SANDBOX_PORT", str(_free_port()))
