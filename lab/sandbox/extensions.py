@@ -28,6 +28,9 @@ def apply_all() -> None:
     global _applied
     if _applied:
         return
+    from lab.sandbox.lazy_imports import defer_unneeded_imports
+
+    defer_unneeded_imports()  # before moto.apigateway pulls jsonschema in: seconds of start-up
     for name in EXTENSIONS:
         importlib.import_module(name).apply()
     _applied = True

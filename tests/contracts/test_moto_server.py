@@ -177,3 +177,26 @@ def test_the_http_server_logs_an_idle_timeout_with_this_format():
 
     source = inspect.getsource(BaseHTTPRequestHandler.handle_one_request)
     assert 'self.log_error("Request timed out: %r", e)' in source
+
+
+def test_jsonschema_takes_only_is_valid_syntax_from_rfc3987_syntax():
+    """lab/sandbox/lazy_imports.py defers rfc3987_syntax behind a stand-in for this name.
+
+    If jsonschema takes more from it, or moto stops importing jsonschema, update DEFERRED.
+    """
+    import importlib.util
+    import pathlib
+
+    from lab.sandbox import lazy_imports
+
+    def package_dir(name: str) -> pathlib.Path:  # found without importing the package
+        return pathlib.Path(importlib.util.find_spec(name).submodule_search_locations[0])
+
+    lines = (package_dir("jsonschema") / "_format.py").read_text().splitlines()
+    imports = [line.strip() for line in lines if "rfc3987_syntax" in line and "import" in line]
+    assert imports == ["from rfc3987_syntax import is_valid_syntax as _rfc3987_is_valid_syntax"]
+    assert lazy_imports.DEFERRED == {"rfc3987_syntax": ("is_valid_syntax",)}
+    helpers = (package_dir("rfc3987_syntax") / "syntax_helpers.py").read_text()
+    assert "def is_valid_syntax(term: str, value: str)" in helpers
+    apigateway = (package_dir("moto") / "apigateway" / "models.py").read_text()
+    assert "from openapi_spec_validator import" in apigateway
