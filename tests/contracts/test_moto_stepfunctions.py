@@ -526,3 +526,40 @@ def test_failure_logs_are_formatted_before_the_logger_is_asked():
     eval_source = inspect.getsource(EvalComponent.eval)
     assert "self._log_failure_event_exception(" in eval_source
     assert "self._log_exception(exception=exception)" in eval_source
+
+
+def test_a_program_runs_in_a_thread_it_only_starts_and_joins_for_its_timeout():
+    """performance.run_without_watchdog_threads makes that thread inline without TimeoutSeconds.
+
+    The patch swaps program.threading for a shim whose Thread sees the bound target.
+    """
+    import threading
+
+    from moto.stepfunctions.parser.asl.component.program import program
+
+    source = inspect.getsource(program.Program.eval)
+    assert "timeout = self.timeout_seconds.timeout_seconds if self.timeout_seconds else None" in (
+        source
+    )
+    assert "threading.Thread(target=super().eval, args=(env,), daemon=True)" in source
+    assert "worker_thread.join(timeout=timeout)" in source
+    assert "is_timeout = worker_thread.is_alive()" in source
+    assert program.threading.lab_shim and program.threading.Event is threading.Event
+
+
+def test_a_state_runs_in_a_thread_it_only_starts_and_waits_for_with_its_timeout():
+    """performance.run_without_watchdog_threads: execute_state.Thread makes it inline when the
+    timeout is the default (TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS)."""
+    import threading
+
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
+    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+
+    source = inspect.getsource(execute_state.ExecutionState._evaluate_with_timeout.moto_original)
+    assert "thread = Thread(target=_exec_and_notify, daemon=True)" in source
+    assert "finished_on_time: bool = terminated_event.wait(timeout_seconds)" in source
+    assert source.count("Thread(") == 1
+    assert execute_state.threading is threading  # Event and the rest are the real ones
+    assert TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS == 99999999
+    constructor = inspect.getsource(execute_state.ExecutionState.__init__)
+    assert "TimeoutSeconds(" in constructor and "DEFAULT_TIMEOUT_SECONDS" in constructor

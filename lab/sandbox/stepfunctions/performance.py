@@ -18,6 +18,11 @@ Each patch removes work moto repeats for every execution although its result can
 - :func:`forget_finished_threads`: moto appends every interpreter thread to a module-level
   list (``TMP_THREADS``) that nothing reads or empties: two ``Thread`` objects per EXPRESS
   execution, three per STANDARD one, kept for the life of the process (~6 KB each execution).
+- :func:`run_without_watchdog_threads`: moto runs every program and every Task state in a
+  thread of its own only to be able to stop waiting for it after ``TimeoutSeconds``. A
+  program without ``TimeoutSeconds`` and a state whose timeout is the default (99999999 s,
+  over three years) never time out, so they now run in the thread that would have waited
+  for them: two threads fewer per execution.
 
 Every seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``.
 """
@@ -28,6 +33,9 @@ import copy
 import functools
 import importlib
 import logging
+import sys
+import threading
+import types
 from typing import Any
 
 #: How many distinct JSONPath strings each parser cache keeps.
@@ -143,9 +151,87 @@ def forget_finished_threads() -> None:
     kept.clear()
 
 
+class _InlineThread:
+    """What moto gets instead of a ``Thread`` it would only start and wait for.
+
+    ``start()`` runs the target in the calling thread; afterwards the "thread" has ended.
+    An exception is reported through ``threading.excepthook``, as from a thread, and not
+    raised: moto would carry on after the join.
+    """
+
+    def __init__(self, target, args=(), kwargs=None, **_options: Any) -> None:
+        self._call = (target, tuple(args), dict(kwargs or {}))
+
+    def start(self) -> None:
+        target, args, kwargs = self._call
+        try:
+            target(*args, **kwargs)
+        except Exception:
+            threading.excepthook(threading.ExceptHookArgs((*sys.exc_info(), None)))
+
+    def join(self, timeout: float | None = None) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return False
+
+
+_inline = threading.local()
+
+
+def _program_thread(*args: Any, target=None, **kwargs: Any):
+    """``Program.eval``'s worker thread; inline when the program has no TimeoutSeconds."""
+    program = getattr(target, "__self__", None)
+    if program is not None and not getattr(program, "timeout_seconds", None):
+        return _InlineThread(target, *args, **kwargs)
+    return threading.Thread(*args, target=target, **kwargs)
+
+
+def _state_thread(*args: Any, **kwargs: Any):
+    """``_evaluate_with_timeout``'s thread; inline when the state's wrapper said so."""
+    if getattr(_inline, "next_state_thread", False):
+        _inline.next_state_thread = False  # this call only, not threads its target starts
+        return _InlineThread(*args, **kwargs)
+    return threading.Thread(*args, **kwargs)
+
+
+def run_without_watchdog_threads() -> None:
+    """Run programs and Task states that cannot time out in the waiting thread."""
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
+    from moto.stepfunctions.parser.asl.component.program import program
+    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+
+    if getattr(program.threading, "lab_shim", False):
+        return
+    shim = types.ModuleType("threading", "threading, with Program.eval's worker made inline")
+    shim.__dict__.update(vars(threading))
+    shim.Thread = _program_thread
+    shim.lab_shim = True
+    program.threading = shim
+
+    execute_state.Thread = _state_thread
+    state_class = execute_state.ExecutionState
+    moto_evaluate = state_class._evaluate_with_timeout
+
+    def _evaluate_with_timeout(self, env) -> None:
+        timeout = self.timeout
+        _inline.next_state_thread = (
+            type(timeout) is TimeoutSeconds
+            and timeout.timeout_seconds >= TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS
+        )
+        try:
+            moto_evaluate(self, env)
+        finally:
+            _inline.next_state_thread = False
+
+    _evaluate_with_timeout.moto_original = moto_evaluate
+    state_class._evaluate_with_timeout = _evaluate_with_timeout
+
+
 def apply() -> None:
     """Every patch above. Idempotent."""
     cache_json_path_parsers()
     copy_pass_results()
     quiet_failure_logs()
     forget_finished_threads()
+    run_without_watchdog_threads()
