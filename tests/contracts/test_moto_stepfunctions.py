@@ -7,6 +7,7 @@ upgrade, fix that place (or drop the patch, when moto now does it itself).
 from __future__ import annotations
 
 import inspect
+import re
 
 import boto3
 import pytest
@@ -563,3 +564,55 @@ def test_a_state_runs_in_a_thread_it_only_starts_and_waits_for_with_its_timeout(
     assert TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS == 99999999
     constructor = inspect.getsource(execute_state.ExecutionState.__init__)
     assert "TimeoutSeconds(" in constructor and "DEFAULT_TIMEOUT_SECONDS" in constructor
+
+
+def test_a_state_machine_keeps_its_executions_in_a_list_it_only_appends_to():
+    """performance.index_executions swaps that list for an indexed one at construction."""
+    import pathlib
+    import re
+
+    import moto.stepfunctions as package
+    from moto.stepfunctions.models import StateMachineInstance
+
+    assert "self.executions: list[Execution] = []" in inspect.getsource(
+        StateMachineInstance.__init__.moto_original
+    )
+    root = pathlib.Path(package.__file__).parent
+    writes = []
+    for path in root.rglob("*.py"):
+        if path.name == "provider.py":  # LocalStack's provider: moto never imports it
+            continue
+        for line in path.read_text().splitlines():
+            if re.search(r"\.executions(\.(?!append\()\w+\(|\s*[+-]?=[^=]|\[.*\]\s*=)", line):
+                writes.append(line.strip())
+    assert writes == []  # no assignment, no mutation other than append
+
+
+def test_the_name_check_reads_only_the_executions_of_its_state_machine():
+    """performance.index_executions runs moto's check over the executions with that name."""
+    from moto.stepfunctions.models import StateMachine
+
+    source = inspect.getsource(StateMachine._handle_name_input_idempotency.moto_original)
+    assert set(re.findall(r"self\.\w+", source)) == {"self.executions"}
+    assert "if execution.name == name:" in source
+
+
+def test_describe_execution_is_a_scan_for_the_arn_the_index_replaces():
+    """performance.index_executions reimplements exactly this with a dict lookup."""
+    from moto.stepfunctions.models import StepFunctionBackend
+
+    source = inspect.getsource(StepFunctionBackend.describe_execution.moto_original)
+    body = [line.strip() for line in source.splitlines()[1:] if line.strip()]
+    assert body == [
+        "self._validate_execution_arn(execution_arn)",
+        "state_machine = self._get_state_machine_for_execution(execution_arn)",
+        "exctn = next(",
+        "(x for x in state_machine.executions if x.execution_arn == execution_arn),",
+        "None,",
+        ")",
+        "if not exctn:",
+        "raise ExecutionDoesNotExist(",
+        '"Execution Does Not Exist: \'" + execution_arn + "\'"',
+        ")",
+        "return exctn",
+    ]
