@@ -29,6 +29,7 @@ NBVAL_PORT ?= 5597
 NBVAL := LAB_SANDBOX_PORT=$(NBVAL_PORT) LAB_MODE=sandbox
 
 test: setup
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 	$(NBVAL) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
