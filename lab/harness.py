@@ -183,14 +183,11 @@ class RunStop:
         return self._event.wait(seconds)
 
 
-def mask_secrets(text: str | None) -> str | None:
-    """``text`` with API-key-like header values and access key ids masked (see lab.masking)."""
-    return mask_text(text) if text else text
-
-
 def _short(text: str | None, limit: int = CAUSE_LIMIT) -> str | None:
-    text = mask_secrets(text)
-    if text is None or len(text) <= limit:
+    if not text:
+        return text
+    text = mask_text(text)
+    if len(text) <= limit:
         return text
     return text[: limit - 1] + "…"
 

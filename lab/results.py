@@ -174,10 +174,10 @@ def save(df: pd.DataFrame, meta: dict | None = None, path=None) -> Path:
     ``meta`` defaults to ``df.attrs["lab_meta"]`` (set by ``lab.harness.run``):
     mode, region, stack, versions of lab/moto/boto3, UTC time, n, concurrency,
     workflow. ``path`` defaults to ``results/<run id>.csv``. Free-text columns
-    pass through ``lab.harness.mask_secrets`` again, so an API key can never
+    pass through ``lab.masking.mask_text`` again, so an API key can never
     reach a results file even if a cause quoted one.
     """
-    from lab.harness import mask_secrets
+    from lab.masking import mask_text
 
     meta = dict(meta if meta is not None else df.attrs.get("lab_meta", {}))
     meta.setdefault("utc", datetime.now(UTC).isoformat(timespec="seconds"))
@@ -193,7 +193,7 @@ def save(df: pd.DataFrame, meta: dict | None = None, path=None) -> Path:
     for column in ("cause", "error"):
         if column in clean.columns:
             clean[column] = clean[column].map(
-                lambda v: mask_secrets(v) if isinstance(v, str) else v
+                lambda v: mask_text(v) if isinstance(v, str) else v
             )
     clean.to_csv(path, index=False)
     meta["records"] = int(len(df))
