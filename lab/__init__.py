@@ -55,6 +55,7 @@ _LAZY = {
     # 06 failure labs
     "failure_scenarios": "lab.failures:scenarios",
     "run_failure": "lab.failures:run_scenario",
+    "check_failure": "lab.failures:check",
     "failure_table": "lab.failures",
     "broken": "lab.failures",
     "repair_all": "lab.failures",

@@ -27,15 +27,12 @@ from collections.abc import Callable
 from lab.config import LabConfig, load_config, require_aws_credentials
 from lab.errors import LabError
 from lab.progress import StackProgress, is_resource_event
+from lab.waiting import profile
 
 # CloudFormation's limit for an inline TemplateBody; larger templates need
 # TemplateURL (an S3 bucket), which this lab deliberately does without.
 TEMPLATE_BODY_LIMIT = 51_200
 
-POLL_SECONDS = {"sandbox": 0.2, "aws": 5.0}
-# Creating the stack on AWS takes minutes (the VPC endpoint and the resource
-# gateway are the slow parts); an hour means something is stuck.
-MAX_WAIT_SECONDS = {"sandbox": 600.0, "aws": 3600.0}
 
 # The stack is up and its template is the deployed one.
 HEALTHY = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
@@ -160,9 +157,11 @@ class StackDeployer:
         self.cfn = cloudformation
         self._template_source = template or (lambda: _synthesized_template(cfg))
         self._template: dict | None = None
-        self.poll_seconds = POLL_SECONDS[cfg.mode] if poll_seconds is None else poll_seconds
+        # The mode's pace (lab.waiting): seconds in the sandbox, minutes on AWS.
+        pace = profile(cfg)
+        self.poll_seconds = pace.stack_poll_s if poll_seconds is None else poll_seconds
         self.max_wait_seconds = (
-            MAX_WAIT_SECONDS[cfg.mode] if max_wait_seconds is None else max_wait_seconds
+            pace.stack_timeout_s if max_wait_seconds is None else max_wait_seconds
         )
         self.out = out
         self.progress_bar = progress_bar

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -33,13 +34,19 @@ def _parse(text):
         return text
 
 
-def run_once(workflow: str = "standard", payload: dict | None = None, timeout_s: float = 120
-             ) -> dict:
+def run_once(workflow: str = "standard", payload: dict | None = None,
+             timeout_s: float | None = None) -> dict:
     """Run one execution to the end; returns its ARN, status, input, output or error.
 
-    STANDARD is started and then watched until it stops; EXPRESS runs with
-    StartSyncExecution, which answers when the execution has finished.
+    STANDARD is started and then watched until it stops (at the mode's pace, for at
+    most ``timeout_s``, by default the mode profile's execution timeout: 2 minutes in
+    the sandbox, 15 on AWS); EXPRESS runs with StartSyncExecution, which answers when
+    the execution has finished.
     """
+    from lab.waiting import profile, wait_for
+
+    cfg = load_config()
+    pace = profile(cfg).execution
     sfn = client("stepfunctions")
     arn = state_machine_arn(workflow)
     name = f"lab-once-{uuid.uuid4().hex[:12]}"
@@ -48,16 +55,16 @@ def run_once(workflow: str = "standard", payload: dict | None = None, timeout_s:
         out = sfn.start_sync_execution(stateMachineArn=arn, name=name, input=body)
     else:
         exe = sfn.start_execution(stateMachineArn=arn, name=name, input=body)["executionArn"]
-        deadline = time.monotonic() + timeout_s
-        interval = 0.05 if load_config().is_sandbox else 1.0
-        while True:
-            out = sfn.describe_execution(executionArn=exe)
-            if out["status"] != "RUNNING":
-                break
-            if time.monotonic() > deadline:
-                raise LabError(f"execution {name} still RUNNING after {timeout_s:.0f} s; "
-                               "look at it with lab.execution_events(...) or raise timeout_s.")
-            time.sleep(interval)
+
+        def stopped():
+            described = sfn.describe_execution(executionArn=exe)
+            return described if described["status"] != "RUNNING" else None
+
+        timeout = timeout_s or pace.timeout_s
+        out = wait_for(stopped, what=f"execution {name} to stop", timeout_s=timeout,
+                       poll_s=pace.poll_s, first_s=pace.poll_first_s, growth=pace.poll_growth,
+                       max_poll_s=pace.poll_max_s,
+                       fix="look at it with lab.execution_events(...) or raise timeout_s")
     return mask_secrets({
         "workflow": workflow,
         "executionArn": out["executionArn"],
@@ -69,6 +76,41 @@ def run_once(workflow: str = "standard", payload: dict | None = None, timeout_s:
         "duration_ms": round((out["stopDate"] - out["startDate"]).total_seconds() * 1000, 1)
         if out.get("stopDate") else None,
     })
+
+
+@dataclass(frozen=True)
+class HttpAnswer:
+    """What an HTTP Task received: its output, or the cause of a non-2xx failure.
+
+    Both are the document AWS documents for the task, ``{Headers, ResponseBody,
+    StatusCode, StatusText}``; it is read at its top level, once.
+    """
+
+    status: int | None
+    status_text: str
+    body: Any
+
+    @property
+    def message(self) -> str | None:
+        """API Gateway's ``message`` (or the body itself when it is text)."""
+        if isinstance(self.body, dict):
+            return self.body.get("message") or self.body.get("Message")
+        return self.body if isinstance(self.body, str) else None
+
+
+def http_answer(document: str | dict | None, require_status: bool = True) -> HttpAnswer | None:
+    """The HTTP answer in a task's output or cause document; None if it holds none."""
+    parsed = _parse(document) if document else None
+    if not isinstance(parsed, dict):
+        return None
+    status = parsed.get("StatusCode")
+    if isinstance(status, str) and status.isdigit():
+        status = int(status)
+    if not isinstance(status, int) or isinstance(status, bool):
+        if require_status or "ResponseBody" not in parsed:
+            return None
+        status = None
+    return HttpAnswer(status, str(parsed.get("StatusText", "") or ""), parsed.get("ResponseBody"))
 
 
 def _event_detail(event: dict) -> str:

@@ -41,7 +41,6 @@ import os
 import random
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -60,7 +59,17 @@ from botocore.exceptions import (
 from lab import clients
 from lab.config import LabConfig, load_config
 from lab.errors import LabError
+from lab.executions import http_answer
 from lab.masking import mask_text
+from lab.waiting import (
+    ExecutionPacing,
+    Stop,
+    WaitStopped,
+    WaitTimedOut,
+    profile,
+    wait_for,
+    wait_for_connection,
+)
 
 WORKFLOWS = ("standard", "express")
 WORKFLOW_CHOICES = (*WORKFLOWS, "both")
@@ -116,30 +125,8 @@ _log = logging.getLogger(__name__)
 _HTTP_STATUS_ERROR = re.compile(r"^States\.Http\.StatusCode\.(\d{3})$")
 
 
-@dataclass(frozen=True)
-class Timing:
-    """How the harness paces itself in one mode (sandbox or aws)."""
-
-    poll_first_s: float  # first describe_execution after the start call
-    poll_s: float  # then every poll_s, growing by poll_growth up to poll_max_s
-    poll_growth: float
-    poll_max_s: float
-    timeout_s: float  # give up on one execution after this long
-    retry_base_s: float  # throttle backoff: full jitter over base * 2**attempt
-    retry_max_s: float
-    max_attempts: int
-
-    @classmethod
-    def for_mode(cls, mode: str) -> Timing:
-        """Sandbox: 2 ms, 5 ms, then growing to one poll per 20 ms. AWS: 1 s growing to 5 s.
-
-        In the sandbox most executions end within a few ms of their start, so
-        the first polls come quickly and the interval then settles at 20 ms
-        (polling faster would compete with the interpreter for the CPU).
-        """
-        if mode == "sandbox":
-            return cls(0.002, 0.005, 1.5, 0.02, 120.0, 0.05, 2.0, 8)
-        return cls(1.0, 1.0, 1.5, 5.0, 900.0, 0.5, 20.0, 8)
+#: How the harness paces itself in one mode: ``lab.waiting.profile(cfg).execution``.
+Timing = ExecutionPacing
 
 
 @dataclass
@@ -164,23 +151,8 @@ class ExecutionRecord:
     started_at: str | None = None
 
 
-class RunStop:
-    """Shared "give up" flag: set when the sandbox cannot be reached any more."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self.reason: str | None = None
-
-    def set(self, reason: str) -> None:
-        if not self._event.is_set():
-            self.reason = reason
-            self._event.set()
-
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-    def wait(self, seconds: float) -> bool:
-        return self._event.wait(seconds)
+#: Shared "give up" flag: set when the sandbox cannot be reached any more, or on Ctrl-C.
+RunStop = Stop
 
 
 def _short(text: str | None, limit: int = CAUSE_LIMIT) -> str | None:
@@ -198,44 +170,21 @@ def _ms(start: datetime | None, stop: datetime | None) -> float | None:
     return round((stop - start).total_seconds() * 1000.0, 3)
 
 
-def _find_status_code(value, depth: int = 0) -> int | None:
-    """The first ``StatusCode``/``statusCode`` found in a parsed JSON document."""
-    if depth > 4:
-        return None
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
-    if isinstance(value, dict):
-        for key in ("StatusCode", "statusCode"):
-            code = value.get(key)
-            if isinstance(code, int) or (isinstance(code, str) and code.isdigit()):
-                return int(code)
-        for item in value.values():
-            if isinstance(item, (dict, list, str)):
-                found = _find_status_code(item, depth + 1)
-                if found is not None:
-                    return found
-    elif isinstance(value, list):
-        for item in value:
-            found = _find_status_code(item, depth + 1)
-            if found is not None:
-                return found
-    return None
-
-
 def http_status_of(output: str | None, error: str | None, cause: str | None) -> int | None:
-    """The HTTP status the task saw: from its output, its error name, or its cause."""
+    """The HTTP status the task saw: its error name, else its output's or cause's answer.
+
+    ``States.Http.StatusCode.<code>`` names the status of a failed call; a succeeded
+    task's output (and a failure's cause) is the documented HTTP answer document,
+    read at its top level by :func:`lab.executions.http_answer`.
+    """
     if error:
         match = _HTTP_STATUS_ERROR.match(error)
         if match:
             return int(match.group(1))
-    for text in (output, cause):
-        if text:
-            code = _find_status_code(text)
-            if code is not None:
-                return code
+    for document in (output, cause):
+        answer = http_answer(document)
+        if answer is not None:
+            return answer.status
     return None
 
 
@@ -373,32 +322,32 @@ def wait_standard(
     retried until then; with ``connection_errors_are_fatal`` (the sandbox,
     where it means the process is gone) a dropped connection is raised.
     """
-    deadline = t0 + timing.timeout_s
-    delay = timing.poll_first_s
-    interval = timing.poll_s
     polls = 0
-    while True:
-        if stop is not None and stop.wait(delay):
-            return None, polls
-        if stop is None:
-            time.sleep(delay)
+
+    def stopped():
+        nonlocal polls
         polls += 1
         try:
             description = sfn.describe_execution(executionArn=execution_arn)
         except ClientError as exc:
             if not _is_throttle(exc):
                 raise
-            description = None
+            return None
         except (*CONNECTION_ERRORS, ReadTimeoutError):
             if connection_errors_are_fatal:
                 raise
-            description = None
-        if description is not None and description["status"] != "RUNNING":
-            return description, polls
-        if time.perf_counter() >= deadline:
-            return None, polls
-        delay = interval
-        interval = min(timing.poll_max_s, interval * timing.poll_growth)
+            return None
+        return description if description["status"] != "RUNNING" else None
+
+    try:
+        description = wait_for(
+            stopped, what=f"execution {execution_arn} to stop", timeout_s=timing.timeout_s,
+            poll_s=timing.poll_s, first_s=timing.poll_first_s, growth=timing.poll_growth,
+            max_poll_s=timing.poll_max_s, stop=stop, started=t0, clock=time.perf_counter,
+        )
+    except (WaitTimedOut, WaitStopped):
+        return None, polls
+    return description, polls
 
 
 def _now_iso() -> str:
@@ -565,7 +514,7 @@ def plan(workflow: str, cfg: LabConfig | None = None, outputs: dict | None = Non
                 "run `python -m lab deploy` (or lab.ensure_deployed()) first."
             )
         arns[kind] = arn
-    return RunPlan(cfg, arns, new_run_id(), Timing.for_mode(cfg.mode))
+    return RunPlan(cfg, arns, new_run_id(), profile(cfg).execution)
 
 
 def run_batch(
@@ -730,29 +679,14 @@ def run_metadata(run_plan: RunPlan, **extra) -> dict:
 
 
 def wait_for_active_connection(cfg: LabConfig, outputs: dict | None = None,
-                               timeout_s: float | None = None) -> float:
+                               timeout_s: float | None = None, stop: RunStop | None = None
+                               ) -> float:
     """Wait until the stack's connection is ACTIVE; returns the seconds waited."""
     if outputs is None:
         from lab.deployment import outputs as stack_outputs
 
         outputs = stack_outputs(cfg)
-    timeout_s = timeout_s or (60.0 if cfg.is_sandbox else 900.0)
-    events = clients.client("events", cfg)
-    started = time.perf_counter()
-    while True:
-        described = events.describe_connection(Name=outputs["ConnectionName"])
-        state = described["ConnectionState"]
-        if state == "ACTIVE":
-            return time.perf_counter() - started
-        if state == "FAILED_CONNECTIVITY":
-            raise LabError(
-                f"the connection failed ({described.get('StateReason', 'no reason given')}); "
-                "see notebook 04_connection_state, then redeploy with `python -m lab deploy`."
-            )
-        if time.perf_counter() - started > timeout_s:
-            raise LabError(f"the connection is still {state} after {timeout_s:.0f} s; run again "
-                           "later, or look at it in notebook 04_connection_state.")
-        time.sleep(0.1 if cfg.is_sandbox else 5.0)
+    return wait_for_connection(cfg, outputs["ConnectionName"], timeout_s=timeout_s, stop=stop)
 
 
 def wait_until_ready(

@@ -6,7 +6,6 @@ Every function here reads; none changes anything. Names say what they show.
 from __future__ import annotations
 
 import socket
-import time
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -211,9 +210,9 @@ def connection_timeline(timeout_s: float | None = None, interval_s: float | None
     when the connection went ACTIVE long ago; then one row per state observed.
     ``after_created_s`` counts from ``CreationTime``.
     """
-    cfg = load_config()
-    timeout_s = timeout_s or (60 if cfg.is_sandbox else 900)
-    interval_s = interval_s or (0.25 if cfg.is_sandbox else 10)
+    from lab.waiting import profile, wait_for
+
+    pace = profile(load_config())
     name = _outputs()["ConnectionName"]
     events = client("events")
     first = events.describe_connection(Name=name)
@@ -231,18 +230,19 @@ def connection_timeline(timeout_s: float | None = None, interval_s: float | None
     if first.get("LastAuthorizedTime"):
         rows.append(row(first["LastAuthorizedTime"], "authorized", "ACTIVE",
                         "LastAuthorizedTime"))
-    t0, last_state = time.monotonic(), None
-    while True:
-        d = first if last_state is None else events.describe_connection(Name=name)
+    seen: dict = {}
+
+    def settled():
+        d = events.describe_connection(Name=name) if seen else first
         state = d["ConnectionState"]
-        if state != last_state:
+        if state != seen.get("state"):
             rows.append(row(datetime.now(UTC).astimezone(created.tzinfo), "observed", state,
                             "DescribeConnection", d.get("StateReason", "")))
-            last_state = state
-        if state in ("ACTIVE", "FAILED_CONNECTIVITY", "DEAUTHORIZED"):
-            break
-        if time.monotonic() - t0 > timeout_s:
-            raise LabError(f"connection {name} still {state} after {timeout_s:.0f} s; "
-                           "run the cell again, or check its StateReason in 04_connection_state.")
-        time.sleep(interval_s)
+            seen["state"] = state
+        return state if state in ("ACTIVE", "FAILED_CONNECTIVITY", "DEAUTHORIZED") else None
+
+    wait_for(settled, what=f"connection {name} to settle", describe=lambda: seen["state"],
+             timeout_s=timeout_s or pace.resource_timeout_s,
+             poll_s=interval_s or pace.resource_poll_s,
+             fix="run the cell again, or check its StateReason in 04_connection_state")
     return pd.DataFrame(rows)

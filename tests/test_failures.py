@@ -39,7 +39,7 @@ def deployed(sandbox):
 
 
 def _drift() -> dict:
-    path = failures._Lab("standard")
+    path = failures.DeployedLab("standard")
     found = {name: s.drift(path) for name, s in failures.SCENARIOS.items()}
     return {name: what for name, what in found.items() if what}
 
@@ -107,9 +107,16 @@ def test_an_interrupted_cell_still_repairs(intact):
     assert run_once()["status"] == "SUCCEEDED"
 
 
+def test_an_interrupted_cell_says_the_repair_ran(intact, capsys):
+    with pytest.raises(KeyboardInterrupt), failures.broken("wrong_dns_target"):
+        raise KeyboardInterrupt
+
+    assert "interrupted: the repair of wrong_dns_target ran" in capsys.readouterr().out
+
+
 def test_an_interrupt_during_the_repair_waits_until_the_repair_is_done():
     done = []
-    with pytest.raises(KeyboardInterrupt), failures._interrupts_deferred():
+    with pytest.raises(KeyboardInterrupt), failures.interrupts_deferred():
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.05)
         done.append("repaired")
@@ -118,7 +125,7 @@ def test_an_interrupt_during_the_repair_waits_until_the_repair_is_done():
 
 
 def test_every_repair_step_runs_even_when_one_fails():
-    undo, ran = failures._Undo("demo"), []
+    undo, ran = failures.Undo("demo"), []
     undo.push("first", lambda: ran.append("first"))
     undo.push("second", lambda: 1 / 0)
     undo.push("third", lambda: ran.append("third"))
@@ -131,7 +138,7 @@ def test_every_repair_step_runs_even_when_one_fails():
 @pytest.mark.parametrize("name", list(failures.SCENARIOS))
 def test_repair_all_puts_back_a_break_whose_repair_never_ran(intact, name):
     # A kernel that died inside broken(): the break happened, its repair steps are lost.
-    failures.SCENARIOS[name].apply(failures._Lab("standard"), failures._Undo(name))
+    failures.SCENARIOS[name].apply(failures.DeployedLab("standard"), failures.Undo(name))
 
     table = failures.repair_all()
 
@@ -189,3 +196,41 @@ def test_the_notebook_names_are_exported_from_lab():
     assert lab.failure_table is failures.failure_table
     assert lab.repair_all is failures.repair_all
     assert isinstance(lab.failure_scenarios(), pd.DataFrame)
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def _row(**overrides) -> dict:
+    row = {"scenario": "connection_not_active", "mode": "sandbox", "status": "FAILED",
+           "error": "Events.ConnectionResource.AuthInProgress", "as_expected": True,
+           "after_repair": "SUCCEEDED"}
+    row.update(overrides)
+    return row
+
+
+def test_a_row_as_expected_checks_out():
+    assert failures.check(_row()).startswith("as expected: Events.ConnectionResource.")
+
+
+def test_a_scenario_that_did_not_fail_as_expected_is_refused_in_the_sandbox():
+    with pytest.raises(LabError, match="connection_not_active: NOT as expected: SUCCEEDED"):
+        failures.check(_row(status="SUCCEEDED", error=None, as_expected=False))
+
+
+def test_on_aws_a_scenario_aws_cannot_reproduce_reports_what_it_observed_and_why():
+    outcome = failures.check(_row(mode="aws", status="SUCCEEDED", error=None, as_expected=False))
+
+    assert outcome.startswith("observed SUCCEEDED, not Events.ConnectionResource.AuthInProgress")
+    assert "re-authorizes in seconds to minutes" in outcome
+
+
+def test_on_aws_a_reproducible_scenario_that_differs_is_still_refused():
+    with pytest.raises(LabError, match="wrong_api_key: NOT as expected"):
+        failures.check(_row(scenario="wrong_api_key", mode="aws", as_expected=False,
+                            error="States.Http.Socket"))
+
+
+def test_a_repair_that_did_not_work_is_refused_in_both_modes():
+    with pytest.raises(LabError, match="NOT repaired"):
+        failures.check(_row(mode="aws", after_repair="FAILED"))
