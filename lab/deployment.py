@@ -122,6 +122,11 @@ def _error_message(exc: Exception) -> str:
     return getattr(exc, "response", {}).get("Error", {}).get("Message", "") or str(exc)
 
 
+def _is_busy(exc: Exception) -> bool:
+    """CloudFormation refused because another operation is running on the stack."""
+    return _error_code(exc) == "ValidationError" and "_IN_PROGRESS state" in _error_message(exc)
+
+
 def _is_missing_stack(exc: Exception) -> bool:
     return _error_code(exc) == "ValidationError" and "does not exist" in _error_message(exc)
 
@@ -380,6 +385,14 @@ class StackDeployer:
             )
         return final
 
+    def _another_deploy(self) -> str:
+        return (
+            f"Another deploy of stack {self.stack_name} is running in {self.where} (it started "
+            "between this command's check and its own start); let it finish, then run "
+            "`python -m lab deploy --if-changed` (it waits for a running deploy and does "
+            "nothing more if that one deployed the current template)."
+        )
+
     def _create(self) -> dict:
         from botocore.exceptions import ClientError
 
@@ -396,6 +409,8 @@ class StackDeployer:
                 OnFailure="DELETE",
             )
         except ClientError as exc:
+            if _error_code(exc) == "AlreadyExistsException":
+                raise LabError(self._another_deploy()) from None
             raise LabError(
                 f"CloudFormation refused to create stack {self.stack_name}: "
                 f"{_error_message(exc)}; fix the cause and run `python -m lab deploy` again."
@@ -436,6 +451,8 @@ class StackDeployer:
             if "No updates are to be performed" in _error_message(exc):
                 self.say(f"Stack {self.stack_name} is up to date in {self.where}.")
                 return outputs_of(stack)
+            if _is_busy(exc):
+                raise LabError(self._another_deploy()) from None
             raise LabError(
                 f"CloudFormation refused to update stack {self.stack_name}: "
                 f"{_error_message(exc)}; fix the cause and run `python -m lab deploy` again."

@@ -79,11 +79,45 @@ UNSUPPORTED_REGIONS: frozenset[str] = frozenset(MISSING_IN_REGION)
 SUGGESTED_REGION = "us-east-1"
 
 
-def check_region_supported(region: str) -> None:
-    """Refuse a region where the stack's resource types don't exist.
+def known_regions() -> frozenset[str]:
+    """Every region botocore's endpoint data names for CloudFormation, in every partition."""
+    import botocore.session
 
-    Raises :class:`LabError` naming what the region lacks and how to pick another.
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("cloudformation", partition)
+    )
+
+
+def _region_shaped(region: str) -> bool:
+    """True if the name fits a partition's region pattern (a region newer than botocore)."""
+    import re
+
+    import botocore.loaders
+
+    partitions = botocore.loaders.create_loader().load_data("endpoints")["partitions"]
+    return any(re.match(p["regionRegex"], region) for p in partitions)
+
+
+def supported_regions() -> list[str]:
+    """The regions botocore knows where the lab's stack can be built, sorted."""
+    return sorted(known_regions() - UNSUPPORTED_REGIONS)
+
+
+def check_region_supported(region: str) -> None:
+    """Refuse a region that does not exist, or where the stack's resource types don't.
+
+    Raises :class:`LabError` naming the valid regions, or what the region lacks and
+    how to pick another. A name botocore does not list yet but that has a region's
+    shape (``xx-name-N``) is let through: CloudFormation itself answers there.
     """
+    if region not in known_regions() and not _region_shaped(region):
+        raise LabError(
+            f"LAB_REGION={region!r} is not an AWS region; set LAB_REGION to one where the "
+            f"lab's stack can be built: {', '.join(supported_regions())}."
+        )
     missing = MISSING_IN_REGION.get(region)
     if not missing:
         return

@@ -610,3 +610,31 @@ def test_lab_deploy_stays_callable_after_the_module_is_imported(monkeypatch):
 
     monkeypatch.setattr(lab.deployment, "deploy", lambda *a, **k: {"called": True})
     assert lab.deploy() == {"called": True}
+
+
+# --------------------------------------------------------------- two deploys at once
+
+
+def test_a_create_that_loses_to_another_deploy_says_another_deploy_is_running(stub):
+    answers_missing(stub)
+    stub.add_client_error(
+        "create_stack",
+        service_error_code="AlreadyExistsException",
+        service_message=f"Stack [{NAME}] already exists",
+        http_status_code=400,
+    )
+    with pytest.raises(LabError, match=r"^Another deploy of stack .* is running .*--if-changed"):
+        deployer(stub).deploy()
+
+
+def test_an_update_refused_because_another_deploy_runs_says_so(stub):
+    answers_describe(stub, stack("CREATE_COMPLETE", outputs=OUTPUTS))
+    answers_events(stub, [stack_event(1, "CREATE_COMPLETE")])
+    stub.add_client_error(
+        "update_stack",
+        service_error_code="ValidationError",
+        service_message=f"Stack:{STACK_ID} is in UPDATE_IN_PROGRESS state and can not be updated.",
+        http_status_code=400,
+    )
+    with pytest.raises(LabError, match=r"^Another deploy of stack .* is running"):
+        deployer(stub).deploy()

@@ -85,3 +85,20 @@ def test_sandbox_mode_refuses_an_unsupported_region_too():
     # one code path: a region that fails on AWS fails the same way offline
     with pytest.raises(LabError, match="cn-north-1"):
         load_config({"LAB_REGION": "cn-north-1"})
+
+
+@pytest.mark.parametrize("mode", ["sandbox", "aws"])
+def test_an_unknown_region_is_refused_up_front_with_the_valid_ones(mode):
+    with pytest.raises(LabError, match=r"LAB_REGION='mars-1' is not an AWS region; .*eu-west-1"):
+        load_config({"LAB_MODE": mode, "LAB_REGION": "mars-1"})
+
+
+def test_the_valid_regions_listed_leave_out_the_unsupported_ones():
+    from lab.regions import UNSUPPORTED_REGIONS, supported_regions
+
+    listed = supported_regions()
+    assert "us-east-1" in listed and not set(listed) & UNSUPPORTED_REGIONS
+
+
+def test_a_region_newer_than_botocore_but_shaped_like_one_is_let_through():
+    assert load_config({"LAB_MODE": "sandbox", "LAB_REGION": "eu-north-9"}).region == "eu-north-9"
