@@ -12,10 +12,14 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from cdk_app.acknowledgments import acknowledge
+from cdk_app.mapping_templates import mapping_template
 
 STAGE_NAME = "prod"
 HELLO_PATH = "hello"
-HELLO_BODY = {"message": "hello from the private API"}
+HELLO_MESSAGE = "hello from the private API"
+# What GET /hello answers: HELLO_MESSAGE and what API Gateway saw of the request
+# ($context and the headers and query string, without the API key).
+HELLO_RESPONSE_TEMPLATE = mapping_template("hello_response")
 API_KEY_HEADER = "x-api-key"
 
 
@@ -71,13 +75,15 @@ class PrivateApi(Construct):
         self.api.node.try_remove_child("Endpoint")
 
         # A MOCK integration answers inside API Gateway: no Lambda, so nothing
-        # cold-starts inside the latency the lab measures.
+        # cold-starts inside the latency the lab measures. Its response template
+        # reports what API Gateway saw, so the HTTP Task's output shows it on AWS
+        # as in the sandbox (no access logs, no account-wide CloudWatch role).
         hello = apigw.MockIntegration(
             request_templates={"application/json": json.dumps({"statusCode": 200})},
             integration_responses=[
                 apigw.IntegrationResponse(
                     status_code="200",
-                    response_templates={"application/json": json.dumps(HELLO_BODY)},
+                    response_templates={"application/json": HELLO_RESPONSE_TEMPLATE},
                 )
             ],
         )

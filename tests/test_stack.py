@@ -16,6 +16,7 @@ import pytest
 from stack_template import STACK_NAME, flatten_join, only, resources, synthesized, template
 
 from cdk_app.names import lattice_name
+from cdk_app.private_api import HELLO_RESPONSE_TEMPLATE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -174,14 +175,26 @@ def test_hello_get_requires_the_api_key(tpl):
     assert method["ApiKeyRequired"] is True
 
 
-def test_hello_is_a_mock_integration_answering_200_with_the_message(tpl):
+def test_hello_is_a_mock_integration_answering_200_with_what_it_saw(tpl):
     integration = only(tpl, "AWS::ApiGateway::Method")[1]["Properties"]["Integration"]
     assert integration["Type"] == "MOCK"
     assert integration["RequestTemplates"] == {"application/json": '{"statusCode": 200}'}
     [response] = integration["IntegrationResponses"]
     assert response["StatusCode"] == "200"
-    assert json.loads(response["ResponseTemplates"]["application/json"]) == {
-        "message": "hello from the private API"
+    assert response["ResponseTemplates"] == {"application/json": HELLO_RESPONSE_TEMPLATE}
+
+
+def test_hellos_template_reports_api_gateways_context_and_never_the_key_value():
+    for variable in (
+        "$context.requestId", "$context.requestTimeEpoch", "$context.identity.sourceIp",
+        "$context.identity.vpceId", "$context.identity.userAgent",
+        "$context.identity.apiKeyId", "$context.resourcePath", "$context.httpMethod",
+        "$context.stage", "$input.params()",
+    ):
+        assert variable in HELLO_RESPONSE_TEMPLATE, variable
+    # $context.identity.apiKey is the key's value: only ...apiKeyId may appear.
+    assert set(re.findall(r"\$context\.identity\.apiKey\w*", HELLO_RESPONSE_TEMPLATE)) == {
+        "$context.identity.apiKeyId"
     }
 
 

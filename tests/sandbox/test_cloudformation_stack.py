@@ -14,6 +14,7 @@ import time
 import pytest
 from stack_template import template
 
+from cdk_app.private_api import HELLO_RESPONSE_TEMPLATE
 from lab.sandbox.inventory import leftovers
 
 ACCOUNT = "123456789012"
@@ -179,9 +180,7 @@ def test_hello_method_is_a_mock_integration_that_requires_an_api_key(deployed):
     )
     response = method["methodIntegration"]["integrationResponses"]["200"]
     assert (method["apiKeyRequired"], method["methodIntegration"]["type"]) == (True, "MOCK")
-    assert json.loads(response["responseTemplates"]["application/json"]) == {
-        "message": "hello from the private API"
-    }
+    assert response["responseTemplates"] == {"application/json": HELLO_RESPONSE_TEMPLATE}
 
 
 def test_stage_prod_points_at_the_deployment(deployed):

@@ -15,13 +15,13 @@ import pytest
 from conftest import lab_api
 from stack_template import template
 from test_http_invoke_support import (  # noqa: F401  (fixtures)
-    HELLO_BODY,
     aws,
     dataplane,
     dataplane_server,
     history,
 )
 
+from cdk_app.private_api import HELLO_MESSAGE
 from lab.sandbox.dataplane import request_log
 
 STACK = "PrivateApiLab"
@@ -72,9 +72,37 @@ def test_the_standard_state_machine_gets_the_private_apis_answer(aws, stack):
     described = _run_standard(aws, stack["StandardStateMachineArn"], "e2e-standard")
 
     assert described["status"] == "SUCCEEDED"
-    assert json.loads(described["output"])["ResponseBody"] == HELLO_BODY
+    assert json.loads(described["output"])["ResponseBody"]["message"] == HELLO_MESSAGE
     types = [e["type"] for e in history(aws, described["executionArn"])]
     assert types.index("TaskScheduled") < types.index("TaskStarted") < types.index("TaskSucceeded")
+
+
+def test_the_private_api_reports_the_endpoint_key_id_and_headers_it_saw(aws, stack):
+    described = _run_standard(aws, stack["StandardStateMachineArn"], "e2e-received")
+
+    received = json.loads(described["output"])["ResponseBody"]["received"]
+    identity = received["context"]["identity"]
+    assert (identity["vpceId"], identity["apiKeyId"]) == (
+        stack["VpcEndpointId"], stack["ApiKeyId"]
+    )
+    assert identity["userAgent"] == "Amazon|StepFunctions|HttpInvoke|us-east-1"
+    assert (received["context"]["resourcePath"], received["context"]["stage"]) == (
+        "/hello", "prod"
+    )
+    headers = {k.lower(): v for k, v in received["headers"].items()}
+    assert headers["x-lab-execution"] == "e2e-received"
+    assert "x-api-key" not in headers and "x-lab-source-vpce" not in headers
+
+
+def test_the_api_saw_the_request_between_task_started_and_task_succeeded(aws, stack):
+    described = _run_standard(aws, stack["StandardStateMachineArn"], "e2e-when")
+
+    received = json.loads(described["output"])["ResponseBody"]["received"]
+    events = {e["type"]: e["timestamp"] for e in history(aws, described["executionArn"])}
+    seen_ms = received["context"]["requestTimeEpoch"]
+    # Event timestamps are kept to the millisecond, as requestTimeEpoch is.
+    assert int(events["TaskStarted"].timestamp() * 1000) <= seen_ms
+    assert seen_ms <= int(events["TaskSucceeded"].timestamp() * 1000) + 1
 
 
 def test_the_request_arrives_through_the_stacks_endpoint_with_the_execution_name(aws, stack):
@@ -93,7 +121,7 @@ def test_the_express_state_machine_answers_synchronously(aws, stack):
     )
 
     assert result["status"] == "SUCCEEDED"
-    assert json.loads(result["output"])["ResponseBody"] == HELLO_BODY
+    assert json.loads(result["output"])["ResponseBody"]["message"] == HELLO_MESSAGE
     assert result["billingDetails"]["billedMemoryUsedInMB"] == 64
 
 
@@ -122,6 +150,7 @@ def test_through_the_sandbox_server_both_state_machines_reach_the_private_api(
     )
 
     assert (standard["status"], express["status"]) == ("SUCCEEDED", "SUCCEEDED")
-    assert json.loads(express["output"])["ResponseBody"] == HELLO_BODY
+    body = json.loads(express["output"])["ResponseBody"]
+    assert body["received"]["context"]["identity"]["vpceId"] == outputs["VpcEndpointId"]
     entries = lab_api(clean_sandbox, "requests")
     assert [e["source_vpce"] for e in entries[-2:]] == [outputs["VpcEndpointId"]] * 2

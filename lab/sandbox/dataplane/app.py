@@ -33,6 +33,7 @@ from lab.sandbox.dataplane import mock_integration, policy
 from lab.sandbox.dataplane.request_log import RequestLog
 
 SOURCE_VPCE_HEADER = "x-lab-source-vpce"
+_RECEIVED_MS = "lab.received_epoch_ms"  # WSGI environ key
 
 _API_HOST = re.compile(
     r"^(?P<api>[a-z0-9]+)(?:-(?P<vpce>vpce-[0-9a-f]+))?"
@@ -139,8 +140,9 @@ def _is_private(api: Any) -> bool:
     return "PRIVATE" in [t.upper() for t in (api.endpoint_configuration or {}).get("types", [])]
 
 
-def _valid_api_keys(backend: Any, api_id: str, stage: str) -> set[str]:
-    values: set[str] = set()
+def _valid_api_keys(backend: Any, api_id: str, stage: str) -> dict[str, str]:
+    """The enabled keys of the usage plans on ``api_id``/``stage``: value -> key id."""
+    values: dict[str, str] = {}
     for plan in backend.usage_plans.values():
         if not any(
             s.get("apiId") == api_id and s.get("stage") == stage for s in plan.api_stages or []
@@ -149,7 +151,7 @@ def _valid_api_keys(backend: Any, api_id: str, stage: str) -> set[str]:
         for plan_key in backend.usage_plan_keys.get(plan.id, {}).values():
             key = backend.keys.get(plan_key.id)
             if key is not None and _enabled(key.enabled):
-                values.add(key.value)
+                values[key.value] = key.id
     return values
 
 
@@ -166,9 +168,12 @@ class DataPlane:
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         request = Request(environ)
         started = time.perf_counter()
+        received = datetime.datetime.now(datetime.UTC)
+        # $context.requestTimeEpoch: when the request reached API Gateway, in ms.
+        environ[_RECEIVED_MS] = int(received.timestamp() * 1000)
         request_id = str(uuid.uuid4())
         entry: dict[str, Any] = {
-            "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+            "time": received.isoformat(timespec="milliseconds"),
             "request_id": request_id,
             "method": request.method,
             "host": request.host,
@@ -232,13 +237,22 @@ class DataPlane:
         )
         if method is None:
             raise _missing_authentication_token()
+        api_key = api_key_id = None
         if method.api_key_required and (api.api_key_source or "HEADER") == "HEADER":
             presented = request.headers.get("x-api-key")
-            if not presented or presented not in _valid_api_keys(backend, api_id, stage_name):
+            api_key_id = _valid_api_keys(backend, api_id, stage_name).get(presented or "")
+            if api_key_id is None:
                 raise _forbidden()
+            api_key = presented
 
+        identity = {
+            "source_ip": request.remote_addr or "",
+            "vpce_id": source_vpce if _is_private(api) else None,
+            "api_key": api_key,
+            "api_key_id": api_key_id,
+        }
         return self._integrate(
-            request, request_id, api, account_id, stage, resource, method, path_params
+            request, request_id, api, account_id, stage, resource, method, path_params, identity
         )
 
     def _authorize(
@@ -284,31 +298,33 @@ class DataPlane:
         resource: Any,
         method: Any,
         path_params: dict[str, str],
+        identity: dict[str, Any],
     ) -> Response:
         integration = method.method_integration
         if integration is None or (integration.integration_type or "").upper() != "MOCK":
             # Only MOCK integrations answer in the sandbox: nothing else runs behind the API.
             return _internal_error()
         scope = mock_integration.TemplateScope(
-            context={
-                "requestId": request_id,
-                "extendedRequestId": request_id,
-                "apiId": api.id,
-                "accountId": account_id,
-                "stage": stage.name,
-                "resourcePath": resource.get_path(),
-                "resourceId": resource.id,
-                "httpMethod": request.method,
-                "path": request.path,
-                "domainName": (request.host or "").split(":")[0],
-                "requestTimeEpoch": str(int(time.time() * 1000)),
-                "identity.sourceIp": request.remote_addr or "",
-                "identity.vpceId": request.headers.get(SOURCE_VPCE_HEADER, ""),
-            },
+            context=mock_integration.context_variables(
+                request_id=request_id,
+                request_time_epoch_ms=request.environ[_RECEIVED_MS],
+                api_id=api.id,
+                account_id=account_id,
+                stage=stage.name,
+                resource_id=resource.id,
+                resource_path=resource.get_path(),
+                http_method=request.method,
+                path=request.path,
+                domain_name=(request.host or "").split(":")[0],
+                protocol=request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+                user_agent=request.headers.get("User-Agent"),
+                **identity,
+            ),
             stage_variables=dict(stage.variables or {}),
-            headers={k.lower(): v for k, v in request.headers.items()},
+            headers=_method_request_headers(request),
             query=dict(request.args.items()),
             path=path_params,
+            body=request.get_data(as_text=True),
         )
         try:
             result = mock_integration.invoke(integration, scope, request.mimetype or None)
@@ -322,6 +338,15 @@ class DataPlane:
         for name, value in result.headers.items():
             response.headers[name] = value
         return response
+
+
+def _method_request_headers(request: Request) -> dict[str, str]:
+    """The headers API Gateway passes to the method request (not the sandbox's own)."""
+    return {
+        name: value
+        for name, value in request.headers.items()
+        if name.lower() != SOURCE_VPCE_HEADER
+    }
 
 
 def _internal_error() -> Response:

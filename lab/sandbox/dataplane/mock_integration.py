@@ -1,34 +1,260 @@
 """The MOCK integration: request template -> status code -> integration response -> body.
 
-API Gateway renders mapping templates with Velocity (VTL). The sandbox implements the
-small part of VTL that MOCK integrations use in practice: ``$context.<name>``,
-``$stageVariables.<name>``, ``$input.params('<name>')`` and ``$input.params().header``
-lookups are substituted; every other character is copied as written. A template that
-needs loops or conditionals renders literally (documented in the README).
+API Gateway renders mapping templates with Velocity (VTL). The sandbox renders them with
+airspeed-ext, LocalStack's fork of airspeed written for the VTL dialect of AWS services
+(``#set``, ``#if``, ``#foreach`` with ``$foreach.hasNext``, Java-style methods such as
+``keySet()`` or ``size()``), so a template behaves here as it does on API Gateway: there is
+no hand-written subset of VTL in the lab.
+
+What no library provides is the scope API Gateway gives a template, so this module builds
+it as the API Gateway developer guide documents it ("Variables for data transformations"):
+
+- ``$context``: the request's context (``requestId``, ``requestTimeEpoch``, ``identity.*``,
+  ``resourcePath``, ``httpMethod``, ``stage``, ...), see :func:`context_variables`.
+- ``$input``: ``body``, ``json(path)``, ``path(path)``, ``params()`` (a map with ``path``,
+  ``querystring`` and ``header``) and ``params(name)`` (path, then query string, then
+  header), see :class:`InputVariable`.
+- ``$util``: ``escapeJavaScript``, ``parseJson``, ``urlEncode``, ``urlDecode``,
+  ``base64Encode``, ``base64Decode``, see :class:`UtilVariable`.
+- ``$stageVariables``: the stage's variables.
+
+A MOCK integration has no backend, so in the integration response ``$input.body`` is empty
+and ``$input.params()`` still describes the method request.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import json
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
+import airspeed
+from jsonpath_ng.ext import parse as jsonpath_parse
+
 _STATUS = re.compile(r'"?statusCode"?\s*:\s*"?(\d{3})"?')
-_CONTEXT = re.compile(r"\$(?:\{)?context\.([A-Za-z0-9_.]+)(?:\})?")
-_STAGE_VARIABLE = re.compile(r"\$(?:\{)?stageVariables\.([A-Za-z0-9_]+)(?:\})?")
-_INPUT_PARAM = re.compile(r"\$input\.params\(\s*'([^']+)'\s*\)")
-_HEADER_PARAM = re.compile(r"\$input\.params\(\)\.header\.get\(\s*'([^']+)'\s*\)")
+
+
+class JavaMap(dict):
+    """A ``dict`` that answers the ``java.util.Map`` methods templates call and prints as Java.
+
+    airspeed-ext adds Java methods only to plain ``dict``; API Gateway's maps
+    (``$input.params()``, its ``header``/``querystring``/``path``) print as
+    ``{name=value, ...}`` when a template writes one out whole, as Java's do.
+    """
+
+    def keySet(self):  # noqa: N802 - Java's name, called from templates
+        return list(self.keys())
+
+    def entrySet(self):  # noqa: N802
+        return [{"key": k, "value": v} for k, v in self.items()]
+
+    def containsKey(self, key):  # noqa: N802
+        return key in self
+
+    def size(self):
+        return len(self)
+
+    def isEmpty(self):  # noqa: N802
+        return not self
+
+    def put(self, key, value):
+        previous = self.get(key)
+        self[key] = value
+        return previous
+
+    def __str__(self) -> str:
+        return "{" + ", ".join(f"{k}={v}" for k, v in self.items()) + "}"
 
 
 @dataclass
 class TemplateScope:
-    """Values a mapping template can refer to."""
+    """What one request offers a mapping template.
 
-    context: dict[str, str] = field(default_factory=dict)
+    ``context`` is ``$context`` as API Gateway nests it (``identity`` is a map);
+    ``headers`` keep the names as received, ``query`` and ``path`` map names to values.
+    """
+
+    context: dict[str, Any] = field(default_factory=dict)
     stage_variables: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
+    headers: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
     path: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+
+
+def context_variables(
+    *,
+    request_id: str,
+    request_time_epoch_ms: int,
+    api_id: str,
+    account_id: str,
+    stage: str,
+    resource_id: str,
+    resource_path: str,
+    http_method: str,
+    path: str,
+    domain_name: str,
+    protocol: str,
+    source_ip: str,
+    user_agent: str | None,
+    vpce_id: str | None,
+    api_key: str | None,
+    api_key_id: str | None,
+) -> dict[str, Any]:
+    """``$context`` for one request, with the names and nesting API Gateway uses.
+
+    ``identity.vpceId`` is set for private APIs only (AWS: "the VPC endpoint ID of the
+    VPC endpoint making the request"); ``identity.apiKey``/``apiKeyId`` only for a method
+    that requires an API key. A variable API Gateway leaves unset renders as an empty
+    string, as an undefined reference does on AWS.
+    """
+    from datetime import UTC, datetime
+
+    when = datetime.fromtimestamp(request_time_epoch_ms / 1000, UTC)
+    identity = {
+        "sourceIp": source_ip,
+        "userAgent": user_agent,
+        "accountId": None,
+        "caller": None,
+        "user": None,
+        "userArn": None,
+        "apiKey": api_key,
+        "apiKeyId": api_key_id,
+        "vpceId": vpce_id,
+    }
+    return {
+        "accountId": account_id,
+        "apiId": api_id,
+        "domainName": domain_name,
+        "domainPrefix": domain_name.split(".", 1)[0],
+        "extendedRequestId": request_id,
+        "httpMethod": http_method,
+        "identity": {k: v for k, v in identity.items() if v is not None},
+        "path": path,
+        "protocol": protocol,
+        "requestId": request_id,
+        "requestTime": when.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": request_time_epoch_ms,
+        "resourceId": resource_id,
+        "resourcePath": resource_path,
+        "stage": stage,
+    }
+
+
+class InputVariable:
+    """``$input``: the payload and the method request's parameters."""
+
+    def __init__(self, scope: TemplateScope, body: str):
+        self._scope = scope
+        self.body = body
+
+    def params(self, name: str | None = None):
+        """All parameters as a map (``path``, ``querystring``, ``header``), or one by name.
+
+        By name, API Gateway searches the path, then the query string, then the headers.
+        """
+        if name is None:
+            return JavaMap(
+                path=JavaMap(self._scope.path),
+                querystring=JavaMap(self._scope.query),
+                header=JavaMap(self._scope.headers),
+            )
+        if name in self._scope.path:
+            return self._scope.path[name]
+        if name in self._scope.query:
+            return self._scope.query[name]
+        lowered = name.lower()
+        for header, value in self._scope.headers.items():
+            if header.lower() == lowered:
+                return value
+        return ""
+
+    def _select(self, path: str):
+        try:
+            document = json.loads(self.body) if self.body.strip() else {}
+        except ValueError:
+            return None
+        matches = [m.value for m in _compiled_jsonpath(path).find(document)]
+        if not matches:
+            return None
+        return matches[0] if len(matches) == 1 else matches
+
+    def json(self, path: str) -> str:
+        """The JSON text at JSONPath ``path`` of the payload (``$input.json('$')``)."""
+        return json.dumps(self._select(path), separators=(",", ":"))
+
+    def path(self, path: str):
+        """The object at JSONPath ``path`` of the payload, usable from VTL."""
+        return self._select(path)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_jsonpath(path: str):
+    return jsonpath_parse(path)
+
+
+class UtilVariable:
+    """``$util``: the helper functions API Gateway documents for mapping templates."""
+
+    @staticmethod
+    def escapeJavaScript(value) -> str:  # noqa: N802 - API Gateway's name
+        """Java's ``StringEscapeUtils.escapeJavaScript``, as API Gateway uses it.
+
+        Like AWS it escapes ``'`` as ``\\'``, which JSON does not accept (AWS documents
+        that a value with single quotes needs a different treatment in JSON).
+        """
+        if value is None:
+            return ""
+        out = []
+        for ch in str(value):
+            code = ord(ch)
+            if ch in "\"'\\/":
+                out.append("\\" + ch)
+            elif ch in _JS_SHORT_ESCAPES:
+                out.append(_JS_SHORT_ESCAPES[ch])
+            elif code < 0x20 or code > 0x7F:
+                if code > 0xFFFF:
+                    # Java strings are UTF-16: a supplementary character is two escapes.
+                    encoded = ch.encode("utf-16-be")
+                    for i in range(0, 4, 2):
+                        out.append(f"\\u{int.from_bytes(encoded[i : i + 2], 'big'):04X}")
+                else:
+                    out.append(f"\\u{code:04X}")
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    @staticmethod
+    def parseJson(text: str):  # noqa: N802
+        """The object a JSON string describes."""
+        return json.loads(text)
+
+    @staticmethod
+    def urlEncode(text: str) -> str:  # noqa: N802
+        """``java.net.URLEncoder.encode(text, "UTF-8")``: spaces become ``+``."""
+        return urllib.parse.quote_plus(str(text), safe="*").replace("~", "%7E")
+
+    @staticmethod
+    def urlDecode(text: str) -> str:  # noqa: N802
+        """``java.net.URLDecoder.decode(text, "UTF-8")``."""
+        return urllib.parse.unquote_plus(str(text))
+
+    @staticmethod
+    def base64Encode(text: str) -> str:  # noqa: N802
+        """Base64 of the UTF-8 bytes of ``text``."""
+        return base64.b64encode(str(text).encode("utf-8")).decode("ascii")
+
+    @staticmethod
+    def base64Decode(text: str) -> str:  # noqa: N802
+        """The UTF-8 text whose Base64 is ``text``."""
+        return base64.b64decode(str(text)).decode("utf-8")
+
+
+_JS_SHORT_ESCAPES = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 @dataclass
@@ -45,20 +271,50 @@ class IntegrationConfigurationError(Exception):
     """The integration cannot answer (API Gateway returns 500 Internal server error)."""
 
 
-def render(template: str | None, scope: TemplateScope) -> str:
-    """Render the supported subset of VTL in ``template``."""
+@functools.lru_cache(maxsize=128)
+def _compiled(template: str) -> airspeed.Template:
+    compiled = airspeed.Template(template)
+    compiled.ensure_compiled()
+    return compiled
+
+
+def render(template: str | None, scope: TemplateScope, body: str | None = None) -> str:
+    """Render ``template`` with airspeed-ext in the scope API Gateway gives it.
+
+    ``body`` is the payload ``$input`` reads (default: the method request's body).
+    A template that does not parse or fails while rendering is an integration
+    configuration error, as on API Gateway (500 Internal server error).
+    """
     if not template:
         return ""
-    text = _HEADER_PARAM.sub(lambda m: scope.headers.get(m.group(1).lower(), ""), template)
+    namespace = {
+        "context": _to_maps(scope.context),
+        "input": InputVariable(scope, scope.body if body is None else body),
+        "util": UtilVariable(),
+        "stageVariables": JavaMap(scope.stage_variables),
+    }
+    try:
+        return _compiled(template).merge(namespace)
+    except airspeed.TemplateError as exc:
+        raise IntegrationConfigurationError(
+            f"Execution failed due to configuration error: {exc}"
+        ) from exc
 
-    def param(match: re.Match) -> str:
-        name = match.group(1)
-        # $input.params('x') searches path, then query string, then headers.
-        return scope.path.get(name) or scope.query.get(name) or scope.headers.get(name.lower(), "")
 
-    text = _INPUT_PARAM.sub(param, text)
-    text = _CONTEXT.sub(lambda m: str(scope.context.get(m.group(1), "")), text)
-    return _STAGE_VARIABLE.sub(lambda m: str(scope.stage_variables.get(m.group(1), "")), text)
+def _to_maps(value):
+    if isinstance(value, dict):
+        return JavaMap({k: _to_maps(v) for k, v in value.items()})
+    return value
+
+
+def context_value(context: dict[str, Any], dotted: str) -> Any:
+    """``context.identity.sourceIp`` style lookup (``None`` when unset)."""
+    value: Any = context
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
 
 
 def _pick_template(templates: dict[str, Any] | None, content_type: str | None) -> tuple[str, str]:
@@ -105,7 +361,8 @@ def _mapped_headers(parameters: dict[str, str] | None, scope: TemplateScope) -> 
         if source.startswith("'") and source.endswith("'"):
             headers[name] = source[1:-1]
         elif source.startswith("context."):
-            headers[name] = str(scope.context.get(source[len("context.") :], ""))
+            value = context_value(scope.context, source[len("context.") :])
+            headers[name] = "" if value is None else str(value)
         elif source.startswith("stageVariables."):
             headers[name] = str(scope.stage_variables.get(source[len("stageVariables.") :], ""))
     return headers
@@ -122,7 +379,8 @@ def invoke(integration: Any, scope: TemplateScope, request_content_type: str | N
             "and no default output mapping configured."
         )
     content_type, response_template = _pick_template(chosen.response_templates, None)
-    body = render(response_template, scope)
+    # A MOCK integration has no backend: the integration response's payload is empty.
+    body = render(response_template, scope, body="")
     return MockResult(
         status=int(chosen.status_code),
         body=body,
