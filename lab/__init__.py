@@ -45,6 +45,7 @@ _LAZY = {
     "execution_events": "lab.executions",
     "private_api_requests": "lab.executions",
     "private_api_request_headers": "lab.executions",
+    "sandbox_request_log": "lab.executions",
     "run": "lab.harness",
     "summary": "lab.results",
     "plot_ecdf": "lab.results",

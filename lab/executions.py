@@ -137,25 +137,66 @@ def execution_events(execution_arn: str) -> pd.DataFrame:
 
 
 def private_api_requests(last: int = 5) -> pd.DataFrame:
-    """What the private API received most recently (sandbox data plane log; secrets masked).
+    """What the private API saw of the newest ``last`` requests it answered, oldest first.
 
-    In aws mode this needs API Gateway access logging, which the lab leaves off;
-    the sandbox keeps a short log of every request its data plane served.
+    Read from the STANDARD executions' outputs: ``GET /hello`` answers with API Gateway's
+    own ``$context`` (request id and time, VPC endpoint, API key id, user agent) and the
+    request's headers without the API key, and the HTTP Task's output carries that answer.
+    The same call works in aws mode and in the sandbox. (EXPRESS executions are not listed:
+    AWS keeps no record of them to read back; their answers are in ``lab.run_once``'s
+    output.) The sandbox's own log of every request, refused ones included, is
+    :func:`sandbox_request_log`.
+    """
+    from lab.api_report import ApiReport
+
+    if not isinstance(last, int) or last < 1:
+        raise LabError(f"last={last!r} is not a count; pass a whole number of 1 or more.")
+    sfn = client("stepfunctions")
+    listed = sfn.list_executions(
+        stateMachineArn=state_machine_arn("standard"), statusFilter="SUCCEEDED",
+        maxResults=min(last, 1000),
+    )["executions"]
+    rows = []
+    for item in listed[:last]:
+        output = _parse(sfn.describe_execution(executionArn=item["executionArn"]).get("output"))
+        report = ApiReport.from_output(output)
+        if report is not None:
+            rows.append({**report.row(), "status": output.get("StatusCode")})
+    columns = ["time", "request_id", "execution", "method", "host", "path", "source_vpce",
+               "source_ip", "api_key_id", "user_agent", "status", "headers"]
+    return pd.DataFrame(sorted(rows, key=lambda r: r["time"]), columns=columns)
+
+
+def private_api_request_headers(index: int = -1) -> pd.DataFrame:
+    """The headers one request arrived with at the private API (default: the newest).
+
+    As API Gateway reported them (``$input.params().header``), without the API key; the
+    same in aws mode and in the sandbox.
+    """
+    rows = private_api_requests(last=abs(index) if index < 0 else index + 1)
+    if rows.empty:
+        raise LabError("the private API has answered no STANDARD execution yet; run one "
+                       "first with lab.run_once('standard').")
+    headers = rows.iloc[index]["headers"] or {}
+    return pd.DataFrame(sorted(headers.items()), columns=["header", "value"])
+
+
+def sandbox_request_log(last: int = 5) -> pd.DataFrame:
+    """Sandbox only: the data plane's own log of every request, refused ones too (masked).
+
+    AWS has no such log unless API Gateway access logging is on (it needs the account-wide
+    API Gateway CloudWatch role, which the lab does not set). In aws mode this returns one
+    row saying so and naming the equivalent, ``lab.private_api_requests()``, so a notebook
+    cell runs in both modes.
     """
     cfg = load_config()
     if not cfg.is_sandbox:
-        raise LabError("the private API's request log is a sandbox feature; in aws mode turn on "
-                       "API Gateway access logging for the prod stage to see requests.")
+        return pd.DataFrame([{
+            "sandbox only": "the sandbox's request log does not exist on AWS",
+            "aws-mode equivalent": "lab.private_api_requests() (what API Gateway reported in "
+                                   "each execution's output); API Gateway access logs",
+        }])
     from lab.sandbox import request_log
 
     rows = [mask_secrets(r) for r in request_log()][-last:]
     return pd.DataFrame(rows)
-
-
-def private_api_request_headers(index: int = -1) -> pd.DataFrame:
-    """The headers of one request the private API received (default: the newest), masked."""
-    rows = private_api_requests(last=abs(index) if index < 0 else 10_000)
-    if rows.empty:
-        raise LabError("the private API has received no request yet; run an execution first.")
-    headers = rows.iloc[index]["headers"] or {}
-    return pd.DataFrame(sorted(headers.items()), columns=["header", "value"])

@@ -23,6 +23,9 @@ How each phase is measured (all in milliseconds):
 - ``billed_ms`` (EXPRESS only): ``billingDetails.billedDurationInMilliseconds``
   of the ``start_sync_execution`` response (AWS rounds it up to 100 ms; the
   history is not available for EXPRESS on AWS).
+- ``sfn_to_api_ms`` and ``api_to_result_ms``: the hop into the VPC and back, split
+  at ``$context.requestTimeEpoch``, which the private API reports in its answer
+  (``lab.api_report`` says how each is measured, in both workflows).
 
 Throttling: a throttled start call is retried here with backoff and the SAME
 execution name, so it is counted once. Step Functions treats a repeated
@@ -56,7 +59,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from lab import clients
+from lab import api_report, clients
 from lab.config import LabConfig, load_config
 from lab.errors import LabError
 from lab.executions import http_answer
@@ -108,6 +111,8 @@ RECORD_COLUMNS = (
     "http_task_ms",
     "http_attempts",
     "billed_ms",
+    "sfn_to_api_ms",
+    "api_to_result_ms",
     "retries",
     "polls",
     "started",
@@ -145,6 +150,8 @@ class ExecutionRecord:
     http_task_ms: float | None = None
     http_attempts: int | None = None
     billed_ms: float | None = None
+    sfn_to_api_ms: float | None = None
+    api_to_result_ms: float | None = None
     retries: int = 0
     polls: int = 0
     started: bool = False
@@ -414,6 +421,9 @@ def execute_standard(
             task["error"] or record.error,
             task["cause"] or description.get("cause"),
         )
+        _set_api_hops(record, api_report.hops_standard(
+            events, api_report.ApiReport.from_output(task["output"] or description.get("output"))
+        ))
     except (ClientError, *CONNECTION_ERRORS, ReadTimeoutError) as exc:
         _fail(record, exc, cfg, stop)
     return record
@@ -447,7 +457,15 @@ def execute_express(sfn, state_machine_arn, name, payload, timing, cfg, stop=Non
     record.http_status = http_status_of(
         response.get("output"), response.get("error"), response.get("cause")
     )
+    _set_api_hops(record, api_report.hops_express(
+        response, api_report.ApiReport.from_output(response.get("output"))
+    ))
     return record
+
+
+def _set_api_hops(record: ExecutionRecord, hops: dict) -> None:
+    record.sfn_to_api_ms = hops["sfn_to_api_ms"]
+    record.api_to_result_ms = hops["api_to_result_ms"]
 
 
 _EXECUTORS = {"standard": execute_standard, "express": execute_express}
@@ -577,7 +595,8 @@ def run_batch(
 def records_frame(records: Iterable[ExecutionRecord]) -> pd.DataFrame:
     """The records as a DataFrame with the harness's columns and dtypes."""
     frame = pd.DataFrame([asdict(r) for r in records], columns=list(RECORD_COLUMNS))
-    for column in ("client_ms", "execution_ms", "http_task_ms", "billed_ms"):
+    for column in ("client_ms", "execution_ms", "http_task_ms", "billed_ms",
+                   "sfn_to_api_ms", "api_to_result_ms"):
         frame[column] = frame[column].astype("float64")
     for column in ("http_status", "http_attempts"):
         frame[column] = frame[column].astype("Int64")

@@ -2,7 +2,8 @@
 
 The records are the DataFrame ``lab.harness.run()`` returns: one row per
 execution with the phase columns ``client_ms``, ``execution_ms``,
-``http_task_ms`` (STANDARD) and ``billed_ms`` (EXPRESS); see
+``http_task_ms`` (STANDARD), ``billed_ms`` (EXPRESS) and the hop into the VPC and
+back, ``sfn_to_api_ms`` and ``api_to_result_ms`` (both); see
 ``lab.harness`` for how each is measured.
 """
 
@@ -19,7 +20,9 @@ import pandas as pd
 from lab.errors import LabError
 from lab.harness import TEXT_COLUMNS
 
-PHASES = ("client_ms", "execution_ms", "http_task_ms", "billed_ms")
+PHASES = (
+    "client_ms", "execution_ms", "http_task_ms", "billed_ms", "sfn_to_api_ms", "api_to_result_ms"
+)
 PERCENTILES = {"p50": 50, "p90": 90, "p99": 99}
 SUMMARY_COLUMNS = ("workflow", "phase", "count", "failures", "p50", "p90", "p99", "max")
 SUCCEEDED = "SUCCEEDED"

@@ -37,7 +37,23 @@ def test_run_measures_every_phase_each_workflow_has(deployed):
         ("standard", "client_ms"),
         ("standard", "execution_ms"),
         ("standard", "http_task_ms"),
+        ("express", "sfn_to_api_ms"),
+        ("express", "api_to_result_ms"),
+        ("standard", "sfn_to_api_ms"),
+        ("standard", "api_to_result_ms"),
     }
+
+
+def test_the_hop_into_the_vpc_and_back_fits_inside_what_contains_it(deployed):
+    df = harness.run("both", n=3, concurrency=3, progress=False, outputs=deployed)
+    hops = df["sfn_to_api_ms"] + df["api_to_result_ms"]
+    standard, express = df.workflow == "standard", df.workflow == "express"
+
+    # Same clock in the sandbox: each hop is >= 0 and together they are the task attempt
+    # (STANDARD: TaskStarted -> TaskSucceeded) or the execution (EXPRESS).
+    assert (df[["sfn_to_api_ms", "api_to_result_ms"]] >= -1).all().all(), df
+    assert (hops[standard] <= df.http_task_ms[standard] + 1).all(), df
+    assert (hops[express] - df.execution_ms[express]).abs().max() <= 1, df
 
 
 def test_soak_of_200_accounts_for_every_execution(deployed):
