@@ -13,7 +13,11 @@
 - the definition parse cache (which also answers an invalid definition with the
   ``InvalidDefinition`` error code; moto's own exception has none);
 - work moto repeats for every execution although its result cannot change
-  (:mod:`.performance`).
+  (:mod:`.performance`);
+- JSONata ``{% … %}`` fields and ``$variable`` reads evaluated by a real JSONata engine
+  (:mod:`.jsonata`; moto 5.2.5 ships the engine stubbed);
+- DescribeExecution / ListExecutions with AWS's redrive fields, ``inputDetails`` and
+  ``$$.Execution.RedriveCount`` (:mod:`.executions`).
 
 Every patched seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``.
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from lab.sandbox.stepfunctions import performance
+from lab.sandbox.stepfunctions import executions, jsonata, performance
 
 #: Custom error names allowed despite the reserved ``States.`` prefix.
 ALLOWED_STATES_ERROR_PREFIXES = ("States.Http.",)
@@ -142,4 +146,6 @@ def apply() -> None:
     _patch_backend()
     _patch_responses()
     performance.apply()
+    jsonata.apply()
+    executions.apply()
     _applied = True

@@ -24,7 +24,7 @@ from typing import Any
 
 from moto.moto_api._internal import mock_random
 
-from lab.sandbox.stepfunctions import performance
+from lab.sandbox.stepfunctions import jsonata, performance
 from lab.sandbox.stepfunctions.exceptions import (
     InvalidExecutionInput,
     StateMachineTypeNotSupported,
@@ -63,6 +63,7 @@ class ProgramCache:
         # Parse outside the lock: two threads may both parse a new definition; both
         # results are equivalent and the second simply replaces the first.
         program = performance.assign_heap_keys(AmazonStateLanguageParser.parse(definition)[0])
+        jsonata.annotate_field_paths(program)
         with self._lock:
             self.misses += 1
             self._programs[definition] = program

@@ -1,0 +1,51 @@
+"""Contracts: the moto 5.2.5 internals lab/sandbox/stepfunctions/executions.py patches."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from lab.sandbox import stepfunctions as sfn_extension
+
+
+@pytest.fixture(scope="module", autouse=True)
+def applied():
+    sfn_extension.apply()
+
+
+def test_moto_describe_execution_has_no_redrive_fields():
+    """executions.describe_execution replaces it; if moto adds them, compare and maybe drop ours."""
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    source = inspect.getsource(StepFunctionResponse.describe_execution.moto_original)
+    assert "redriveStatus" not in source and "inputDetails" not in source
+    assert "self.stepfunction_backend.describe_execution(arn)" in source
+
+
+def test_moto_list_executions_returns_an_action_result_with_executions():
+    """executions.list_executions edits moto's ActionResult.result["executions"]."""
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    source = inspect.getsource(StepFunctionResponse.list_executions.moto_original)
+    assert "ActionResult(response)" in source and '"executions": executions' in source
+    assert "redriveFilter" not in source
+
+
+def test_the_execution_worker_builds_the_context_object_without_redrive_count():
+    """executions._execution_context adds Execution.RedriveCount to what this method builds."""
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    source = inspect.getsource(ExecutionWorker._get_evaluation_environment.moto_original)
+    assert "ExecutionData(" in source and "RedriveCount" not in source
+    from moto.stepfunctions.parser.asl.eval.states import States
+
+    assert "ContextObject(context_object=context)" in inspect.getsource(States.__init__)
+
+
+def test_interpreter_executions_keep_the_output_as_a_value():
+    """describe_execution_response serializes execution.output (set from states.get_input())."""
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    source = inspect.getsource(BaseExecutionWorkerCommunication)
+    assert "self.execution.output = self.execution.exec_worker.env.states.get_input()" in source

@@ -1,0 +1,92 @@
+"""DescribeExecution, ListExecutions and $$.Execution as AWS documents them."""
+
+from __future__ import annotations
+
+import pytest
+from sfn_run import output, run
+from shape_check import assert_valid_output
+
+PASS = {"StartAt": "S", "States": {"S": {"Type": "Pass", "End": True}}}
+FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}
+
+
+@pytest.fixture
+def sfn(moto_inprocess):
+    return moto_inprocess("stepfunctions")
+
+
+def test_a_succeeded_execution_is_not_redrivable(sfn):
+    """(recorded) redriveCount 0, NOT_REDRIVABLE, "Execution is SUCCEEDED and cannot be redriven",
+    inputDetails {included: true}
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html)."""
+    described, _ = run(sfn, PASS, {"a": 1})
+    assert described["redriveCount"] == 0
+    assert described["redriveStatus"] == "NOT_REDRIVABLE"
+    assert described["redriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven"
+    assert described["inputDetails"] == {"included": True}
+    assert described["outputDetails"] == {"included": True}
+    body = {k: v for k, v in described.items() if k != "ResponseMetadata"}
+    assert_valid_output("stepfunctions", "DescribeExecution", body)
+
+
+def test_a_failed_standard_execution_is_redrivable(sfn):
+    """FAILED, TIMED_OUT, ABORTED STANDARD executions can be redriven
+    (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html)."""
+    described, _ = run(sfn, FAIL)
+    assert (described["status"], described["redriveStatus"]) == ("FAILED", "REDRIVABLE")
+    assert "redriveStatusReason" not in described
+    assert (described["error"], described["cause"]) == ("E", "c")
+
+
+def test_the_context_object_has_redrive_count_zero(sfn):
+    """(recorded) `$$.Execution.RedriveCount` is 0
+    (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html)."""
+    described, _ = run(
+        sfn,
+        {
+            "StartAt": "S",
+            "States": {
+                "S": {
+                    "Type": "Pass",
+                    "Parameters": {"n.$": "$$.Execution.RedriveCount"},
+                    "End": True,
+                }
+            },
+        },
+    )
+    assert output(described) == {"n": 0}
+
+
+def test_a_null_output_is_the_text_null(sfn):
+    """An execution whose output is JSON null describes it as "null" (moto dropped the field)."""
+    described, _ = run(
+        sfn,
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "S",
+            "States": {"S": {"Type": "Pass", "Output": "{% null %}", "End": True}},
+        },
+    )
+    assert described["output"] == "null"
+
+
+def test_list_executions_filters_by_status_and_redrive(sfn):
+    """ListExecutions statusFilter and redriveFilter (REDRIVEN | NOT_REDRIVEN)
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html)."""
+    described, _ = run(sfn, FAIL)
+    machine = described["stateMachineArn"]
+    failed = sfn.list_executions(stateMachineArn=machine, statusFilter="FAILED")["executions"]
+    assert [e["executionArn"] for e in failed] == [described["executionArn"]]
+    assert (
+        sfn.list_executions(stateMachineArn=machine, statusFilter="SUCCEEDED")["executions"] == []
+    )
+    assert (
+        sfn.list_executions(stateMachineArn=machine, redriveFilter="REDRIVEN")["executions"] == []
+    )
+    listed = sfn.list_executions(stateMachineArn=machine, redriveFilter="NOT_REDRIVEN")
+    assert [e["redriveCount"] for e in listed["executions"]] == [0]
+    assert_valid_output(
+        "stepfunctions",
+        "ListExecutions",
+        {k: v for k, v in listed.items() if k != "ResponseMetadata"},
+    )
