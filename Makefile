@@ -42,8 +42,10 @@ lint: setup
 notebooks: setup
 	$(NBVAL) $(PY) -m lab walkthrough --in-place
 
+# Loopback only; root (a container, CI) needs --allow-root or Jupyter refuses to start.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 jupyter: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/
 
 clean:
 	-$(PY) -m lab sandbox stop

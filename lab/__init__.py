@@ -67,6 +67,12 @@ _LAZY = {
 
 __all__ = ["LabConfig", "LabError", "load_config", *_LAZY]
 
+# In a Jupyter kernel, every table and bar reads the same way from the first
+# cell on (lab.display); elsewhere this does nothing.
+from lab import display as _display  # noqa: E402
+
+_display.apply()
+
 
 def __getattr__(name: str):
     target = _LAZY.get(name)

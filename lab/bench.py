@@ -180,10 +180,10 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
     def names(count: int) -> list[str]:
         return [f"lab-{run_plan.run_id}-{next(counter):06d}" for _ in range(count)]
 
-    from tqdm.auto import tqdm
+    from lab.progress import Progress
 
     steps = [(c, path) for c in concurrencies for path in PATHS]
-    bar = tqdm(total=len(steps) + 1, desc="bench", disable=not progress, leave=False)
+    bar = Progress(len(steps) + 1, "bench", "step", enabled=progress)
     # Warm up every path once over: first calls build clients, connections
     # and the sandbox's caches, which is not what we measure.
     warm = min(WARMUP, n)

@@ -235,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from lab.display import pandas_options
+
+    pandas_options()
     try:
         return args.func(args)
     except LabError as exc:

@@ -113,12 +113,12 @@ def http_answer(document: str | dict | None, require_status: bool = True) -> Htt
     return HttpAnswer(status, str(parsed.get("StatusText", "") or ""), parsed.get("ResponseBody"))
 
 
-def _event_detail(event: dict) -> str:
+def _event_detail(event: dict) -> dict:
+    """The event's details (masked, whole: a cause is the sentence that explains a failure)."""
     for key, value in event.items():
         if key.endswith("EventDetails") and isinstance(value, dict):
-            detail = {k: v for k, v in value.items() if k not in ("roleArn",)}
-            return json.dumps(mask_secrets(detail))[:160]
-    return ""
+            return mask_secrets({k: v for k, v in value.items() if k not in ("roleArn",)})
+    return {}
 
 
 def execution_events(execution_arn: str) -> pd.DataFrame:

@@ -500,9 +500,9 @@ def new_run_id() -> str:
 
 
 def _progress_bar(total: int, desc: str, enabled: bool):
-    from tqdm.auto import tqdm
+    from lab.progress import Progress
 
-    return tqdm(total=total, desc=desc, unit="exec", disable=not enabled, leave=False)
+    return Progress(total, desc, "execution", enabled=enabled)
 
 
 @dataclass

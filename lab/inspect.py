@@ -12,12 +12,9 @@ import pandas as pd
 
 from lab.clients import client
 from lab.config import load_config
+from lab.display import compact_ips
 from lab.errors import LabError
 from lab.masking import mask_secrets
-
-pd.set_option("display.max_colwidth", 90)
-pd.set_option("display.width", 160)
-pd.set_option("display.precision", 1)
 
 
 def _outputs() -> dict:
@@ -74,19 +71,18 @@ def resource_gateway_enis() -> pd.DataFrame:
             "eni": e["NetworkInterfaceId"],
             "subnet": e["SubnetId"],
             "az": e.get("AvailabilityZone"),
-            "private_ips": ", ".join(
+            "private_ips": compact_ips(
                 a["PrivateIpAddress"] for a in e.get("PrivateIpAddresses", [])
             ),
             "security_groups": ", ".join(g["GroupId"] for g in e.get("Groups", [])),
             "status": e.get("Status"),
-            "type": e.get("InterfaceType"),
             "requester_managed": e.get("RequesterManaged"),
-            "description": e.get("Description", ""),
         }
         for e in enis
     ]
-    columns = ["eni", "subnet", "az", "private_ips", "security_groups", "status", "type",
-               "requester_managed", "description"]
+    # No type or description column: AWS documents neither for these ENIs.
+    columns = ["eni", "subnet", "az", "private_ips", "security_groups", "status",
+               "requester_managed"]
     return pd.DataFrame(rows, columns=columns).sort_values("az", ignore_index=True)
 
 

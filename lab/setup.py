@@ -34,9 +34,9 @@ def environment_checks() -> pd.DataFrame:
     ]
     for name in _PACKAGES:
         try:
-            rows.append((name, metadata.version(name), True, "installed by `make setup`"))
+            rows.append((name, metadata.version(name), True, "pinned; make setup installs it"))
         except metadata.PackageNotFoundError:
-            rows.append((name, "missing", False, "run `make setup`"))
+            rows.append((name, "missing", False, "run: make setup"))
     rows.append(("LAB_MODE", cfg.mode, True, "sandbox runs offline; aws uses your account"))
     rows.append(("region", cfg.region, True, "LAB_REGION overrides"))
     rows.append(("stack", cfg.stack_name, True, "LAB_STACK_NAME overrides"))
@@ -77,8 +77,9 @@ PRICES = [
      "https://aws.amazon.com/privatelink/pricing/ ($0.01 per AZ-hour)"),
     ("VPC endpoint data processing", "per GB", 0.01,
      "https://aws.amazon.com/privatelink/pricing/"),
-    ("VPC Lattice resource gateway / configuration", "per hour", None,
-     "https://aws.amazon.com/vpc/lattice/pricing/ (check your region's resource charges)"),
+    ("VPC Lattice: data to VPC resources (gateway + configuration)", "per GB", 0.01,
+     "https://aws.amazon.com/vpc/lattice/pricing/ ($0.01 per GB for the first PB; the page "
+     "lists no hourly price for resource gateways or configurations)"),
     ("Secrets Manager: connection secret + API key secret", "per hour", 2 * 0.40 / 730,
      "https://aws.amazon.com/secrets-manager/pricing/ ($0.40 per secret-month)"),
     ("Step Functions STANDARD", "per 1,000 state transitions", 0.025,
@@ -90,23 +91,33 @@ PRICES = [
 ]
 
 
+# What a cell says where a component has no hourly or per-run price: never a
+# bare NaN, which a reader cannot tell from "free".
+NOT_HOURLY = "— (billed per use)"
+NOT_PER_RUN = "— (billed per hour)"
+PER_GB_ONLY = "— (per GB: tiny for this lab)"
+
+
 def cost_estimate(executions: int = 1000) -> pd.DataFrame:
-    """What the lab costs in AWS: per hour while deployed, and per ``executions`` runs."""
+    """What the lab costs in AWS: per hour while deployed, and per ``executions`` runs.
+
+    Cells without a price say why in words (billed per use, per hour or per GB).
+    """
     rows = []
     for component, unit, price, source in PRICES:
         if unit == "per hour":
-            hourly, per_runs = price, None
+            hourly, per_runs = round(price, 4), NOT_PER_RUN
         elif unit.startswith("per 1,000"):
-            hourly = None
+            hourly = NOT_HOURLY
             # HttpInvoke workflow: ~3 state transitions per STANDARD execution.
             factor = 3 if "STANDARD" in component else 1
-            per_runs = price * factor * executions / 1000
+            per_runs = round(price * factor * executions / 1000, 4)
         else:
-            hourly, per_runs = None, None
-        rows.append({"component": component, "unit": unit, "price_usd": price,
+            hourly, per_runs = NOT_HOURLY, PER_GB_ONLY
+        rows.append({"component": component, "unit": unit, "price_usd": round(price, 4),
                      "usd_per_hour": hourly, f"usd_per_{executions}_runs": per_runs,
                      "source": source})
-    return pd.DataFrame(rows).round(4)
+    return pd.DataFrame(rows)
 
 
 def use(mode: str | None = None, region: str | None = None, stack_name: str | None = None,

@@ -68,3 +68,11 @@ def test_committed_outputs_hold_no_access_keys_or_foreign_accounts(path):
 def test_committed_with_outputs(path):
     cells = _cells(path)
     assert all(c.get("execution_count") for c in cells), f"{path.name}: not fully executed"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_the_notebook_names_the_kernel_ipykernel_installs(path):
+    # Another display name makes JupyterLab mark the notebook modified on opening.
+    from lab.notebooks import KERNELSPEC
+
+    assert json.loads(path.read_text())["metadata"]["kernelspec"] == KERNELSPEC

@@ -1,0 +1,101 @@
+"""lab.display and lab.progress: what a learner sees in a notebook, live and saved."""
+
+import nbformat
+import pandas as pd
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from nbformat.v4 import new_code_cell, new_notebook
+
+from lab import display, notebooks
+from lab.progress import Progress
+
+
+def test_a_named_series_reads_as_field_and_value_columns():
+    table = display.series_as_table(pd.Series({"id": "rgw-1", "status": "ACTIVE"}, name="gateway"))
+    assert list(table.columns) == ["field", "gateway"]
+    assert table.values.tolist() == [["id", "rgw-1"], ["status", "ACTIVE"]]
+
+
+def test_a_series_from_value_counts_keeps_its_index_levels_as_columns():
+    runs = pd.DataFrame({"workflow": ["express", "standard", "standard"],
+                         "status": ["SUCCEEDED"] * 3})
+    table = display.series_as_table(runs.groupby("workflow").status.value_counts())
+    assert list(table.columns) == ["workflow", "status", "count"]
+    assert table["count"].tolist() == [1, 2]
+
+
+def test_consecutive_addresses_collapse_to_a_count_and_a_range():
+    ips = [f"10.0.0.{i}" for i in range(5, 21)]
+    assert display.compact_ips(ips) == "16: 10.0.0.5–10.0.0.20"
+
+
+def test_scattered_addresses_show_the_count_and_the_first_three():
+    assert display.compact_ips(["10.0.0.9", "10.0.0.5", "10.0.1.7", "10.0.2.1"]) == (
+        "4: 10.0.0.5, 10.0.0.9, 10.0.1.7, …")
+    assert display.compact_ips(["10.0.0.9", "10.0.0.5"]) == "10.0.0.9, 10.0.0.5"
+
+
+@pytest.mark.parametrize("value, text", [(0.0011, "0.0011"), (28.90, "28.9"), (1508.0, "1,508"),
+                                         (0.0, "0"), (float("nan"), "")])
+def test_numbers_drop_trailing_zeros(value, text):
+    assert display.format_number(value) == text
+
+
+def test_outside_a_kernel_nothing_is_registered():
+    assert display.apply() is False
+
+
+def test_in_a_kernel_a_series_shows_without_the_dtype_footer_and_text_is_not_cut():
+    shell = InteractiveShell.instance()
+    shell.kernel = object()  # what makes a shell a kernel's, for apply()
+    try:
+        assert display.apply(shell)
+        cause = "Security group: no egress rule of resource gateway rgw-1 allows tcp/443 " * 2
+        data, _ = shell.display_formatter.format(pd.Series({"cause": cause}, name="failure"))
+        assert "dtype" not in data["text/plain"] and "Name:" not in data["text/plain"]
+        assert cause.strip() in data["text/html"]
+        frame_data, _ = shell.display_formatter.format(pd.DataFrame({"cause": [cause]}))
+        assert cause.strip() in frame_data["text/plain"]
+    finally:
+        del shell.kernel
+        InteractiveShell.clear_instance()
+
+
+def test_a_terminal_bar_ends_with_its_summary_line(capsys):
+    with Progress(3, "standard", "execution") as bar:
+        for _ in range(3):
+            bar.update()
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(
+        "standard: 3/3 executions in ")
+
+
+def test_a_bar_left_short_says_where_it_stopped(capsys):
+    with Progress(4, "express", "execution") as bar:
+        bar.update()
+    assert "express: stopped at 1/4 executions after" in capsys.readouterr().err
+
+
+def _executed(tmp_path, source):
+    path = tmp_path / "00_bar.ipynb"
+    nbformat.write(new_notebook(cells=[new_code_cell(source)]), path)
+    out = tmp_path / "out.ipynb"
+    notebooks.execute(path, out)
+    return nbformat.read(out, as_version=4)
+
+
+def test_in_a_kernel_the_widget_is_replaced_by_text_once_the_bar_closes(tmp_path):
+    nb = _executed(tmp_path, "from lab.progress import Progress\n"
+                             "with Progress(5, 'creating demo', 'resource') as bar:\n"
+                             "    bar.update(5)")
+    outputs = nb.cells[0].outputs
+    assert len(outputs) == 1, outputs
+    assert set(outputs[0]["data"]) == {"text/plain"}
+    assert outputs[0]["data"]["text/plain"].startswith("creating demo: 5/5 resources in ")
+
+
+def test_executed_notebooks_name_the_installed_kernel(tmp_path):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = KernelSpecManager().get_kernel_spec("python3").display_name
+    nb = _executed(tmp_path, "1")
+    assert nb.metadata["kernelspec"]["display_name"] == installed
