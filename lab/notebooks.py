@@ -60,6 +60,11 @@ def execute(path: Path, out: Path) -> float:
         nbformat.write(nb, out)
         last = str(exc).strip().splitlines()[-1] if str(exc).strip() else "cell failed"
         raise LabError(f"{path.name} failed: {last} (executed copy with the error: {out})") from exc
+    finally:
+        # nbclient leaves a kernel manager it was handed running: stop it here,
+        # or every notebook's kernel lives until the walk-through exits.
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
     nbformat.write(nb, out)
     return time.monotonic() - started
 
