@@ -5,19 +5,26 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The CDK CLI (npx cdk synth|deploy|destroy), pinned in package-lock.json.
+NPM_STAMP := node_modules/.installed
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .PHONY: setup run test lint notebooks jupyter clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(NPM_STAMP)
 
 # Re-installs only when pyproject.toml changes, so repeat runs start at once.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+# Re-installs only when package.json or package-lock.json changes.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 run: setup
@@ -49,4 +56,4 @@ jupyter: setup
 
 clean:
 	-$(PY) -m lab sandbox stop
-	rm -rf cdk.out .lab results .pytest_cache
+	rm -rf cdk.out .lab results .pytest_cache node_modules

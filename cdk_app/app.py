@@ -23,7 +23,38 @@ PINNED_CONTEXT = {
     # path is static, so keep the plain "ApiEndpoint": "<ApiRootUrl>/hello"
     # that a learner can read in the console and the sandbox matches exactly.
     "@aws-cdk/aws-stepfunctions-tasks:httpInvokeDynamicJsonPathEndpoint": False,
+    # The CDK CLI asks for ``Metadata: {"aws:cdk:path": ...}`` on every resource
+    # (its --path-metadata defaults on); that metadata also feeds the API
+    # deployment's logical-id hash, so `cdk synth` would name the Deployment
+    # differently from `python -m lab synth`. The paths still reach the CLI
+    # through the assembly's metadata file.
+    "aws:cdk:enable-path-metadata": False,
 }
+
+
+class NoAssetsSynthesizer(cdk.LegacyStackSynthesizer):
+    """No bootstrap stack, no BootstrapVersion parameter, no roles, and no assets.
+
+    `cdk deploy` then uses the caller's credentials, as ``lab.deploy`` does.
+    BootstraplessSynthesizer would name the bootstrap's
+    ``cdk-hnb659fds-cfn-exec-role`` as the stack's RoleARN (and its deploy
+    role for the CLI to assume), which CloudFormation refuses in an account
+    that was never bootstrapped. The legacy synthesizer would turn an asset
+    into template parameters; this one refuses it at once, as
+    BootstraplessSynthesizer does.
+    """
+
+    def add_file_asset(self, asset):
+        raise RuntimeError(
+            "Cannot add assets to the lab's stack: it deploys as one template with no bootstrap "
+            "bucket, so remove the construct that needs a file asset."
+        )
+
+    def add_docker_image_asset(self, asset):
+        raise RuntimeError(
+            "Cannot add assets to the lab's stack: it deploys as one template with no bootstrap "
+            "repository, so remove the construct that needs a container image asset."
+        )
 
 
 # Artifact types that would mean more to deploy than the one template.
@@ -78,9 +109,9 @@ def build_app(
         stack_name=stack_name,
         description="Private API Lab: Step Functions HTTP task -> EventBridge connection -> "
         "VPC Lattice -> private API Gateway",
-        # No CDKToolkit bootstrap stack, no BootstrapVersion parameter, and any
-        # attempt to add an asset fails at synth.
-        synthesizer=cdk.BootstraplessSynthesizer(),
+        # No CDKToolkit bootstrap stack, no BootstrapVersion parameter, no
+        # roles, and any attempt to add an asset fails at synth.
+        synthesizer=NoAssetsSynthesizer(),
         analytics_reporting=False,
     )
     return app, stack
@@ -89,7 +120,7 @@ def build_app(
 def check_assembly(assembly: cx_api.CloudAssembly, stack_name: str) -> pathlib.Path:
     """Fail loudly unless the assembly holds one asset-free, error-free stack template.
 
-    BootstraplessSynthesizer already refuses file and image assets; this also
+    NoAssetsSynthesizer already refuses file and image assets; this also
     catches asset manifests, extra stacks or stages, and CDK error annotations
     (which ``app.synth()`` records but does not raise). Warnings go to stderr.
     """

@@ -442,3 +442,81 @@ def test_inventory_reads_these_backend_collections():
         endpoint_collection = ec2_backends[ACCOUNT][REGION].vpc_end_points
     assert missing == {}
     assert isinstance(endpoint_collection, dict)
+
+
+# -- changesets.py -------------------------------------------------------------------
+
+
+def test_change_set_handlers_are_the_operations_snake_case_names():
+    """changesets.PATCHES replaces these CloudFormationResponse methods outright."""
+    from lab.sandbox.cloudformation import changesets
+
+    original = changesets._original
+    for name in (
+        "create_change_set",
+        "describe_change_set",
+        "execute_change_set",
+        "delete_change_set",
+        "list_change_sets",
+    ):
+        assert callable(original[name]), name
+        assert parameters(original[name]) == ["self"], name
+
+
+def test_describe_change_set_output_transformers_exist():
+    """changesets.apply removes these two transformers; to_dict gives botocore's shapes."""
+    from lab.sandbox.cloudformation import changesets
+
+    source = inspect.getsource(cfn_responses)
+    for key in changesets._REMOVED_TRANSFORMERS:
+        assert f'"{key}"' in source, key
+
+
+def test_backend_keeps_change_sets_in_a_dict_and_stacks_by_id():
+    """changesets stores its ChangeSet objects in backend.change_sets (by ARN)."""
+    backend = cfn_models.CloudFormationBackend(REGION, ACCOUNT)
+    assert backend.change_sets == {}
+    assert backend.stacks == {} and backend.deleted_stacks == {}
+    assert callable(backend._validate_export_uniqueness)
+    assert parameters(cfn_models.CloudFormationBackend.delete_stack)[1:] == ["name_or_stack_id"]
+
+
+def test_stack_constructor_takes_what_changesets_passes():
+    """changesets builds the REVIEW_IN_PROGRESS placeholder and the executed stack itself."""
+    names = parameters(cfn_models.Stack.__init__)
+    for name in (
+        "stack_id",
+        "name",
+        "template",
+        "parameters",
+        "account_id",
+        "region_name",
+        "notification_arns",
+        "tags",
+        "role_arn",
+        "cross_stack_resources",
+    ):
+        assert name in names, name
+    assert parameters(cfn_models.Stack._add_stack_event)[1:3] == [
+        "resource_status",
+        "resource_status_reason",
+    ]
+
+
+def test_id_generators_take_name_region_account():
+    from moto.cloudformation.utils import generate_changeset_id, generate_stack_id
+
+    assert generate_stack_id("S", REGION, ACCOUNT).startswith(
+        f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/S/"
+    )
+    assert generate_changeset_id("cs", REGION, ACCOUNT).startswith(
+        f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:changeSet/cs/"
+    )
+
+
+def test_moto_delete_change_set_of_an_unknown_name_still_fails():
+    """Why changesets replaces DeleteChangeSet: moto raises UnboundLocalError (HTTP 500)
+    where AWS succeeds. When this fails, moto fixed it; the replacement can stay."""
+    backend = cfn_models.CloudFormationBackend(REGION, ACCOUNT)
+    with pytest.raises(UnboundLocalError):
+        cfn_models.CloudFormationBackend.delete_change_set(backend, "cdk-deploy-change-set")

@@ -10,6 +10,8 @@ service's API reads it) and nothing left behind after deletion.
 - ``parsing`` makes moto's template parser use them and resolve dynamic references.
 - ``stacks`` reports a stack's life as CloudFormation does (resource events,
   rollbacks, DELETE_FAILED, "No updates are to be performed.").
+- ``changesets`` answers CreateChangeSet/DescribeChangeSet/ExecuteChangeSet/
+  DeleteChangeSet/ListChangeSets as AWS does (the CDK CLI deploys with them).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from __future__ import annotations
 def apply() -> None:
     """Define the handlers and patch moto's parser and stacks. Idempotent; runs last."""
     from lab.sandbox.apigateway import models as apigateway_models  # noqa: F401
-    from lab.sandbox.cloudformation import models, parsing, stacks  # noqa: F401
+    from lab.sandbox.cloudformation import changesets, models, parsing, stacks  # noqa: F401
     from lab.sandbox.secretsmanager import models as secretsmanager_models  # noqa: F401
 
     parsing.apply()
     stacks.apply()
+    changesets.apply()

@@ -1,0 +1,739 @@
+"""CloudFormation change sets as the CDK CLI and ``aws cloudformation deploy`` use them.
+
+``cdk deploy`` creates a stack through a change set (``DeleteChangeSet`` of a
+leftover, ``CreateChangeSet``, ``DescribeChangeSet`` until it settles,
+``ExecuteChangeSet``, then ``DescribeStackEvents``), and deletes the
+``REVIEW_IN_PROGRESS`` stack a diff or validation change set leaves behind.
+moto 5.2.5 has the operations, but not as AWS answers them:
+
+- ``DescribeChangeSet``'s ``Changes`` carry only an action, a logical id and
+  a type: no ``Details``, ``Scope``, ``Replacement`` or ``PhysicalResourceId``,
+  so a client cannot tell an in-place update from a replacement;
+- ``DeleteChangeSet`` of a name that does not exist raises ``UnboundLocalError``
+  (an HTTP 500), where AWS succeeds as long as the stack exists;
+- names are looked up across every stack (two stacks' ``cdk-deploy-change-set``
+  collide) and ``ListChangeSets`` ignores ``StackName``;
+- ``ExecuteChangeSet`` of a ``CREATE`` change set updates an empty resource
+  map instead of creating the stack: no dependency order (API Gateway's
+  Deployment before its Method, whose ``BadRequestException`` then leaks as a
+  JSON body into CloudFormation's XML protocol: the CDK CLI's "XML parse
+  error"), no resource events, no rollback;
+- ``ChangeSetType`` defaults to ``CREATE`` (AWS: ``UPDATE``); a ``CREATE``
+  change set for an existing stack makes a second stack of that name; an
+  ``UPDATE`` with nothing to change raises instead of leaving a ``FAILED``
+  change set with AWS's status reason; executing one change set leaves the
+  stack's others executable.
+
+This module replaces the five operations' response handlers and keeps change
+sets in the backend's ``change_sets`` (by ARN); its ``to_dict`` is the
+output, so moto's output transformers for ``DescribeChangeSetOutput``
+(``Changes`` wrapped in moto's ``ChangeDTO``, ``Parameters`` from a dict) are
+taken out. Executing one runs the same
+stack life as ``CreateStack``/``UpdateStack`` (``stacks``): resource events,
+``OnStackFailure``/``DisableRollback``, rollback. Change sets are computed
+synchronously, so ``CreateChangeSet`` returns one already ``CREATE_COMPLETE``
+(AWS passes through ``CREATE_PENDING``/``CREATE_IN_PROGRESS``: clients poll).
+
+What ``Changes`` holds: one ``Resource`` change per added, modified or removed
+resource. A modification lists each changed top-level property
+(``Evaluation: Static``, ``ChangeSource: DirectModification``) with
+``RequiresRecreation`` from the type's create-only properties
+(``create_only``; ``Conditionally`` for a type not in that table), and the
+resource's ``Replacement`` from those. Not modelled: the ``Dynamic``
+evaluations AWS adds for properties whose references change, conditions
+(every resource in the template is listed), nested stacks, ``IMPORT``
+change sets, hooks. With ``IncludePropertyValues``, ``BeforeContext``/
+``AfterContext`` and values are the template's (unresolved) properties.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import responses as cfn_responses
+from moto.cloudformation.exceptions import CloudFormationError, ValidationError
+from moto.cloudformation.utils import generate_changeset_id, generate_stack_id
+from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
+
+from lab.sandbox.cloudformation import stacks
+from lab.sandbox.cloudformation.create_only import CREATE_ONLY_PROPERTIES
+
+NO_CHANGES_REASON = (
+    "The submitted information didn't contain changes. "
+    "Submit different information to create a change set."
+)
+_NAME_PATTERN = re.compile(r"[a-zA-Z][-a-zA-Z0-9]*")
+_IAM_TYPES = {
+    "AWS::IAM::AccessKey",
+    "AWS::IAM::Group",
+    "AWS::IAM::InstanceProfile",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::Policy",
+    "AWS::IAM::Role",
+    "AWS::IAM::User",
+    "AWS::IAM::UserToGroupAddition",
+}
+_IAM_NAME_PROPERTIES = {
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+}
+# Resource attributes a change set reports in a change's Scope.
+_SCOPES = ("Properties", "Metadata", "CreationPolicy", "UpdatePolicy", "DeletionPolicy")
+_FAILED_STACK_STATUSES = {
+    "CREATE_FAILED",
+    "ROLLBACK_COMPLETE",
+    "ROLLBACK_FAILED",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "UPDATE_ROLLBACK_FAILED",
+    "DELETE_COMPLETE",
+}
+
+_original = {
+    "create_change_set": cfn_responses.CloudFormationResponse.create_change_set,
+    "describe_change_set": cfn_responses.CloudFormationResponse.describe_change_set,
+    "execute_change_set": cfn_responses.CloudFormationResponse.execute_change_set,
+    "delete_change_set": cfn_responses.CloudFormationResponse.delete_change_set,
+    "list_change_sets": cfn_responses.CloudFormationResponse.list_change_sets,
+    "backend_delete_stack": cfn_models.CloudFormationBackend.delete_stack,
+}
+
+
+class ChangeSetNotFound(CloudFormationError):
+    """botocore's ChangeSetNotFoundException (wire code ChangeSetNotFound, HTTP 404)."""
+
+    code = "ChangeSetNotFoundException"
+
+    def __init__(self, name: str):
+        super().__init__(f"ChangeSet [{name}] does not exist")
+
+
+class InvalidChangeSetStatus(CloudFormationError):
+    code = "InvalidChangeSetStatusException"
+
+
+class AlreadyExists(CloudFormationError):
+    code = "AlreadyExistsException"
+
+
+class InsufficientCapabilities(CloudFormationError):
+    code = "InsufficientCapabilitiesException"
+
+
+class ChangeSet:
+    """One change set of one stack, as DescribeChangeSet reports it."""
+
+    def __init__(
+        self,
+        *,
+        stack: cfn_models.Stack,
+        name: str,
+        change_set_type: str,
+        template: str,
+        template_dict: dict[str, Any],
+        parameters: dict[str, str],
+        description: str | None,
+        capabilities: list[str],
+        tags: dict[str, str],
+        notification_arns: list[str],
+        role_arn: str | None,
+        on_stack_failure: str | None,
+        region_name: str,
+        account_id: str,
+    ):
+        self.change_set_id = generate_changeset_id(name, region_name, account_id)
+        self.change_set_name = name
+        self.stack_id = stack.stack_id
+        self.stack_name = stack.name
+        self.change_set_type = change_set_type
+        self.template = template
+        self.template_dict = template_dict
+        self.parameters = parameters
+        self.description = description
+        self.capabilities = capabilities
+        self.tags = tags
+        self.notification_arns = notification_arns
+        self.role_arn = role_arn
+        self.on_stack_failure = on_stack_failure
+        self.creation_time = utcnow()
+        self.status = "CREATE_COMPLETE"
+        self.execution_status = "AVAILABLE"
+        self.status_reason: str | None = None
+        self.changes: list[dict[str, Any]] = []
+
+    def summary(self) -> dict[str, Any]:
+        """ListChangeSets' ChangeSetSummary."""
+        return _without_none(
+            {
+                "StackId": self.stack_id,
+                "StackName": self.stack_name,
+                "ChangeSetId": self.change_set_id,
+                "ChangeSetName": self.change_set_name,
+                "ExecutionStatus": self.execution_status,
+                "Status": self.status,
+                "StatusReason": self.status_reason,
+                "CreationTime": self.creation_time,
+                "Description": self.description,
+                "IncludeNestedStacks": False,
+            }
+        )
+
+    def to_dict(self, include_property_values: bool = False) -> dict[str, Any]:
+        """DescribeChangeSet's output."""
+        changes = self.changes
+        if not include_property_values:
+            changes = [_without_values(change) for change in changes]
+        return _without_none(
+            {
+                **self.summary(),
+                "Parameters": [
+                    {"ParameterKey": key, "ParameterValue": value}
+                    for key, value in self.parameters.items()
+                ],
+                "NotificationARNs": self.notification_arns,
+                "RollbackConfiguration": {},
+                "Capabilities": self.capabilities,
+                "Tags": [{"Key": key, "Value": value} for key, value in self.tags.items()],
+                "Changes": changes,
+                "OnStackFailure": self.on_stack_failure,
+            }
+        )
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _without_values(change: dict[str, Any]) -> dict[str, Any]:
+    """A change as described without IncludePropertyValues."""
+    resource_change = dict(change["ResourceChange"])
+    resource_change.pop("BeforeContext", None)
+    resource_change.pop("AfterContext", None)
+    details = []
+    for detail in resource_change.get("Details", []):
+        target = {
+            key: value
+            for key, value in detail["Target"].items()
+            if key not in ("Path", "BeforeValue", "AfterValue", "AttributeChangeType")
+        }
+        details.append({**detail, "Target": target})
+    resource_change["Details"] = details
+    return {**change, "ResourceChange": resource_change}
+
+
+# -- what a change set changes -------------------------------------------------------
+
+
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _context(resource_json: dict[str, Any]) -> str:
+    return json.dumps({key: resource_json[key] for key in _SCOPES if key in resource_json})
+
+
+def _recreation(resource_type: str, prop: str) -> str:
+    create_only = CREATE_ONLY_PROPERTIES.get(resource_type)
+    if create_only is None:
+        return "Conditionally"
+    return "Always" if prop in create_only else "Never"
+
+
+def compute_changes(
+    old_resources: dict[str, Any], new_resources: dict[str, Any], stack: cfn_models.Stack | None
+) -> list[dict[str, Any]]:
+    """The change set's ``Changes``: additions, modifications, then removals."""
+    changes = []
+
+    def physical_id(logical_id: str) -> str | None:
+        if stack is None:
+            return None
+        resource = stack.resource_map._parsed_resources.get(logical_id)
+        value = getattr(resource, "physical_resource_id", None)
+        return value if isinstance(value, str) else None
+
+    for logical_id, resource_json in new_resources.items():
+        old_json = old_resources.get(logical_id)
+        resource_type = resource_json.get("Type", "")
+        if old_json is None or old_json.get("Type") != resource_type:
+            changes.append(
+                {
+                    "Type": "Resource",
+                    "ResourceChange": {
+                        "Action": "Add",
+                        "LogicalResourceId": logical_id,
+                        "ResourceType": resource_type,
+                        "Scope": [],
+                        "Details": [],
+                        "AfterContext": _context(resource_json),
+                    },
+                }
+            )
+            continue
+        if old_json == resource_json:
+            continue
+        scope = [key for key in _SCOPES if old_json.get(key) != resource_json.get(key)]
+        details = []
+        old_props = old_json.get("Properties", {}) or {}
+        new_props = resource_json.get("Properties", {}) or {}
+        for prop in sorted(set(old_props) | set(new_props)):
+            if old_props.get(prop) == new_props.get(prop):
+                continue
+            target: dict[str, Any] = {
+                "Attribute": "Properties",
+                "Name": prop,
+                "RequiresRecreation": _recreation(resource_type, prop),
+                "Path": f"/Properties/{prop}",
+                "AttributeChangeType": (
+                    "Add"
+                    if prop not in old_props
+                    else "Remove"
+                    if prop not in new_props
+                    else "Modify"
+                ),
+            }
+            if prop in old_props:
+                target["BeforeValue"] = _json_text(old_props[prop])
+            if prop in new_props:
+                target["AfterValue"] = _json_text(new_props[prop])
+            details.append(
+                {"Target": target, "Evaluation": "Static", "ChangeSource": "DirectModification"}
+            )
+        for attribute in scope:
+            if attribute != "Properties":
+                details.append(
+                    {
+                        "Target": {"Attribute": attribute, "RequiresRecreation": "Never"},
+                        "Evaluation": "Static",
+                        "ChangeSource": "DirectModification",
+                    }
+                )
+        recreations = {detail["Target"]["RequiresRecreation"] for detail in details}
+        replacement = (
+            "True"
+            if "Always" in recreations
+            else "Conditional"
+            if "Conditionally" in recreations
+            else "False"
+        )
+        changes.append(
+            {
+                "Type": "Resource",
+                "ResourceChange": _without_none(
+                    {
+                        "Action": "Modify",
+                        "LogicalResourceId": logical_id,
+                        "PhysicalResourceId": physical_id(logical_id),
+                        "ResourceType": resource_type,
+                        "Replacement": replacement,
+                        "Scope": scope,
+                        "Details": details,
+                        "BeforeContext": _context(old_json),
+                        "AfterContext": _context(resource_json),
+                    }
+                ),
+            }
+        )
+    for logical_id, old_json in old_resources.items():
+        if logical_id in new_resources and new_resources[logical_id].get("Type") == old_json.get(
+            "Type"
+        ):
+            continue
+        changes.append(
+            {
+                "Type": "Resource",
+                "ResourceChange": _without_none(
+                    {
+                        "PolicyAction": "Retain"
+                        if old_json.get("DeletionPolicy") == "Retain"
+                        else "Delete",
+                        "Action": "Remove",
+                        "LogicalResourceId": logical_id,
+                        "PhysicalResourceId": physical_id(logical_id),
+                        "ResourceType": old_json.get("Type", ""),
+                        "Scope": [],
+                        "Details": [],
+                        "BeforeContext": _context(old_json),
+                    }
+                ),
+            }
+        )
+    return changes
+
+
+def required_capabilities(template: dict[str, Any]) -> set[str]:
+    """``CAPABILITY_IAM`` for IAM resources, ``CAPABILITY_NAMED_IAM`` when one is named."""
+    needed: set[str] = set()
+    for resource in (template.get("Resources") or {}).values():
+        resource_type = resource.get("Type", "")
+        if resource_type in _IAM_TYPES:
+            needed.add("CAPABILITY_IAM")
+            name_property = _IAM_NAME_PROPERTIES.get(resource_type)
+            if name_property and name_property in (resource.get("Properties") or {}):
+                needed.add("CAPABILITY_NAMED_IAM")
+    return needed
+
+
+def check_capabilities(template: dict[str, Any], capabilities: list[str]) -> None:
+    needed = required_capabilities(template)
+    if "CAPABILITY_NAMED_IAM" in needed and "CAPABILITY_NAMED_IAM" not in capabilities:
+        raise InsufficientCapabilities("Requires capabilities : [CAPABILITY_NAMED_IAM]")
+    if "CAPABILITY_IAM" in needed and not {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"} & set(
+        capabilities
+    ):
+        raise InsufficientCapabilities("Requires capabilities : [CAPABILITY_IAM]")
+    if "Transform" in template and "CAPABILITY_AUTO_EXPAND" not in capabilities:
+        raise InsufficientCapabilities("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
+
+
+def check_role(role_arn: str | None, account_id: str) -> None:
+    """A service role must exist: CloudFormation assumes it for every operation."""
+    if not role_arn:
+        return
+    from moto.iam.models import iam_backends
+
+    name = role_arn.rsplit("/", 1)[-1]
+    backend = iam_backends[account_id]["global"]
+    if not any(role.arn == role_arn or role.name == name for role in backend.roles.values()):
+        raise ValidationError(message=f"Role {role_arn} is invalid or cannot be assumed")
+
+
+# -- the backend's view ----------------------------------------------------------------
+
+
+def _change_sets(backend: cfn_models.CloudFormationBackend) -> dict[str, ChangeSet]:
+    return backend.change_sets  # type: ignore[return-value]
+
+
+def _active_stack(
+    backend: cfn_models.CloudFormationBackend, name_or_id: str
+) -> cfn_models.Stack | None:
+    for stack in backend.stacks.values():
+        if name_or_id in (stack.name, stack.stack_id):
+            return stack
+    return None
+
+
+def _stack_or_error(
+    backend: cfn_models.CloudFormationBackend, name_or_id: str | None
+) -> cfn_models.Stack:
+    stack = _active_stack(backend, name_or_id or "")
+    if stack is None:
+        raise ValidationError(message=f"Stack [{name_or_id}] does not exist")
+    return stack
+
+
+def find_change_set(
+    backend: cfn_models.CloudFormationBackend, name_or_arn: str, stack_name: str | None
+) -> ChangeSet | None:
+    """A change set by ARN, or by name within the named stack."""
+    if name_or_arn.startswith("arn:"):
+        return _change_sets(backend).get(name_or_arn)
+    if not stack_name:
+        raise ValidationError(
+            message="StackName must be specified if ChangeSetName is not specified as an ARN."
+        )
+    stack = _stack_or_error(backend, stack_name)
+    for change_set in _change_sets(backend).values():
+        if change_set.stack_id == stack.stack_id and change_set.change_set_name == name_or_arn:
+            return change_set
+    return None
+
+
+def _drop_stack_change_sets(
+    backend: cfn_models.CloudFormationBackend, stack_id: str, keep: str | None = None
+) -> None:
+    for arn in [
+        arn
+        for arn, change_set in _change_sets(backend).items()
+        if change_set.stack_id == stack_id and arn != keep
+    ]:
+        del _change_sets(backend)[arn]
+
+
+# -- the operations -------------------------------------------------------------------
+
+
+def create_change_set(self: cfn_responses.CloudFormationResponse) -> ActionResult:
+    backend = self.cloudformation_backend
+    stack_name = self._get_param("StackName")
+    name = self._get_param("ChangeSetName") or ""
+    if len(name) > 128 or not _NAME_PATTERN.fullmatch(name):
+        raise ValidationError(
+            message=f"1 validation error detected: Value '{name}' at 'changeSetName' failed to "
+            "satisfy constraint: Member must satisfy regular expression pattern: "
+            "[a-zA-Z][-a-zA-Z0-9]*"
+        )
+    change_set_type = self._get_param("ChangeSetType") or "UPDATE"
+    if change_set_type not in ("CREATE", "UPDATE"):
+        raise ValidationError(
+            message=f"The sandbox does not model {change_set_type} change sets; "
+            "use CREATE or UPDATE (or deploy this to AWS)."
+        )
+    stack = _active_stack(backend, stack_name)
+    if change_set_type == "CREATE" and stack is not None and stack.status != "REVIEW_IN_PROGRESS":
+        raise ValidationError(
+            message=f"Stack [{stack_name}] already exists and cannot be created again with the "
+            f"changeSet [{name}]."
+        )
+    if change_set_type == "UPDATE":
+        if stack is None:
+            raise ValidationError(message=f"Stack [{stack_name}] does not exist")
+        if stack.status == "REVIEW_IN_PROGRESS":
+            raise ValidationError(
+                message=f"Stack [{stack.stack_id}] is in REVIEW_IN_PROGRESS state and can not "
+                "be updated."
+            )
+    if stack is not None and any(
+        cs.stack_id == stack.stack_id and cs.change_set_name == name
+        for cs in _change_sets(backend).values()
+    ):
+        raise AlreadyExists(f"ChangeSet [{name}] already exists")
+
+    use_previous = self._get_bool_param("UsePreviousTemplate", False)
+    body = self._get_param("TemplateBody")
+    url = self._get_param("TemplateURL")
+    if use_previous and (body or url):
+        raise ValidationError(
+            message="You cannot specify both usePreviousTemplate and Template Body/Template URL."
+        )
+    if use_previous:
+        if change_set_type != "UPDATE" or stack is None:
+            raise ValidationError(
+                message="UsePreviousTemplate is only valid for UPDATE change sets."
+            )
+        body = stack.template
+    elif url and not body:
+        body = self._get_stack_from_s3_url(url)
+    if not body:
+        raise ValidationError(message="Either Template URL or Template Body must be specified.")
+    try:
+        template_dict = cfn_models.Stack.parse_template(body)
+    except Exception as error:
+        raise ValidationError(message=f"Template format error: {stacks.reason(error)}") from error
+    if not isinstance(template_dict, dict) or not template_dict.get("Resources"):
+        raise ValidationError(
+            message="Template format error: At least one Resources member must be defined."
+        )
+    capabilities = list(self._get_param("Capabilities", []) or [])
+    check_capabilities(template_dict, capabilities)
+    role_arn = self._get_param("RoleARN")
+    check_role(role_arn, self.current_account)
+
+    previous = stack.parameters if stack is not None else {}
+    parameters = {}
+    for item in self._get_param("Parameters", []) or []:
+        key = item["ParameterKey"]
+        if item.get("UsePreviousValue") in (True, "true"):
+            parameters[key] = previous.get(key, "")
+        else:
+            parameters[key] = item.get("ParameterValue", "")
+    tags = {item["Key"]: item["Value"] for item in self._get_param("Tags", []) or []}
+    notification_arns = self._get_param("NotificationARNs", []) or []
+    on_stack_failure = self._get_param("OnStackFailure") if change_set_type == "CREATE" else None
+
+    if stack is None:
+        stack = cfn_models.Stack(
+            stack_id=generate_stack_id(stack_name, backend.region_name, backend.account_id),
+            name=stack_name,
+            template={},
+            parameters=parameters,
+            account_id=backend.account_id,
+            region_name=backend.region_name,
+            notification_arns=notification_arns,
+            tags=tags,
+            role_arn=role_arn,
+        )
+        stack.status = "REVIEW_IN_PROGRESS"
+        stack.status_reason = "User Initiated"
+        stack.resource_map.sealed = True  # nothing to create lazily until executed
+        stack._add_stack_event("REVIEW_IN_PROGRESS", resource_status_reason="User Initiated")
+        backend.stacks[stack.stack_id] = stack
+
+    change_set = ChangeSet(
+        stack=stack,
+        name=name,
+        change_set_type=change_set_type,
+        template=body,
+        template_dict=template_dict,
+        parameters=parameters,
+        description=self._get_param("Description"),
+        capabilities=capabilities,
+        tags=tags if tags or change_set_type == "CREATE" else dict(stack.tags or {}),
+        notification_arns=notification_arns,
+        role_arn=role_arn,
+        on_stack_failure=on_stack_failure,
+        region_name=backend.region_name,
+        account_id=backend.account_id,
+    )
+    if change_set_type == "CREATE":
+        change_set.changes = compute_changes({}, template_dict.get("Resources", {}), None)
+    else:
+        old_resources = stack.template_dict.get("Resources", {}) or {}
+        change_set.changes = compute_changes(
+            old_resources, template_dict.get("Resources", {}), stack
+        )
+        same_parameters = dict(parameters) == dict(stack.parameters or {}) or not parameters
+        same_tags = not tags or tags == (stack.tags or {})
+        if not change_set.changes and same_parameters and same_tags:
+            change_set.status = "FAILED"
+            change_set.execution_status = "UNAVAILABLE"
+            change_set.status_reason = NO_CHANGES_REASON
+    _change_sets(backend)[change_set.change_set_id] = change_set
+    return ActionResult({"Id": change_set.change_set_id, "StackId": stack.stack_id})
+
+
+def describe_change_set(self: cfn_responses.CloudFormationResponse) -> ActionResult:
+    name = self._get_param("ChangeSetName")
+    change_set = find_change_set(self.cloudformation_backend, name, self._get_param("StackName"))
+    if change_set is None:
+        raise ChangeSetNotFound(name)
+    include = self._get_bool_param("IncludePropertyValues", False)
+    return ActionResult(change_set.to_dict(include_property_values=include))
+
+
+def list_change_sets(self: cfn_responses.CloudFormationResponse) -> ActionResult:
+    backend = self.cloudformation_backend
+    stack = _stack_or_error(backend, self._get_param("StackName"))
+    summaries = [
+        change_set.summary()
+        for change_set in _change_sets(backend).values()
+        if change_set.stack_id == stack.stack_id
+    ]
+    return ActionResult({"Summaries": summaries})
+
+
+def delete_change_set(self: cfn_responses.CloudFormationResponse) -> EmptyResult:
+    """Succeeds when the change set is already gone, as long as its stack exists."""
+    backend = self.cloudformation_backend
+    name = self._get_param("ChangeSetName")
+    stack_name = self._get_param("StackName")
+    if stack_name and not name.startswith("arn:"):
+        _stack_or_error(backend, stack_name)
+    change_set = find_change_set(backend, name, stack_name)
+    if change_set is None:
+        return EmptyResult()
+    if change_set.execution_status == "EXECUTE_IN_PROGRESS":
+        raise InvalidChangeSetStatus(
+            f"Cannot delete ChangeSet [{change_set.change_set_id}] while it is being executed."
+        )
+    del _change_sets(backend)[change_set.change_set_id]
+    return EmptyResult()
+
+
+def execute_change_set(self: cfn_responses.CloudFormationResponse) -> EmptyResult:
+    backend = self.cloudformation_backend
+    name = self._get_param("ChangeSetName")
+    change_set = find_change_set(backend, name, self._get_param("StackName"))
+    if change_set is None:
+        raise ChangeSetNotFound(name)
+    if change_set.execution_status != "AVAILABLE":
+        raise InvalidChangeSetStatus(
+            f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current "
+            f"execution status of [{change_set.execution_status}]"
+        )
+    stack = backend.stacks[change_set.stack_id]
+    disable_rollback = self._get_bool_param("DisableRollback", False)
+    change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    # Executing one change set makes the stack's others meaningless: AWS deletes them.
+    _drop_stack_change_sets(backend, stack.stack_id, keep=change_set.change_set_id)
+    if change_set.change_set_type == "CREATE":
+        stack = _execute_create(backend, stack, change_set, disable_rollback)
+    else:
+        stack.role_arn = change_set.role_arn or stack.role_arn
+        stack.update(
+            change_set.template,
+            change_set.role_arn,
+            parameters=change_set.parameters or None,
+            tags=change_set.tags or None,
+        )
+    change_set.execution_status = (
+        "EXECUTE_FAILED" if stack.status in _FAILED_STACK_STATUSES else "EXECUTE_COMPLETE"
+    )
+    return EmptyResult()
+
+
+def _execute_create(
+    backend: cfn_models.CloudFormationBackend,
+    placeholder: cfn_models.Stack,
+    change_set: ChangeSet,
+    disable_rollback: bool,
+) -> cfn_models.Stack:
+    """Create the REVIEW_IN_PROGRESS stack as CreateStack would, keeping its id and events."""
+    stack = cfn_models.Stack(
+        stack_id=placeholder.stack_id,
+        name=placeholder.name,
+        template=change_set.template,
+        parameters=change_set.parameters,
+        account_id=backend.account_id,
+        region_name=backend.region_name,
+        notification_arns=change_set.notification_arns,
+        tags=change_set.tags,
+        role_arn=change_set.role_arn,
+        cross_stack_resources=backend.exports,
+    )
+    stack.events = placeholder.events
+    stack.creation_time = placeholder.creation_time
+    backend.stacks[stack.stack_id] = stack
+    backend._validate_export_uniqueness(stack)
+    for export in stack.exports:
+        backend.exports[export.name] = export
+    stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    on_failure = "DO_NOTHING" if disable_rollback else (change_set.on_stack_failure or "ROLLBACK")
+    token = stacks.ON_FAILURE.set(on_failure)
+    try:
+        stack.create_resources()
+    finally:
+        stacks.ON_FAILURE.reset(token)
+    return stack
+
+
+def backend_delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_id: str) -> None:
+    """Deleting a stack deletes its change sets; a REVIEW_IN_PROGRESS stack has nothing else."""
+    stack = _active_stack(self, name_or_stack_id)
+    if stack is not None:
+        _drop_stack_change_sets(self, stack.stack_id)
+        if stack.status == "REVIEW_IN_PROGRESS":
+            self.stacks.pop(stack.stack_id)
+            stack._add_stack_event("DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
+            stack.status = "DELETE_COMPLETE"
+            stack.status_reason = None
+            stack._add_stack_event("DELETE_COMPLETE")
+            self.deleted_stacks[stack.stack_id] = stack
+            return
+    _original["backend_delete_stack"](self, name_or_stack_id)
+
+
+# moto's serializer runs these on DescribeChangeSet's output; to_dict already
+# gives botocore's shapes.
+_REMOVED_TRANSFORMERS = ("DescribeChangeSetOutput.Changes", "DescribeChangeSetOutput.Parameters")
+
+PATCHES: tuple[tuple[Any, str, Any], ...] = (
+    (cfn_responses.CloudFormationResponse, "create_change_set", create_change_set),
+    (cfn_responses.CloudFormationResponse, "describe_change_set", describe_change_set),
+    (cfn_responses.CloudFormationResponse, "execute_change_set", execute_change_set),
+    (cfn_responses.CloudFormationResponse, "delete_change_set", delete_change_set),
+    (cfn_responses.CloudFormationResponse, "list_change_sets", list_change_sets),
+)
+
+
+def apply() -> None:
+    """Install the change-set handlers. Idempotent; after ``stacks.apply()``.
+
+    ``delete_stack`` wraps whatever ``stacks`` installed (DELETE_FAILED handling).
+    """
+    for owner, name, replacement in PATCHES:
+        setattr(owner, name, replacement)
+    transformers = cfn_responses.CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER
+    for key in _REMOVED_TRANSFORMERS:
+        transformers.pop(key, None)
+    current = cfn_models.CloudFormationBackend.delete_stack
+    if current is not backend_delete_stack:
+        _original["backend_delete_stack"] = current
+        cfn_models.CloudFormationBackend.delete_stack = backend_delete_stack
