@@ -157,6 +157,8 @@ class Stop:
     def __init__(self) -> None:
         self._event = threading.Event()
         self.reason: str | None = None
+        #: Set by a second Ctrl-C: stop waiting for in-flight work too.
+        self.abandoned = False
 
     def set(self, reason: str) -> None:
         if not self._event.is_set():
@@ -165,6 +167,11 @@ class Stop:
 
     def is_set(self) -> bool:
         return self._event.is_set()
+
+    def abandon(self, reason: str = "interrupted twice") -> None:
+        """Stop, and do not wait for what is still in flight either."""
+        self.set(reason)
+        self.abandoned = True
 
     def wait(self, seconds: float) -> bool:
         return self._event.wait(seconds)

@@ -210,7 +210,9 @@ def _row(**overrides) -> dict:
 
 
 def test_a_row_as_expected_checks_out():
-    assert failures.check(_row()).startswith("as expected: Events.ConnectionResource.")
+    outcome = failures.check(_row())
+
+    assert outcome == "as expected: Events.ConnectionResource.AuthInProgress; repaired"
 
 
 def test_a_scenario_that_did_not_fail_as_expected_is_refused_in_the_sandbox():

@@ -84,15 +84,17 @@ def _outcome(row: dict) -> str:
         return (f"NOT repaired: the run after the repair ended {row.get('after_repair')}; "
                 "run lab.repair_all(), then lab.run_once().")
     if row.get("as_expected"):
-        return f"as expected: {seen}, then SUCCEEDED after the repair"
+        return f"as expected: {seen}; repaired"
     if row.get("mode", load_config().mode) == "aws" and not scenario.reproducible_on_aws:
         return (f"observed {seen}, not {scenario.expected_error}: AWS cannot be made to fail "
-                f"this way on demand ({scenario.on_aws}); SUCCEEDED after the repair")
+                f"this way on demand ({scenario.on_aws}); repaired")
     return f"NOT as expected: {seen}, not {scenario.expected_error}"
 
 
-def check(results: dict | list[dict] | pd.DataFrame) -> str:
+def check(results: dict | list[dict] | pd.DataFrame) -> str | pd.DataFrame:
     """Check one row of :func:`run_scenario` (or all of them); returns the outcome in words.
+
+    One row gives one sentence; several give a table of ``scenario`` and ``outcome``.
 
     Raises :class:`LabError` when a scenario did not fail as expected, or its repair
     did not work; in aws mode a scenario AWS cannot reproduce on demand is reported,
@@ -107,6 +109,6 @@ def check(results: dict | list[dict] | pd.DataFrame) -> str:
             f"{'; '.join(wrong)}; look at the row's cause, run lab.repair_all(), and see "
             "lab.failure_scenarios() for what each break should do."
         )
-    if len(outcomes) == 1:
+    if isinstance(results, dict):
         return outcomes[0][1]
-    return "\n".join(f"{name}: {text}" for name, text in outcomes)
+    return pd.DataFrame(outcomes, columns=["scenario", "outcome"])
