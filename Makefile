@@ -11,7 +11,7 @@ NPM_STAMP := node_modules/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup run test lint notebooks jupyter clean
+.PHONY: setup run test test-aws-rehearsal lint notebooks jupyter clean
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -42,6 +42,11 @@ test: setup
 	$(NBVAL) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
+
+# Every notebook in aws mode (LAB_MODE=aws, CONFIRM_BILLABLE=True) against a sandbox
+# reached through AWS_ENDPOINT_URL with dummy credentials: tests/aws_rehearsal.py.
+test-aws-rehearsal: setup
+	$(PY) -m pytest tests/aws_rehearsal.py -p no:cacheprovider -s -q
 
 lint: setup
 	$(PY) -m ruff check .

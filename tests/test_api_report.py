@@ -73,3 +73,10 @@ def test_express_hops_use_the_executions_start_and_stop():
 
 def test_no_report_means_no_hop():
     assert hops_standard([], None) == {"sfn_to_api_ms": None, "api_to_result_ms": None}
+
+
+def test_the_execution_header_is_the_one_the_state_machines_send():
+    from cdk_app.workflows import EXECUTION_HEADER as sent
+    from lab.api_report import EXECUTION_HEADER
+
+    assert EXECUTION_HEADER == sent

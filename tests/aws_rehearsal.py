@@ -1,0 +1,110 @@
+"""The aws-mode rehearsal: every notebook, top to bottom, in aws mode, against the sandbox.
+
+Run by ``make test-aws-rehearsal`` (``.ci/run`` calls it after ``make test``); not part of
+the default collection (the file name does not start with ``test_``).
+
+Each notebook runs with papermill, ``LAB_MODE="aws"`` and ``CONFIRM_BILLABLE=True``, in a
+kernel whose environment is what a learner with an AWS account has: boto3's standard
+``AWS_ENDPOINT_URL`` (here the sandbox), credentials in ``AWS_ACCESS_KEY_ID`` /
+``AWS_SECRET_ACCESS_KEY`` (dummies), a region, no shared config files, and nothing that
+tells the lab it is talking to a sandbox. So the lab takes its aws-mode code path all the
+way. Two things differ from a real account, and only these:
+
+- ``*.vpce.amazonaws.com`` names resolve from the sandbox's EC2 model
+  (``tests/rehearsal_site/sitecustomize.py``), since no offline resolver knows them;
+- ``LAB_WAIT_SCALE`` shrinks aws mode's waits (never to zero, never skipped), so a wait
+  AWS needs minutes for takes seconds here.
+
+``AWS_DISABLE_HOST_PREFIX_INJECTION`` is the SDK's standard switch for endpoints that
+cannot take a host prefix (``StartSyncExecution`` is sent to ``sync-<host>`` otherwise).
+
+Every cell must succeed. The notebooks run in their numbered order against one sandbox
+(01 deploys what the others read; 99 destroys it), whatever notebooks exist.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+OUT = ROOT / ".lab" / "rehearsal"
+SITE = Path(__file__).resolve().parent / "rehearsal_site"
+WAIT_SCALE = "0.05"
+NOTEBOOK_TIMEOUT_S = 900
+
+# Every notebook of the walk-through, in the order a learner runs them.
+PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]*.ipynb"))
+
+# Nothing of the developer's own AWS setup, nor of the lab's sandbox mode, may leak in.
+_DROPPED = ("AWS_", "LAB_")
+
+
+def rehearsal_env(endpoint: str) -> dict[str, str]:
+    """The environment of a learner in aws mode, pointed at ``endpoint``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROPPED)}
+    env.update(
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_DISABLE_HOST_PREFIX_INJECTION="true",
+        LAB_MODE="aws",
+        LAB_WAIT_SCALE=WAIT_SCALE,
+        LAB_REHEARSAL_RESOLVER="sandbox-ec2-model",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(SITE), os.environ.get("PYTHONPATH")])),
+        JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
+        JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION="1",
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def rehearsal_sandbox(sandbox):
+    """A fresh sandbox (nothing deployed, ids reseeded) for the whole walk-through."""
+    from conftest import lab_api
+
+    lab_api(sandbox, "reset", {})
+    lab_api(sandbox, "config", {"connection_warmup_seconds": 2})
+    OUT.mkdir(parents=True, exist_ok=True)
+    yield sandbox
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_runs_in_aws_mode(rehearsal_sandbox, path):
+    out = OUT / path.name
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "papermill", str(path), str(out),
+            "--kernel", "python3", "--cwd", str(NOTEBOOKS), "--no-progress-bar",
+            "-p", "LAB_MODE", "aws", "-p", "LAB_REGION", "us-east-1",
+            "-p", "CONFIRM_BILLABLE", "True",
+        ],
+        env=rehearsal_env(rehearsal_sandbox),
+        capture_output=True,
+        text=True,
+        timeout=NOTEBOOK_TIMEOUT_S,
+    )
+    seconds = time.monotonic() - started
+    print(f"{path.name}: {seconds:.1f} s in aws mode (executed copy: {out.relative_to(ROOT)})")
+    assert done.returncode == 0, (
+        f"{path.name} failed in aws mode (executed copy with the error: {out}):\n"
+        + "\n".join(done.stderr.strip().splitlines()[-25:])
+    )
+
+
+def test_the_rehearsal_runs_every_notebook_of_the_walk_through():
+    names = [p.name for p in PATHS]
+    assert names[0].startswith("00_") and names[-1].startswith("99_"), names
+    assert len(names) >= 8, names
