@@ -20,6 +20,10 @@ HELLO_MESSAGE = "hello from the private API"
 # What GET /hello answers: HELLO_MESSAGE and what API Gateway saw of the request
 # ($context and the headers and query string, without the API key).
 HELLO_RESPONSE_TEMPLATE = mapping_template("hello_response")
+EVENTS_PATH = "events"
+# What POST /events answers: the same report of what API Gateway saw. Its caller, an
+# EventBridge API destination, discards the answer; a direct caller can read it.
+EVENTS_RESPONSE_TEMPLATE = mapping_template("events_response")
 API_KEY_HEADER = "x-api-key"
 
 
@@ -94,10 +98,28 @@ class PrivateApi(Construct):
             method_responses=[apigw.MethodResponse(status_code="200")],
         )
 
+        # POST /events: what the EventBridge API destination calls, same key, same policy.
+        received = apigw.MockIntegration(
+            request_templates={"application/json": json.dumps({"statusCode": 200})},
+            integration_responses=[
+                apigw.IntegrationResponse(
+                    status_code="200",
+                    response_templates={"application/json": EVENTS_RESPONSE_TEMPLATE},
+                )
+            ],
+        )
+        self.events_method = self.api.root.add_resource(EVENTS_PATH).add_method(
+            "POST",
+            received,
+            api_key_required=True,
+            method_responses=[apigw.MethodResponse(status_code="200")],
+        )
+
         acknowledge(
             self.api,
             "AwsSolutions-APIG2",
-            "GET /hello takes no parameters and no body: there is nothing to validate.",
+            "GET /hello takes no parameters and no body, and POST /events accepts any event "
+            "the rule forwards (a MOCK reports what it received): there is nothing to validate.",
         )
         for rule in ("AwsSolutions-APIG1", "AwsSolutions-APIG6"):
             acknowledge(
@@ -115,13 +137,14 @@ class PrivateApi(Construct):
             "VPC: no internet traffic for a WAF web ACL to filter, and an ACL bills monthly.",
         )
         for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
-            acknowledge(
-                self.hello_method,
-                rule,
-                "The caller is an EventBridge connection, and API-key auth through it is what "
-                "the lab teaches (connections cannot sign with IAM). The resource policy admits "
-                "only the lab's VPC endpoint and the method requires the API key.",
-            )
+            for method in (self.hello_method, self.events_method):
+                acknowledge(
+                    method,
+                    rule,
+                    "The caller is an EventBridge connection, and API-key auth through it is "
+                    "what the lab teaches (connections cannot sign with IAM). The resource "
+                    "policy admits only the lab's VPC endpoint and the method requires the key.",
+                )
 
         self.api_key_secret = secretsmanager.Secret(
             self,

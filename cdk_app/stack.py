@@ -6,10 +6,11 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from cdk_app.connection import PrivateConnection
+from cdk_app.event_delivery import EventApiDestination
 from cdk_app.lattice import ResourceGatewayPath
 from cdk_app.names import lattice_name
 from cdk_app.network import PrivateNetwork
-from cdk_app.private_api import API_KEY_HEADER, HELLO_PATH, PrivateApi
+from cdk_app.private_api import API_KEY_HEADER, EVENTS_PATH, HELLO_PATH, PrivateApi
 from cdk_app.workflows import HttpInvokeWorkflows
 
 # The CloudFormation output keys every part of the lab reads (shared contract).
@@ -31,12 +32,20 @@ OUTPUT_KEYS = (
     "ApiKeyId",
     "UsagePlanId",
     "ExpressLogGroupName",
+    "EventBusName",
+    "EventRuleName",
+    "EventRuleArn",
+    "ApiDestinationName",
+    "ApiDestinationArn",
+    "EventDeadLetterQueueUrl",
+    "EventDeadLetterQueueArn",
 )
 
 
 class PrivateApiLabStack(Stack):
-    """Step Functions HTTP task -> EventBridge connection -> VPC Lattice resource
-    configuration -> resource gateway -> execute-api VPC endpoint -> private REST API.
+    """Step Functions HTTP task and EventBridge API destination -> EventBridge connection
+    -> VPC Lattice resource configuration -> resource gateway -> execute-api VPC endpoint
+    -> private REST API.
 
     Environment-agnostic on purpose (no ``env``): the one template deploys in
     the sandbox and in any supported account and region.
@@ -75,12 +84,21 @@ class PrivateApiLabStack(Stack):
             path=HELLO_PATH,
             connection=self.connection.connection,
         )
+        # The second consumer of the same private connection.
+        self.event_delivery = EventApiDestination(
+            self,
+            "EventDelivery",
+            name_prefix=name,
+            connection=self.connection.connection,
+            endpoint_url=f"{self.private_api.root_url}/{EVENTS_PATH}",
+        )
         self._outputs()
 
     def _outputs(self) -> None:
         api = self.private_api
         gateway = self.gateway_path
         connection = self.connection.connection
+        delivery = self.event_delivery
         values = {
             "StandardStateMachineArn": self.workflows.standard.state_machine_arn,
             "ExpressStateMachineArn": self.workflows.express.state_machine_arn,
@@ -99,6 +117,13 @@ class PrivateApiLabStack(Stack):
             "ApiKeyId": api.api_key.key_id,
             "UsagePlanId": api.usage_plan.usage_plan_id,
             "ExpressLogGroupName": self.workflows.express_log_group.log_group_name,
+            "EventBusName": delivery.bus.event_bus_name,
+            "EventRuleName": delivery.rule.rule_name,
+            "EventRuleArn": delivery.rule.rule_arn,
+            "ApiDestinationName": delivery.api_destination.api_destination_name,
+            "ApiDestinationArn": delivery.api_destination.api_destination_arn,
+            "EventDeadLetterQueueUrl": delivery.dead_letter_queue.queue_url,
+            "EventDeadLetterQueueArn": delivery.dead_letter_queue.queue_arn,
         }
         assert tuple(values) == OUTPUT_KEYS, "outputs drifted from OUTPUT_KEYS"
         for key, value in values.items():

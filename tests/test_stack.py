@@ -38,6 +38,13 @@ OUTPUT_KEYS = {
     "ApiKeyId",
     "UsagePlanId",
     "ExpressLogGroupName",
+    "EventBusName",
+    "EventRuleName",
+    "EventRuleArn",
+    "ApiDestinationName",
+    "ApiDestinationArn",
+    "EventDeadLetterQueueUrl",
+    "EventDeadLetterQueueArn",
 }
 HTTP_RETRY_ERRORS = [f"States.Http.StatusCode.{code}" for code in (429, 502, 503, 504)]
 WARMUP_ERRORS = [
@@ -167,16 +174,54 @@ def test_resource_policy_allows_invoke_only_through_the_lab_endpoint(tpl):
     assert statement["Condition"] == {"StringEquals": {"aws:SourceVpce": {"Ref": endpoint_id}}}
 
 
+def _method(tpl, path_part: str) -> dict:
+    """The one method on the resource ``/<path_part>``."""
+    [resource_id] = [
+        logical_id
+        for logical_id, resource in resources(tpl, "AWS::ApiGateway::Resource").items()
+        if resource["Properties"]["PathPart"] == path_part
+    ]
+    [method] = [
+        m["Properties"]
+        for m in resources(tpl, "AWS::ApiGateway::Method").values()
+        if m["Properties"]["ResourceId"] == {"Ref": resource_id}
+    ]
+    return method
+
+
+def test_the_api_has_exactly_get_hello_and_post_events(tpl):
+    paths = sorted(
+        r["Properties"]["PathPart"] for r in resources(tpl, "AWS::ApiGateway::Resource").values()
+    )
+    assert paths == ["events", "hello"]
+    assert len(resources(tpl, "AWS::ApiGateway::Method")) == 2
+
+
 def test_hello_get_requires_the_api_key(tpl):
-    _, hello = only(tpl, "AWS::ApiGateway::Resource")
-    assert hello["Properties"]["PathPart"] == "hello"
-    method = only(tpl, "AWS::ApiGateway::Method")[1]["Properties"]
+    method = _method(tpl, "hello")
     assert method["HttpMethod"] == "GET"
     assert method["ApiKeyRequired"] is True
 
 
+def test_events_post_requires_the_api_key(tpl):
+    method = _method(tpl, "events")
+    assert method["HttpMethod"] == "POST"
+    assert method["ApiKeyRequired"] is True
+    assert method["AuthorizationType"] == "NONE"
+
+
+def test_events_post_is_a_mock_reporting_what_api_gateway_saw(tpl):
+    integration = _method(tpl, "events")["Integration"]
+    assert integration["Type"] == "MOCK"
+    [response] = integration["IntegrationResponses"]
+    assert response["StatusCode"] == "200"
+    template = response["ResponseTemplates"]["application/json"]
+    for reference in ("$context.requestId", "$context.identity.vpceId", "$context.httpMethod"):
+        assert reference in template
+
+
 def test_hello_is_a_mock_integration_answering_200_with_what_it_saw(tpl):
-    integration = only(tpl, "AWS::ApiGateway::Method")[1]["Properties"]["Integration"]
+    integration = _method(tpl, "hello")["Integration"]
     assert integration["Type"] == "MOCK"
     assert integration["RequestTemplates"] == {"application/json": '{"statusCode": 200}'}
     [response] = integration["IntegrationResponses"]
@@ -184,12 +229,27 @@ def test_hello_is_a_mock_integration_answering_200_with_what_it_saw(tpl):
     assert response["ResponseTemplates"] == {"application/json": HELLO_RESPONSE_TEMPLATE}
 
 
+def test_events_template_never_shows_the_key_value():
+    from cdk_app.private_api import EVENTS_RESPONSE_TEMPLATE
+
+    assert set(re.findall(r"\$context\.identity\.apiKey\w*", EVENTS_RESPONSE_TEMPLATE)) == {
+        "$context.identity.apiKeyId"
+    }
+    assert '"event received by the private API"' in EVENTS_RESPONSE_TEMPLATE
+
+
 def test_hellos_template_reports_api_gateways_context_and_never_the_key_value():
     for variable in (
-        "$context.requestId", "$context.requestTimeEpoch", "$context.identity.sourceIp",
-        "$context.identity.vpceId", "$context.identity.userAgent",
-        "$context.identity.apiKeyId", "$context.resourcePath", "$context.httpMethod",
-        "$context.stage", "$input.params()",
+        "$context.requestId",
+        "$context.requestTimeEpoch",
+        "$context.identity.sourceIp",
+        "$context.identity.vpceId",
+        "$context.identity.userAgent",
+        "$context.identity.apiKeyId",
+        "$context.resourcePath",
+        "$context.httpMethod",
+        "$context.stage",
+        "$input.params()",
     ):
         assert variable in HELLO_RESPONSE_TEMPLATE, variable
     # $context.identity.apiKey is the key's value: only ...apiKeyId may appear.
@@ -420,6 +480,128 @@ def test_state_machines_trace_with_xray(tpl, machine_type):
     }
 
 
+# --- EventBridge API destination (the second consumer of the connection) ----------------------
+
+
+def _rule(tpl) -> dict:
+    return only(tpl, "AWS::Events::Rule")[1]["Properties"]
+
+
+def _api_destination_target(tpl) -> dict:
+    [target] = _rule(tpl)["Targets"]
+    return target
+
+
+def test_rule_lives_on_the_labs_own_event_bus(tpl):
+    bus_id, bus = only(tpl, "AWS::Events::EventBus")
+    assert bus["Properties"]["Name"] == f"{STACK_NAME}-events"
+    assert _rule(tpl)["EventBusName"] == {"Ref": bus_id}
+
+
+def test_rule_matches_only_the_labs_events(tpl):
+    assert _rule(tpl)["EventPattern"] == {
+        "source": ["lab.private-api"],
+        "detail-type": ["LabEvent"],
+    }
+    assert _rule(tpl)["State"] == "ENABLED"
+
+
+def test_api_destination_uses_the_same_private_connection_as_the_http_task(tpl):
+    connection_id = only(tpl, "AWS::Events::Connection")[0]
+    destination = only(tpl, "AWS::Events::ApiDestination")[1]["Properties"]
+    assert destination["ConnectionArn"] == {"Fn::GetAtt": [connection_id, "Arn"]}
+    machines = _state_machines(tpl).values()
+    for machine in machines:
+        task = _http_task(machine)
+        assert (
+            task["Parameters"]["Authentication"]["ConnectionArn"] == "${" + connection_id + ".Arn}"
+        )
+
+
+def test_api_destination_posts_to_events_under_the_api_root_at_a_set_rate(tpl):
+    destination = only(tpl, "AWS::Events::ApiDestination")[1]["Properties"]
+    root = flatten_join(tpl["Outputs"]["ApiRootUrl"]["Value"])
+    assert destination["HttpMethod"] == "POST"
+    assert flatten_join(destination["InvocationEndpoint"]) == root + "/events"
+    assert 1 <= destination["InvocationRateLimitPerSecond"] <= 300
+
+
+def test_target_is_the_api_destination_with_a_role_that_may_invoke_only_it(tpl):
+    destination_id = only(tpl, "AWS::Events::ApiDestination")[0]
+    target = _api_destination_target(tpl)
+    assert target["Arn"] == {"Fn::GetAtt": [destination_id, "Arn"]}
+    role_id = target["RoleArn"]["Fn::GetAtt"][0]
+    role = tpl["Resources"][role_id]["Properties"]
+    [principal] = [s["Principal"] for s in role["AssumeRolePolicyDocument"]["Statement"]]
+    assert principal == {"Service": "events.amazonaws.com"}
+    [policy] = [
+        p["Properties"]["PolicyDocument"]
+        for p in resources(tpl, "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+    ]
+    [statement] = policy["Statement"]
+    assert statement["Action"] == "events:InvokeApiDestination"
+    assert statement["Resource"] == {"Fn::GetAtt": [destination_id, "Arn"]}
+
+
+def test_target_retries_briefly_then_dead_letters(tpl):
+    target = _api_destination_target(tpl)
+    policy = target["RetryPolicy"]
+    assert 0 <= policy["MaximumRetryAttempts"] <= 185
+    assert 60 <= policy["MaximumEventAgeInSeconds"] <= 86_400
+    queue_id = only(tpl, "AWS::SQS::Queue")[0]
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [queue_id, "Arn"]}}
+
+
+def test_target_transforms_the_event_into_id_source_type_time_and_detail(tpl):
+    transformer = _api_destination_target(tpl)["InputTransformer"]
+    assert transformer["InputPathsMap"] == {
+        "id": "$.id",
+        "source": "$.source",
+        "detail-type": "$.detail-type",
+        "time": "$.time",
+        "detail": "$.detail",
+    }
+    template = transformer["InputTemplate"]
+    for placeholder in ("<id>", "<source>", "<detail-type>", "<time>", "<detail>"):
+        assert placeholder in template
+    assert "InputPath" not in _api_destination_target(tpl)
+
+
+def test_dead_letter_queue_admits_eventbridge_for_this_rule_only_and_tls_only(tpl):
+    queue_id = only(tpl, "AWS::SQS::Queue")[0]
+    rule_id = only(tpl, "AWS::Events::Rule")[0]
+    policy = only(tpl, "AWS::SQS::QueuePolicy")[1]["Properties"]
+    assert policy["Queues"] == [{"Ref": queue_id}]
+    statements = policy["PolicyDocument"]["Statement"]
+    [allow] = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "events.amazonaws.com"}
+    assert allow["Action"] == "sqs:SendMessage"
+    assert allow["Resource"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    assert allow["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}}}
+    [deny] = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_dead_letter_queue_is_encrypted_and_deleted_with_the_stack(tpl):
+    queue = only(tpl, "AWS::SQS::Queue")[1]
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["DeletionPolicy"] == "Delete"
+
+
+def test_delivery_settings_refuse_values_eventbridge_refuses():
+    from aws_cdk import Duration
+
+    from cdk_app.event_delivery import DeliverySettings
+
+    with pytest.raises(ValueError, match="rate_limit_per_second"):
+        DeliverySettings(rate_limit_per_second=301)
+    with pytest.raises(ValueError, match="retry_attempts"):
+        DeliverySettings(retry_attempts=186)
+    with pytest.raises(ValueError, match="max_event_age"):
+        DeliverySettings(max_event_age=Duration.seconds(59))
+
+
 # --- template as a whole --------------------------------------------------------------------
 
 
@@ -444,6 +626,12 @@ def test_outputs_point_at_the_resources_they_name(tpl):
         if v["Properties"]["StateMachineType"] == "STANDARD"
     ][0]
     assert outputs["StandardStateMachineArn"] == {"Ref": standard_id}
+    assert outputs["ApiDestinationArn"] == {
+        "Fn::GetAtt": [only(tpl, "AWS::Events::ApiDestination")[0], "Arn"]
+    }
+    assert outputs["EventRuleArn"] == {"Fn::GetAtt": [only(tpl, "AWS::Events::Rule")[0], "Arn"]}
+    queue_id = only(tpl, "AWS::SQS::Queue")[0]
+    assert outputs["EventDeadLetterQueueUrl"] == {"Ref": queue_id}
 
 
 def test_no_cdk_metadata_and_no_bootstrap_leftovers(tpl):

@@ -146,6 +146,9 @@ def reset_state() -> None:
     """Forget every resource in every service, clear the request log, reseed ids."""
     from moto.moto_api._internal.models import moto_api_backend
 
+    from lab.sandbox.events import delivery
+
+    delivery.reset()  # events queued for API destinations of the resources just forgotten
     moto_api_backend.reset()
     log = _request_log()
     if log is not None and callable(getattr(log, "clear", None)):

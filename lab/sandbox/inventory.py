@@ -24,6 +24,7 @@ SERVICES = (
     "stepfunctions",
     "iam",
     "logs",
+    "sqs",
 )
 
 
@@ -197,6 +198,16 @@ def _logs(account_id: str, region_name: str) -> Iterable[str]:
         yield f"log group {name}"
 
 
+def _sqs(account_id: str, region_name: str) -> Iterable[str]:
+    from moto.sqs.models import sqs_backends
+
+    sqs = _existing(sqs_backends, account_id, region_name)
+    if sqs is None:
+        return
+    for name in sqs.queues:
+        yield f"queue {name}"
+
+
 _FINDERS = {
     "ec2": _ec2,
     "apigateway": _apigateway,
@@ -206,4 +217,5 @@ _FINDERS = {
     "stepfunctions": _stepfunctions,
     "iam": _iam,
     "logs": _logs,
+    "sqs": _sqs,
 }

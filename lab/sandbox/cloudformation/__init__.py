@@ -21,6 +21,7 @@ def apply() -> None:
     """Define the handlers and patch moto's parser and stacks. Idempotent; runs last."""
     from lab.sandbox.apigateway import models as apigateway_models  # noqa: F401
     from lab.sandbox.cloudformation import changesets, models, parsing, stacks  # noqa: F401
+    from lab.sandbox.events import cloudformation as events_cloudformation  # noqa: F401
     from lab.sandbox.secretsmanager import models as secretsmanager_models  # noqa: F401
 
     parsing.apply()

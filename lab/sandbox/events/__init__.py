@@ -1,4 +1,5 @@
-"""Sandbox extension: EventBridge connections with private connectivity (see ``models.py``).
+"""Sandbox extension: EventBridge connections with private connectivity (see ``models.py``),
+API destinations (``api_destinations.py``) and their delivery (``delivery.py``).
 
 Patched into moto's events service:
 
@@ -8,6 +9,11 @@ Patched into moto's events service:
   parameters, rewrites the secret, restarts the timeline), ``delete_connection``
   (removes the association, answers DELETING), ``get_connection``.
 - ``EventsHandler``: the five connection operations' response methods.
+- API destinations: see ``api_destinations.apply``.
+- ``Rule.send_to_targets`` (called by ``PutEvents`` for every rule of the bus): after
+  moto's own targets, a matched event is queued for each API destination target
+  (``delivery.enqueue``); moto's own API destination call stays off
+  (``MOTO_EVENTS_INVOKE_HTTP`` is forced to false).
 
 For the HTTP task (server-internal): :func:`connection_runtime`.
 """
@@ -163,7 +169,56 @@ def apply() -> None:
     EventsBackend.update_connection = update_connection
     for function in responses.RESPONSE_METHODS:
         setattr(EventsHandler, function.__name__, function)
+    from lab.sandbox.events import api_destinations
+
+    api_destinations.apply()
+    _patch_rule_delivery()
     _applied = True
+
+
+class _OtherTargets:
+    """The rule as moto's ``send_to_targets`` sees it, minus its API destination targets.
+
+    moto would run its own input transformation on them (which breaks on templates with a
+    string placeholder outside quotes, valid on AWS) before its no-op HTTP branch.
+    """
+
+    def __init__(self, rule, targets):
+        self._rule = rule
+        self.targets = targets
+
+    def __getattr__(self, name):
+        return getattr(self._rule, name)
+
+
+def _is_api_destination(target) -> bool:
+    return ":api-destination/" in str(target.get("Arn", ""))
+
+
+def _wrap_send_to_targets(original):
+    @functools.wraps(original)
+    def send_to_targets(self, original_event, transform_input=True):
+        others = [t for t in list(self.targets) if not _is_api_destination(t)]
+        if others:
+            original(_OtherTargets(self, others), original_event, transform_input)
+        if self.state == "ENABLED" and self.event_pattern.matches_event(original_event):
+            from lab.sandbox.events import delivery
+
+            delivery.enqueue(self, original_event)
+
+    send_to_targets.__lab_patched__ = True
+    return send_to_targets
+
+
+def _patch_rule_delivery() -> None:
+    import os
+
+    from moto.events.models import Rule
+
+    # moto would call the endpoint itself (with requests, no connection, no retries).
+    os.environ["MOTO_EVENTS_INVOKE_HTTP"] = "false"
+    if not getattr(Rule.send_to_targets, "__lab_patched__", False):
+        Rule.send_to_targets = _wrap_send_to_targets(Rule.send_to_targets)
 
 
 # --------------------------------------------------------------------------- for the HTTP task

@@ -1,0 +1,294 @@
+"""EventBridge API destinations as AWS answers for them, on top of moto's ``Destination``.
+
+moto 5.2.5 stores API destinations (create/describe/list/update/delete) but: replaces a
+destination created twice, accepts a connection that does not exist and any rate limit,
+keeps ``LastModifiedTime`` at the creation time, ignores ``NamePrefix``/``ConnectionArn``
+filters and always says ``ACTIVE``. The sandbox keeps moto's ``Destination`` objects and
+fixes those, per the EventBridge API reference:
+
+- ``Name`` 1-64 of ``[.\\-_A-Za-z0-9]``; ``InvocationRateLimitPerSecond`` 1-300 (default
+  300); ``HttpMethod`` one of POST, GET, HEAD, OPTIONS, PUT, PATCH, DELETE;
+  ``InvocationEndpoint`` an ``https://`` URL; ``ConnectionArn`` an existing connection.
+- ``ApiDestinationState``: ``ACTIVE`` while its connection exists and is not
+  ``DEAUTHORIZED`` or ``FAILED_CONNECTIVITY``, ``INACTIVE`` otherwise (the sandbox's
+  reading of "the destination cannot be invoked"; AWS documents the two values only).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+HTTP_METHODS = ("POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE")
+DEFAULT_RATE_LIMIT = 300
+MAX_RATE_LIMIT = 300
+_NAME = re.compile(r"^[\.\-_A-Za-z0-9]{1,64}$")
+_UNUSABLE_CONNECTION_STATES = frozenset({"DEAUTHORIZED", "FAILED_CONNECTIVITY", "DELETING"})
+
+
+def _validation(message: str) -> Exception:
+    from moto.events.exceptions import ValidationException
+
+    return ValidationException(message)
+
+
+def _connection_for(backend: Any, connection_arn: str) -> Any | None:
+    for connection in list(backend.connections.values()):
+        if connection.arn == connection_arn:
+            return connection
+    return None
+
+
+def check_rate_limit(value: Any) -> int:
+    """``InvocationRateLimitPerSecond`` as an int, or ValidationException."""
+    if value is None:
+        return DEFAULT_RATE_LIMIT
+    try:
+        rate = int(value)
+    except (TypeError, ValueError):
+        raise _validation("InvocationRateLimitPerSecond must be a whole number.") from None
+    if not 1 <= rate <= MAX_RATE_LIMIT:
+        raise _validation(
+            f"1 validation error detected: Value '{rate}' at 'invocationRateLimitPerSecond' "
+            f"failed to satisfy constraint: Member must have value between 1 and {MAX_RATE_LIMIT}"
+        )
+    return rate
+
+
+def _check(backend: Any, connection_arn: Any, endpoint: Any, http_method: Any) -> None:
+    from moto.events.exceptions import ResourceNotFoundException
+
+    if connection_arn is not None and _connection_for(backend, connection_arn) is None:
+        raise ResourceNotFoundException(f"Connection '{connection_arn}' does not exist.")
+    if endpoint is not None and not str(endpoint).startswith("https://"):
+        raise _validation(
+            f"InvocationEndpoint {endpoint!r} is not an https:// URL; API destinations call "
+            "HTTPS endpoints only."
+        )
+    if http_method is not None and str(http_method).upper() not in HTTP_METHODS:
+        raise _validation(f"HttpMethod must be one of {', '.join(HTTP_METHODS)}.")
+
+
+def state(destination: Any, backend: Any) -> str:
+    """``ACTIVE`` or ``INACTIVE`` as of now (see the module docstring)."""
+    from lab.sandbox.events import models
+
+    connection = _connection_for(backend, destination.connection_arn)
+    if connection is None:
+        return "INACTIVE"
+    connection_state, _ = models.evaluate_state(connection, backend.account_id, backend.region_name)
+    return "INACTIVE" if connection_state in _UNUSABLE_CONNECTION_STATES else "ACTIVE"
+
+
+def describe(destination: Any, backend: Any) -> dict[str, Any]:
+    """DescribeApiDestination's answer."""
+    body = {
+        "ApiDestinationArn": destination.arn,
+        "Name": destination.name,
+        "ApiDestinationState": state(destination, backend),
+        "ConnectionArn": destination.connection_arn,
+        "InvocationEndpoint": destination.invocation_endpoint,
+        "HttpMethod": destination.http_method,
+        "InvocationRateLimitPerSecond": int(destination.invocation_rate_limit_per_second),
+        "CreationTime": destination.creation_time,
+        "LastModifiedTime": last_modified(destination),
+    }
+    if destination.description:
+        body["Description"] = destination.description
+    return body
+
+
+def short(destination: Any, backend: Any) -> dict[str, Any]:
+    """What Create/UpdateApiDestination answer."""
+    return {
+        "ApiDestinationArn": destination.arn,
+        "ApiDestinationState": state(destination, backend),
+        "CreationTime": destination.creation_time,
+        "LastModifiedTime": last_modified(destination),
+    }
+
+
+def last_modified(destination: Any) -> float:
+    return getattr(destination, "last_modified_time", None) or destination.creation_time
+
+
+# --------------------------------------------------------------------------- backend methods
+
+
+def _wrap_create(original):
+    def create_api_destination(
+        self,
+        name,
+        description,
+        connection_arn,
+        invocation_endpoint,
+        invocation_rate_limit_per_second,
+        http_method,
+    ):
+        from moto.events.exceptions import ResourceAlreadyExistsException
+
+        if not _NAME.match(str(name or "")):
+            raise _validation(
+                f"Name {name!r} must be 1-64 characters of letters, digits, '.', '-' and '_'."
+            )
+        if name in self.destinations:
+            raise ResourceAlreadyExistsException(f"An api-destination '{name}' already exists.")
+        _check(self, connection_arn, invocation_endpoint, http_method)
+        rate = check_rate_limit(invocation_rate_limit_per_second)
+        original(
+            self,
+            name,
+            description,
+            connection_arn,
+            invocation_endpoint,
+            rate,
+            str(http_method).upper(),
+        )
+        return self.destinations[name]
+
+    create_api_destination.__lab_patched__ = True
+    create_api_destination.__wrapped__ = original
+    return create_api_destination
+
+
+def get_api_destination(self, name):
+    """The moto ``Destination`` called ``name`` (ResourceNotFoundException if none)."""
+    from moto.events.exceptions import ResourceNotFoundException
+
+    destination = self.destinations.get(name)
+    if destination is None:
+        raise ResourceNotFoundException(f"An api-destination '{name}' does not exist.")
+    return destination
+
+
+def find_api_destination(self, arn):
+    """The ``Destination`` with ARN ``arn`` (a rule target's ``Arn``), or None."""
+    name = arn.split(":api-destination/", 1)[-1].split("/", 1)[0]
+    destination = self.destinations.get(name)
+    if destination is None or destination.arn != arn:
+        return None
+    return destination
+
+
+def backend_update_api_destination(
+    self,
+    name,
+    description=None,
+    connection_arn=None,
+    invocation_endpoint=None,
+    invocation_rate_limit_per_second=None,
+    http_method=None,
+):
+    """UpdateApiDestination: the members given replace the old ones."""
+    destination = get_api_destination(self, name)
+    _check(self, connection_arn, invocation_endpoint, http_method)
+    if invocation_rate_limit_per_second is not None:
+        destination.invocation_rate_limit_per_second = check_rate_limit(
+            invocation_rate_limit_per_second
+        )
+    if description is not None:
+        destination.description = description
+    if connection_arn is not None:
+        destination.connection_arn = connection_arn
+    if invocation_endpoint is not None:
+        destination.invocation_endpoint = invocation_endpoint
+    if http_method is not None:
+        destination.http_method = str(http_method).upper()
+    destination.last_modified_time = time.time()
+    return destination
+
+
+def backend_list_api_destinations(self, name_prefix=None, connection_arn=None):
+    """ListApiDestinations with its filters."""
+    return [
+        destination
+        for destination in self.destinations.values()
+        if destination.name.startswith(name_prefix or "")
+        and (connection_arn is None or destination.connection_arn == connection_arn)
+    ]
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def _json(self, body) -> tuple[str, dict[str, Any]]:
+    import json
+
+    return json.dumps(body), self.response_headers
+
+
+def create_api_destination(self):
+    destination = self.events_backend.create_api_destination(
+        self._get_param("Name"),
+        self._get_param("Description"),
+        self._get_param("ConnectionArn"),
+        self._get_param("InvocationEndpoint"),
+        self._get_param("InvocationRateLimitPerSecond"),
+        self._get_param("HttpMethod"),
+    )
+    return _json(self, short(destination, self.events_backend))
+
+
+def describe_api_destination(self):
+    destination = self.events_backend.get_api_destination(self._get_param("Name"))
+    return _json(self, describe(destination, self.events_backend))
+
+
+def list_api_destinations(self):
+    limit = int(self._get_param("Limit") or 100)
+    token = self._get_param("NextToken")
+    start = int(token) if token and str(token).isdigit() else 0
+    rows = []
+    for destination in self.events_backend.list_api_destinations(
+        name_prefix=self._get_param("NamePrefix"),
+        connection_arn=self._get_param("ConnectionArn"),
+    ):
+        row = describe(destination, self.events_backend)
+        row.pop("Description", None)  # ListApiDestinations' items carry no description
+        rows.append(row)
+    body: dict[str, Any] = {"ApiDestinations": rows[start : start + limit]}
+    if start + limit < len(rows):
+        body["NextToken"] = str(start + limit)
+    return _json(self, body)
+
+
+def update_api_destination(self):
+    destination = self.events_backend.update_api_destination(
+        self._get_param("Name"),
+        description=self._get_param("Description"),
+        connection_arn=self._get_param("ConnectionArn"),
+        invocation_endpoint=self._get_param("InvocationEndpoint"),
+        invocation_rate_limit_per_second=self._get_param("InvocationRateLimitPerSecond"),
+        http_method=self._get_param("HttpMethod"),
+    )
+    return _json(self, short(destination, self.events_backend))
+
+
+def delete_api_destination(self):
+    self.events_backend.delete_api_destination(self._get_param("Name"))
+    return _json(self, {})
+
+
+RESPONSE_METHODS = (
+    create_api_destination,
+    describe_api_destination,
+    list_api_destinations,
+    update_api_destination,
+    delete_api_destination,
+)
+
+
+def apply() -> None:
+    """Patch moto's events backend and handler (idempotent)."""
+    from moto.events.models import EventsBackend
+    from moto.events.responses import EventsHandler
+
+    if not getattr(EventsBackend.create_api_destination, "__lab_patched__", False):
+        EventsBackend.create_api_destination = _wrap_create(EventsBackend.create_api_destination)
+    EventsBackend.get_api_destination = get_api_destination
+    EventsBackend.find_api_destination = find_api_destination
+    EventsBackend.update_api_destination = backend_update_api_destination
+    EventsBackend.list_api_destinations = backend_list_api_destinations
+    for function in RESPONSE_METHODS:
+        setattr(EventsHandler, function.__name__, function)

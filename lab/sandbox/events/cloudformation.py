@@ -1,0 +1,157 @@
+"""CloudFormation handlers for the EventBridge types moto 5.2.5 has no model for.
+
+- ``AWS::Events::ApiDestination``: Ref is the name; GetAtt ``Arn`` and ``ArnForPolicy``
+  (the ARN without its UUID suffix), per the resource schema.
+- ``AWS::SQS::QueuePolicy`` (here because EventBridge's dead-letter queue is why the lab
+  has one): sets each listed queue's ``Policy``; deleting it removes the policy. Ref is a
+  generated id, as on AWS.
+
+- ``AWS::Events::EventBus``: moto's model has no physical id, so ``Ref`` (the bus name, read
+  by the rule's ``EventBusName``) returns the model object. GetAtt ``Arn``, ``Name``,
+  ``Policy``.
+
+``AWS::Events::Rule`` (with ``Targets``) is moto's own.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.core.common_models import CloudFormationModel
+from moto.events.models import events_backends
+from moto.sqs.models import sqs_backends
+
+from lab.sandbox.cloudformation.base import StackResource
+
+
+class EventsEventBus(StackResource, CloudFormationModel):
+    """``AWS::Events::EventBus``: Ref is the name."""
+
+    TYPE = "AWS::Events::EventBus"
+    ATTRIBUTES = ("Arn", "Name", "Policy")
+    NAME_PROPERTY = "Name"
+    MUTABLE_PROPERTIES = frozenset({"Description", "Tags"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        bus = events_backends[account_id][region_name].create_event_bus(
+            name=name,
+            event_source_name=properties.get("EventSourceName"),
+            description=properties.get("Description"),
+            tags=properties.get("Tags"),
+        )
+        return cls(bus.name, properties, account_id, region_name, logical_id, stack_id)
+
+    def bus(self) -> Any:
+        return events_backends[self.account_id][self.region_name].describe_event_bus(
+            self.physical_id
+        )
+
+    def attribute(self, name: str) -> Any:
+        bus = self.bus()
+        return {"Arn": bus.arn, "Name": bus.name, "Policy": bus.policy}[name]
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        self.bus().description = properties.get("Description")
+
+    def remove(self) -> None:
+        events_backends[self.account_id][self.region_name].delete_event_bus(self.physical_id)
+
+
+class EventsApiDestination(StackResource, CloudFormationModel):
+    """``AWS::Events::ApiDestination``."""
+
+    TYPE = "AWS::Events::ApiDestination"
+    ATTRIBUTES = ("Arn", "ArnForPolicy")
+    NAME_PROPERTY = "Name"
+    MUTABLE_PROPERTIES = frozenset(
+        {
+            "ConnectionArn",
+            "Description",
+            "HttpMethod",
+            "InvocationEndpoint",
+            "InvocationRateLimitPerSecond",
+        }
+    )
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        destination = events_backends[account_id][region_name].create_api_destination(
+            name,
+            properties.get("Description"),
+            properties.get("ConnectionArn"),
+            properties.get("InvocationEndpoint"),
+            properties.get("InvocationRateLimitPerSecond"),
+            properties.get("HttpMethod"),
+        )
+        return cls(destination.name, properties, account_id, region_name, logical_id, stack_id)
+
+    def destination(self) -> Any:
+        return events_backends[self.account_id][self.region_name].get_api_destination(
+            self.physical_id
+        )
+
+    def attribute(self, name: str) -> Any:
+        arn = self.destination().arn
+        return arn if name == "Arn" else arn.rsplit("/", 1)[0]
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        events_backends[self.account_id][self.region_name].update_api_destination(
+            self.physical_id,
+            description=properties.get("Description", ""),
+            connection_arn=properties.get("ConnectionArn"),
+            invocation_endpoint=properties.get("InvocationEndpoint"),
+            invocation_rate_limit_per_second=properties.get("InvocationRateLimitPerSecond"),
+            http_method=properties.get("HttpMethod"),
+        )
+
+    def remove(self) -> None:
+        events_backends[self.account_id][self.region_name].delete_api_destination(self.physical_id)
+
+
+def _queue_name(queue_url: str) -> str:
+    return str(queue_url).rstrip("/").rsplit("/", 1)[-1]
+
+
+class SQSQueuePolicy(StackResource, CloudFormationModel):
+    """``AWS::SQS::QueuePolicy``: the policy document on every queue in ``Queues``."""
+
+    TYPE = "AWS::SQS::QueuePolicy"
+    ATTRIBUTES = ("Id",)
+    MUTABLE_PROPERTIES = frozenset({"PolicyDocument", "Queues"})
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        from moto.moto_api._internal import mock_random
+
+        handler = cls(
+            f"{logical_id or name}-{mock_random.get_random_string(12).upper()}",
+            properties,
+            account_id,
+            region_name,
+            logical_id,
+            stack_id,
+        )
+        handler._write(properties.get("Queues") or [], properties.get("PolicyDocument"))
+        return handler
+
+    def _write(self, queues: list[str], document: Any) -> None:
+        backend = sqs_backends[self.account_id][self.region_name]
+        policy = json.dumps(document) if document is not None else ""
+        for queue_url in queues:
+            backend.set_queue_attributes(_queue_name(queue_url), {"Policy": policy})
+
+    def attribute(self, name: str) -> Any:
+        return self.physical_id
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        dropped = set(self.properties.get("Queues") or []) - set(properties.get("Queues") or [])
+        self._write(sorted(dropped), None)
+        self._write(properties.get("Queues") or [], properties.get("PolicyDocument"))
+
+    def remove(self) -> None:
+        backend = sqs_backends[self.account_id][self.region_name]
+        for queue_url in self.properties.get("Queues") or []:
+            if _queue_name(queue_url) in backend.queues:  # the queue may be gone already
+                backend.set_queue_attributes(_queue_name(queue_url), {"Policy": ""})
