@@ -60,6 +60,15 @@ _LAZY = {
     "failure_table": "lab.failures",
     "broken": "lab.failures",
     "repair_all": "lab.failures",
+    # 07 EventBridge API destination
+    "send_events": "lab.event_delivery",
+    "received_events": "lab.event_delivery",
+    "received_body": "lab.event_delivery",
+    "dead_letters": "lab.event_delivery",
+    "event_delivery_metrics": "lab.event_delivery:delivery_metrics",
+    "account_events": "lab.event_delivery:account",
+    "event_latency_table": "lab.event_delivery:latency_table",
+    "redrive_events": "lab.event_delivery:redrive",
     # 99 cleanup
     "leftovers": "lab.cleanup",
     "stop_sandbox": "lab.cleanup",

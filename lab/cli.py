@@ -146,6 +146,20 @@ def _cmd_soak(args) -> int:
     return 0 if report["clean"] else 1
 
 
+def _cmd_events(args) -> int:
+    from lab.deployment import ensure_deployed
+    from lab.event_delivery import account, send_events
+
+    ensure_deployed()
+    run = send_events(n=args.n, concurrency=args.concurrency)
+    report = account(run, timeout_s=args.timeout)
+    for key in ("sent", "delivered", "dead_lettered", "lost", "duplicated", "p50_ms", "p99_ms"):
+        print(f"{key:14} {report[key]}")
+    if args.json:
+        print(_json_line(report))
+    return 0 if report["lost"] == 0 else 1
+
+
 def _cmd_walkthrough(args) -> int:
     from lab import notebooks
 
@@ -220,6 +234,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="also print one JSON line last")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_soak)
+
+    p = sub.add_parser("events", help="EventBridge API destination: send events, account for each")
+    events_sub = p.add_subparsers(dest="events_action", required=True, metavar="ACTION")
+    q = events_sub.add_parser(
+        "send", help="put N events, wait until each was received or dead-lettered (bounded)"
+    )
+    q.add_argument("-n", type=_positive_int("n", 100_000), default=100, help="events to put")
+    q.add_argument("--concurrency", type=_positive_int("concurrency", 64), default=4,
+                   help="PutEvents calls in flight at once (10 events each)")
+    q.add_argument("--timeout", type=_positive_int("timeout", 3600), default=None,
+                   help="seconds to wait for the last event (default 120 sandbox, 600 aws)")
+    q.add_argument("--json", action="store_true", help="also print one JSON line last")
+    q.set_defaults(func=_cmd_events)
 
     p = sub.add_parser(
         "walkthrough",

@@ -198,5 +198,8 @@ def sandbox_request_log(last: int = 5) -> pd.DataFrame:
         }])
     from lab.sandbox import request_log
 
-    rows = [mask_secrets(r) for r in request_log()][-last:]
+    # The body is notebook 07's (what an API destination delivered), not a column here.
+    rows = [
+        {k: v for k, v in mask_secrets(r).items() if k != "body"} for r in request_log(limit=last)
+    ]
     return pd.DataFrame(rows)

@@ -29,11 +29,14 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from lab.masking import mask_text
 from lab.sandbox.dataplane import mock_integration, policy
 from lab.sandbox.dataplane.request_log import RequestLog
 
 SOURCE_VPCE_HEADER = "x-lab-source-vpce"
 _RECEIVED_MS = "lab.received_epoch_ms"  # WSGI environ key
+#: The request log keeps at most this many bytes of each request's body.
+BODY_LOG_LIMIT = 4096
 
 _API_HOST = re.compile(
     r"^(?P<api>[a-z0-9]+)(?:-(?P<vpce>vpce-[0-9a-f]+))?"
@@ -181,6 +184,11 @@ class DataPlane:
             "query": request.query_string.decode("latin-1"),
             "source_vpce": request.headers.get(SOURCE_VPCE_HEADER),
             "headers": dict(request.headers.items()),
+            # What an API destination delivered (the event), so the lab can tell which
+            # event arrived when; cut to BODY_LOG_LIMIT, masked like the headers.
+            "body": mask_text(
+                request.get_data(cache=True)[:BODY_LOG_LIMIT].decode("utf-8", "replace")
+            ),
             "api_id": None,
             "stage": None,
         }

@@ -14,7 +14,8 @@ from typing import Any
 
 from lab.masking import mask_value
 
-DEFAULT_CAPACITY = 500
+# Enough for `python -m lab events send -n 5000` to find every event it sent.
+DEFAULT_CAPACITY = 10_000
 SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
 
 

@@ -1,0 +1,402 @@
+"""The second consumer: events put on the lab's bus, delivered by the API destination.
+
+``PutEvents`` answers as soon as EventBridge has the event; the rule's API destination then
+POSTs it to the private API's ``/events`` through the same private connection as the HTTP
+Task. Its answer goes nowhere, so delivery is observed from outside, the same way in both
+modes wherever AWS allows it:
+
+- :func:`send_events` puts N events (each carries its run id, sequence number and the
+  sender's clock) and returns a :class:`SentEvents`;
+- :func:`dead_letters` reads the dead-letter queue with the attributes EventBridge set;
+- :func:`delivery_metrics` reads the rule's ``AWS/Events`` CloudWatch metrics;
+- :func:`received_events` (sandbox) reads what the private API received, from the data
+  plane's log: which event, when, through which VPC endpoint, with which headers. On AWS
+  that needs API Gateway access logging (an account-wide role the lab does not set), so
+  aws mode says so and shows the metrics instead;
+- :func:`account` waits until every event was received or dead-lettered (bounded) and
+  returns sent, delivered, dead_lettered, lost, duplicated and put -> receipt percentiles;
+- :func:`redrive` puts dead-lettered events back on the bus and deletes them from the queue.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lab.clients import client
+from lab.config import load_config
+from lab.errors import LabError
+from lab.masking import mask_secrets, mask_text
+
+EVENT_SOURCE = "lab.private-api"
+EVENT_DETAIL_TYPE = "LabEvent"
+PUT_BATCH = 10  # PutEvents takes at most 10 entries
+DLQ_ATTRIBUTES = (
+    "RULE_ARN",
+    "TARGET_ARN",
+    "ERROR_CODE",
+    "ERROR_MESSAGE",
+    "EXHAUSTED_RETRY_CONDITION",
+    "RETRY_ATTEMPTS",
+)
+METRICS = (
+    "MatchedEvents",
+    "Invocations",
+    "InvocationAttempts",
+    "SuccessfulInvocationAttempts",
+    "RetryInvocationAttempts",
+    "FailedInvocations",
+    "DeadLetterInvocations",
+    "InvocationsFailedToBeSentToDlq",
+)
+
+
+@dataclass
+class SentEvents:
+    """What :func:`send_events` put: the run id and, per accepted event, its id and send time."""
+
+    run_id: str
+    sent_at_ms: dict[int, float] = field(default_factory=dict)  # seq -> sender's clock (ms)
+    event_ids: dict[int, str] = field(default_factory=dict)  # seq -> EventBridge event id
+    failed: list[dict] = field(default_factory=list)  # entries PutEvents refused
+    started: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
+    put_seconds: float = 0.0
+
+    @property
+    def sent(self) -> int:
+        return len(self.event_ids)
+
+
+def _outputs() -> dict[str, str]:
+    from lab.deployment import outputs
+
+    values = outputs()
+    if "EventBusName" not in values:
+        raise LabError("the deployed stack has no EventBridge API destination yet; redeploy it "
+                       "with `python -m lab deploy --if-changed`.")
+    return values
+
+
+# --------------------------------------------------------------------------- send
+
+
+def send_events(n: int = 10, concurrency: int = 4, run_id: str | None = None) -> SentEvents:
+    """Put ``n`` lab events on the lab's bus, ``concurrency`` PutEvents calls at a time."""
+    if not 1 <= int(n) <= 100_000:
+        raise LabError(f"n must be between 1 and 100000, got {n}.")
+    if not 1 <= int(concurrency) <= 64:
+        raise LabError(f"concurrency must be between 1 and 64, got {concurrency}.")
+    values = _outputs()
+    bus = values["EventBusName"]
+    # A new private connection is not ACTIVE for a while (seconds in the sandbox, minutes
+    # on AWS): events sent before would measure the warm-up (and its retries), not the path.
+    from lab.harness import wait_for_active_connection
+
+    wait_for_active_connection(load_config(), values)
+    events = client("events")
+    run = SentEvents(run_id=run_id or f"run-{uuid.uuid4().hex[:10]}")
+    batches = [list(range(i, min(i + PUT_BATCH, n))) for i in range(0, n, PUT_BATCH)]
+
+    def put(batch: list[int]) -> list[tuple[int, float, dict]]:
+        now_ms = time.time() * 1000
+        entries = [
+            {
+                "Source": EVENT_SOURCE,
+                "DetailType": EVENT_DETAIL_TYPE,
+                "EventBusName": bus,
+                "Detail": json.dumps({"runId": run.run_id, "seq": seq, "sentAtMs": now_ms}),
+            }
+            for seq in batch
+        ]
+        answer = events.put_events(Entries=entries)
+        return [(seq, now_ms, entry) for seq, entry in zip(batch, answer["Entries"], strict=True)]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=int(concurrency)) as pool:
+        for results in pool.map(put, batches):
+            for seq, sent_ms, entry in results:
+                if entry.get("EventId"):
+                    run.event_ids[seq] = entry["EventId"]
+                    run.sent_at_ms[seq] = sent_ms
+                else:
+                    run.failed.append({"seq": seq, **entry})
+    run.put_seconds = time.perf_counter() - started
+    return run
+
+
+# --------------------------------------------------------------------------- observe
+
+
+def _detail_of(text: str) -> dict:
+    try:
+        body = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    detail = body.get("detail")
+    return detail if isinstance(detail, dict) else {}
+
+
+def _receipts(run_id: str | None) -> list[dict]:
+    from lab.sandbox import request_log
+
+    rows = []
+    for entry in request_log():
+        if not str(entry.get("path", "")).endswith("/events"):
+            continue
+        detail = _detail_of(entry.get("body") or "")
+        if run_id is not None and detail.get("runId") != run_id:
+            continue
+        rows.append({**entry, "detail": detail})
+    return rows
+
+
+def received_events(run: SentEvents | None = None, last: int = 5) -> pd.DataFrame:
+    """What the private API received at ``POST /events`` (sandbox data plane log; masked).
+
+    One row per request: when, the event's sequence number and id, the HTTP status the API
+    answered, the VPC endpoint it came through, the User-Agent and Content-Type. In aws mode
+    the API's requests are not visible without access logging; :func:`delivery_metrics`
+    shows what AWS reports instead.
+    """
+    if not load_config().is_sandbox:
+        print("aws mode: the private API's requests are visible only through API Gateway "
+              "access logging (an account-wide CloudWatch role the lab leaves alone); see "
+              "lab.event_delivery_metrics() for what EventBridge reports.")
+        return pd.DataFrame(columns=["time", "seq", "status", "source_vpce", "user_agent"])
+    rows = []
+    for entry in _receipts(run.run_id if run else None)[-last:]:
+        headers = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}
+        body = {}
+        try:
+            body = json.loads(entry.get("body") or "{}")
+        except ValueError:
+            pass
+        rows.append({
+            "time": entry.get("time"),
+            "seq": entry["detail"].get("seq"),
+            "event_id": body.get("eventId") if isinstance(body, dict) else None,
+            "status": entry.get("status"),
+            "source_vpce": entry.get("source_vpce"),
+            "user_agent": headers.get("user-agent"),
+            "content_type": headers.get("content-type"),
+            "x-api-key": headers.get("x-api-key"),
+        })
+    return pd.DataFrame(rows)
+
+
+def received_body(run: SentEvents | None = None) -> dict:
+    """The newest body the private API received at ``POST /events`` (the transformed event)."""
+    if not load_config().is_sandbox:
+        print("aws mode: the body the API received is not observable without access logging.")
+        return {}
+    receipts = _receipts(run.run_id if run else None)
+    if not receipts:
+        raise LabError("the private API has received no event yet; send some with "
+                       "lab.send_events().")
+    return mask_secrets(json.loads(receipts[-1]["body"]))
+
+
+def _receive_all(sqs, url: str) -> list[dict]:
+    """Every message in the queue, left in it (made visible again)."""
+    messages, seen = [], set()
+    for _ in range(1000):
+        answer = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
+            MessageAttributeNames=["All"], WaitTimeSeconds=0,
+        )
+        batch = [m for m in answer.get("Messages", []) if m["MessageId"] not in seen]
+        if not batch:
+            break
+        for message in batch:
+            seen.add(message["MessageId"])
+        messages.extend(batch)
+    for start in range(0, len(messages), 10):
+        sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+            for i, m in enumerate(messages[start:start + 10])
+        ])
+    return messages
+
+
+def _dead_letter_rows(run_id: str | None) -> list[dict]:
+    sqs = client("sqs")
+    rows = []
+    for message in _receive_all(sqs, _outputs()["EventDeadLetterQueueUrl"]):
+        try:
+            event = json.loads(message["Body"])
+        except ValueError:
+            event = {}
+        detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
+        if run_id is not None and detail.get("runId") != run_id:
+            continue
+        attributes = {
+            name: (message.get("MessageAttributes") or {}).get(name, {}).get("StringValue")
+            for name in DLQ_ATTRIBUTES
+        }
+        rows.append({"seq": detail.get("seq"), "event_id": event.get("id"), "event": event,
+                     "receipt_handle": message["ReceiptHandle"], **attributes})
+    return rows
+
+
+def dead_letters(run: SentEvents | None = None) -> pd.DataFrame:
+    """The dead-letter queue's events (of ``run``, or all) with EventBridge's error attributes.
+
+    Same in both modes: the messages stay in the queue (read, then made visible again).
+    """
+    rows = _dead_letter_rows(run.run_id if run else None)
+    columns = ["seq", "event_id", *DLQ_ATTRIBUTES]
+    table = pd.DataFrame([{k: r[k] for k in columns} for r in rows], columns=columns)
+    table["ERROR_MESSAGE"] = table["ERROR_MESSAGE"].map(
+        lambda text: mask_text(text)[:140] if isinstance(text, str) else text
+    )
+    return table.sort_values("seq", ignore_index=True) if not table.empty else table
+
+
+def delivery_metrics(minutes: int = 15) -> pd.DataFrame:
+    """The rule's ``AWS/Events`` metrics (sums over the last ``minutes``), in both modes.
+
+    On AWS they arrive a minute or more late and some are sent only when non-zero; the
+    sandbox publishes the same metrics to its CloudWatch as each delivery ends.
+    """
+    values = _outputs()
+    cloudwatch = client("cloudwatch")
+    end = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
+    start = end - datetime.timedelta(minutes=minutes + 1)
+    dimensions = [{"Name": "EventBusName", "Value": values["EventBusName"]},
+                  {"Name": "RuleName", "Value": values["EventRuleName"]}]
+    rows = []
+    for name in METRICS:
+        answer = cloudwatch.get_metric_statistics(
+            Namespace="AWS/Events", MetricName=name, Dimensions=dimensions,
+            StartTime=start, EndTime=end, Period=60, Statistics=["Sum"],
+        )
+        rows.append({"metric": name,
+                     "sum": float(sum(p["Sum"] for p in answer.get("Datapoints", [])))})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- account
+
+
+def _percentiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50_ms": None, "p90_ms": None, "p99_ms": None}
+    p50, p90, p99 = np.percentile(np.asarray(values), [50, 90, 99])
+    return {"p50_ms": round(float(p50), 1), "p90_ms": round(float(p90), 1),
+            "p99_ms": round(float(p99), 1)}
+
+
+def _receipt_ms(entry: dict) -> float:
+    return datetime.datetime.fromisoformat(entry["time"]).timestamp() * 1000
+
+
+def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
+    """Wait (bounded) until every event of ``run`` was received or dead-lettered; count them.
+
+    ``delivered``: distinct events the private API answered 2xx; ``duplicated``: extra 2xx
+    receipts of an event already delivered (EventBridge delivers at least once);
+    ``dead_lettered``: distinct events in the DLQ; ``lost``: sent minus both. Latencies are
+    put -> receipt at the API (sender's clock to the API's, the same host in the sandbox).
+    In aws mode the API's receipts are not observable: ``delivered`` comes from the rule's
+    ``SuccessfulInvocationAttempts`` metric and latencies are not measured (None).
+    """
+    cfg = load_config()
+    timeout_s = timeout_s if timeout_s is not None else (120.0 if cfg.is_sandbox else 600.0)
+    poll_s = 0.2 if cfg.is_sandbox else 15.0
+    deadline = time.monotonic() + timeout_s
+    wanted = set(run.event_ids)
+    while True:
+        dead = {r["seq"] for r in _dead_letter_rows(run.run_id)} & wanted
+        if cfg.is_sandbox:
+            ok = [r for r in _receipts(run.run_id) if 200 <= int(r.get("status") or 0) < 300]
+            delivered_seqs = {r["detail"].get("seq") for r in ok} & wanted
+            delivered, duplicated = len(delivered_seqs), len(ok) - len(delivered_seqs)
+        else:
+            metrics = delivery_metrics(minutes=int(timeout_s // 60) + 15)
+            successes = int(metrics.set_index("metric")["sum"]["SuccessfulInvocationAttempts"])
+            delivered = min(successes, len(wanted) - len(dead))
+            duplicated = max(0, successes - delivered)
+        if delivered + len(dead) >= len(wanted) or time.monotonic() > deadline:
+            break
+        time.sleep(poll_s)
+    report: dict[str, Any] = {
+        "run_id": run.run_id,
+        "mode": cfg.mode,
+        "sent": run.sent,
+        "put_failed": len(run.failed),
+        "delivered": delivered,
+        "dead_lettered": len(dead),
+        "lost": max(0, run.sent - delivered - len(dead)),
+        "duplicated": duplicated,
+        "put_seconds": round(run.put_seconds, 3),
+    }
+    if cfg.is_sandbox:
+        first: dict[int, float] = {}
+        for entry in ok:
+            seq = entry["detail"].get("seq")
+            if seq in run.sent_at_ms:
+                first[seq] = min(first.get(seq, float("inf")), _receipt_ms(entry))
+        report.update(_percentiles([first[s] - run.sent_at_ms[s] for s in first]))
+        report["source"] = "private API data plane log + dead-letter queue"
+    else:
+        report.update(_percentiles([]))
+        report["source"] = "CloudWatch AWS/Events SuccessfulInvocationAttempts + dead-letter queue"
+    return report
+
+
+def latency_table(report: dict[str, Any], http_task: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Put -> receipt percentiles of an event run beside the HTTP Task's (05's results)."""
+    rows = [{"path": "EventBridge API destination (put -> receipt)",
+             **{k: report.get(k) for k in ("p50_ms", "p90_ms", "p99_ms")}, "n": report["sent"]}]
+    if http_task is not None and not http_task.empty:
+        ok = http_task[http_task["status"] == "SUCCEEDED"] if "status" in http_task else http_task
+        for workflow, group in ok.groupby("workflow"):
+            column = "total_ms" if "total_ms" in group else group.select_dtypes("number").columns[0]
+            p50, p90, p99 = np.percentile(group[column].dropna(), [50, 90, 99])
+            rows.append({"path": f"HTTP Task ({workflow}, {column})", "p50_ms": round(p50, 1),
+                         "p90_ms": round(p90, 1), "p99_ms": round(p99, 1), "n": len(group)})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- redrive
+
+
+def redrive(run: SentEvents | None = None) -> dict[str, int]:
+    """Put the dead-lettered events (of ``run``, or all) back on the bus, then delete them.
+
+    EventBridge has no redrive of its own for a rule's DLQ (SQS's message move task only
+    moves messages to another queue), so the lab re-puts each original event.
+    """
+    rows = _dead_letter_rows(run.run_id if run else None)
+    if not rows:
+        return {"redriven": 0, "failed": 0}
+    events, sqs = client("events"), client("sqs")
+    url = _outputs()["EventDeadLetterQueueUrl"]
+    bus = _outputs()["EventBusName"]
+    redriven = failed = 0
+    for start in range(0, len(rows), PUT_BATCH):
+        batch = rows[start:start + PUT_BATCH]
+        answer = events.put_events(Entries=[
+            {"Source": r["event"].get("source", EVENT_SOURCE),
+             "DetailType": r["event"].get("detail-type", EVENT_DETAIL_TYPE),
+             "Detail": json.dumps(r["event"].get("detail") or {}), "EventBusName": bus}
+            for r in batch
+        ])
+        done = [r for r, e in zip(batch, answer["Entries"], strict=True) if e.get("EventId")]
+        failed += len(batch) - len(done)
+        redriven += len(done)
+        if done:
+            sqs.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": r["receipt_handle"]} for i, r in enumerate(done)
+            ])
+    return {"redriven": redriven, "failed": failed}
