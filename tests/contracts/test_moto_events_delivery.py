@@ -116,10 +116,17 @@ def test_event_bus_model_has_no_physical_id_so_ref_breaks():
 
 def test_no_moto_model_for_api_destinations_or_queue_policies():
     """events/cloudformation defines AWS::Events::ApiDestination and AWS::SQS::QueuePolicy."""
-    from lab.sandbox.cloudformation.parsing import _original_resource_class_from_type
+    from moto.core.common_models import CloudFormationModel
 
-    assert _original_resource_class_from_type("AWS::Events::ApiDestination") is None
-    assert _original_resource_class_from_type("AWS::SQS::QueuePolicy") is None
+    from lab.sandbox.cloudformation.base import StackResource
+
+    moto_types = {
+        model.cloudformation_type()
+        for model in CloudFormationModel.__subclasses__()
+        if not issubclass(model, StackResource)
+    }
+    assert "AWS::Events::ApiDestination" not in moto_types
+    assert "AWS::SQS::QueuePolicy" not in moto_types
 
 
 def test_sqs_queue_policy_attribute_and_backend_calls_delivery_uses():
