@@ -355,17 +355,19 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
 
 
 def latency_table(report: dict[str, Any], http_task: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Put -> receipt percentiles of an event run beside the HTTP Task's (05's results)."""
-    rows = [{"path": "EventBridge API destination (put -> receipt)",
+    """Put -> receipt percentiles of an event run beside the HTTP Task's start -> API receipt.
+
+    ``http_task`` is what ``lab.run`` returns; its ``sfn_to_api_ms`` is the time from the
+    execution's start to the moment the API saw the request (``$context.requestTimeEpoch``).
+    """
+    rows = [{"path": "EventBridge API destination: put -> API receipt",
              **{k: report.get(k) for k in ("p50_ms", "p90_ms", "p99_ms")}, "n": report["sent"]}]
-    if http_task is not None and not http_task.empty:
-        ok = http_task[http_task["status"] == "SUCCEEDED"] if "status" in http_task else http_task
-        for workflow, group in ok.groupby("workflow"):
-            column = "total_ms" if "total_ms" in group else group.select_dtypes("number").columns[0]
-            p50, p90, p99 = np.percentile(group[column].dropna(), [50, 90, 99])
-            rows.append({"path": f"HTTP Task ({workflow}, {column})", "p50_ms": round(p50, 1),
-                         "p90_ms": round(p90, 1), "p99_ms": round(p99, 1), "n": len(group)})
-    return pd.DataFrame(rows)
+    if http_task is not None and not http_task.empty and "sfn_to_api_ms" in http_task:
+        for workflow, group in http_task.groupby("workflow"):
+            values = pd.to_numeric(group["sfn_to_api_ms"], errors="coerce").dropna().tolist()
+            rows.append({"path": f"HTTP Task ({workflow}): start -> API receipt",
+                         **_percentiles(values), "n": len(values)})
+    return pd.DataFrame(rows, columns=["path", "p50_ms", "p90_ms", "p99_ms", "n"])
 
 
 # --------------------------------------------------------------------------- redrive

@@ -37,6 +37,7 @@ checks and the request building are the HTTP Task's, reused.
 from __future__ import annotations
 
 import datetime
+import functools
 import heapq
 import itertools
 import json
@@ -316,10 +317,17 @@ def enqueue(rule: Any, event: dict[str, Any]) -> int:
 # --------------------------------------------------------------------------- input
 
 
-def _find(path: str, event: dict[str, Any]) -> tuple[bool, Any]:
+@functools.lru_cache(maxsize=256)
+def _compiled(path: str) -> Any:
+    # jsonpath_ng builds a new PLY parser for every parse() (tens of milliseconds): once
+    # per distinct path, not once per event.
     from jsonpath_ng.ext import parse
 
-    matches = parse(path).find(event)
+    return parse(path)
+
+
+def _find(path: str, event: dict[str, Any]) -> tuple[bool, Any]:
+    matches = _compiled(path).find(event)
     if not matches:
         return False, None
     return True, matches[0].value
