@@ -49,10 +49,15 @@ CREATE_ONLY_PROPERTIES: dict[str, frozenset[str]] = {
             "VpcId",
         ]
     ),
+    "AWS::Events::ApiDestination": frozenset(["Name"]),
     "AWS::Events::Connection": frozenset(["Name"]),
+    "AWS::Events::EventBus": frozenset(["Name"]),
+    "AWS::Events::Rule": frozenset(["Name"]),
     "AWS::IAM::Policy": frozenset(),
     "AWS::IAM::Role": frozenset(["Path", "RoleName"]),
     "AWS::Logs::LogGroup": frozenset(["LogGroupName"]),
+    "AWS::SQS::Queue": frozenset(["FifoQueue", "QueueName"]),
+    "AWS::SQS::QueuePolicy": frozenset(),
     "AWS::SecretsManager::Secret": frozenset(["Name"]),
     "AWS::StepFunctions::StateMachine": frozenset(["StateMachineName", "StateMachineType"]),
     "AWS::VpcLattice::ResourceConfiguration": frozenset(
