@@ -71,12 +71,12 @@ def bench_parse_cache(executions: int) -> None:
     from moto import mock_aws
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-    from lab.sandbox import control, extensions, network
+    from lab.sandbox import control, network, seams
     from lab.sandbox.dataplane import serve_in_thread
-    from lab.sandbox.stepfunctions import models
+    from lab.sandbox.stepfunctions import programs
 
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
-    extensions.apply_all()
+    seams.install()
     control.update_settings({"connection_warmup_seconds": 0})
     server = serve_in_thread()
     network.set_dataplane_address("127.0.0.1", server.server_port)
@@ -100,7 +100,7 @@ def bench_parse_cache(executions: int) -> None:
             name="pass",
         )
         sfn = aws("stepfunctions")
-        cached_program = models.ProgramCache.program
+        cached_program = programs.ProgramCache.program
 
         def parse_every_time(self, definition):
             return AmazonStateLanguageParser.parse(definition)[0]
@@ -108,9 +108,9 @@ def bench_parse_cache(executions: int) -> None:
         print(f"\nStartSyncExecution x {executions}, sequential, in-process (EXPRESS)")
         for label, arn in (("HTTP Task -> private API", http_arn), ("Pass state", pass_arn)):
             _time_sync_executions(sfn, arn, 10)  # warm up both paths
-            models.ProgramCache.program = parse_every_time
+            programs.ProgramCache.program = parse_every_time
             before = _time_sync_executions(sfn, arn, executions)
-            models.ProgramCache.program = cached_program
+            programs.ProgramCache.program = cached_program
             after = _time_sync_executions(sfn, arn, executions)
             print(f"  {label}")
             print(f"    parse per execution (moto): {_summary(before)}")
@@ -122,10 +122,10 @@ def bench_parse_cache(executions: int) -> None:
             AmazonStateLanguageParser.parse(definition)
             samples.append(time.perf_counter() - started)
         copies = []
-        template = models.program_cache.template(definition)
+        template = programs.program_cache.template(definition)
         for _ in range(200):
             started = time.perf_counter()
-            models.ProgramCache.program(models.program_cache, definition)
+            programs.ProgramCache.program(programs.program_cache, definition)
             copies.append(time.perf_counter() - started)
         parse_ms = statistics.median(samples) * 1000
         copy_ms = statistics.median(copies) * 1000

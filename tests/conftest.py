@@ -106,9 +106,9 @@ def moto_inprocess():
     import boto3
     from moto import mock_aws
 
-    from lab.sandbox import control, extensions
+    from lab.sandbox import control, seams
 
-    extensions.apply_all()
+    seams.install()
     control.reset_settings()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         control.seed_ids()

@@ -7,11 +7,13 @@ here for Jupyter) to check the ``iri`` string format, and moto imports ``jsonsch
 through ``openapi_spec_validator`` when ``moto.apigateway`` is imported.
 
 :func:`defer_import` puts a stand-in module in its place that loads the real one the
-first time anything uses it, so ``iri`` checks still answer exactly as before.
+first time anything uses it, so ``iri`` checks still answer exactly as before. Each
+deferral is a ``module`` seam (:func:`seams`), installed first by :mod:`lab.sandbox.seams`.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import sys
@@ -71,7 +73,20 @@ def defer_import(module: str, functions: tuple[str, ...]) -> bool:
     return True
 
 
-def defer_unneeded_imports() -> None:
-    """Every deferral in :data:`DEFERRED` (call before ``moto.apigateway`` is imported)."""
-    for module, functions in DEFERRED.items():
-        defer_import(module, functions)
+def seams():
+    """One ``module`` seam per deferral (see :mod:`lab.sandbox.seams`)."""
+    from lab.sandbox.seams import Seam
+
+    return tuple(
+        Seam(
+            __name__,
+            module,
+            functools.partial(defer_import, functions=functions),
+            f"importing {module} costs seconds of start-up the sandbox does not need",
+            "tests/contracts/test_moto_server.py::"
+            "test_jsonschema_takes_only_is_valid_syntax_from_rfc3987_syntax",
+            kind="module",
+            origin=module,
+        )
+        for module, functions in DEFERRED.items()
+    )

@@ -52,9 +52,9 @@ def silence_loggers() -> None:
 
 def prepare_moto() -> None:
     """Everything that must happen before the first request, in order."""
-    from lab.sandbox import control, extensions
+    from lab.sandbox import control, seams
 
-    extensions.apply_all()
+    seams.install()
     control.enable_state_machine_execution()
     control.seed_ids()
 
@@ -103,7 +103,7 @@ def cached_moto_dispatcher():
     moto looks the backend up on every request, under a lock every request shares:
     it lists moto's ~175 package directories (a ``stat`` each) and then tries every
     service's URL regex. The answer depends only on the host name and on tables
-    that are complete before the server serves (``extensions.apply_all`` runs
+    that are complete before the server serves (``seams.install`` runs
     first), so it is remembered per host name.
     """
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -169,7 +169,7 @@ def check_bind_address(host: str) -> str:
 
 
 def make_server(port: int, host: str = LOOPBACK):
-    """A ready-to-serve threaded server (extensions applied, ids seeded)."""
+    """A ready-to-serve threaded server (seams installed, ids seeded)."""
     from werkzeug.serving import make_server as werkzeug_make_server
 
     check_bind_address(host)

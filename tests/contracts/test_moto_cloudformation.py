@@ -18,6 +18,7 @@ from moto.cloudformation import parsing
 from moto.cloudformation import responses as cfn_responses
 from moto.core.common_models import CloudFormationModel
 
+from lab.sandbox import seams
 from lab.sandbox.cloudformation import parsing as lab_parsing
 from lab.sandbox.cloudformation import stacks as lab_stacks
 
@@ -59,16 +60,16 @@ def test_model_lists_are_lru_caches_of_direct_subclasses():
 
 def test_clean_json_recurses_through_the_module_level_name(spy):
     """parsing.clean_json wraps moto's: nested strings reach the wrapper only this way."""
-    calls = spy(parsing, "clean_json", lab_parsing._original_clean_json)
-    lab_parsing._original_clean_json({"Fn::Join": ["", ["a", "b"]]}, {})
+    calls = spy(parsing, "clean_json", seams.original(lab_parsing.CLEAN_JSON))
+    seams.original(lab_parsing.CLEAN_JSON)({"Fn::Join": ["", ["a", "b"]]}, {})
     assert ["a", "b"] in [call[0] for call in calls]
 
 
 def test_clean_json_resolves_join_before_returning_the_string(monkeypatch):
     """parsing.clean_json resolves dynamic references in what moto's returns."""
-    monkeypatch.setattr(parsing, "clean_json", lab_parsing._original_clean_json)
+    monkeypatch.setattr(parsing, "clean_json", seams.original(lab_parsing.CLEAN_JSON))
     value = {"Fn::Join": ["", ["{{resolve:", "secretsmanager:x}}"]]}
-    assert lab_parsing._original_clean_json(value, {}) == "{{resolve:secretsmanager:x}}"
+    assert seams.original(lab_parsing.CLEAN_JSON)(value, {}) == "{{resolve:secretsmanager:x}}"
 
 
 def test_conditions_clean_values_against_a_plain_dict_with_pseudo_parameters():
@@ -88,7 +89,7 @@ def test_resource_class_from_type_is_looked_up_by_module_name(spy):
 
 def test_unknown_types_resolve_to_no_model():
     """stacks.parse_and_create_resource fails a create when the lookup returns None."""
-    assert lab_parsing._original_resource_class_from_type("AWS::Example::Thing") is None
+    assert seams.original(lab_parsing.RESOURCE_CLASS_FROM_TYPE)("AWS::Example::Thing") is None
 
 
 def test_null_models_are_the_wait_conditions():
@@ -136,7 +137,7 @@ def test_resource_map_creates_lazily_through_the_module_level_function(spy):
 
 def test_resource_map_keeps_parsed_resources_in_creation_order():
     """stacks.delete_resource_map/update_resource_map: insertion order is creation order."""
-    source = inspect.getsource(lab_stacks._original["resource_map_getitem"])
+    source = inspect.getsource(lab_stacks.moto_original("resource_map_getitem"))
     assert "self._parsed_resources[resource_logical_id] = new_resource" in source
     assert source.index("parse_and_create_resource(") < source.index(
         "self._parsed_resources[resource_logical_id] = new_resource"
@@ -184,14 +185,14 @@ def test_deleting_a_resource_falls_back_silently_on_type_and_attribute_errors(sp
 
 def test_update_calls_the_models_update_through_the_module_level_function():
     """stacks.parse_and_update_resource is reached by name and keeps moto's signature."""
-    original = lab_stacks._original
-    assert parameters(original["parse_and_update_resource"]) == parameters(
+    original = lab_stacks.moto_original
+    assert parameters(original("parse_and_update_resource")) == parameters(
         lab_stacks.parse_and_update_resource
     )
-    assert parameters(original["parse_and_create_resource"]) == parameters(
+    assert parameters(original("parse_and_create_resource")) == parameters(
         lab_stacks.parse_and_create_resource
     )
-    source = inspect.getsource(original["resource_map_update"])
+    source = inspect.getsource(original("resource_map_update"))
     assert "parse_and_update_resource(" in source
 
 
@@ -200,13 +201,13 @@ def test_update_calls_the_models_update_through_the_module_level_function():
 
 def test_stack_methods_the_life_cycle_replaces_keep_their_signatures():
     """stacks.create_resources/update_stack/delete_stack_resources replace these."""
-    assert parameters(lab_stacks._original["parse_template"]) == ["template"]
-    original = lab_stacks._original
-    assert parameters(original["stack_create_resources"]) == parameters(lab_stacks.create_resources)
-    assert parameters(original["stack_delete"]) == parameters(lab_stacks.delete_stack_resources)
-    assert parameters(original["stack_update"]) == parameters(lab_stacks.update_stack)
-    assert parameters(original["resource_map_update"]) == parameters(lab_stacks.update_resource_map)
-    assert parameters(original["resource_map_delete"]) == parameters(lab_stacks.delete_resource_map)
+    assert parameters(lab_stacks.moto_original("parse_template")) == ["template"]
+    original = lab_stacks.moto_original
+    assert parameters(original("stack_create_resources")) == parameters(lab_stacks.create_resources)
+    assert parameters(original("stack_delete")) == parameters(lab_stacks.delete_stack_resources)
+    assert parameters(original("stack_update")) == parameters(lab_stacks.update_stack)
+    assert parameters(original("resource_map_update")) == parameters(lab_stacks.update_resource_map)
+    assert parameters(original("resource_map_delete")) == parameters(lab_stacks.delete_resource_map)
 
 
 def test_backend_updates_a_stack_with_its_resolved_parameters():
@@ -230,14 +231,14 @@ def test_backend_forgets_a_stack_whose_deletion_raises():
         backend = cfn_models.cloudformation_backends[ACCOUNT][REGION]
         backend.stacks[FailingStack.stack_id] = FailingStack()
         with pytest.raises(RuntimeError):
-            lab_stacks._original["backend_delete_stack"](backend, FailingStack.stack_id)
+            lab_stacks.moto_original("backend_delete_stack")(backend, FailingStack.stack_id)
         assert FailingStack.stack_id not in backend.stacks | backend.deleted_stacks
 
 
 def test_stack_outputs_and_resources_are_properties():
     """stacks.stack_outputs/stack_resources replace them with properties."""
-    assert isinstance(lab_stacks._original["stack_outputs"], property)
-    assert isinstance(lab_stacks._original["stack_resources"], property)
+    assert isinstance(lab_stacks.moto_original("stack_outputs"), property)
+    assert isinstance(lab_stacks.moto_original("stack_resources"), property)
 
 
 def test_stack_events_are_built_from_these_fields():
@@ -266,7 +267,7 @@ def test_describe_stack_events_lists_the_stack_events_newest_first():
 
 def test_create_stack_handler_ignores_on_failure():
     """stacks.create_stack_response passes OnFailure/DisableRollback on: moto reads neither."""
-    source = inspect.getsource(lab_stacks._original["create_stack_response"])
+    source = inspect.getsource(lab_stacks.moto_original("create_stack_response"))
     assert "OnFailure" not in source
     assert "DisableRollback" not in source
 
@@ -297,7 +298,7 @@ def test_stack_resource_summaries_read_these_attributes():
     source = inspect.getsource(cfn_responses.CloudFormationResponse.list_stack_resources)
     for name in ("logical_resource_id", "physical_resource_id", "cf_resource_type"):
         assert name in source
-    source = inspect.getsource(lab_stacks._original["parse_and_create_resource"])
+    source = inspect.getsource(lab_stacks.moto_original("parse_and_create_resource"))
     assert "resource.cf_resource_type = resource_type" in source
 
 
@@ -448,10 +449,9 @@ def test_inventory_reads_these_backend_collections():
 
 
 def test_change_set_handlers_are_the_operations_snake_case_names():
-    """changesets.PATCHES replaces these CloudFormationResponse methods outright."""
+    """changesets.seams replace these CloudFormationResponse methods outright."""
     from lab.sandbox.cloudformation import changesets
 
-    original = changesets._original
     for name in (
         "create_change_set",
         "describe_change_set",
@@ -459,12 +459,13 @@ def test_change_set_handlers_are_the_operations_snake_case_names():
         "delete_change_set",
         "list_change_sets",
     ):
-        assert callable(original[name]), name
-        assert parameters(original[name]) == ["self"], name
+        original = seams.original(changesets._RESPONSES + name)
+        assert callable(original), name
+        assert parameters(original) == ["self"], name
 
 
 def test_describe_change_set_output_transformers_exist():
-    """changesets.apply removes these two transformers; to_dict gives botocore's shapes."""
+    """changesets.seams remove these two transformers; to_dict gives botocore's shapes."""
     from lab.sandbox.cloudformation import changesets
 
     source = inspect.getsource(cfn_responses)

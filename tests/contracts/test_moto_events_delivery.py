@@ -27,7 +27,7 @@ def test_put_events_hands_every_rule_of_the_bus_to_send_to_targets():
 
 def test_send_to_targets_reads_targets_through_self_and_gates_its_own_http_call():
     """events/__init__._OtherTargets hands moto a view with only the other targets, and
-    _patch_rule_delivery forces MOTO_EVENTS_INVOKE_HTTP off."""
+    events.finish forces MOTO_EVENTS_INVOKE_HTTP off."""
     from moto.events.models import Rule
 
     original = _original(Rule.send_to_targets)

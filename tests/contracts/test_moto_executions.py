@@ -6,7 +6,9 @@ import inspect
 
 import pytest
 
+from lab.sandbox import seams
 from lab.sandbox import stepfunctions as sfn_extension
+from lab.sandbox.stepfunctions import executions
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -16,27 +18,24 @@ def applied():
 
 def test_moto_describe_execution_has_no_redrive_fields():
     """executions.describe_execution replaces it; if moto adds them, compare and maybe drop ours."""
-    from moto.stepfunctions.responses import StepFunctionResponse
 
-    source = inspect.getsource(StepFunctionResponse.describe_execution.moto_original)
+    source = inspect.getsource(seams.original(executions.DESCRIBE_EXECUTION))
     assert "redriveStatus" not in source and "inputDetails" not in source
     assert "self.stepfunction_backend.describe_execution(arn)" in source
 
 
 def test_moto_list_executions_returns_an_action_result_with_executions():
     """executions.list_executions edits moto's ActionResult.result["executions"]."""
-    from moto.stepfunctions.responses import StepFunctionResponse
 
-    source = inspect.getsource(StepFunctionResponse.list_executions.moto_original)
+    source = inspect.getsource(seams.original(executions.LIST_EXECUTIONS))
     assert "ActionResult(response)" in source and '"executions": executions' in source
     assert "redriveFilter" not in source
 
 
 def test_the_execution_worker_builds_the_context_object_without_redrive_count():
     """executions._execution_context adds Execution.RedriveCount to what this method builds."""
-    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-    source = inspect.getsource(ExecutionWorker._get_evaluation_environment.moto_original)
+    source = inspect.getsource(seams.original(executions.EVALUATION_ENVIRONMENT))
     assert "ExecutionData(" in source and "RedriveCount" not in source
     from moto.stepfunctions.parser.asl.eval.states import States
 

@@ -10,6 +10,7 @@ import inspect
 
 import pytest
 
+from lab.sandbox import seams
 from lab.sandbox import stepfunctions as sfn_extension
 from lab.sandbox.stepfunctions import jsonata
 
@@ -20,7 +21,7 @@ def applied():
 
 
 def test_moto_ships_its_jsonata_engine_stubbed():
-    """jsonata.apply replaces evaluation because moto's bridge calls None. If this fails, moto
+    """jsonata.seams replace evaluation because moto's bridge calls None. If this fails, moto
     grew an engine: compare it with jsonatapy before keeping ours."""
     from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 
@@ -38,7 +39,7 @@ def test_the_two_evaluating_components_are_patched_and_keep_moto_s_originals():
     )
 
     for cls in (StringJSONata, StringVariableSample):
-        original = cls._eval_body.moto_original
+        original = seams.original(f"{jsonata._STRING_EXPRESSION}:{cls.__name__}._eval_body")
         assert "eval_jsonata_expression" in inspect.getsource(original)
 
 

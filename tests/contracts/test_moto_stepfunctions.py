@@ -13,7 +13,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from lab.sandbox import seams
 from lab.sandbox import stepfunctions as sfn_extension
+from lab.sandbox.stepfunctions import performance, programs
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -42,11 +44,11 @@ def test_the_task_factory_imports_the_service_factory_by_name():
 def test_moto_itself_does_not_know_the_http_service():
     """If this fails, moto grew its own http:invoke: compare before keeping ours."""
     from antlr4 import RecognitionException
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
-        state_task_service_factory,
-    )
 
-    moto_factory = state_task_service_factory.state_task_service_for.moto_original
+    moto_factory = seams.original(
+        "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+        "state_task_service_factory:state_task_service_for"
+    )
     with pytest.raises(RecognitionException):
         moto_factory("http")
 
@@ -107,7 +109,10 @@ def test_moto_refuses_custom_error_names_with_the_states_prefix():
     )
 
     assert custom_error_name.ILLEGAL_CUSTOM_ERROR_PREFIX == "States."
-    moto_init = CustomErrorName.__init__.moto_original
+    moto_init = seams.original(
+        "moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name:"
+        "CustomErrorName.__init__"
+    )
     with pytest.raises(ValueError, match="States."):
         moto_init(CustomErrorName.__new__(CustomErrorName), "States.Http.Socket")
 
@@ -135,9 +140,10 @@ def test_custom_error_names_are_what_states_task_failed_matches():
 
 def test_the_parser_backend_start_execution_signature():
     """stepfunctions._patch_backend wraps start_execution and passes these positionally."""
-    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
-    moto_start = StepFunctionsParserBackend.start_execution.moto_original
+    moto_start = seams.original(
+        "moto.stepfunctions.parser.models:StepFunctionsParserBackend.start_execution"
+    )
     assert list(inspect.signature(moto_start).parameters) == [
         "self", "state_machine_arn", "name", "execution_input", "trace_header"
     ]  # fmt: skip
@@ -145,9 +151,10 @@ def test_the_parser_backend_start_execution_signature():
 
 def test_moto_names_an_unnamed_execution_none():
     """If this fails, moto names unnamed executions itself: the wrapper can go."""
-    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
-    moto_start = StepFunctionsParserBackend.start_execution.moto_original
+    moto_start = seams.original(
+        "moto.stepfunctions.parser.models:StepFunctionsParserBackend.start_execution"
+    )
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         boto3.client("stepfunctions", region_name="us-east-1").create_state_machine(
             name="contract",
@@ -182,7 +189,7 @@ def test_definitions_are_validated_by_a_static_helper_and_parsed_by_the_worker()
 
 
 def test_retriers_keep_a_lazily_assigned_heap_key_on_the_component():
-    """Why performance.assign_heap_keys draws every key when a program is parsed."""
+    """Why programs.assign_heap_keys draws every key when a program is parsed."""
     from moto.stepfunctions.parser.asl.component.common.retry.max_attempts_decl import (
         MaxAttemptsDecl,
     )
@@ -348,8 +355,14 @@ def test_json_paths_are_parsed_through_a_module_level_parse_function():
     from moto.stepfunctions.parser.asl.component.common.path import result_path
     from moto.stepfunctions.parser.asl.utils import json_path
 
-    assert json_path.parse.moto_original is jsonpath_ng.ext.parse
-    assert result_path.parse.moto_original is jsonpath_ng.parse
+    assert (
+        seams.original("moto.stepfunctions.parser.asl.utils.json_path:parse")
+        is jsonpath_ng.ext.parse
+    )
+    assert (
+        seams.original("moto.stepfunctions.parser.asl.component.common.path.result_path:parse")
+        is jsonpath_ng.parse
+    )
     assert "input_expr = parse(path)" in inspect.getsource(json_path.extract_json)
     assert "parse(self.result_path_src)" in inspect.getsource(result_path.ResultPath._eval_body)
 
@@ -435,9 +448,9 @@ def _writes_to_self_outside_construction() -> list[str]:
 
 
 def test_the_only_write_evaluation_makes_to_a_program_is_the_lazy_heap_key():
-    """models.ProgramCache shares one program between executions.
+    """programs.ProgramCache shares one program between executions.
 
-    performance.assign_heap_keys draws every heap key at parse time; if moto adds another
+    programs.assign_heap_keys draws every heap key at parse time; if moto adds another
     write to a component outside parsing, sharing is no longer safe: go back to a copy per
     execution (copy.deepcopy in ProgramCache.program) or draw that value up front too.
     """
@@ -445,28 +458,29 @@ def test_the_only_write_evaluation_makes_to_a_program_is_the_lazy_heap_key():
 
 
 def test_heap_keys_are_drawn_on_first_access_and_kept():
-    """performance.assign_heap_keys touches `heap_key` on every EvalComponent of a program."""
+    """programs.assign_heap_keys touches `heap_key` on every EvalComponent of a program."""
     from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-
-    from lab.sandbox.stepfunctions import performance
 
     program, _ = AmazonStateLanguageParser.parse(
         '{"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}'
     )
     state = program.states.states["P"]
     assert state._EvalComponent__heap_key is None
-    performance.assign_heap_keys(program)
+    programs.assign_heap_keys(program)
     assert isinstance(state._EvalComponent__heap_key, str)
     assert state.heap_key == state._EvalComponent__heap_key
     assert isinstance(EvalComponent.__dict__["heap_key"], property)
 
 
 def test_a_pass_result_pushes_the_object_it_holds():
-    """performance.copy_pass_results pushes a copy instead (executions share the program)."""
-    from moto.stepfunctions.parser.asl.component.state.state_pass.result import Result
+    """programs._pass_result_copy pushes a copy instead (executions share the program)."""
 
-    source = inspect.getsource(Result._eval_body.moto_original)
+    source = inspect.getsource(
+        seams.original(
+            "moto.stepfunctions.parser.asl.component.state.state_pass.result:Result._eval_body"
+        )
+    )
     assert "env.stack.append(self.result_obj)" in source
 
 
@@ -480,8 +494,6 @@ def test_tmp_threads_is_only_ever_appended_to_in_the_modules_the_patch_knows():
     import re
 
     import moto.stepfunctions.parser as package
-
-    from lab.sandbox.stepfunctions import performance
 
     root = pathlib.Path(package.__file__).parent
     users = set()
@@ -505,8 +517,6 @@ def test_the_interpreter_modules_share_one_forgetful_thread_list():
 
     from moto.stepfunctions.parser import utils
 
-    from lab.sandbox.stepfunctions import performance
-
     lists = {id(importlib.import_module(m).TMP_THREADS) for m in performance.TMP_THREADS_MODULES}
     assert lists == {id(utils.TMP_THREADS)}
     utils.TMP_THREADS.append(object())
@@ -518,11 +528,9 @@ def test_failure_logs_are_formatted_before_the_logger_is_asked():
     from moto.stepfunctions.parser.asl.component import eval_component
     from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
 
-    from lab.sandbox.stepfunctions import performance
-
     assert eval_component.LOG.name == performance.EVAL_COMPONENT_LOGGER
     for name in ("_log_failure_event_exception", "_log_exception"):
-        source = inspect.getsource(getattr(EvalComponent, name).moto_original)
+        source = inspect.getsource(seams.original(performance._EVAL_COMPONENT + name))
         assert "component_repr = repr(self)" in source and "LOG.error(" in source
     eval_source = inspect.getsource(EvalComponent.eval)
     assert "self._log_failure_event_exception(" in eval_source
@@ -545,7 +553,10 @@ def test_a_program_runs_in_a_thread_it_only_starts_and_joins_for_its_timeout():
     assert "threading.Thread(target=super().eval, args=(env,), daemon=True)" in source
     assert "worker_thread.join(timeout=timeout)" in source
     assert "is_timeout = worker_thread.is_alive()" in source
-    assert program.threading.lab_shim and program.threading.Event is threading.Event
+    assert (
+        program.threading is seams.installed(f"{performance._PROGRAM}:threading")
+        and program.threading.Event is threading.Event
+    )
 
 
 def test_a_state_runs_in_a_thread_it_only_starts_and_waits_for_with_its_timeout():
@@ -556,7 +567,9 @@ def test_a_state_runs_in_a_thread_it_only_starts_and_waits_for_with_its_timeout(
     from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
     from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 
-    source = inspect.getsource(execute_state.ExecutionState._evaluate_with_timeout.moto_original)
+    source = inspect.getsource(
+        seams.original(f"{performance._EXECUTE_STATE}:ExecutionState._evaluate_with_timeout")
+    )
     assert "thread = Thread(target=_exec_and_notify, daemon=True)" in source
     assert "finished_on_time: bool = terminated_event.wait(timeout_seconds)" in source
     assert source.count("Thread(") == 1
@@ -572,10 +585,9 @@ def test_a_state_machine_keeps_its_executions_in_a_list_it_only_appends_to():
     import re
 
     import moto.stepfunctions as package
-    from moto.stepfunctions.models import StateMachineInstance
 
     assert "self.executions: list[Execution] = []" in inspect.getsource(
-        StateMachineInstance.__init__.moto_original
+        seams.original("moto.stepfunctions.models:StateMachineInstance.__init__")
     )
     root = pathlib.Path(package.__file__).parent
     writes = []
@@ -590,18 +602,20 @@ def test_a_state_machine_keeps_its_executions_in_a_list_it_only_appends_to():
 
 def test_the_name_check_reads_only_the_executions_of_its_state_machine():
     """performance.index_executions runs moto's check over the executions with that name."""
-    from moto.stepfunctions.models import StateMachine
 
-    source = inspect.getsource(StateMachine._handle_name_input_idempotency.moto_original)
+    source = inspect.getsource(
+        seams.original("moto.stepfunctions.models:StateMachine._handle_name_input_idempotency")
+    )
     assert set(re.findall(r"self\.\w+", source)) == {"self.executions"}
     assert "if execution.name == name:" in source
 
 
 def test_describe_execution_is_a_scan_for_the_arn_the_index_replaces():
     """performance.index_executions reimplements exactly this with a dict lookup."""
-    from moto.stepfunctions.models import StepFunctionBackend
 
-    source = inspect.getsource(StepFunctionBackend.describe_execution.moto_original)
+    source = inspect.getsource(
+        seams.original("moto.stepfunctions.models:StepFunctionBackend.describe_execution")
+    )
     body = [line.strip() for line in source.splitlines()[1:] if line.strip()]
     assert body == [
         "self._validate_execution_arn(execution_arn)",

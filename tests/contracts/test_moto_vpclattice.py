@@ -60,10 +60,9 @@ def test_moto_still_lacks_resource_gateways_and_configurations():
 
 def test_service_network_init_takes_region_and_account_first():
     """models.seeded_service_network_ids wraps __init__(self, region, account_id, ...)."""
-    from moto.vpclattice.models import VPCLatticeServiceNetwork
+    from lab.sandbox import seams
 
-    init = VPCLatticeServiceNetwork.__init__
-    init = getattr(init, "__lab_original__", init)
+    init = seams.original("moto.vpclattice.models:VPCLatticeServiceNetwork.__init__")
 
     assert list(inspect.signature(init).parameters)[:3] == ["self", "region", "account_id"]
     source = inspect.getsource(init)

@@ -29,7 +29,7 @@ from test_http_invoke_support import (  # noqa: F401  (fixtures)
 
 from lab.sandbox import network
 from lab.sandbox.dataplane import request_log
-from lab.sandbox.stepfunctions import models
+from lab.sandbox.stepfunctions import programs
 
 
 @pytest.fixture
@@ -293,12 +293,12 @@ def test_unnamed_executions_get_distinct_names(aws):
 def test_a_definition_is_parsed_once_for_many_executions(aws):
     definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
     arn = create_state_machine(aws, definition)
-    misses = models.program_cache.misses
+    misses = programs.program_cache.misses
 
     for _ in range(3):
         assert run_execution(aws, arn)["status"] == "SUCCEEDED"
 
-    assert models.program_cache.misses == misses
+    assert programs.program_cache.misses == misses
 
 
 def test_executions_with_retries_leave_the_shared_program_untouched(aws, public_api):
@@ -309,12 +309,12 @@ def test_executions_with_retries_leave_the_shared_program_untouched(aws, public_
               "MaxDelaySeconds": 1, "JitterStrategy": "FULL"}]  # fmt: skip
     definition = http_task_definition("https://api.example.com/", connection_arn, retry=retry)
     arn = create_state_machine(aws, definition)
-    before = pickle.dumps(models.program_cache.template(json.dumps(definition)))
+    before = pickle.dumps(programs.program_cache.template(json.dumps(definition)))
 
     described = run_execution(aws, arn)
 
     assert described["error"] == "States.Http.Socket"
-    assert pickle.dumps(models.program_cache.template(json.dumps(definition))) == before
+    assert pickle.dumps(programs.program_cache.template(json.dumps(definition))) == before
 
 
 # --------------------------------------------------------------------------- definitions

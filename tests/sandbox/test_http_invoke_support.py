@@ -33,11 +33,11 @@ def aws(monkeypatch):
     import boto3
     from moto import mock_aws
 
-    from lab.sandbox import control, extensions
+    from lab.sandbox import control, seams
 
     # moto's EC2 backend otherwise loads thousands of AMIs for every fresh mock.
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    extensions.apply_all()
+    seams.install()
     control.reset_settings()
     # Private connections in the sandbox warm up before turning ACTIVE; tests that want
     # the warm-up set it themselves.

@@ -17,7 +17,7 @@ from test_http_invoke_support import (  # noqa: F401  (fixtures)
     run_execution,
 )
 
-from lab.sandbox.stepfunctions import models
+from lab.sandbox.stepfunctions import programs
 
 # Pass with Result and ResultPath, intrinsic functions, the context object, Choice, Map
 # with ItemSelector, Parallel, and a failing branch retried then caught.
@@ -68,7 +68,7 @@ JSONATA_DEFINITION = {
 
 
 def _cached_bytes(definition: dict) -> bytes:
-    return pickle.dumps(models.program_cache.template(json.dumps(definition)))
+    return pickle.dumps(programs.program_cache.template(json.dumps(definition)))
 
 
 def test_jsonpath_states_leave_the_shared_program_untouched(aws):

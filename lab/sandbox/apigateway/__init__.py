@@ -9,6 +9,15 @@ CloudFormation support for this template's API Gateway types, defined in
 from __future__ import annotations
 
 
-def apply() -> None:
-    """Define the CloudFormation handlers (importing them is enough). Idempotent."""
+def seams():
+    """None: API Gateway only adds CloudFormation handlers (importing them defines them)."""
     from . import models  # noqa: F401
+
+    return ()
+
+
+def apply() -> None:
+    """Define the CloudFormation handlers (idempotent)."""
+    from lab.sandbox import seams
+
+    seams.install(__name__)

@@ -12,18 +12,32 @@ service's API reads it) and nothing left behind after deletion.
   rollbacks, DELETE_FAILED, "No updates are to be performed.").
 - ``changesets`` answers CreateChangeSet/DescribeChangeSet/ExecuteChangeSet/
   DeleteChangeSet/ListChangeSets as AWS does (the CDK CLI deploys with them).
+
+Its seams (:func:`seams`) are installed last by :mod:`lab.sandbox.seams`.
 """
 
 from __future__ import annotations
 
 
-def apply() -> None:
-    """Define the handlers and patch moto's parser and stacks. Idempotent; runs last."""
+def seams():
+    """The template parser's and the stack life cycle's seams (defines the handlers too)."""
     from lab.sandbox.apigateway import models as apigateway_models  # noqa: F401
     from lab.sandbox.cloudformation import changesets, models, parsing, stacks  # noqa: F401
     from lab.sandbox.events import cloudformation as events_cloudformation  # noqa: F401
     from lab.sandbox.secretsmanager import models as secretsmanager_models  # noqa: F401
 
-    parsing.apply()
-    stacks.apply()
-    changesets.apply()
+    return (*parsing.seams(), *stacks.seams(), *changesets.seams())
+
+
+def finish() -> None:
+    """moto caches its model lists: forget them, so the handlers defined here are seen."""
+    from lab.sandbox.cloudformation import parsing
+
+    parsing.clear_model_caches()
+
+
+def apply() -> None:
+    """Install this package's seams (idempotent)."""
+    from lab.sandbox import seams
+
+    seams.install(__name__)

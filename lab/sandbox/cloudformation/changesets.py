@@ -59,6 +59,7 @@ from moto.cloudformation.utils import generate_changeset_id, generate_stack_id
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 
+from lab.sandbox import seams as lab_seams
 from lab.sandbox.cloudformation import stacks
 from lab.sandbox.cloudformation.create_only import CREATE_ONLY_PROPERTIES
 
@@ -95,14 +96,15 @@ _FAILED_STACK_STATUSES = {
     "DELETE_COMPLETE",
 }
 
-_original = {
-    "create_change_set": cfn_responses.CloudFormationResponse.create_change_set,
-    "describe_change_set": cfn_responses.CloudFormationResponse.describe_change_set,
-    "execute_change_set": cfn_responses.CloudFormationResponse.execute_change_set,
-    "delete_change_set": cfn_responses.CloudFormationResponse.delete_change_set,
-    "list_change_sets": cfn_responses.CloudFormationResponse.list_change_sets,
-    "backend_delete_stack": cfn_models.CloudFormationBackend.delete_stack,
-}
+_RESPONSES = "moto.cloudformation.responses:CloudFormationResponse."
+#: The CloudFormationResponse methods replaced outright (moto's stay in ``seams.original``).
+HANDLERS = (
+    "create_change_set",
+    "describe_change_set",
+    "execute_change_set",
+    "delete_change_set",
+    "list_change_sets",
+)
 
 
 class ChangeSetNotFound(CloudFormationError):
@@ -707,33 +709,48 @@ def backend_delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_i
             stack._add_stack_event("DELETE_COMPLETE")
             self.deleted_stacks[stack.stack_id] = stack
             return
-    _original["backend_delete_stack"](self, name_or_stack_id)
+    stacks.backend_delete_stack(self, name_or_stack_id)
 
 
 # moto's serializer runs these on DescribeChangeSet's output; to_dict already
 # gives botocore's shapes.
 _REMOVED_TRANSFORMERS = ("DescribeChangeSetOutput.Changes", "DescribeChangeSetOutput.Parameters")
 
-PATCHES: tuple[tuple[Any, str, Any], ...] = (
-    (cfn_responses.CloudFormationResponse, "create_change_set", create_change_set),
-    (cfn_responses.CloudFormationResponse, "describe_change_set", describe_change_set),
-    (cfn_responses.CloudFormationResponse, "execute_change_set", execute_change_set),
-    (cfn_responses.CloudFormationResponse, "delete_change_set", delete_change_set),
-    (cfn_responses.CloudFormationResponse, "list_change_sets", list_change_sets),
-)
+
+def without_change_set_transformers(moto_transformers: dict[str, Any]) -> dict[str, Any]:
+    """moto's response transformers, less the two DescribeChangeSet ones."""
+    return {k: v for k, v in moto_transformers.items() if k not in _REMOVED_TRANSFORMERS}
 
 
-def apply() -> None:
-    """Install the change-set handlers. Idempotent; after ``stacks.apply()``.
-
-    ``delete_stack`` wraps whatever ``stacks`` installed (DELETE_FAILED handling).
-    """
-    for owner, name, replacement in PATCHES:
-        setattr(owner, name, replacement)
-    transformers = cfn_responses.CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER
-    for key in _REMOVED_TRANSFORMERS:
-        transformers.pop(key, None)
-    current = cfn_models.CloudFormationBackend.delete_stack
-    if current is not backend_delete_stack:
-        _original["backend_delete_stack"] = current
-        cfn_models.CloudFormationBackend.delete_stack = backend_delete_stack
+def seams() -> tuple[lab_seams.Seam, ...]:
+    """The change sets' seams (see :mod:`lab.sandbox.seams`)."""
+    contracts = "tests/contracts/test_moto_cloudformation.py::"
+    handlers = {name: globals()[name] for name in HANDLERS}
+    return (
+        *(
+            lab_seams.Seam(
+                __name__,
+                _RESPONSES + name,
+                handler,
+                "moto's change sets answer neither as AWS does nor as the CDK CLI needs",
+                contracts + "test_change_set_handlers_are_the_operations_snake_case_names",
+            )
+            for name, handler in handlers.items()
+        ),
+        lab_seams.Seam(
+            __name__,
+            _RESPONSES + "RESPONSE_KEY_PATH_TO_TRANSFORMER",
+            without_change_set_transformers,
+            "moto reshapes DescribeChangeSet's Changes and Parameters; to_dict gives botocore's",
+            contracts + "test_describe_change_set_output_transformers_exist",
+            kind="wrap",
+        ),
+        lab_seams.Seam(
+            __name__,
+            "moto.cloudformation.models:CloudFormationBackend.delete_stack",
+            backend_delete_stack,
+            "deleting a stack deletes its change sets, and one whose deletion failed stays"
+            " (stacks.backend_delete_stack)",
+            contracts + "test_backend_keeps_change_sets_in_a_dict_and_stacks_by_id",
+        ),
+    )

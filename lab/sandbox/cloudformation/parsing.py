@@ -21,13 +21,15 @@ from typing import Any
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 
+from lab.sandbox import seams as lab_seams
 from lab.sandbox.cloudformation.base import StackResource
 
 MODEL_CACHES = ("get_model_list", "get_model_map", "get_name_type_map")
 DYNAMIC_REFERENCE_MARK = "{{resolve:"
 
-_original_clean_json = parsing.clean_json
-_original_resource_class_from_type = parsing.resource_class_from_type
+CLEAN_JSON = "moto.cloudformation.parsing:clean_json"
+RESOURCE_CLASS_FROM_TYPE = "moto.cloudformation.parsing:resource_class_from_type"
+_CONTRACTS = "tests/contracts/test_moto_cloudformation.py::"
 
 
 def sandbox_models() -> dict[str, type[CloudFormationModel]]:
@@ -44,12 +46,12 @@ def resource_class_from_type(resource_type: str) -> type[CloudFormationModel]:
     model = sandbox_models().get(resource_type)
     if model is not None:
         return model
-    return _original_resource_class_from_type(resource_type)
+    return lab_seams.original(RESOURCE_CLASS_FROM_TYPE)(resource_type)
 
 
 def clean_json(resource_json: Any, resources_map: Any) -> Any:
     """moto's ``clean_json``, then dynamic references in the resulting strings."""
-    cleaned = _original_clean_json(resource_json, resources_map)
+    cleaned = lab_seams.original(CLEAN_JSON)(resource_json, resources_map)
     if isinstance(cleaned, str) and DYNAMIC_REFERENCE_MARK in cleaned:
         from lab.sandbox.secretsmanager.models import resolve_references
 
@@ -67,8 +69,21 @@ def clear_model_caches() -> None:
         getattr(parsing, name).cache_clear()
 
 
-def apply() -> None:
-    """Install the patched functions (idempotent) and clear the model caches."""
-    parsing.clean_json = clean_json
-    parsing.resource_class_from_type = resource_class_from_type
-    clear_model_caches()
+def seams() -> tuple[lab_seams.Seam, ...]:
+    """The template parser's seams (see :mod:`lab.sandbox.seams`)."""
+    return (
+        lab_seams.Seam(
+            __name__,
+            CLEAN_JSON,
+            clean_json,
+            "moto does not resolve {{resolve:secretsmanager:...}} dynamic references",
+            _CONTRACTS + "test_clean_json_recurses_through_the_module_level_name",
+        ),
+        lab_seams.Seam(
+            __name__,
+            RESOURCE_CLASS_FROM_TYPE,
+            resource_class_from_type,
+            "moto picks a model by subclass order, so its own broken ones could win",
+            _CONTRACTS + "test_resource_class_from_type_is_looked_up_by_module_name",
+        ),
+    )

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextvars
 import json
 import re
-from collections.abc import Callable
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
@@ -32,25 +31,32 @@ from moto.cloudformation import parsing
 from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ValidationError
 
+from lab.sandbox import seams as lab_seams
+
 # OnFailure of the create_stack call being handled (ROLLBACK, DELETE or DO_NOTHING).
 ON_FAILURE: contextvars.ContextVar[str] = contextvars.ContextVar("on_failure", default="ROLLBACK")
 
-_original = {
-    "create_stack_response": cfn_responses.CloudFormationResponse.create_stack,
-    "parse_and_create_resource": parsing.parse_and_create_resource,
-    "parse_and_update_resource": parsing.parse_and_update_resource,
-    "resource_map_getitem": parsing.ResourceMap.__getitem__,
-    "stack_outputs": cfn_models.Stack.outputs,
-    "backend_delete_stack": cfn_models.CloudFormationBackend.delete_stack,
-    "parse_template": cfn_models.Stack.parse_template,
-    # Replaced outright; kept for the contract tests.
-    "stack_create_resources": cfn_models.Stack.create_resources,
-    "stack_update": cfn_models.Stack.update,
-    "stack_delete": cfn_models.Stack.delete,
-    "stack_resources": cfn_models.Stack.stack_resources,
-    "resource_map_update": parsing.ResourceMap.update,
-    "resource_map_delete": parsing.ResourceMap.delete,
+#: moto's names for what this module replaces; :func:`moto_original` gives moto's own value.
+TARGETS = {
+    "create_stack_response": "moto.cloudformation.responses:CloudFormationResponse.create_stack",
+    "parse_and_create_resource": "moto.cloudformation.parsing:parse_and_create_resource",
+    "parse_and_update_resource": "moto.cloudformation.parsing:parse_and_update_resource",
+    "resource_map_getitem": "moto.cloudformation.parsing:ResourceMap.__getitem__",
+    "resource_map_update": "moto.cloudformation.parsing:ResourceMap.update",
+    "resource_map_delete": "moto.cloudformation.parsing:ResourceMap.delete",
+    "stack_create_resources": "moto.cloudformation.models:Stack.create_resources",
+    "stack_update": "moto.cloudformation.models:Stack.update",
+    "stack_delete": "moto.cloudformation.models:Stack.delete",
+    "parse_template": "moto.cloudformation.models:Stack.parse_template",
+    "stack_outputs": "moto.cloudformation.models:Stack.outputs",
+    "stack_resources": "moto.cloudformation.models:Stack.stack_resources",
+    "backend_delete_stack": "moto.cloudformation.models:CloudFormationBackend.delete_stack",
 }
+
+
+def moto_original(name: str) -> Any:
+    """moto's own value of what :data:`TARGETS` calls ``name``."""
+    return lab_seams.original(TARGETS[name])
 
 
 class StackDeletionFailed(Exception):
@@ -115,7 +121,7 @@ def parse_and_create_resource(
     stack = _stack_of(resources_map)
     condition = resource_json.get("Condition")
     if stack is None or (condition and not resources_map.lazy_condition_map[condition]):
-        return _original["parse_and_create_resource"](
+        return moto_original("parse_and_create_resource")(
             logical_id, resource_json, resources_map, account_id, region_name
         )
     resource_type = resource_json["Type"]
@@ -130,7 +136,7 @@ def parse_and_create_resource(
                 message=f"The sandbox has no model for resource type {resource_type}; "
                 "deploy this template to AWS, or leave the resource out."
             )
-        resource = _original["parse_and_create_resource"](
+        resource = moto_original("parse_and_create_resource")(
             logical_id, resource_json, resources_map, account_id, region_name
         )
     except Exception as error:
@@ -150,13 +156,13 @@ def parse_and_update_resource(
     """moto's, with resource events."""
     stack = _stack_of(resources_map)
     if stack is None:
-        return _original["parse_and_update_resource"](
+        return moto_original("parse_and_update_resource")(
             logical_id, resource_json, resources_map, account_id, region_name
         )
     resource_type = resource_json["Type"]
     resource_event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS")
     try:
-        resource = _original["parse_and_update_resource"](
+        resource = moto_original("parse_and_update_resource")(
             logical_id, resource_json, resources_map, account_id, region_name
         )
     except Exception as error:
@@ -186,7 +192,7 @@ def resource_map_getitem(self: parsing.ResourceMap, key: str) -> Any:
         if key in self._resource_json_map:
             return None
         raise KeyError(key)
-    return _original["resource_map_getitem"](self, key)
+    return moto_original("resource_map_getitem")(self, key)
 
 
 def references(value: Any) -> set[str]:
@@ -503,9 +509,12 @@ def delete_stack_resources(self: cfn_models.Stack) -> None:
 
 
 def backend_delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_id: str) -> None:
-    """moto's, except that a stack whose deletion failed stays listed."""
+    """moto's, except that a stack whose deletion failed stays listed.
+
+    The seam is ``changesets.backend_delete_stack``, which calls this.
+    """
     try:
-        _original["backend_delete_stack"](self, name_or_stack_id)
+        moto_original("backend_delete_stack")(self, name_or_stack_id)
     except StackDeletionFailed as failure:
         self.stacks[failure.stack.stack_id] = failure.stack
 
@@ -514,7 +523,7 @@ def stack_outputs(self: cfn_models.Stack) -> list[dict[str, Any]] | None:
     """No outputs once the resources are gone (resolving them would recreate them)."""
     if getattr(self.resource_map, "sealed", False):
         return None
-    return _original["stack_outputs"].fget(self)
+    return moto_original("stack_outputs").fget(self)
 
 
 def stack_resources(self: cfn_models.Stack) -> list[Any]:
@@ -538,7 +547,7 @@ def parse_template(template: str) -> dict[str, Any]:
             return json.loads(template)
         except ValueError:
             pass  # JSON-looking YAML (flow style): moto's parser handles it
-    return _original["parse_template"](template)
+    return moto_original("parse_template")(template)
 
 
 def create_stack_response(self: cfn_responses.CloudFormationResponse) -> Any:
@@ -548,29 +557,81 @@ def create_stack_response(self: cfn_responses.CloudFormationResponse) -> Any:
         on_failure = "DO_NOTHING" if self._get_bool_param("DisableRollback", False) else "ROLLBACK"
     token = ON_FAILURE.set(on_failure)
     try:
-        return _original["create_stack_response"](self)
+        return moto_original("create_stack_response")(self)
     finally:
         ON_FAILURE.reset(token)
 
 
-PATCHES: tuple[tuple[Any, str, Callable[..., Any] | property], ...] = (
-    (cfn_responses.CloudFormationResponse, "create_stack", create_stack_response),
-    (parsing, "parse_and_create_resource", parse_and_create_resource),
-    (parsing, "parse_and_update_resource", parse_and_update_resource),
-    (parsing.ResourceMap, "__getitem__", resource_map_getitem),
-    (parsing.ResourceMap, "update", update_resource_map),
-    (parsing.ResourceMap, "delete", delete_resource_map),
-    (cfn_models.Stack, "create_resources", create_resources),
-    (cfn_models.Stack, "update", update_stack),
-    (cfn_models.Stack, "delete", delete_stack_resources),
-    (cfn_models.Stack, "parse_template", staticmethod(parse_template)),
-    (cfn_models.Stack, "outputs", property(stack_outputs)),
-    (cfn_models.Stack, "stack_resources", property(stack_resources)),
-    (cfn_models.CloudFormationBackend, "delete_stack", backend_delete_stack),
-)
+_CONTRACTS = "tests/contracts/test_moto_cloudformation.py::"
+
+#: name in :data:`TARGETS` -> (replacement, why, contract test)
+_REPLACEMENTS: dict[str, tuple[Any, str, str]] = {
+    "create_stack_response": (
+        create_stack_response,
+        "moto's handler ignores OnFailure and DisableRollback",
+        "test_create_stack_handler_ignores_on_failure",
+    ),
+    "parse_and_create_resource": (
+        parse_and_create_resource,
+        "moto records no resource events and skips a type it does not know",
+        "test_resource_map_creates_lazily_through_the_module_level_function",
+    ),
+    "parse_and_update_resource": (
+        parse_and_update_resource,
+        "moto records no resource events for an update",
+        "test_update_calls_the_models_update_through_the_module_level_function",
+    ),
+    "resource_map_getitem": (
+        resource_map_getitem,
+        "a deleted stack's map would create its resources again on lookup",
+        "test_resource_map_keeps_parsed_resources_in_creation_order",
+    ),
+    "resource_map_update": (
+        update_resource_map,
+        "an update adds, then modifies, then removes, and rolls back on failure",
+        "test_build_resource_diff_names_added_modified_and_removed_resources",
+    ),
+    "resource_map_delete": (
+        delete_resource_map,
+        "resources are deleted in dependency order with events; failures are not swallowed",
+        "test_deleting_a_resource_falls_back_silently_on_type_and_attribute_errors",
+    ),
+    "stack_create_resources": (
+        create_resources,
+        "a failed create rolls back, is deleted, or stays CREATE_FAILED as OnFailure says",
+        "test_stack_methods_the_life_cycle_replaces_keep_their_signatures",
+    ),
+    "stack_update": (
+        update_stack,
+        "an update with nothing to change is refused; a failed one rolls back",
+        "test_stack_methods_the_life_cycle_replaces_keep_their_signatures",
+    ),
+    "stack_delete": (
+        delete_stack_resources,
+        "a failed delete leaves the stack DELETE_FAILED",
+        "test_stack_methods_the_life_cycle_replaces_keep_their_signatures",
+    ),
+    "parse_template": (
+        staticmethod(parse_template),
+        "moto parses a JSON template with PyYAML's pure-Python loader (~0.3 s)",
+        "test_stack_methods_the_life_cycle_replaces_keep_their_signatures",
+    ),
+    "stack_outputs": (
+        property(stack_outputs),
+        "resolving a deleted stack's outputs would create its resources again",
+        "test_stack_outputs_and_resources_are_properties",
+    ),
+    "stack_resources": (
+        property(stack_resources),
+        "a deleted stack lists only the resources it retained",
+        "test_stack_outputs_and_resources_are_properties",
+    ),
+}
 
 
-def apply() -> None:
-    """Install the lifecycle patches (idempotent: plain attribute assignments)."""
-    for owner, name, replacement in PATCHES:
-        setattr(owner, name, replacement)
+def seams() -> tuple[lab_seams.Seam, ...]:
+    """The life cycle's seams (see :mod:`lab.sandbox.seams`)."""
+    return tuple(
+        lab_seams.Seam(__name__, TARGETS[name], replacement, why, _CONTRACTS + contract)
+        for name, (replacement, why, contract) in _REPLACEMENTS.items()
+    )

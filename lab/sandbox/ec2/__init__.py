@@ -1,6 +1,7 @@
 """Sandbox extension: EC2 interface endpoints and service-managed ENIs as AWS shows them.
 
-Patched on moto's ``VPCBackend`` (mixed into ``EC2Backend``):
+Seams (:func:`seams`, installed by :mod:`lab.sandbox.seams`) on moto's ``VPCBackend``
+(mixed into ``EC2Backend``):
 
 - ``create_vpc_endpoint``: an Interface endpoint gets AWS-format ``DnsEntries``
   and one requester-managed ENI per subnet, addressed from the subnet and in the
@@ -22,9 +23,7 @@ from typing import Any
 
 from lab.sandbox.ec2 import models
 
-__all__ = ["apply", "endpoint_for_dns_name", "endpoint_enis"]
-
-_applied = False
+__all__ = ["apply", "endpoint_for_dns_name", "endpoint_enis", "seams"]
 
 
 def _is_interface(endpoint_type: str | None) -> bool:
@@ -80,7 +79,6 @@ def _wrap_create(original):
         _refresh_dns_entries(self, endpoint)
         return endpoint
 
-    create_vpc_endpoint.__lab_patched__ = True
     return create_vpc_endpoint
 
 
@@ -128,7 +126,6 @@ def _wrap_modify(original):
         _refresh_dns_entries(self, endpoint)
         return None
 
-    modify_vpc_endpoint.__lab_patched__ = True
     return modify_vpc_endpoint
 
 
@@ -142,7 +139,6 @@ def _wrap_delete(original):
                     models.delete_service_managed_eni(self, eni_id)
         return original(self, vpce_ids)
 
-    delete_vpc_endpoints.__lab_patched__ = True
     return delete_vpc_endpoints
 
 
@@ -155,29 +151,57 @@ def _wrap_eni_filter(original):
             return self.interface_type
         return original(self, filter_name, method_name)
 
-    get_filter_value.__lab_patched__ = True
     return get_filter_value
 
 
-def apply() -> None:
-    """Patch moto's EC2 backend and ENI model. Idempotent."""
-    global _applied
-    if _applied:
-        return
-    from moto.ec2.models.elastic_network_interfaces import NetworkInterface
-    from moto.ec2.models.vpcs import VPCBackend
+def seams():
+    """The EC2 seams (see :mod:`lab.sandbox.seams`)."""
+    from lab.sandbox.seams import Seam
 
-    patches = (
-        (VPCBackend, "create_vpc_endpoint", _wrap_create),
-        (VPCBackend, "modify_vpc_endpoint", _wrap_modify),
-        (VPCBackend, "delete_vpc_endpoints", _wrap_delete),
-        (NetworkInterface, "get_filter_value", _wrap_eni_filter),
+    owner = __name__
+    contracts = "tests/contracts/test_moto_ec2.py::"
+    vpcs = "moto.ec2.models.vpcs:VPCBackend."
+    return (
+        Seam(
+            owner,
+            vpcs + "create_vpc_endpoint",
+            _wrap_create,
+            "moto gives an interface endpoint random ENIs outside its subnets and one DNS entry",
+            contracts + "test_moto_still_gives_interface_endpoints_random_enis_and_one_dns_entry",
+            kind="wrap",
+        ),
+        Seam(
+            owner,
+            vpcs + "modify_vpc_endpoint",
+            _wrap_modify,
+            "subnet and security-group changes must move the endpoint's ENIs",
+            contracts + "test_modify_and_delete_vpc_endpoint_signatures",
+            kind="wrap",
+        ),
+        Seam(
+            owner,
+            vpcs + "delete_vpc_endpoints",
+            _wrap_delete,
+            "a deleted endpoint's ENIs go and their addresses return to the subnet",
+            contracts + "test_modify_and_delete_vpc_endpoint_signatures",
+            kind="wrap",
+        ),
+        Seam(
+            owner,
+            "moto.ec2.models.elastic_network_interfaces:NetworkInterface.get_filter_value",
+            _wrap_eni_filter,
+            "moto has no requester-managed and interface-type ENI filters",
+            contracts + "test_eni_filters_go_through_get_filter_value",
+            kind="wrap",
+        ),
     )
-    for owner, name, wrap in patches:
-        current = getattr(owner, name)
-        if not getattr(current, "__lab_patched__", False):
-            setattr(owner, name, wrap(current))
-    _applied = True
+
+
+def apply() -> None:
+    """Install this package's seams (idempotent)."""
+    from lab.sandbox import seams
+
+    seams.install(__name__)
 
 
 # --------------------------------------------------------------------------- lookups

@@ -1,7 +1,7 @@
 """Sandbox extension: EventBridge connections with private connectivity (see ``models.py``),
 API destinations (``api_destinations.py``) and their delivery (``delivery.py``).
 
-Patched into moto's events service:
+Seams in moto's events service (:func:`seams`, installed by :mod:`lab.sandbox.seams`):
 
 - ``EventsBackend``: ``create_connection`` (keeps ``InvocationConnectivityParameters``
   and ``KmsKeyIdentifier``, refuses a duplicate name, makes the managed
@@ -9,7 +9,7 @@ Patched into moto's events service:
   parameters, rewrites the secret, restarts the timeline), ``delete_connection``
   (removes the association, answers DELETING), ``get_connection``.
 - ``EventsHandler``: the five connection operations' response methods.
-- API destinations: see ``api_destinations.apply``.
+- API destinations: see ``api_destinations.seams``.
 - ``Rule.send_to_targets`` (called by ``PutEvents`` for every rule of the bus): after
   moto's own targets, a matched event is queued for each API destination target
   (``delivery.enqueue``); moto's own API destination call stays off
@@ -26,13 +26,11 @@ from typing import Any
 
 from lab.sandbox.events import models
 
-__all__ = ["apply", "connection_runtime", "find_connection"]
+__all__ = ["apply", "connection_runtime", "find_connection", "seams"]
 
 _RESOURCE_CONFIGURATION_ARN = re.compile(
     r"^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$"
 )
-
-_applied = False
 
 
 def _not_found(name: str):
@@ -81,7 +79,6 @@ def _wrap_create(original):
         models.start_connectivity(connection, self.account_id, self.region_name, "CREATING")
         return connection
 
-    create_connection.__lab_patched__ = True
     return create_connection
 
 
@@ -144,36 +141,92 @@ def _wrap_delete(original):
         result.pop("LastAuthorizedTime", None)
         return result
 
-    delete_connection.__lab_patched__ = True
     return delete_connection
 
 
+def seams():
+    """The EventBridge seams (see :mod:`lab.sandbox.seams`)."""
+    from lab.sandbox.events import api_destinations, responses
+    from lab.sandbox.seams import Seam, methods
+
+    owner = __name__
+    contracts = "tests/contracts/test_moto_events.py::"
+    backend = "moto.events.models:EventsBackend."
+    return (
+        Seam(
+            owner,
+            backend + "create_connection",
+            _wrap_create,
+            "moto drops InvocationConnectivityParameters and KmsKeyIdentifier",
+            contracts + "test_create_connection_takes_four_arguments",
+            kind="wrap",
+        ),
+        Seam(
+            owner,
+            backend + "delete_connection",
+            _wrap_delete,
+            "a private connection's managed resource association goes with it",
+            contracts + "test_delete_connection_deletes_the_secret_and_returns_a_dict",
+            kind="wrap",
+        ),
+        Seam(
+            owner,
+            backend + "get_connection",
+            get_connection,
+            "one lookup by name that raises ResourceNotFoundException",
+            contracts + "test_the_helpers_we_import_exist",
+            kind="add",
+        ),
+        Seam(
+            owner,
+            backend + "update_connection",
+            update_connection,
+            "moto's update forgets connectivity, the secret and the state timeline",
+            contracts + "test_the_connection_model_attributes_we_read",
+        ),
+        Seam(
+            "lab.sandbox.events.models",
+            "moto.events.models:Connection.describe",
+            models.model_describe,
+            "moto's describe (read by CloudFormation's GetAtt) returns the API key value",
+            contracts + "test_connection_describe_is_a_plain_method_we_can_replace",
+            origin="moto.events.models",
+        ),
+        *methods(
+            "lab.sandbox.events.responses",
+            "moto.events.responses:EventsHandler",
+            responses.RESPONSE_METHODS,
+            why="the connection operations answer with connectivity and the state as of now",
+            contract=contracts + "test_the_handler_exposes_backend_and_headers",
+            replaces=[function.__name__ for function in responses.RESPONSE_METHODS],
+        ),
+        *api_destinations.seams(),
+        Seam(
+            owner,
+            "moto.events.models:Rule.send_to_targets",
+            _wrap_send_to_targets,
+            "moto calls an API destination itself (no connection, no retries) after"
+            " transforming the input its own way",
+            "tests/contracts/test_moto_events_delivery.py::"
+            "test_send_to_targets_reads_targets_through_self_and_gates_its_own_http_call",
+            kind="wrap",
+        ),
+    )
+
+
+def finish() -> None:
+    """moto would call an API destination's endpoint itself: the delivery engine does."""
+    import os
+
+    os.environ["MOTO_EVENTS_INVOKE_HTTP"] = "false"
+
+
 def apply() -> None:
-    """Patch moto's events backend and handler. Idempotent."""
-    global _applied
-    if _applied:
-        return
-    from moto.events.models import Connection, EventsBackend
-    from moto.events.responses import EventsHandler
+    """Install this package's seams, and VPC Lattice's first (idempotent)."""
+    from lab.sandbox import seams
 
-    from lab.sandbox import vpclattice
-    from lab.sandbox.events import responses
-
-    vpclattice.apply()  # private connections make lattice associations
-    for name, wrap in (("create_connection", _wrap_create), ("delete_connection", _wrap_delete)):
-        current = getattr(EventsBackend, name)
-        if not getattr(current, "__lab_patched__", False):
-            setattr(EventsBackend, name, wrap(current))
-    Connection.describe = models.model_describe
-    EventsBackend.get_connection = get_connection
-    EventsBackend.update_connection = update_connection
-    for function in responses.RESPONSE_METHODS:
-        setattr(EventsHandler, function.__name__, function)
-    from lab.sandbox.events import api_destinations
-
-    api_destinations.apply()
-    _patch_rule_delivery()
-    _applied = True
+    # private connections make lattice associations
+    seams.install("lab.sandbox.vpclattice", __name__)
 
 
 class _OtherTargets:
@@ -206,19 +259,7 @@ def _wrap_send_to_targets(original):
 
             delivery.enqueue(self, original_event)
 
-    send_to_targets.__lab_patched__ = True
     return send_to_targets
-
-
-def _patch_rule_delivery() -> None:
-    import os
-
-    from moto.events.models import Rule
-
-    # moto would call the endpoint itself (with requests, no connection, no retries).
-    os.environ["MOTO_EVENTS_INVOKE_HTTP"] = "false"
-    if not getattr(Rule.send_to_targets, "__lab_patched__", False):
-        Rule.send_to_targets = _wrap_send_to_targets(Rule.send_to_targets)
 
 
 # --------------------------------------------------------------------------- for the HTTP task

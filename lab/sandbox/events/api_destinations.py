@@ -16,6 +16,7 @@ fixes those, per the EventBridge API reference:
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from typing import Any
@@ -117,6 +118,7 @@ def last_modified(destination: Any) -> float:
 
 
 def _wrap_create(original):
+    @functools.wraps(original)
     def create_api_destination(
         self,
         name,
@@ -147,8 +149,6 @@ def _wrap_create(original):
         )
         return self.destinations[name]
 
-    create_api_destination.__lab_patched__ = True
-    create_api_destination.__wrapped__ = original
     return create_api_destination
 
 
@@ -279,16 +279,58 @@ RESPONSE_METHODS = (
 )
 
 
-def apply() -> None:
-    """Patch moto's events backend and handler (idempotent)."""
-    from moto.events.models import EventsBackend
-    from moto.events.responses import EventsHandler
+def seams():
+    """The API destinations' seams (see :mod:`lab.sandbox.seams`)."""
+    from lab.sandbox.seams import Seam, methods
 
-    if not getattr(EventsBackend.create_api_destination, "__lab_patched__", False):
-        EventsBackend.create_api_destination = _wrap_create(EventsBackend.create_api_destination)
-    EventsBackend.get_api_destination = get_api_destination
-    EventsBackend.find_api_destination = find_api_destination
-    EventsBackend.update_api_destination = backend_update_api_destination
-    EventsBackend.list_api_destinations = backend_list_api_destinations
-    for function in RESPONSE_METHODS:
-        setattr(EventsHandler, function.__name__, function)
+    contracts = "tests/contracts/test_moto_events_delivery.py::"
+    backend = "moto.events.models:EventsBackend"
+    lacks = contracts + "test_moto_still_lacks_what_api_destinations_adds"
+    return (
+        Seam(
+            __name__,
+            f"{backend}.create_api_destination",
+            _wrap_create,
+            "moto checks neither the name, the connection, the endpoint nor the rate limit",
+            contracts + "test_create_api_destination_takes_six_arguments_and_stores_by_name",
+            kind="wrap",
+        ),
+        Seam(
+            __name__,
+            f"{backend}.get_api_destination",
+            get_api_destination,
+            "one lookup by name that raises ResourceNotFoundException",
+            lacks,
+            kind="add",
+        ),
+        Seam(
+            __name__,
+            f"{backend}.find_api_destination",
+            find_api_destination,
+            "the delivery engine finds a destination by ARN",
+            lacks,
+            kind="add",
+        ),
+        Seam(
+            __name__,
+            f"{backend}.update_api_destination",
+            backend_update_api_destination,
+            "moto's update skips the create checks",
+            lacks,
+        ),
+        Seam(
+            __name__,
+            f"{backend}.list_api_destinations",
+            backend_list_api_destinations,
+            "moto's list ignores the filters",
+            lacks,
+        ),
+        *methods(
+            __name__,
+            "moto.events.responses:EventsHandler",
+            RESPONSE_METHODS,
+            why="the API destination operations answer as AWS does",
+            contract=contracts + "test_destination_model_attributes_api_destinations_reads",
+            replaces=[function.__name__ for function in RESPONSE_METHODS],
+        ),
+    )

@@ -9,6 +9,15 @@ extension calls the resolver while it cleans a resource's properties.
 from __future__ import annotations
 
 
-def apply() -> None:
-    """Define the Secret model (importing it is enough). Idempotent."""
+def seams():
+    """None: Secrets Manager only adds CloudFormation handlers (importing them defines them)."""
     from . import models  # noqa: F401
+
+    return ()
+
+
+def apply() -> None:
+    """Define the CloudFormation handlers (idempotent)."""
+    from lab.sandbox import seams
+
+    seams.install(__name__)

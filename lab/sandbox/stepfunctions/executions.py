@@ -8,7 +8,8 @@ execution is redrivable exactly when AWS says one that was never redriven is
 (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html: a STANDARD
 execution that FAILED, TIMED_OUT or was ABORTED, within 14 days of stopping).
 
-Every moto internal used here has a contract test in ``tests/contracts/test_moto_executions.py``.
+Its seams (:func:`seams`) and every moto internal used here have a contract test in
+``tests/contracts/test_moto_executions.py``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lab.sandbox import seams as lab_seams
+
 #: Statuses AWS lets RedriveExecution restart (redrive-executions.html).
 REDRIVABLE_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
 STOPPED_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+DESCRIBE_EXECUTION = "moto.stepfunctions.responses:StepFunctionResponse.describe_execution"
+LIST_EXECUTIONS = "moto.stepfunctions.responses:StepFunctionResponse.list_executions"
+EVALUATION_ENVIRONMENT = (
+    "moto.stepfunctions.parser.backend.execution_worker:ExecutionWorker._get_evaluation_environment"
+)
 
 
 def redrive_status(status: str, is_express: bool = False) -> tuple[str, str | None]:
@@ -88,7 +97,7 @@ def list_executions(self):
     No execution is ever redriven in the sandbox: ``REDRIVEN`` lists none, ``NOT_REDRIVEN``
     lists all.
     """
-    moto_result = list_executions.moto_original(self)
+    moto_result = lab_seams.original(LIST_EXECUTIONS)(self)
     body = getattr(moto_result, "result", None)
     if body is None:
         return moto_result
@@ -104,23 +113,35 @@ def list_executions(self):
 
 def _execution_context(self):
     """ExecutionWorker._get_evaluation_environment, with ``$$.Execution.RedriveCount`` = 0."""
-    environment = _execution_context.moto_original(self)
+    environment = lab_seams.original(EVALUATION_ENVIRONMENT)(self)
     execution = environment.states.context_object.context_object_data["Execution"]
     execution.setdefault("RedriveCount", 0)
     return environment
 
 
-def apply() -> None:
-    """Patch moto's responses and execution worker. Idempotent."""
-    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
-    from moto.stepfunctions.responses import StepFunctionResponse
-
-    if not hasattr(StepFunctionResponse.describe_execution, "moto_original"):
-        describe_execution.moto_original = StepFunctionResponse.describe_execution
-        StepFunctionResponse.describe_execution = describe_execution
-    if not hasattr(StepFunctionResponse.list_executions, "moto_original"):
-        list_executions.moto_original = StepFunctionResponse.list_executions
-        StepFunctionResponse.list_executions = list_executions
-    if not hasattr(ExecutionWorker._get_evaluation_environment, "moto_original"):
-        _execution_context.moto_original = ExecutionWorker._get_evaluation_environment
-        ExecutionWorker._get_evaluation_environment = _execution_context
+def seams():
+    """The execution fields' seams (see :mod:`lab.sandbox.seams`)."""
+    contracts = "tests/contracts/test_moto_executions.py::"
+    return (
+        lab_seams.Seam(
+            __name__,
+            DESCRIBE_EXECUTION,
+            describe_execution,
+            "moto's DescribeExecution has no redrive fields and no inputDetails",
+            contracts + "test_moto_describe_execution_has_no_redrive_fields",
+        ),
+        lab_seams.Seam(
+            __name__,
+            LIST_EXECUTIONS,
+            list_executions,
+            "moto's ListExecutions has no redriveFilter and no redriveCount",
+            contracts + "test_moto_list_executions_returns_an_action_result_with_executions",
+        ),
+        lab_seams.Seam(
+            __name__,
+            EVALUATION_ENVIRONMENT,
+            _execution_context,
+            "moto's context object has no $$.Execution.RedriveCount",
+            contracts + "test_the_execution_worker_builds_the_context_object_without_redrive_count",
+        ),
+    )

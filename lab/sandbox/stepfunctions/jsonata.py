@@ -424,16 +424,31 @@ def _string_variable_sample_eval_body(self, env) -> None:
     env.stack.append(result)
 
 
-def apply() -> None:
-    """Plug the engine into moto's interpreter. Idempotent."""
-    from moto.stepfunctions.parser.asl.component.common.string.string_expression import (
-        StringJSONata,
-        StringVariableSample,
-    )
+_STRING_EXPRESSION = "moto.stepfunctions.parser.asl.component.common.string.string_expression"
+_CONTRACTS = "tests/contracts/test_moto_jsonata.py::"
 
-    if getattr(StringJSONata._eval_body, "moto_original", None) is None:
-        _string_jsonata_eval_body.moto_original = StringJSONata._eval_body
-        StringJSONata._eval_body = _string_jsonata_eval_body
-    if getattr(StringVariableSample._eval_body, "moto_original", None) is None:
-        _string_variable_sample_eval_body.moto_original = StringVariableSample._eval_body
-        StringVariableSample._eval_body = _string_variable_sample_eval_body
+
+def seams():
+    """The JSONata engine's seams (see :mod:`lab.sandbox.seams`)."""
+    from lab.sandbox.seams import Seam
+
+    contract = (
+        _CONTRACTS + "test_the_two_evaluating_components_are_patched_and_keep_moto_s_originals"
+    )
+    why = "moto 5.2.5 ships its JSONata engine stubbed out"
+    return (
+        Seam(
+            __name__,
+            f"{_STRING_EXPRESSION}:StringJSONata._eval_body",
+            _string_jsonata_eval_body,
+            why,
+            contract,
+        ),
+        Seam(
+            __name__,
+            f"{_STRING_EXPRESSION}:StringVariableSample._eval_body",
+            _string_variable_sample_eval_body,
+            why,
+            contract,
+        ),
+    )

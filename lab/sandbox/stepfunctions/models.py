@@ -4,90 +4,26 @@
   ``SyncExecution`` classes; runs the execution to its end on the caller's thread.
 - ``start_execution`` without a name gets a fresh UUID name, as on AWS (moto reuses ``None``,
   so a second unnamed execution collides with the first).
-- A parse cache: moto re-runs the ANTLR parse of the definition for every execution (more
-  than half of an execution's time). The parsed program is kept per definition string and
-  every execution evaluates that same object. Sharing is safe because evaluating a program
-  writes nothing into it once :func:`.performance.assign_heap_keys` has drawn the keys
-  components would otherwise draw lazily (retriers key their counters by them), and a Pass
-  state's ``Result`` hands out a copy (:func:`.performance.copy_pass_results`). A deep copy
-  per execution cost about a quarter of an EXPRESS execution's CPU.
+- The parse cache executions share is :mod:`.programs`.
 """
 
 from __future__ import annotations
 
-import collections
 import datetime
 import json
 import math
-import threading
 from typing import Any
 
 from moto.moto_api._internal import mock_random
 
-from lab.sandbox.stepfunctions import jsonata, performance
 from lab.sandbox.stepfunctions.exceptions import (
     InvalidExecutionInput,
     StateMachineTypeNotSupported,
 )
 
-#: How many distinct definitions the parse cache keeps (oldest evicted first).
-PARSE_CACHE_SIZE = 128
 #: Express workflows are billed in 64 MB steps of memory and 100 ms steps of duration.
 BILLED_MEMORY_MB = 64
 BILLING_STEP_MS = 100
-
-
-class ProgramCache:
-    """Parsed ASL programs by definition string, shared by every execution of a definition."""
-
-    def __init__(self, size: int = PARSE_CACHE_SIZE):
-        self._programs: collections.OrderedDict[str, Any] = collections.OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
-        self.hits = 0
-        self.misses = 0
-
-    def template(self, definition: str) -> Any:
-        """The cached (never evaluated) program for ``definition``; parses on a miss.
-
-        Raises whatever moto's parser raises for an invalid definition (nothing is cached).
-        """
-        with self._lock:
-            program = self._programs.get(definition)
-            if program is not None:
-                self._programs.move_to_end(definition)
-                self.hits += 1
-                return program
-        from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-
-        # Parse outside the lock: two threads may both parse a new definition; both
-        # results are equivalent and the second simply replaces the first.
-        program = performance.assign_heap_keys(AmazonStateLanguageParser.parse(definition)[0])
-        jsonata.annotate_field_paths(program)
-        with self._lock:
-            self.misses += 1
-            self._programs[definition] = program
-            self._programs.move_to_end(definition)
-            while len(self._programs) > self._size:
-                self._programs.popitem(last=False)
-        return program
-
-    def program(self, definition: str) -> Any:
-        """The program for ``definition``, to evaluate (executions share it; see the module doc)."""
-        return self.template(definition)
-
-    def clear(self) -> None:
-        """Forget every program and the hit/miss counts."""
-        with self._lock:
-            self._programs.clear()
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._programs)
-
-
-program_cache = ProgramCache()
 
 
 def billing_details(start: datetime.datetime, stop: datetime.datetime) -> dict[str, int]:
@@ -103,6 +39,21 @@ def _express_execution_arn(backend: Any, state_machine: Any, name: str) -> str:
         f"arn:{backend.partition}:states:{backend.region_name}:{backend.account_id}:"
         f"express:{state_machine.name}:{name}:{mock_random.uuid4()}"
     )
+
+
+def name_unnamed_executions(moto_start_execution):
+    """``start_execution``: an unnamed execution is named with a UUID, as on AWS."""
+
+    def start_execution(
+        self, state_machine_arn, name=None, execution_input=None, trace_header=None
+    ):
+        if name:
+            self._validate_name(name)
+        else:
+            name = str(mock_random.uuid4())  # AWS names an unnamed execution with a UUID
+        return moto_start_execution(self, state_machine_arn, name, execution_input, trace_header)
+
+    return start_execution
 
 
 def start_sync_execution(

@@ -1,29 +1,25 @@
-"""Make moto 5.2.5's Step Functions interpreter cheaper per execution, doing the same work.
+"""Speed-ups: moto 5.2.5's Step Functions interpreter, cheaper per execution, doing the same work.
 
-Each patch removes work moto repeats for every execution although its result cannot change:
+Each seam (:func:`seams`, installed by :mod:`lab.sandbox.seams`) removes work moto repeats for
+every execution although its result cannot change. What sharing one parsed program between
+executions needs for correctness is not here but beside the cache (:mod:`.programs`).
 
-- :func:`cache_json_path_parsers`: moto builds a new JSONPath parser (a PLY grammar) for every
+- ``parse`` (JSONPath): moto builds a new JSONPath parser (a PLY grammar) for every
   path it evaluates (``InputPath``, ``$.x`` bindings, ``$$.Execution.Name``, ``ResultPath``...).
   Parsed paths are kept per path string; a parsed path is only read when it is applied.
-- :func:`assign_heap_keys`: components name their per-execution counters (retriers' attempt
-  numbers, backoff multipliers) with a key each component draws lazily on first use, the only
-  write an evaluation makes to the program. Drawing every key when the program is parsed
-  lets executions share one program (``models.ProgramCache``) instead of deep-copying it.
-- :func:`copy_pass_results`: a Pass state's ``Result`` pushes the very object it holds, so a
-  later step that mutated the value would change the shared program; it now pushes a copy.
-- :func:`quiet_failure_logs`: every component a failure passes through formats its full
+- failure logs: every component a failure passes through formats its full
   ``repr`` (the whole state, a few KB) for an ERROR log line, before the logger decides
   whether to emit it. The server silences that logger; formatting is now skipped when the
   line would not be emitted.
-- :func:`forget_finished_threads`: moto appends every interpreter thread to a module-level
+- ``TMP_THREADS``: moto appends every interpreter thread to a module-level
   list (``TMP_THREADS``) that nothing reads or empties: two ``Thread`` objects per EXPRESS
   execution, three per STANDARD one, kept for the life of the process (~6 KB each execution).
-- :func:`run_without_watchdog_threads`: moto runs every program and every Task state in a
+- watchdog threads: moto runs every program and every Task state in a
   thread of its own only to be able to stop waiting for it after ``TimeoutSeconds``. A
   program without ``TimeoutSeconds`` and a state whose timeout is the default (99999999 s,
   over three years) never time out, so they now run in the thread that would have waited
   for them: two threads fewer per execution.
-- :func:`index_executions`: moto finds an execution by scanning every execution the state
+- the execution index: moto finds an execution by scanning every execution the state
   machine ever had, on every DescribeExecution (each poll) and every StartExecution (the
   name check): the cost of a STANDARD execution grew with the sandbox's age (about 1 ms
   per scan after 5000 executions). Each state machine's list now keeps an index by ARN and
@@ -34,9 +30,7 @@ Every seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``
 
 from __future__ import annotations
 
-import copy
 import functools
-import importlib
 import logging
 import sys
 import threading
@@ -64,77 +58,36 @@ JSON_PATH_MODULES = (
 #: The logger of ``EvalComponent._log_failure_event_exception`` and ``_log_exception``.
 EVAL_COMPONENT_LOGGER = "moto.stepfunctions.parser.asl.component.eval_component"
 
-
-def cache_json_path_parsers() -> None:
-    """Parse each JSONPath string once (per module) instead of once per evaluation."""
-    for name in JSON_PATH_MODULES:
-        module = importlib.import_module(name)
-        if hasattr(module.parse, "moto_original"):
-            continue
-        cached = functools.lru_cache(maxsize=JSON_PATH_CACHE_SIZE)(module.parse)
-        cached.moto_original = module.parse
-        module.parse = cached
+_EVAL_COMPONENT = "moto.stepfunctions.parser.asl.component.eval_component:EvalComponent."
+_EXECUTE_STATE = "moto.stepfunctions.parser.asl.component.state.exec.execute_state"
+_PROGRAM = "moto.stepfunctions.parser.asl.component.program.program"
+_CONTRACTS = "tests/contracts/test_moto_stepfunctions.py::"
 
 
-def assign_heap_keys(program: Any) -> Any:
-    """Draw the heap key of every component of a parsed ``program`` now; returns ``program``.
-
-    After this, evaluating the program writes nothing into it, so concurrent executions can
-    share it.
-    """
-    from moto.stepfunctions.parser.asl.component.component import Component
-    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
-
-    seen: set[int] = set()
-    pending = [program]
-    while pending:
-        item = pending.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, EvalComponent):
-            _ = item.heap_key  # drawn and stored on first access
-        if isinstance(item, Component):
-            pending.extend(getattr(item, "__dict__", {}).values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            pending.extend(item)
-        elif isinstance(item, dict):
-            pending.extend(item.values())
-    return program
+# --------------------------------------------------------------------------- JSONPath
 
 
-def copy_pass_results() -> None:
-    """A Pass state's ``Result`` hands each execution its own copy of the value."""
-    from moto.stepfunctions.parser.asl.component.state.state_pass.result import Result
-
-    if hasattr(Result._eval_body, "moto_original"):
-        return
-    moto_eval_body = Result._eval_body
-
-    def _eval_body(self, env) -> None:
-        env.stack.append(copy.deepcopy(self.result_obj))
-
-    _eval_body.moto_original = moto_eval_body
-    Result._eval_body = _eval_body
+def cached_parse(moto_parse):
+    """jsonpath_ng's ``parse``, once per path string (a parsed path is only read)."""
+    return functools.lru_cache(maxsize=JSON_PATH_CACHE_SIZE)(moto_parse)
 
 
-def quiet_failure_logs() -> None:
-    """Skip formatting moto's per-component failure log lines when they would not be emitted."""
-    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+# --------------------------------------------------------------------------- failure logs
 
+
+def quiet_failure_log(moto_method):
+    """moto's failure log method, called only when its logger would emit the line."""
     log = logging.getLogger(EVAL_COMPONENT_LOGGER)
-    for name in ("_log_failure_event_exception", "_log_exception"):
-        moto_method = getattr(EvalComponent, name)
-        if hasattr(moto_method, "moto_original"):
-            continue
 
-        def method(self, *args, _moto_method=moto_method, **kwargs) -> None:
-            if log.isEnabledFor(logging.ERROR):
-                _moto_method(self, *args, **kwargs)
+    @functools.wraps(moto_method)
+    def method(self, *args, **kwargs) -> None:
+        if log.isEnabledFor(logging.ERROR):
+            moto_method(self, *args, **kwargs)
 
-        method.moto_original = moto_method
-        method.__name__ = name
-        setattr(EvalComponent, name, method)
+    return method
+
+
+# --------------------------------------------------------------------------- TMP_THREADS
 
 
 class _ForgetfulList(list):
@@ -144,16 +97,11 @@ class _ForgetfulList(list):
         pass
 
 
-def forget_finished_threads() -> None:
-    """Stop moto from keeping every interpreter thread it ever started."""
-    from moto.stepfunctions.parser import utils
+#: The one ``TMP_THREADS`` every interpreter module shares.
+FORGETFUL_THREADS = _ForgetfulList()
 
-    kept = utils.TMP_THREADS
-    forgetful = kept if isinstance(kept, _ForgetfulList) else _ForgetfulList()
-    utils.TMP_THREADS = forgetful  # for modules imported from now on
-    for name in TMP_THREADS_MODULES:
-        importlib.import_module(name).TMP_THREADS = forgetful
-    kept.clear()
+
+# --------------------------------------------------------------------------- watchdog threads
 
 
 class _InlineThread:
@@ -200,24 +148,19 @@ def _state_thread(*args: Any, **kwargs: Any):
     return threading.Thread(*args, **kwargs)
 
 
-def run_without_watchdog_threads() -> None:
-    """Run programs and Task states that cannot time out in the waiting thread."""
+#: ``threading`` as ``Program.eval`` sees it: the real module, with an inline-capable Thread.
+PROGRAM_THREADING = types.ModuleType(
+    "threading", "threading, with Program.eval's worker made inline"
+)
+PROGRAM_THREADING.__dict__.update(vars(threading))
+PROGRAM_THREADING.Thread = _program_thread
+
+
+def inline_default_timeout(moto_evaluate):
+    """``_evaluate_with_timeout``: a state with the default timeout runs in this thread."""
     from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
-    from moto.stepfunctions.parser.asl.component.program import program
-    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
 
-    if getattr(program.threading, "lab_shim", False):
-        return
-    shim = types.ModuleType("threading", "threading, with Program.eval's worker made inline")
-    shim.__dict__.update(vars(threading))
-    shim.Thread = _program_thread
-    shim.lab_shim = True
-    program.threading = shim
-
-    execute_state.Thread = _state_thread
-    state_class = execute_state.ExecutionState
-    moto_evaluate = state_class._evaluate_with_timeout
-
+    @functools.wraps(moto_evaluate)
     def _evaluate_with_timeout(self, env) -> None:
         timeout = self.timeout
         _inline.next_state_thread = (
@@ -229,8 +172,10 @@ def run_without_watchdog_threads() -> None:
         finally:
             _inline.next_state_thread = False
 
-    _evaluate_with_timeout.moto_original = moto_evaluate
-    state_class._evaluate_with_timeout = _evaluate_with_timeout
+    return _evaluate_with_timeout
+
+
+# --------------------------------------------------------------------------- execution index
 
 
 class _ExecutionList(list):
@@ -282,31 +227,37 @@ class _Executions:
         self.executions = executions
 
 
-def index_executions() -> None:
-    """Find executions by ARN and by name through an index, not a scan of every execution."""
-    from moto.stepfunctions.exceptions import ExecutionDoesNotExist
-    from moto.stepfunctions.models import StateMachine, StateMachineInstance, StepFunctionBackend
+def indexed_executions(moto_init):
+    """``StateMachineInstance.__init__``: the executions list keeps an index."""
 
-    if hasattr(StateMachineInstance.__init__, "moto_original"):
-        return
-    moto_init = StateMachineInstance.__init__
-    moto_name_check = StateMachine._handle_name_input_idempotency
-    moto_describe = StepFunctionBackend.describe_execution
-
+    @functools.wraps(moto_init)
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         moto_init(self, *args, **kwargs)
         self.executions = _ExecutionList(self.executions)
 
+    return __init__
+
+
+def name_check_by_index(moto_name_check):
+    """moto's name check, over the executions with this name only."""
+
+    @functools.wraps(moto_name_check)
     def _handle_name_input_idempotency(self, name, execution_input):
         executions = self.executions
         if isinstance(executions, _ExecutionList):
-            # moto's own check, over the executions with this name only.
             named = executions.by_name.get(name, [])
             return moto_name_check(_Executions(named), name, execution_input)
         return moto_name_check(self, name, execution_input)
 
+    return _handle_name_input_idempotency
+
+
+def describe_by_index(moto_describe):
+    """moto's describe_execution, with the index instead of the scan."""
+    from moto.stepfunctions.exceptions import ExecutionDoesNotExist
+
+    @functools.wraps(moto_describe)
     def describe_execution(self, execution_arn: str):
-        # moto's describe_execution, with the index instead of the scan.
         self._validate_execution_arn(execution_arn)
         state_machine = self._get_state_machine_for_execution(execution_arn)
         executions = state_machine.executions
@@ -317,22 +268,100 @@ def index_executions() -> None:
             raise ExecutionDoesNotExist("Execution Does Not Exist: '" + execution_arn + "'")
         return execution
 
-    for function, original in (
-        (__init__, moto_init),
-        (_handle_name_input_idempotency, moto_name_check),
-        (describe_execution, moto_describe),
-    ):
-        function.moto_original = original
-    StateMachineInstance.__init__ = __init__  # state machines and their versions
-    StateMachine._handle_name_input_idempotency = _handle_name_input_idempotency
-    StepFunctionBackend.describe_execution = describe_execution
+    return describe_execution
 
 
-def apply() -> None:
-    """Every patch above. Idempotent."""
-    cache_json_path_parsers()
-    copy_pass_results()
-    quiet_failure_logs()
-    forget_finished_threads()
-    run_without_watchdog_threads()
-    index_executions()
+# --------------------------------------------------------------------------- the seams
+
+
+def seams():
+    """The speed-ups' seams (see :mod:`lab.sandbox.seams`)."""
+    from lab.sandbox.seams import Seam
+
+    owner = __name__
+    parse_contract = _CONTRACTS + "test_json_paths_are_parsed_through_a_module_level_parse_function"
+    log_contract = _CONTRACTS + "test_failure_logs_are_formatted_before_the_logger_is_asked"
+    machines = "moto.stepfunctions.models:"
+    return (
+        *(
+            Seam(
+                owner,
+                f"{module}:parse",
+                cached_parse,
+                "moto builds a new JSONPath parser for every path it evaluates",
+                parse_contract,
+                kind="wrap",
+                origin="jsonpath_ng",
+            )
+            for module in JSON_PATH_MODULES
+        ),
+        *(
+            Seam(
+                owner,
+                _EVAL_COMPONENT + name,
+                quiet_failure_log,
+                "moto formats a few KB of repr for a log line the server silences",
+                log_contract,
+                kind="wrap",
+            )
+            for name in ("_log_failure_event_exception", "_log_exception")
+        ),
+        Seam(
+            owner,
+            "moto.stepfunctions.parser.utils:TMP_THREADS",
+            FORGETFUL_THREADS,
+            "moto keeps every interpreter thread it ever started in a list nothing reads",
+            _CONTRACTS + "test_tmp_threads_is_only_ever_appended_to_in_the_modules_the_patch_knows",
+            also=tuple(f"{module}:TMP_THREADS" for module in TMP_THREADS_MODULES),
+        ),
+        Seam(
+            owner,
+            f"{_PROGRAM}:threading",
+            PROGRAM_THREADING,
+            "a program without TimeoutSeconds needs no watchdog thread",
+            _CONTRACTS + "test_a_program_runs_in_a_thread_it_only_starts_and_joins_for_its_timeout",
+            origin="threading",
+        ),
+        Seam(
+            owner,
+            f"{_EXECUTE_STATE}:Thread",
+            _state_thread,
+            "a state with the default timeout (over three years) needs no watchdog thread",
+            _CONTRACTS
+            + "test_a_state_runs_in_a_thread_it_only_starts_and_waits_for_with_its_timeout",
+            origin="threading",
+        ),
+        Seam(
+            owner,
+            f"{_EXECUTE_STATE}:ExecutionState._evaluate_with_timeout",
+            inline_default_timeout,
+            "tells the Thread above whether this state's timeout is the default",
+            _CONTRACTS
+            + "test_a_state_runs_in_a_thread_it_only_starts_and_waits_for_with_its_timeout",
+            kind="wrap",
+        ),
+        Seam(
+            owner,
+            machines + "StateMachineInstance.__init__",
+            indexed_executions,
+            "moto scans every execution a state machine ever had to find one",
+            _CONTRACTS + "test_a_state_machine_keeps_its_executions_in_a_list_it_only_appends_to",
+            kind="wrap",
+        ),
+        Seam(
+            owner,
+            machines + "StateMachine._handle_name_input_idempotency",
+            name_check_by_index,
+            "StartExecution's name check scans every execution",
+            _CONTRACTS + "test_the_name_check_reads_only_the_executions_of_its_state_machine",
+            kind="wrap",
+        ),
+        Seam(
+            owner,
+            machines + "StepFunctionBackend.describe_execution",
+            describe_by_index,
+            "each DescribeExecution (every poll) scans every execution",
+            _CONTRACTS + "test_describe_execution_is_a_scan_for_the_arn_the_index_replaces",
+            kind="wrap",
+        ),
+    )

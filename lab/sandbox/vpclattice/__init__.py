@@ -7,7 +7,9 @@ class's module, so a subclass would not route):
 
 - backend methods are set on ``moto.vpclattice.models.VPCLatticeBackend``;
 - response methods on ``moto.vpclattice.responses.VPCLatticeResponse``;
-- URL patterns are added to ``moto.vpclattice.urls.url_paths``.
+- URL patterns are added to ``moto.vpclattice.urls.url_paths``
+
+(:func:`seams`, installed by :mod:`lab.sandbox.seams`).
 
 moto finds the operation for a request from botocore's model, so nothing else
 is needed. ``apply()`` must run before moto builds the service's app (server
@@ -16,29 +18,62 @@ mode: before the first request).
 
 from __future__ import annotations
 
-_applied = False
+#: moto's own VPCLatticeBackend/VPCLatticeResponse methods the sandbox replaces (the rest are new).
+MOTO_METHODS = (
+    "create_service_network_resource_association",
+    "get_service_network_resource_association",
+    "list_service_network_resource_associations",
+)
+
+
+def seams():
+    """The VPC Lattice seams (see :mod:`lab.sandbox.seams`)."""
+    from lab.sandbox.seams import Seam, methods
+    from lab.sandbox.vpclattice import models, responses, urls
+
+    contracts = "tests/contracts/test_moto_vpclattice.py::"
+    return (
+        *methods(
+            "lab.sandbox.vpclattice.models",
+            "moto.vpclattice.models:VPCLatticeBackend",
+            models.BACKEND_METHODS,
+            why="moto has no resource gateways or resource configurations",
+            contract=contracts + "test_the_backend_class_is_where_methods_are_added",
+            replaces=MOTO_METHODS,
+        ),
+        *methods(
+            "lab.sandbox.vpclattice.responses",
+            "moto.vpclattice.responses:VPCLatticeResponse",
+            responses.RESPONSE_METHODS,
+            why="moto answers none of the resource gateway and configuration operations",
+            contract=contracts
+            + "test_the_response_class_parses_parameters_from_the_botocore_model",
+            replaces=MOTO_METHODS,
+        ),
+        Seam(
+            "lab.sandbox.vpclattice.urls",
+            "moto.vpclattice.urls:url_paths",
+            urls.url_paths,
+            "the new operations' paths must reach VPCLatticeResponse",
+            contracts + "test_urls_are_a_module_level_dict_of_dispatch_handlers",
+            kind="extend",
+        ),
+        Seam(
+            "lab.sandbox.vpclattice.models",
+            "moto.vpclattice.models:VPCLatticeServiceNetwork.__init__",
+            models.seeded_service_network_ids,
+            "moto's sn- ids match neither botocore's pattern nor /moto-api/seed",
+            contracts + "test_service_network_init_takes_region_and_account_first",
+            kind="wrap",
+        ),
+    )
 
 
 def apply() -> None:
-    """Patch moto's vpclattice service. Idempotent."""
-    global _applied
-    if _applied:
-        return
-    from moto.vpclattice import models as moto_models
-    from moto.vpclattice import responses as moto_responses
-    from moto.vpclattice import urls as moto_urls
+    """Install this package's seams (idempotent)."""
+    from lab.sandbox import seams
 
-    from lab.sandbox.vpclattice import models, responses, urls
-
-    for function in models.BACKEND_METHODS:
-        setattr(moto_models.VPCLatticeBackend, function.__name__, function)
-    for function in responses.RESPONSE_METHODS:
-        setattr(moto_responses.VPCLatticeResponse, function.__name__, function)
-    moto_urls.url_paths.update(urls.url_paths)
-    network_class = moto_models.VPCLatticeServiceNetwork
-    if not getattr(network_class.__init__, "__lab_patched__", False):
-        network_class.__init__ = models.seeded_service_network_ids(network_class.__init__)
-    _applied = True
+    seams.install(__name__)
 
 
 def lattice_backend(account_id: str, region: str):

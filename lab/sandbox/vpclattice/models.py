@@ -962,8 +962,6 @@ def seeded_service_network_ids(original_init):
         self.id = _random_id("sn")
         self.arn = self.arn.rsplit("/", 1)[0] + "/" + self.id
 
-    __init__.__lab_patched__ = True
-    __init__.__lab_original__ = original_init
     return __init__
 
 
