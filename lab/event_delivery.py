@@ -262,16 +262,21 @@ def dead_letters(run: SentEvents | None = None) -> pd.DataFrame:
     return table.sort_values("seq", ignore_index=True) if not table.empty else table
 
 
-def delivery_metrics(minutes: int = 15) -> pd.DataFrame:
-    """The rule's ``AWS/Events`` metrics (sums over the last ``minutes``), in both modes.
+def delivery_metrics(minutes: int = 15, since: datetime.datetime | None = None) -> pd.DataFrame:
+    """The rule's ``AWS/Events`` metrics (sums over the last ``minutes``, or ``since``), in
+    both modes.
 
     On AWS they arrive a minute or more late and some are sent only when non-zero; the
-    sandbox publishes the same metrics to its CloudWatch as each delivery ends.
+    sandbox publishes the same metrics to its CloudWatch as each delivery ends. Datapoints
+    are per minute, so ``since`` counts from the start of its minute.
     """
     values = _outputs()
     cloudwatch = client("cloudwatch")
     end = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
-    start = end - datetime.timedelta(minutes=minutes + 1)
+    if since is not None:
+        start = since.replace(second=0, microsecond=0)
+    else:
+        start = end - datetime.timedelta(minutes=minutes + 1)
     dimensions = [{"Name": "EventBusName", "Value": values["EventBusName"]},
                   {"Name": "RuleName", "Value": values["EventRuleName"]}]
     rows = []
@@ -310,9 +315,14 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
     In aws mode the API's receipts are not observable: ``delivered`` comes from the rule's
     ``SuccessfulInvocationAttempts`` metric and latencies are not measured (None).
     """
+    from lab.waiting import profile
+
     cfg = load_config()
-    timeout_s = timeout_s if timeout_s is not None else (120.0 if cfg.is_sandbox else 600.0)
-    poll_s = 0.2 if cfg.is_sandbox else 15.0
+    pace = profile(cfg)
+    # Sandbox: seconds. AWS: a retried event can take MaximumEventAgeInSeconds (60 s) plus
+    # the dead-letter write, and the metrics arrive a minute or more late.
+    timeout_s = timeout_s if timeout_s is not None else min(600.0, pace.resource_timeout_s * 2)
+    poll_s = 0.2 if cfg.is_sandbox else max(pace.resource_poll_s, 0.2)
     deadline = time.monotonic() + timeout_s
     wanted = set(run.event_ids)
     while True:
@@ -322,7 +332,7 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
             delivered_seqs = {r["detail"].get("seq") for r in ok} & wanted
             delivered, duplicated = len(delivered_seqs), len(ok) - len(delivered_seqs)
         else:
-            metrics = delivery_metrics(minutes=int(timeout_s // 60) + 15)
+            metrics = delivery_metrics(since=run.started)
             successes = int(metrics.set_index("metric")["sum"]["SuccessfulInvocationAttempts"])
             delivered = min(successes, len(wanted) - len(dead))
             duplicated = max(0, successes - delivered)

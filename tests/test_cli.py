@@ -90,3 +90,15 @@ def test_deploy_in_aws_mode_without_credentials_names_the_fix(tmp_path):
         AWS_CONFIG_FILE=str(tmp_path / "none"),
     )
     assert_one_error_line(done, "aws configure", "AWS_PROFILE")
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("-n", "0"), "n must be between 1 and 100000"),
+        (("-n", "10", "--concurrency", "65"), "concurrency must be between 1 and 64"),
+        (("-n", "ten"), "n must be a whole number"),
+    ],
+)
+def test_events_send_refuses_bad_counts_in_one_line(args, fragment):
+    assert_one_error_line(run_lab("events", "send", *args), fragment)

@@ -26,9 +26,9 @@ URL, no connection, no retries). The sandbox instead delivers as EventBridge doc
    policy lets ``events.amazonaws.com`` send for this rule), the event as the body, with
    the message attributes ``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE``, ``ERROR_MESSAGE``,
    ``EXHAUSTED_RETRY_CONDITION`` (when retries ran out) and ``RETRY_ATTEMPTS``.
-7. Each outcome is published to moto's CloudWatch as the ``AWS/Events`` metrics EventBridge
-   publishes per rule (dimensions ``EventBusName``, ``RuleName``), so the lab reads delivery
-   the same way in both modes.
+7. Each match and each outcome is published to moto's CloudWatch as the ``AWS/Events``
+   metrics EventBridge publishes per rule (dimensions ``EventBusName``, ``RuleName``), so the
+   lab reads delivery the same way in both modes.
 
 Written by hand because no library emulates EventBridge delivery; the transport, the path
 checks and the request building are the HTTP Task's, reused.
@@ -290,6 +290,8 @@ def enqueue(rule: Any, event: dict[str, Any]) -> int:
     Returns how many deliveries were queued.
     """
     queued = 0
+    for name in ("MatchedEvents", "TriggeredRules"):
+        _publish(rule.account_id, rule.region_name, rule.event_bus_name, rule.name, name, 1)
     for target in list(rule.targets):
         if ":api-destination/" not in str(target.get("Arn", "")):
             continue
@@ -592,10 +594,16 @@ def dead_letter(job: _Job, outcome: Outcome, exhausted: str | None) -> bool:
 
 def _metric(job: _Job, name: str, value: float, unit: str = "Count") -> None:
     """Publish one ``AWS/Events`` datum for ``job``'s rule to moto's CloudWatch."""
+    _publish(job.account, job.region, job.bus_name, job.rule_name, name, value, unit)
+
+
+def _publish(
+    account: str, region: str, bus: str, rule: str, name: str, value: float, unit: str = "Count"
+) -> None:
     from moto.cloudwatch.models import cloudwatch_backends
 
     try:
-        cloudwatch_backends[job.account][job.region].put_metric_data(
+        cloudwatch_backends[account][region].put_metric_data(
             METRICS_NAMESPACE,
             [
                 {
@@ -603,8 +611,8 @@ def _metric(job: _Job, name: str, value: float, unit: str = "Count") -> None:
                     "Value": value,
                     "Unit": unit,  # no Timestamp: moto stamps "now" as it stores them
                     "Dimensions": [
-                        {"Name": "EventBusName", "Value": job.bus_name},
-                        {"Name": "RuleName", "Value": job.rule_name},
+                        {"Name": "EventBusName", "Value": bus},
+                        {"Name": "RuleName", "Value": rule},
                     ],
                 }
             ],
