@@ -46,6 +46,7 @@ class ApiReport:
     domain_name: str
     source_ip: str
     vpce_id: str
+    vpc_id: str
     user_agent: str
     api_key_id: str
     headers: dict[str, str] = field(default_factory=dict)
@@ -85,6 +86,7 @@ class ApiReport:
             domain_name=str(context.get("domainName", "")),
             source_ip=str(identity.get("sourceIp", "")),
             vpce_id=str(identity.get("vpceId", "")),
+            vpc_id=str(identity.get("vpcId", "")),
             user_agent=str(identity.get("userAgent", "")),
             api_key_id=str(identity.get("apiKeyId", "")),
             headers=mask_secrets(dict(received.get("headers") or {})),
@@ -114,6 +116,7 @@ class ApiReport:
             "host": self.domain_name,
             "path": f"/{self.stage}{self.resource_path}",
             "source_vpce": self.vpce_id or None,
+            "source_vpc": self.vpc_id or None,
             "source_ip": self.source_ip,
             "api_key_id": self.api_key_id or None,
             "user_agent": self.user_agent,

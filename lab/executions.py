@@ -163,7 +163,7 @@ def private_api_requests(last: int = 5) -> pd.DataFrame:
         if report is not None:
             rows.append({**report.row(), "status": output.get("StatusCode")})
     columns = ["time", "request_id", "execution", "method", "host", "path", "source_vpce",
-               "source_ip", "api_key_id", "user_agent", "status", "headers"]
+               "source_vpc", "source_ip", "api_key_id", "user_agent", "status", "headers"]
     return pd.DataFrame(sorted(rows, key=lambda r: r["time"]), columns=columns)
 
 

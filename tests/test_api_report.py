@@ -17,7 +17,8 @@ def _output(**received_extra) -> str:
             "requestId": "req-1", "requestTimeEpoch": EPOCH_MS, "httpMethod": "GET",
             "resourcePath": "/hello", "stage": "prod",
             "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
-            "identity": {"sourceIp": "10.0.0.9", "vpceId": "vpce-0abc", "apiKeyId": "kid",
+            "identity": {"sourceIp": "10.0.0.9", "vpceId": "vpce-0abc", "vpcId": "vpc-0def",
+                         "apiKeyId": "kid",
                          "userAgent": "Amazon|StepFunctions|HttpInvoke|us-east-1"},
         },
         "headers": {"X-Lab-Execution": "run-7", "Range": "bytes=0-262144"},
@@ -34,7 +35,7 @@ def test_a_report_is_read_from_the_task_output_text():
     assert (report.request_id, report.vpce_id, report.api_key_id) == ("req-1", "vpce-0abc", "kid")
     assert report.execution_name == "run-7"
     assert report.received_at == T0 + timedelta(milliseconds=40)
-    assert report.row()["path"] == "/prod/hello"
+    assert (report.row()["path"], report.row()["source_vpc"]) == ("/prod/hello", "vpc-0def")
 
 
 def test_an_output_without_a_report_gives_none():

@@ -82,8 +82,8 @@ def test_the_private_api_reports_the_endpoint_key_id_and_headers_it_saw(aws, sta
 
     received = json.loads(described["output"])["ResponseBody"]["received"]
     identity = received["context"]["identity"]
-    assert (identity["vpceId"], identity["apiKeyId"]) == (
-        stack["VpcEndpointId"], stack["ApiKeyId"]
+    assert (identity["vpceId"], identity["vpcId"], identity["apiKeyId"]) == (
+        stack["VpcEndpointId"], stack["VpcId"], stack["ApiKeyId"]
     )
     assert identity["userAgent"] == "Amazon|StepFunctions|HttpInvoke|us-east-1"
     assert (received["context"]["resourcePath"], received["context"]["stage"]) == (

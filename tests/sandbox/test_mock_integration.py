@@ -35,6 +35,7 @@ def _scope(**overrides) -> TemplateScope:
         vpce_id="vpce-0123456789abcdef0",
         api_key=KEY_VALUE,
         api_key_id="kid0123456",
+        vpc_id="vpc-0123456789abcdef0",
     )
     values = {
         "context": context,
@@ -57,6 +58,7 @@ def test_hello_reports_the_context_headers_and_query_it_saw():
     assert context["identity"] == {
         "sourceIp": "10.0.1.17",
         "vpceId": "vpce-0123456789abcdef0",
+        "vpcId": "vpc-0123456789abcdef0",
         "userAgent": "Amazon|StepFunctions|HttpInvoke|us-east-1",
         "apiKeyId": "kid0123456",
     }

@@ -256,6 +256,8 @@ class DataPlane:
         identity = {
             "source_ip": request.remote_addr or "",
             "vpce_id": source_vpce if _is_private(api) else None,
+            "vpc_id": vpc_of_endpoint(source_vpce, region)
+            if source_vpce and _is_private(api) else None,
             "api_key": api_key,
             "api_key_id": api_key_id,
         }

@@ -104,13 +104,14 @@ def context_variables(
     vpce_id: str | None,
     api_key: str | None,
     api_key_id: str | None,
+    vpc_id: str | None = None,
 ) -> dict[str, Any]:
     """``$context`` for one request, with the names and nesting API Gateway uses.
 
-    ``identity.vpceId`` is set for private APIs only (AWS: "the VPC endpoint ID of the
-    VPC endpoint making the request"); ``identity.apiKey``/``apiKeyId`` only for a method
-    that requires an API key. A variable API Gateway leaves unset renders as an empty
-    string, as an undefined reference does on AWS.
+    ``identity.vpceId`` and ``identity.vpcId`` are set for private APIs only (the VPC
+    endpoint the request came through, and its VPC); ``identity.apiKey``/``apiKeyId``
+    only for a method that requires an API key. A variable API Gateway leaves unset
+    renders as an empty string, as an undefined reference does on AWS.
     """
     from datetime import UTC, datetime
 
@@ -125,6 +126,7 @@ def context_variables(
         "apiKey": api_key,
         "apiKeyId": api_key_id,
         "vpceId": vpce_id,
+        "vpcId": vpc_id,
     }
     return {
         "accountId": account_id,
