@@ -25,6 +25,7 @@ Every cell must succeed. The notebooks run in their numbered order against one s
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -102,6 +103,23 @@ def test_notebook_runs_in_aws_mode(rehearsal_sandbox, path):
         f"{path.name} failed in aws mode (executed copy with the error: {out}):\n"
         + "\n".join(done.stderr.strip().splitlines()[-25:])
     )
+    # The kernel really was in aws mode: lab.use() reports the mode it resolved.
+    assert "mode=aws" in _outputs_text(out), f"{path.name} did not run in aws mode"
+    if path.name.startswith("03_"):
+        # The configuration's DNS name went through the system resolver (aws mode's path).
+        text = _outputs_text(out)
+        assert "sandbox model" not in text and re.search(r"\bDNS\b", text), text[-2000:]
+
+
+def _outputs_text(path: Path) -> str:
+    import nbformat
+
+    texts = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            texts.append(str(output.get("text", "")))
+            texts.append(str(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(texts)
 
 
 def test_the_rehearsal_runs_every_notebook_of_the_walk_through():
