@@ -81,13 +81,19 @@ SUGGESTED_REGION = "us-east-1"
 
 def known_regions() -> frozenset[str]:
     """Every region botocore's endpoint data names for CloudFormation, in every partition."""
-    import botocore.session
+    import botocore.loaders
+    import botocore.regions
 
-    session = botocore.session.get_session()
+    # The endpoint data alone, not a botocore session: a session reads the AWS profile
+    # (AWS_PROFILE="" or a missing profile would raise ProfileNotFound here, before the
+    # credential check can name the fix).
+    resolver = botocore.regions.EndpointResolver(
+        botocore.loaders.create_loader().load_data("endpoints")
+    )
     return frozenset(
         region
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions("cloudformation", partition)
+        for partition in resolver.get_available_partitions()
+        for region in resolver.get_available_endpoints("cloudformation", partition)
     )
 
 
