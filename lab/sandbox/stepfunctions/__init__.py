@@ -17,7 +17,10 @@ executing interpreter (``moto.stepfunctions.parser``):
 - JSONata ``{% … %}`` fields and ``$variable`` reads evaluated by a real JSONata engine
   (:mod:`.jsonata`; moto 5.2.5 ships the engine stubbed);
 - DescribeExecution / ListExecutions with AWS's redrive fields, ``inputDetails`` and
-  ``$$.Execution.RedriveCount`` (:mod:`.executions`).
+  ``$$.Execution.RedriveCount`` (:mod:`.executions`);
+- TestState, the HTTP Task traced through the modelled network path (:mod:`.test_state`);
+- definitions refused and validated in Step Functions' words, ValidateStateMachineDefinition,
+  one query-language scope stack per parse (:mod:`.definition`).
 
 Every seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``.
 """
@@ -68,12 +71,14 @@ def seams():
     """The Step Functions seams (see :mod:`lab.sandbox.seams`)."""
     from lab.sandbox.seams import Seam
     from lab.sandbox.stepfunctions import (
+        definition,
         executions,
         jsonata,
         models,
         performance,
         programs,
         responses,
+        test_state,
     )
 
     owner = __name__
@@ -143,6 +148,8 @@ def seams():
         *performance.seams(),
         *jsonata.seams(),
         *executions.seams(),
+        *definition.seams(),
+        *test_state.seams(),
     )
 
 

@@ -57,6 +57,9 @@ class HttpRequest:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
+    #: What the connection added: lower-cased header names, query and body keys (TestState
+    #: leaves them out of its trace unless asked to reveal secrets).
+    connection_added: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def host(self) -> str:
@@ -252,10 +255,14 @@ def build_request(
         # endpoint it arrives through (on AWS the header would just reach the API).
         if str(name).lower() not in RESERVED_HEADERS:
             _set_header(headers, str(name), _string(value))
+    added: dict[str, set[str]] = {"headers": set(), "query": set(), "body": set()}
     for name, value in _key_values(invocation.get("HeaderParameters")):
         _set_header(headers, name, value)
+        added["headers"].add(name.lower())
     for name, value in _authorization_headers(connection).items():
         _set_header(headers, name, value)
+        added["headers"].add(name.lower())
+    added["query"] = {k for k, _ in _key_values(invocation.get("QueryStringParameters"))}
 
     url = _query(
         endpoint,
@@ -265,6 +272,7 @@ def build_request(
 
     body_value = parameters.get("RequestBody")
     connection_body = dict(_key_values(invocation.get("BodyParameters")))
+    added["body"] = set(connection_body)
     if connection_body:
         if isinstance(body_value, dict):
             body_value = {**body_value, **connection_body}
@@ -288,4 +296,6 @@ def build_request(
     # Headers Step Functions owns; they replace whatever the connection set.
     _set_header(headers, "User-Agent", user_agent(region))
     _set_header(headers, "Range", RESPONSE_RANGE)
-    return HttpRequest(method=method, url=url, headers=headers, body=body)
+    return HttpRequest(
+        method=method, url=url, headers=headers, body=body, connection_added=added
+    )

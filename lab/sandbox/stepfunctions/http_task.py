@@ -94,8 +94,13 @@ def invoke_output(response: network.HttpResponse) -> dict[str, Any]:
     }
 
 
-def perform(parameters: dict[str, Any], region: str) -> dict[str, Any]:
-    """Run one HTTP Task invocation; raises :class:`HttpTaskError` as Step Functions fails."""
+def perform(
+    parameters: dict[str, Any], region: str, inspection_data: dict | None = None
+) -> dict[str, Any]:
+    """Run one HTTP Task invocation; raises :class:`HttpTaskError` as Step Functions fails.
+
+    ``inspection_data`` (TestState's) receives the raw request and response.
+    """
     arn = connection_arn_of(parameters)
     runtime = connections.connection_runtime(arn)
     connections.check_ready(arn, runtime)
@@ -105,7 +110,13 @@ def perform(parameters: dict[str, Any], region: str) -> dict[str, Any]:
         route = network.private_route(runtime, connection_account, connection_region)
     else:
         route = network.public_route(request.host)
+    if inspection_data is not None:
+        from lab.sandbox.stepfunctions import test_state
+
+        test_state.record_request(inspection_data, request)
     response = network.send(request, route)
+    if inspection_data is not None:
+        test_state.record_response(inspection_data, request, response)
     output = invoke_output(response)
     if not 200 <= response.status < 300:
         raise HttpTaskError(
@@ -131,25 +142,29 @@ def static_parameter_names(parargs: Any) -> set[str] | None:
     return None
 
 
+class HttpTaskDefinitionError(ValueError):
+    """An HTTP Task written in a way Step Functions refuses at CreateStateMachine."""
+
+
 def check_definition(parargs: Any) -> None:
     """Refuse, when the state machine is created, a task AWS would refuse as well.
 
-    Raises ``ValueError`` (moto answers ``InvalidDefinition``) naming what to fix.
+    Raises :class:`HttpTaskDefinitionError` (answered as ``InvalidDefinition``) naming the fix.
     """
     names = static_parameter_names(parargs)
     if names is None:
         return
     unknown = sorted(names - SUPPORTED_PARAMETERS)
     if unknown:
-        raise ValueError(
+        raise HttpTaskDefinitionError(
             f"The field(s) {', '.join(unknown)} are not supported by the HTTP Task; "
             f"use {', '.join(sorted(SUPPORTED_PARAMETERS))}."
         )
     missing = [name for name in ("ApiEndpoint", "Method") if name not in names]
     if missing:
-        raise ValueError(f"The HTTP Task needs the field(s) {', '.join(missing)}.")
+        raise HttpTaskDefinitionError(f"The HTTP Task needs the field(s) {', '.join(missing)}.")
     if not names & {"Authentication", "InvocationConfig"}:
-        raise ValueError(
+        raise HttpTaskDefinitionError(
             "The HTTP Task needs a connection: InvocationConfig.ConnectionArn "
             "(or Authentication.ConnectionArn)."
         )
@@ -197,5 +212,9 @@ class StateTaskServiceHttp(StateTaskService):
     def _eval_service_task(
         self, env, resource_runtime_part, normalised_parameters: dict, state_credentials
     ):
-        output = perform(normalised_parameters, resource_runtime_part.region)
+        output = perform(
+            normalised_parameters,
+            resource_runtime_part.region,
+            getattr(env, "inspection_data", None),  # TestState's environment has it
+        )
         env.stack.append(output)

@@ -12,10 +12,9 @@ execution's CPU. Sharing is correct only because of what this module also does:
 - the ``Result._eval_body`` seam: a Pass state's ``Result`` pushed the very object it holds,
   so a later step that mutated the value would change the shared program; it pushes a copy.
 
-Its seams (:func:`seams`) put the cache where moto validates a definition
-(``_validate_definition``, which also answers an invalid definition with the
-``InvalidDefinition`` error code; moto's own exception has none) and where the worker gets
-the program to run (``_get_evaluation_entrypoint``).
+Its seams (:func:`seams`) put the cache where the worker gets the program to run
+(``_get_evaluation_entrypoint``); validating a definition at CreateStateMachine parses it
+through the same cache (:func:`lab.sandbox.stepfunctions.definition.validate_definition`).
 """
 
 from __future__ import annotations
@@ -118,27 +117,6 @@ def _pass_result_copy(self, env) -> None:
     env.stack.append(copy.deepcopy(self.result_obj))
 
 
-def _validate_definition(definition: str) -> None:
-    """moto's own check, but through the cache: the first execution then skips the parse."""
-    from moto.stepfunctions.parser.asl.parse.asl_parser import ASLParserException
-
-    from lab.sandbox.stepfunctions.exceptions import InvalidDefinition
-
-    try:
-        program_cache.template(definition)
-    except ASLParserException as asl_parser_exception:
-        raise InvalidDefinition(repr(asl_parser_exception)) from None
-    except Exception as exception:
-        raise InvalidDefinition(
-            f"Error={exception.__class__.__name__} Args={list(exception.args)} "
-            f"in definition '{definition}'."
-        ) from None
-
-
-#: moto calls it on the class: a static method.
-VALIDATE_DEFINITION = staticmethod(_validate_definition)
-
-
 def _get_evaluation_entrypoint(self):
     """The worker's program: the cached one for its state machine's definition."""
     definition = self._evaluation_details.state_machine_details.definition
@@ -160,13 +138,6 @@ def seams():
             _pass_result_copy,
             "a Pass Result pushes the object it holds, which executions now share",
             _CONTRACTS + "test_a_pass_result_pushes_the_object_it_holds",
-        ),
-        Seam(
-            owner,
-            "moto.stepfunctions.parser.models:StepFunctionsParserBackend._validate_definition",
-            VALIDATE_DEFINITION,
-            "the parse at CreateStateMachine fills the cache; moto's error has no code",
-            cache_contract,
         ),
         Seam(
             owner,

@@ -25,3 +25,4 @@ def start_sync_execution(self) -> ActionResult:
         trace_header=self._get_param("traceHeader"),
     )
     return ActionResult(sync_execution_output(execution))
+

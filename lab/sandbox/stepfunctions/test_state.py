@@ -1,0 +1,363 @@
+"""TestState: run one state on its own, as Step Functions' debugging API does.
+
+https://docs.aws.amazon.com/step-functions/latest/dg/test-state-isolation.html and
+https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html: one state's
+definition, an ``input`` and optional ``variables``; ``inspectionLevel`` INFO (output, error,
+cause, status, nextState), DEBUG (adds ``inspectionData``: input, afterInputPath,
+afterParameters / afterArguments, result, afterResultSelector, afterResultPath, variables) or
+TRACE (for an HTTP Task also the raw ``request`` and ``response``). What the connection adds to
+the request (the API key header, its query and body parameters) is left out unless
+``revealSecrets`` is true, which on AWS needs ``states:RevealSecrets``. TestState does not retry
+or follow a catcher: a matching retrier makes the status ``RETRIABLE``, a matching catcher
+``CAUGHT_ERROR`` with the catcher's ``Next`` as ``nextState``.
+
+moto 5.2.5 carries LocalStack's TestState interpreter (``TestStateAmazonStateLanguageParser``,
+``TestStateEnvironment``) but no TestState response (the API answered HTTP 500); this wires it,
+with the HTTP Task going through the same modelled network path as an execution.
+Every moto internal used here has a contract test in ``tests/contracts/test_moto_test_state.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+from typing import Any
+
+from moto.core.exceptions import AWSError
+
+from lab.sandbox.stepfunctions import jsonata
+
+INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
+#: Where the HTTP Task finds TestState's reveal flag (inspection data travels with every frame).
+REVEAL_KEY = "__lab_reveal_secrets"
+TEST_STATE_NAME = "TestState"
+#: Errors ``States.ALL`` does not match (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+NOT_MATCHED_BY_ALL = ("States.Runtime",)
+
+
+class InvalidDefinition(AWSError):
+    TYPE = "InvalidDefinition"
+    STATUS = 400
+
+
+class ValidationException(AWSError):
+    TYPE = "ValidationException"
+    STATUS = 400
+
+
+def _json(text: str | None, what: str, default: Any) -> Any:
+    if text is None:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ValidationException(f"The {what} is not valid JSON.") from None
+
+
+def _dumps(value: Any) -> str:
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+    return to_json_str(value, separators=(",", ":"))
+
+
+def _matches(error_equals: list[str], error: str) -> bool:
+    if error in error_equals:
+        return True
+    return "States.ALL" in error_equals and error not in NOT_MATCHED_BY_ALL
+
+
+def _the_state(definition: dict, state_name: str | None) -> tuple[dict, str | None]:
+    """(the state to test, the query language it inherits) from TestState's ``definition``."""
+    if "States" in definition:
+        if not state_name or state_name not in definition["States"]:
+            raise ValidationException(
+                "A state machine definition needs stateName naming one of its states."
+            )
+        return definition["States"][state_name], definition.get("QueryLanguage")
+    return definition, None
+
+
+def test_state(
+    region: str,
+    account_id: str,
+    definition_text: str,
+    role_arn: str | None = None,
+    input_text: str | None = None,
+    inspection_level: str | None = None,
+    reveal_secrets: bool = False,
+    variables_text: str | None = None,
+    state_name: str | None = None,
+) -> dict[str, Any]:
+    """TestState's output (botocore's ``TestStateOutput`` shape)."""
+    from moto.stepfunctions.parser.api import StateMachineType
+    from moto.stepfunctions.parser.asl.eval.evaluation_details import AWSExecutionDetails
+    from moto.stepfunctions.parser.asl.eval.event.event_manager import EventHistoryContext
+    from moto.stepfunctions.parser.asl.eval.program_state import ProgramError
+    from moto.stepfunctions.parser.asl.eval.states import (
+        ContextObjectData,
+        ExecutionData,
+        StateMachineData,
+    )
+    from moto.stepfunctions.parser.asl.eval.test_state.environment import TestStateEnvironment
+    from moto.stepfunctions.parser.asl.eval.test_state.program_state import (
+        ProgramChoiceSelected,
+    )
+    from moto.stepfunctions.parser.asl.parse.test_state.asl_parser import (
+        TestStateAmazonStateLanguageParser,
+    )
+
+    level = inspection_level or "INFO"
+    if level not in INSPECTION_LEVELS:
+        raise ValidationException(f"inspectionLevel must be one of {', '.join(INSPECTION_LEVELS)}")
+    definition = _json(definition_text, "definition", None)
+    if not isinstance(definition, dict):
+        raise InvalidDefinition("Invalid State Machine Definition: 'the definition must be an "
+                                "object: one state, or a state machine with stateName'")
+    state, inherited_language = _the_state(definition, state_name)
+    if not isinstance(state, dict) or "Type" not in state:
+        raise InvalidDefinition("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: "
+                                "These fields are required: [Type] at /'")
+    if state.get("Type") in ("Map", "Parallel"):
+        raise ValidationException(f"TestState does not support {state['Type']} states.")
+    state = copy.deepcopy(state)
+    if inherited_language and "QueryLanguage" not in state:
+        state["QueryLanguage"] = inherited_language
+    retriers = state.pop("Retry", None) or []
+    catchers = state.pop("Catch", None) or []
+    execution_input = _json(input_text, "input", {})
+    variables = _json(variables_text, "variables", {})
+    if not isinstance(variables, dict):
+        raise ValidationException("The variables must be a JSON object.")
+
+    try:
+        program = TestStateAmazonStateLanguageParser.parse(json.dumps(state))[0]
+    except Exception as error:  # noqa: BLE001 - refused definitions are answered in words
+        from lab.sandbox.stepfunctions.definition import (
+            not_emulated_message,
+            parser_reason,
+        )
+
+        raise InvalidDefinition(not_emulated_message(parser_reason(error))) from None
+    jsonata.annotate_field_paths(program)
+    _record_after_arguments(program.test_state)
+
+    name = f"{TEST_STATE_NAME}-{datetime.datetime.now(datetime.UTC).strftime('%H%M%S%f')}"
+    machine_arn = f"arn:aws:states:{region}:{account_id}:stateMachine:{name}"
+    role = role_arn or f"arn:aws:iam::{account_id}:role/TestState"
+    env = TestStateEnvironment(
+        aws_execution_details=AWSExecutionDetails(
+            account=account_id, region=region, role_arn=role
+        ),
+        execution_type=StateMachineType.STANDARD,
+        context=ContextObjectData(
+            Execution=ExecutionData(
+                Id=f"arn:aws:states:{region}:{account_id}:execution:{name}:{name}",
+                Input=execution_input,
+                Name=name,
+                RoleArn=role,
+                StartTime=datetime.datetime.now(datetime.UTC).isoformat(),
+                RedriveCount=0,
+            ),
+            StateMachine=StateMachineData(Id=machine_arn, Name=name),
+        ),
+        event_history_context=EventHistoryContext.of_program_start(),
+        activity_store={},
+    )
+    env.variable_store._inner_scope.update(variables)
+    env.inspection_data[REVEAL_KEY] = bool(reveal_secrets)
+    program.eval(env)
+
+    inspection = dict(env.inspection_data)
+    inspection.pop(REVEAL_KEY, None)
+    assigned = {**env.variable_store._outer_scope, **env.variable_store._inner_scope}
+    if assigned:
+        inspection["variables"] = _dumps(assigned)
+    exit_state = env.program_state()
+    result: dict[str, Any] = {}
+    if isinstance(exit_state, ProgramError):
+        error = exit_state.error.get("error") or "States.Runtime"
+        cause = exit_state.error.get("cause")
+        result.update(error=error)
+        if cause is not None:
+            result["cause"] = cause
+        result["status"] = "FAILED"
+        if any(_matches(r.get("ErrorEquals", []), error) for r in retriers):
+            result["status"] = "RETRIABLE"
+        else:
+            catcher = next(
+                (c for c in catchers if _matches(c.get("ErrorEquals", []), error)), None
+            )
+            if catcher is not None:
+                result["status"] = "CAUGHT_ERROR"
+                result["nextState"] = catcher.get("Next")
+                result["output"] = _dumps(
+                    _caught_output(catcher, state, execution_input, error, cause, assigned)
+                )
+    else:
+        result["status"] = "SUCCEEDED"
+        result["output"] = _dumps(env.states.get_input())
+        if isinstance(exit_state, ProgramChoiceSelected):
+            result["nextState"] = exit_state.next_state_name
+        elif state.get("Next"):
+            result["nextState"] = state["Next"]
+    if level in ("DEBUG", "TRACE"):
+        if level == "DEBUG":
+            inspection.pop("request", None)
+            inspection.pop("response", None)
+        result["inspectionData"] = inspection
+    return result
+
+
+def _caught_output(catcher, state, state_input, error, cause, variables) -> Any:
+    """The catcher's output: ``Output`` (JSONata) or ``ResultPath`` over the input (JSONPath)."""
+    error_output = {"Error": error, "Cause": cause or ""}
+    if state.get("QueryLanguage") == "JSONata":
+        template = catcher.get("Output")
+        if template is None:
+            return error_output
+        return _evaluate_template(template, {**variables, "states": {
+            "input": state_input, "errorOutput": error_output}})
+    result_path = catcher.get("ResultPath", "$")
+    if result_path is None:
+        return state_input
+    if result_path == "$":
+        return error_output
+    return _set_path(state_input, result_path, error_output)
+
+
+def _set_path(document: Any, path: str, value: Any) -> Any:
+    """``document`` with ``value`` at the simple JSONPath ``path`` ($.a.b)."""
+    out = copy.deepcopy(document) if isinstance(document, dict) else {}
+    keys = [k for k in path.lstrip("$").split(".") if k]
+    node = out
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    if keys:
+        node[keys[-1]] = value
+    return out
+
+
+def _evaluate_template(template: Any, bindings: dict) -> Any:
+    if jsonata.is_expression(template):
+        value = jsonata.evaluate(template[2:-2].strip(), bindings)
+        return None if value is jsonata.UNDEFINED else value
+    if isinstance(template, dict):
+        return {k: _evaluate_template(v, bindings) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_evaluate_template(v, bindings) for v in template]
+    return template
+
+
+def _record_after_arguments(state) -> None:
+    """Record a JSONata state's evaluated ``Arguments`` as inspectionData.afterArguments."""
+    from moto.stepfunctions.parser.asl.component.common.parargs import Arguments
+
+    parargs = getattr(state, "parargs", None)
+    if not isinstance(parargs, Arguments):
+        return
+    evaluate = parargs._eval_body
+
+    def _eval_body(env) -> None:
+        evaluate(env)
+        env.inspection_data["afterArguments"] = _dumps(env.stack[-1])
+
+    parargs._eval_body = _eval_body
+
+
+# --------------------------------------------------------------------------- HTTP trace
+
+
+def _header_text(headers: list[tuple[str, str]]) -> str:
+    return "[" + ", ".join(f"{name}: {value}" for name, value in headers) + "]"
+
+
+def record_request(inspection_data: dict, request) -> None:
+    """inspectionData.request for the HTTP Task's ``request`` (connection-added parts hidden
+    unless TestState was asked to reveal secrets)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    reveal = bool(inspection_data.get(REVEAL_KEY))
+    added = request.connection_added
+    headers = [
+        (name, value)
+        for name, value in request.headers.items()
+        if reveal or name.lower() not in added.get("headers", set())
+    ]
+    parts = urlsplit(request.url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if not reveal:
+        query = [(k, v) for k, v in query if k not in added.get("query", set())]
+    url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    body = (request.body or b"").decode("utf-8", errors="replace")
+    hidden_body_keys = added.get("body", set())
+    if not reveal and hidden_body_keys and body:
+        try:
+            value = json.loads(body)
+            if isinstance(value, dict):
+                body = json.dumps(
+                    {k: v for k, v in value.items() if k not in hidden_body_keys},
+                    separators=(",", ":"),
+                )
+        except ValueError:
+            body = "&".join(
+                pair for pair in body.split("&") if pair.split("=", 1)[0] not in hidden_body_keys
+            )
+    inspection_data["request"] = {
+        "protocol": parts.scheme or "https",
+        "method": request.method,
+        "url": url,
+        "headers": _header_text(headers),
+        "body": body,
+    }
+
+
+def record_response(inspection_data: dict, request, response) -> None:
+    """inspectionData.response for what came back."""
+    from urllib.parse import urlsplit
+
+    from lab.sandbox.stepfunctions.http_task import _status_text
+
+    inspection_data["response"] = {
+        "protocol": urlsplit(request.url).scheme or "https",
+        "statusCode": str(response.status),
+        "statusMessage": _status_text(response.status, response.reason),
+        "headers": _header_text(list(response.headers)),
+        "body": response.body.decode("utf-8", errors="replace"),
+    }
+
+
+def test_state_response(self):
+    """StepFunctionResponse.test_state."""
+    from moto.core.responses import ActionResult
+
+    return ActionResult(
+        test_state(
+            region=self.region,
+            account_id=self.current_account,
+            definition_text=self._get_param("definition"),
+            role_arn=self._get_param("roleArn"),
+            input_text=self._get_param("input"),
+            inspection_level=self._get_param("inspectionLevel"),
+            reveal_secrets=bool(self._get_param("revealSecrets")),
+            variables_text=self._get_param("variables"),
+            state_name=self._get_param("stateName"),
+        )
+    )
+
+
+def seams():
+    """TestState's seam (see :mod:`lab.sandbox.seams`)."""
+    from lab.sandbox.seams import Seam
+
+    return (
+        Seam(
+            __name__,
+            "moto.stepfunctions.responses:StepFunctionResponse.test_state",
+            test_state_response,
+            "moto has LocalStack's TestState interpreter but does not answer TestState",
+            "tests/contracts/test_moto_test_state.py::"
+            "test_moto_has_test_state_machinery_but_no_response",
+            kind="add",
+        ),
+    )

@@ -1,0 +1,130 @@
+# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
+"""TestState for the HTTP Task, through the same modelled network path as an execution.
+
+Facts from https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html
+and https://docs.aws.amazon.com/step-functions/latest/dg/test-state-isolation.html.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from shape_check import assert_valid_output
+from test_http_invoke_support import (  # noqa: F401  (fixtures)
+    HELLO_BODY,
+    aws,
+    create_private_connection,
+    dataplane,
+    dataplane_server,
+    deploy_api,
+)
+
+ROLE = "arn:aws:iam::123456789012:role/sfn"
+
+
+@pytest.fixture
+def public_api(aws, dataplane):
+    api = deploy_api(aws, endpoint_type="REGIONAL")
+    connection_arn = create_private_connection(
+        aws, name="public", api_key=api.api_key, configuration_arn=None
+    )
+    return api, connection_arn
+
+
+def _task(url, connection_arn, **extra) -> dict:
+    return {"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "QueryLanguage": "JSONata",
+            "Arguments": {"ApiEndpoint": url, "Method": "GET",
+                          "InvocationConfig": {"ConnectionArn": connection_arn}},
+            "End": True, **extra}
+
+
+def _test(aws, state: dict, **kwargs) -> dict:
+    response = aws("stepfunctions").test_state(definition=json.dumps(state), roleArn=ROLE,
+                                               **kwargs)
+    body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    assert_valid_output("stepfunctions", "TestState", body)
+    return body
+
+
+def test_info_gives_output_status_and_no_inspection_data(aws, public_api):
+    """INFO: output, status (SUCCEEDED), no inspectionData."""
+    api, connection = public_api
+    result = _test(aws, _task(api.url(), connection), input="{}")
+    assert result["status"] == "SUCCEEDED"
+    assert json.loads(result["output"])["ResponseBody"] == HELLO_BODY
+    assert "inspectionData" not in result
+
+
+def test_trace_shows_the_raw_request_without_the_key_unless_revealed(aws, public_api):
+    """TRACE adds request{protocol, method, url, headers, body} and response{...}; revealSecrets
+    false leaves out what the connection added (the API key header), true shows it."""
+    api, connection = public_api
+    hidden = _test(aws, _task(api.url(), connection), inspectionLevel="TRACE")
+    request = hidden["inspectionData"]["request"]
+    assert (request["method"], request["url"]) == ("GET", api.url())
+    assert "User-Agent: Amazon|StepFunctions|HttpInvoke|us-east-1" in request["headers"]
+    assert "x-api-key" not in request["headers"].lower()
+    assert api.api_key not in json.dumps(hidden)
+
+    shown = _test(aws, _task(api.url(), connection), inspectionLevel="TRACE",
+                  revealSecrets=True)
+    assert f"x-api-key: {api.api_key}" in shown["inspectionData"]["request"]["headers"]
+    response = shown["inspectionData"]["response"]
+    assert (response["statusCode"], response["statusMessage"]) == ("200", "OK")
+    assert json.loads(response["body"]) == HELLO_BODY
+
+
+def test_debug_has_the_data_flow_but_not_the_raw_http(aws, public_api):
+    """DEBUG: inspectionData input, afterArguments, result, variables; request/response only
+    at TRACE."""
+    api, connection = public_api
+    state = _task(api.url(), connection, Assign={"code": "{% $states.result.StatusCode %}"},
+                  Output={"said": "{% $states.result.ResponseBody %}"})
+    result = _test(aws, state, inspectionLevel="DEBUG", input='{"k": 1}')
+    data = result["inspectionData"]
+    assert json.loads(data["input"]) == {"k": 1}
+    assert json.loads(data["afterArguments"])["ApiEndpoint"] == api.url()
+    assert json.loads(data["variables"]) == {"code": 200}
+    assert "request" not in data and "response" not in data
+    assert json.loads(result["output"]) == {"said": HELLO_BODY}
+
+
+def test_a_wrong_key_fails_and_a_retrier_makes_it_retriable(aws, dataplane):
+    """status FAILED with States.Http.StatusCode.403; RETRIABLE when a Retry matches;
+    CAUGHT_ERROR with nextState when a Catch matches (TestState neither retries nor catches)."""
+    api = deploy_api(aws, endpoint_type="REGIONAL")
+    connection = create_private_connection(aws, name="bad", api_key="wrong",
+                                           configuration_arn=None)
+    failed = _test(aws, _task(api.url(), connection), inspectionLevel="TRACE")
+    assert (failed["status"], failed["error"]) == ("FAILED", "States.Http.StatusCode.403")
+    assert failed["inspectionData"]["response"]["statusCode"] == "403"
+    retriable = _test(aws, _task(api.url(), connection, Retry=[
+        {"ErrorEquals": ["States.Http.StatusCode.403"], "MaxAttempts": 3}]))
+    assert retriable["status"] == "RETRIABLE"
+    caught = _test(aws, _task(api.url(), connection, Catch=[
+        {"ErrorEquals": ["States.ALL"], "Next": "Handle",
+         "Output": {"e": "{% $states.errorOutput.Error %}"}}]))
+    assert (caught["status"], caught["nextState"]) == ("CAUGHT_ERROR", "Handle")
+    assert json.loads(caught["output"]) == {"e": "States.Http.StatusCode.403"}
+
+
+def test_variables_and_next_state(aws):
+    """`variables` are readable by the state; nextState is the state's Next."""
+    result = _test(aws, {"Type": "Pass", "QueryLanguage": "JSONata",
+                         "Output": "{% $greeting & ', ' & $states.input.who %}", "Next": "After"},
+                   input='{"who": "you"}', variables='{"greeting": "hello"}')
+    assert (json.loads(result["output"]), result["nextState"]) == ("hello, you", "After")
+
+
+def test_a_jsonpath_state_records_each_step(aws):
+    """DEBUG for JSONPath: afterInputPath, afterParameters, afterResultPath (ResultPath places
+    the result into the state's raw input:
+    https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultpath.html)."""
+    result = _test(aws, {"Type": "Pass", "InputPath": "$.a", "Parameters": {"x.$": "$.b"},
+                         "ResultPath": "$.out", "End": True},
+                   input='{"a": {"b": 2}}', inspectionLevel="DEBUG")
+    data = result["inspectionData"]
+    assert json.loads(data["afterInputPath"]) == {"b": 2}
+    assert json.loads(data["afterParameters"]) == {"x": 2}
+    assert json.loads(data["afterResultPath"]) == {"a": {"b": 2}, "out": {"x": 2}}
