@@ -19,7 +19,7 @@ def test_cfn_lint_ships_the_states_language_schema_with_jsonata():
     assert "JSONata" in text and "QueryLanguage" in schema["properties"]
 
 
-def test_moto_validates_definitions_in_one_static_method_create_and_update_call():
+def test_moto_validates_definitions_in_one_static_method():
     """stepfunctions._patch_backend replaces _validate_definition for both operations."""
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
