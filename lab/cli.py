@@ -96,18 +96,38 @@ def _json_line(payload: dict) -> str:
     return json.dumps(clean(payload), sort_keys=True, default=str)
 
 
+def _interrupted_line(records, path) -> str:
+    """``interrupted: k of n executions ran (…); results: <path>``: the one line of a Ctrl-C."""
+    statuses = [getattr(r, "status", r) for r in records]
+    not_started = sum(1 for s in statuses if s == "NOT_STARTED")
+    unobserved = sum(1 for s in statuses if s == "UNKNOWN")
+    ran = len(statuses) - not_started - unobserved
+    return (f"interrupted: {ran} of {len(statuses)} executions ran, {unobserved} were in flight, "
+            f"{not_started} not started (each row says why); results: {path}")
+
+
 def _cmd_run(args) -> int:
     from lab import harness, results
+    from lab.interrupts import EXIT_INTERRUPTED, StopOnSignal
 
-    df = harness.run(
-        args.workflow, n=args.n, concurrency=args.concurrency, progress=not args.no_progress
-    )
-    path = results.save(df, path=args.out)
+    checkpoints = results.Checkpoints(args.out)  # a bad results location fails now, not at the end
+    stop = harness.RunStop()
+    with StopOnSignal(stop) as signals:
+        df = harness.run(
+            args.workflow, n=args.n, concurrency=args.concurrency,
+            progress=not args.no_progress, stop=stop, checkpoints=checkpoints,
+        )
+        meta = df.attrs.get("lab_meta", {})
+        path = results.save(df, path=checkpoints.path_for(meta["run_id"]))
+    if signals.interrupted:
+        print(_interrupted_line(list(df["status"]), path), file=sys.stderr)
+        return EXIT_INTERRUPTED
     table = results.summary(df)
     print(table.to_string(index=False))
+    if meta.get("stopped"):
+        print(f"stopped: {meta['stopped']}")
     print(f"results: {path}")
     if args.json:
-        meta = df.attrs.get("lab_meta", {})
         print(
             _json_line(
                 {
@@ -115,10 +135,11 @@ def _cmd_run(args) -> int:
                     "results": str(path),
                     "run_id": meta.get("run_id"),
                     "mode": meta.get("mode"),
+                    "stopped": meta.get("stopped"),
                 }
             )
         )
-    return 0
+    return 1 if meta.get("stopped") else 0
 
 
 def _cmd_bench(args) -> int:
@@ -132,14 +153,24 @@ def _cmd_bench(args) -> int:
 
 
 def _cmd_soak(args) -> int:
+    from lab import harness
+    from lab.interrupts import EXIT_INTERRUPTED, StopOnSignal
     from lab.soak import format_report, soak
 
-    report = soak(
-        n=args.n,
-        concurrency=args.concurrency,
-        workflow=args.workflow,
-        progress=not args.no_progress,
-    )
+    stop = harness.RunStop()
+    with StopOnSignal(stop) as signals:
+        report = soak(
+            n=args.n,
+            concurrency=args.concurrency,
+            workflow=args.workflow,
+            progress=not args.no_progress,
+            stop=stop,
+        )
+    if signals.interrupted:
+        print(f"interrupted: {report['terminal']} of {report['requested']} executions ran, "
+              f"{report['lost']} were in flight, {report['errors']} not started (each row says "
+              f"why); results: {report.get('results')}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print(format_report(report))
     if args.json:
         print(_json_line(report))
@@ -266,12 +297,13 @@ def main(argv: list[str] | None = None) -> int:
 
     pandas_options()
     try:
-        return args.func(args)
+        code = args.func(args)
     except LabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("error: interrupted; run the same command again to resume.", file=sys.stderr)
+        print("error: interrupted; nothing was running yet, so nothing was saved.",
+              file=sys.stderr)
         return 130
     except Exception as exc:
         # An AWS or sandbox answer the lab does not translate: still one line,
@@ -280,6 +312,17 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {exc}; run again with LAB_DEBUG=1 for the full traceback.", file=sys.stderr)
         return 1
+    _exit_now_if_calls_linger(code)
+    return code
+
+
+def _exit_now_if_calls_linger(code: int) -> None:
+    """After an interrupt, exit now: everything is saved, and calls abandoned in flight
+    (or the interpreter's slow teardown of a large run) must not hold the process open."""
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def _is_aws_error(exc: Exception) -> bool:

@@ -46,8 +46,8 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -92,6 +92,11 @@ THROTTLE_CODES = frozenset(
         "RequestThrottled",
         "RequestThrottledException",
     }
+)
+# The state machine (or the execution) no longer exists: the stack was destroyed
+# under the run, and every further call would fail the same way.
+GONE_CODES = frozenset(
+    {"StateMachineDoesNotExist", "StateMachineDeleting", "ExecutionDoesNotExist"}
 )
 # Failures of the connection to the endpoint itself: in the sandbox these mean
 # the sandbox process is gone.
@@ -344,7 +349,9 @@ def wait_standard(
             if connection_errors_are_fatal:
                 raise
             return None
-        return description if description["status"] != "RUNNING" else None
+        # An answer without a status (a sandbox shutting down mid-reply) is no answer.
+        status = description.get("status")
+        return description if status not in (None, "RUNNING") else None
 
     try:
         description = wait_for(
@@ -368,6 +375,12 @@ def _fail(record: ExecutionRecord, exc: BaseException, cfg: LabConfig, stop: Run
     else:
         record.error = f"lab.{type(exc).__name__}"
         record.cause = _short(str(exc))
+    if isinstance(exc, ClientError) and record.error in GONE_CODES and stop:
+        stop.set(
+            f"the state machine or its executions are gone ({record.error}: the stack was "
+            "destroyed during the run?); deploy it again with `python -m lab deploy`, then "
+            "run again"
+        )
     # In the sandbox a refused connection or a 70 s silence means the process is
     # gone or wedged: stop the whole run rather than wait on it call by call.
     if isinstance(exc, (*CONNECTION_ERRORS, ReadTimeoutError)) and cfg.is_sandbox and stop:
@@ -402,7 +415,7 @@ def execute_standard(
             record.status = STATUS_UNKNOWN
             record.error = "lab.NoTerminalStatus"
             record.cause = (
-                stop.reason
+                f"{stop.reason}; this one was in flight and its end was not observed"
                 if stop is not None and stop.is_set()
                 else f"no terminal status within {timing.timeout_s:.0f} s"
             )
@@ -544,13 +557,18 @@ def run_batch(
     stop: RunStop | None = None,
     sfn=None,
     with_history: bool = True,
+    checkpoint: Callable[[Callable[[], list[ExecutionRecord]]], None] | None = None,
 ) -> list[ExecutionRecord]:
     """Run one execution per name of ``workflow`` with ``concurrency`` in flight.
 
-    Always returns one record per name, in name order: if the run is stopped
-    (the sandbox died), the executions not yet started come back as
-    ``NOT_STARTED`` with the reason in ``cause``. ``with_history=False`` skips
-    the STANDARD history read (see ``execute_standard``).
+    Always returns one record per name, in name order. When ``stop`` is set (the
+    sandbox died, the stack was destroyed, Ctrl-C), no new execution starts: queued
+    ones come back ``NOT_STARTED`` with the reason in ``cause``, in-flight ones get
+    the mode's ``drain_s`` (a few seconds) to finish and are then recorded as
+    ``UNKNOWN``, unobserved; ``stop.abandon()`` (a second Ctrl-C) ends the wait at
+    once. ``checkpoint(so_far)`` is called now and then from this thread; it decides
+    whether to write, and calls ``so_far()`` for the records finished so far.
+    ``with_history=False`` skips the STANDARD history read (see ``execute_standard``).
     """
     sfn = sfn or clients.client("stepfunctions", run_plan.cfg)
     stop = stop or RunStop()
@@ -558,11 +576,18 @@ def run_batch(
     if workflow == "standard" and not with_history:
         execute = functools.partial(execute_standard, with_history=False)
     arn = run_plan.state_machines[workflow]
+    drain_s = profile(run_plan.cfg).drain_s
+
+    def not_started(name: str) -> ExecutionRecord:
+        return ExecutionRecord(workflow, name, error="lab.RunStopped", cause=stop.reason)
+
+    if stop.is_set():
+        return [not_started(name) for name in names]
 
     def one(seq_name: tuple[int, str]) -> ExecutionRecord:
         seq, name = seq_name
         if stop.is_set():
-            return ExecutionRecord(workflow, name, error="lab.RunStopped", cause=stop.reason)
+            return not_started(name)
         payload = json.dumps({"lab_run": run_plan.run_id, "seq": seq})
         return execute(sfn, arn, name, payload, run_plan.timing, run_plan.cfg, stop)
 
@@ -573,11 +598,29 @@ def run_batch(
     pool_logger = logging.getLogger("urllib3.connectionpool")
     previous_level = pool_logger.level
     pool_logger.setLevel(logging.ERROR)
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="lab-run")
+    # Submitted as slots free up (two per worker queued at most), so a stop starts
+    # nothing new at once and each wait below looks at a handful of futures, not n.
+    queue = iter(enumerate(names))
+    in_flight: dict = {}
+
+    def fill() -> None:
+        while len(in_flight) < 2 * concurrency and not stop.is_set():
+            item = next(queue, None)
+            if item is None:
+                return
+            in_flight[pool.submit(one, item)] = item[1]
+
     try:
-        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="lab-run") as pool:
-            futures = {pool.submit(one, item): item[1] for item in enumerate(names)}
-            for future in as_completed(futures):
-                name = futures[future]
+        fill()
+        drain_until = None
+        while in_flight:
+            done, _ = wait(in_flight, timeout=0.1, return_when=FIRST_COMPLETED)
+            for future in done:
+                name = in_flight.pop(future)
+                if future.cancelled():
+                    records[name] = not_started(name)
+                    continue
                 try:
                     records[name] = future.result()
                 except Exception as exc:  # an unexpected bug must not lose the row
@@ -585,8 +628,29 @@ def run_batch(
                     records[name] = ExecutionRecord(
                         workflow, name, error=f"lab.{type(exc).__name__}", cause=_short(str(exc))
                     )
-                bar.update(1)
+            bar.update(len(done))
+            if checkpoint is not None and done:
+                checkpoint(lambda: [records[n] for n in names if n in records])
+            if not stop.is_set():
+                fill()
+                continue
+            if drain_until is None:
+                drain_until = time.monotonic() + drain_s
+                for future in in_flight:
+                    future.cancel()  # queued ones never start
+            if stop.abandoned or time.monotonic() >= drain_until:
+                break
+        for future, name in in_flight.items():  # still running: not waited for any longer
+            records[name] = not_started(name) if future.cancelled() else ExecutionRecord(
+                workflow, name, status=STATUS_UNKNOWN, error="lab.Abandoned",
+                cause=f"{stop.reason}; still in flight after {drain_s:.0f} s, "
+                "outcome not observed",
+            )
+        for name in names:
+            if name not in records:
+                records[name] = not_started(name)
     finally:
+        pool.shutdown(wait=not stop.is_set(), cancel_futures=True)
         pool_logger.setLevel(previous_level)
         bar.close()
     return [records[name] for name in names]
@@ -594,7 +658,8 @@ def run_batch(
 
 def records_frame(records: Iterable[ExecutionRecord]) -> pd.DataFrame:
     """The records as a DataFrame with the harness's columns and dtypes."""
-    frame = pd.DataFrame([asdict(r) for r in records], columns=list(RECORD_COLUMNS))
+    # vars(), not asdict(): the fields are scalars, and asdict deep-copies each one.
+    frame = pd.DataFrame([vars(r) for r in records], columns=list(RECORD_COLUMNS))
     for column in ("client_ms", "execution_ms", "http_task_ms", "billed_ms",
                    "sfn_to_api_ms", "api_to_result_ms"):
         frame[column] = frame[column].astype("float64")
@@ -616,6 +681,8 @@ def run(
     cfg: LabConfig | None = None,
     outputs: dict | None = None,
     wait_for_connection: bool = True,
+    stop: RunStop | None = None,
+    checkpoints=None,
 ) -> pd.DataFrame:
     """Run ``n`` executions of each chosen workflow and time them.
 
@@ -627,32 +694,72 @@ def run(
     first, then EXPRESS, each ``n`` executions, so the two never compete for
     the same CPU). At most ``concurrency`` executions are in flight. Execution
     names are ``lab-<run id>-<seq>``, unique per run. Returns one row per
-    execution (columns: see ``RECORD_COLUMNS`` and this module's docstring for
-    how each phase is measured); ``df.attrs["lab_meta"]`` holds the run's
-    metadata for ``lab.results.save``.
+    planned execution (columns: see ``RECORD_COLUMNS`` and this module's docstring
+    for how each phase is measured); ``df.attrs["lab_meta"]`` holds the run's
+    metadata for ``lab.results.save``, with ``stopped`` (why, or None) and
+    ``partial``. A set ``stop`` (Ctrl-C in the CLI) ends the run early: the rows
+    not run say why. ``checkpoints`` (a ``lab.results.Checkpoints``) saves the rows
+    as the run goes.
     """
     validate(workflow, n, concurrency)
     run_plan = plan(workflow, cfg, outputs)
-    if wait_for_connection:
-        wait_for_active_connection(run_plan.cfg, outputs)
-    stop = RunStop()
-    all_records: list[ExecutionRecord] = []
-    seq = 0
+    stop = stop or RunStop()
     started = time.perf_counter()
+
+    def meta(records: list[ExecutionRecord]) -> dict:
+        return run_metadata(
+            run_plan, workflow=workflow, n=n, concurrency=concurrency,
+            wall_s=round(time.perf_counter() - started, 3), stopped=stop.reason,
+            planned=n * len(run_plan.state_machines),
+            partial=stop.is_set() or len(records) < n * len(run_plan.state_machines),
+        )
+
+    if wait_for_connection:
+        try:
+            wait_for_active_connection(run_plan.cfg, outputs, stop=stop)
+        except WaitStopped:
+            pass  # every row below says why it did not run
+    all_records = run_planned(run_plan, n, concurrency, progress, stop, checkpoints, meta)
+    frame = records_frame(all_records)
+    frame.attrs["lab_meta"] = meta(all_records)
+    return frame
+
+
+def run_planned(
+    run_plan: RunPlan,
+    n: int,
+    concurrency: int,
+    progress: bool,
+    stop: RunStop,
+    checkpoints=None,
+    meta: Callable[[list[ExecutionRecord]], dict] | None = None,
+) -> list[ExecutionRecord]:
+    """``n`` executions of each planned workflow, one batch after the other.
+
+    Names are ``lab-<run id>-<seq>``. With ``checkpoints`` (a
+    ``lab.results.Checkpoints``) the rows so far are saved whenever it is due, with
+    ``meta(records)`` as their metadata; a save that fails stops the run (there is
+    no use running on when nothing can be kept).
+    """
+    records: list[ExecutionRecord] = []
+
+    def checkpoint(so_far) -> None:
+        if checkpoints is None or not checkpoints.due():
+            return
+        rows = records + so_far()
+        try:
+            info = meta(rows) if meta else {"run_id": run_plan.run_id}
+            checkpoints.write(records_frame(rows), info)
+        except LabError as exc:
+            stop.set(str(exc).rstrip("."))
+
+    seq = 0
     for kind in run_plan.state_machines:
         names = [f"lab-{run_plan.run_id}-{seq + i:06d}" for i in range(n)]
         seq += n
-        all_records += run_batch(run_plan, kind, names, concurrency, progress, stop)
-    frame = records_frame(all_records)
-    frame.attrs["lab_meta"] = run_metadata(
-        run_plan,
-        workflow=workflow,
-        n=n,
-        concurrency=concurrency,
-        wall_s=round(time.perf_counter() - started, 3),
-        stopped=stop.reason,
-    )
-    return frame
+        records += run_batch(run_plan, kind, names, concurrency, progress, stop,
+                             checkpoint=checkpoint)
+    return records
 
 
 def _checkout_version() -> str | None:

@@ -79,37 +79,30 @@ UNSUPPORTED_REGIONS: frozenset[str] = frozenset(MISSING_IN_REGION)
 SUGGESTED_REGION = "us-east-1"
 
 
-def known_regions() -> frozenset[str]:
-    """Every region botocore's endpoint data names for CloudFormation, in every partition."""
+def _partitions() -> list[dict]:
+    """botocore's endpoint data (read from its package: no profile, no network)."""
     import botocore.loaders
-    import botocore.regions
 
-    # The endpoint data alone, not a botocore session: a session reads the AWS profile
-    # (AWS_PROFILE="" or a missing profile would raise ProfileNotFound here, before the
-    # credential check can name the fix).
-    resolver = botocore.regions.EndpointResolver(
-        botocore.loaders.create_loader().load_data("endpoints")
-    )
-    return frozenset(
-        region
-        for partition in resolver.get_available_partitions()
-        for region in resolver.get_available_endpoints("cloudformation", partition)
-    )
+    return botocore.loaders.create_loader().load_data("endpoints")["partitions"]
+
+
+def known_regions() -> frozenset[str]:
+    """Every region botocore's endpoint data names, in every partition."""
+    return frozenset(region for p in _partitions() for region in p.get("regions", {}))
 
 
 def _region_shaped(region: str) -> bool:
     """True if the name fits a partition's region pattern (a region newer than botocore)."""
     import re
 
-    import botocore.loaders
-
-    partitions = botocore.loaders.create_loader().load_data("endpoints")["partitions"]
-    return any(re.match(p["regionRegex"], region) for p in partitions)
+    return any(re.match(p["regionRegex"], region) for p in _partitions())
 
 
 def supported_regions() -> list[str]:
-    """The regions botocore knows where the lab's stack can be built, sorted."""
-    return sorted(known_regions() - UNSUPPORTED_REGIONS)
+    """The commercial, China and GovCloud regions where the lab's stack can be built, sorted."""
+    public = {r for p in _partitions() if p["partition"] in ("aws", "aws-cn", "aws-us-gov")
+              for r in p.get("regions", {})}
+    return sorted(public - UNSUPPORTED_REGIONS)
 
 
 def check_region_supported(region: str) -> None:

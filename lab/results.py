@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -171,6 +173,51 @@ def _jsonable(value):
     return str(value)
 
 
+def check_location(path=None, subdir: str | None = None) -> Path:
+    """The folder results will be written to, checked before any execution runs.
+
+    ``path`` is a CSV path (its folder is checked) or None for :func:`results_dir`
+    (plus ``subdir``). Creates the folder and writes a probe file; raises
+    :class:`LabError` naming the fix when it is a file, read-only or full.
+    """
+    if path is not None:
+        folder = Path(path).parent
+        what = f"the folder of {path}"
+    else:
+        folder = results_dir() / subdir if subdir else results_dir()
+        configured = os.environ.get("LAB_RESULTS_DIR", "").strip()
+        what = f"LAB_RESULTS_DIR={configured}" if configured else f"the results folder {folder}"
+    fix = ("pass another --out path, or set LAB_RESULTS_DIR to a writable folder "
+           "(unset it to use results/)")
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise LabError(f"{what} cannot hold results: {parent} is a file, not a folder; {fix}.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".lab-probe-", delete=True) as probe:
+            probe.write(b"x" * 4096)
+            probe.flush()
+    except OSError as exc:
+        raise LabError(f"{what} cannot hold results ({exc.strerror or exc}); {fix}.") from None
+    return folder
+
+
+def _write_atomically(path: Path, write) -> None:
+    """``write(file)`` into a temporary file beside ``path``, then rename it over ``path``."""
+    handle = tempfile.NamedTemporaryFile(
+        "w", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False,
+        encoding="utf-8", newline="")
+    try:
+        with handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
 def save(df: pd.DataFrame, meta: dict | None = None, path=None) -> Path:
     """Write the records as CSV plus a ``<name>.meta.json`` sidecar; returns the CSV path.
 
@@ -178,7 +225,10 @@ def save(df: pd.DataFrame, meta: dict | None = None, path=None) -> Path:
     mode, region, stack, versions of lab/moto/boto3, UTC time, n, concurrency,
     workflow. ``path`` defaults to ``results/<run id>.csv``. Free-text columns
     pass through ``lab.masking.mask_text`` again, so an API key can never
-    reach a results file even if a cause quoted one.
+    reach a results file even if a cause quoted one. Each file is written to a
+    temporary file and renamed into place, so a crash or a full disk never leaves
+    a half-written file under the final name; a failed write raises
+    :class:`LabError` naming the fix.
     """
     from lab.masking import mask_text
 
@@ -190,7 +240,6 @@ def save(df: pd.DataFrame, meta: dict | None = None, path=None) -> Path:
     path = Path(path)
     if path.suffix != ".csv":
         path = path.with_suffix(".csv")
-    path.parent.mkdir(parents=True, exist_ok=True)
     clean = df.copy()
     clean.attrs = {}
     for column in ("cause", "error"):
@@ -198,14 +247,80 @@ def save(df: pd.DataFrame, meta: dict | None = None, path=None) -> Path:
             clean[column] = clean[column].map(
                 lambda v: mask_text(v) if isinstance(v, str) else v
             )
-    clean.to_csv(path, index=False)
     meta["records"] = int(len(df))
-    _meta_path(path).write_text(json.dumps(_jsonable(meta), indent=2, sort_keys=True) + "\n")
+    text = json.dumps(_jsonable(meta), indent=2, sort_keys=True) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # CSV first: a crash between the two renames leaves more rows than the
+        # metadata counts, which load() accepts; never fewer.
+        _write_atomically(path, lambda f: clean.to_csv(f, index=False))
+        _write_atomically(_meta_path(path), lambda f: f.write(text))
+    except OSError as exc:
+        raise LabError(
+            f"could not write results to {path} ({exc.strerror or exc}); free some space "
+            "or set LAB_RESULTS_DIR to a writable folder, then run again."
+        ) from None
     return path
 
 
+class Checkpoints:
+    """Save a long run's rows as it goes, so a crash loses at most the last interval.
+
+    ``lab.harness.run(checkpoints=...)`` calls :meth:`due` often and :meth:`write`
+    when it says so; every write is a complete, atomic :func:`save` marked
+    ``partial`` in its metadata, replaced by the final save at the end.
+    """
+
+    def __init__(self, path=None, subdir: str | None = None, interval_s: float = 10.0,
+                 clock=None):
+        import time
+
+        self.folder = check_location(path, subdir)
+        self._path = Path(path) if path is not None else None
+        self.interval_s = interval_s
+        self._clock = clock or time.monotonic
+        self._last: float | None = None  # the first rows are saved at once
+        self.written = 0
+
+    def path_for(self, run_id: str) -> Path:
+        return self._path if self._path is not None else self.folder / f"{run_id}.csv"
+
+    def due(self) -> bool:
+        return self._last is None or self._clock() - self._last >= self.interval_s
+
+    def write(self, df: pd.DataFrame, meta: dict) -> Path:
+        self._last = self._clock()
+        self.written += 1
+        return save(df, {**meta, "partial": True}, self.path_for(meta["run_id"]))
+
+
+def _refuse(path: Path, why: str) -> LabError:
+    return LabError(
+        f"{path} is not a results file lab can read ({why}); pass a file "
+        "lab.results.save() wrote, or run the measurement again."
+    )
+
+
+def _read_meta(path: Path) -> dict:
+    meta_path = _meta_path(path)
+    if not meta_path.exists():
+        return {}
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _refuse(meta_path, f"its metadata is not JSON: {type(exc).__name__}") from None
+    if not isinstance(meta, dict):
+        raise _refuse(meta_path, "its metadata is not a JSON object")
+    return meta
+
+
 def load(path) -> pd.DataFrame:
-    """Read a results CSV written by ``save`` (its metadata lands in ``df.attrs["lab_meta"]``)."""
+    """Read a results CSV written by ``save`` (its metadata lands in ``df.attrs["lab_meta"]``).
+
+    Refuses, with one line, a file that is empty, binary, cut short or not the
+    harness's CSV; says on stderr when the run it holds was partial (interrupted,
+    stopped, or a checkpoint of a run that never finished).
+    """
     path = Path(path)
     if path.name.endswith(META_SUFFIX):
         path = path.with_name(path.name[: -len(META_SUFFIX)] + ".csv")
@@ -214,15 +329,41 @@ def load(path) -> pd.DataFrame:
             f"there is no results file at {path}; pass a path lab.results.save() "
             "returned (they live under results/)."
         )
-    df = pd.read_csv(path)
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise _refuse(path, "it is empty")
+    if b"\0" in raw:
+        raise _refuse(path, "it is binary, not CSV text")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse(path, "it is not UTF-8 text") from None
+    if not raw.endswith(b"\n"):
+        raise _refuse(path, "it ends in the middle of a line: the write was cut short")
+    meta = _read_meta(path)
+    try:
+        df = pd.read_csv(path)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise _refuse(path, f"malformed CSV: {str(exc).splitlines()[0]}") from None
+    missing = [c for c in ("workflow", "name", "status") if c not in df.columns]
+    if missing:
+        raise _refuse(path, f"no {', '.join(missing)} column")
+    if "records" in meta and len(df) < int(meta["records"]):
+        raise _refuse(path, f"it holds {len(df)} rows where its metadata says "
+                            f"{meta['records']}: the file was cut short")
     for column in ("http_status", "http_attempts"):
         if column in df.columns:
             df[column] = df[column].astype("Int64")
     for column in TEXT_COLUMNS:
         if column in df.columns:
             df[column] = df[column].astype("str")
-    meta_path = _meta_path(path)
-    df.attrs["lab_meta"] = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    df.attrs["lab_meta"] = meta
+    if meta.get("partial") or meta.get("stopped"):
+        ran = int((df["status"] != "NOT_STARTED").sum())
+        planned = meta.get("planned") or len(df)
+        why = meta.get("stopped") or "a checkpoint of a run that did not finish"
+        print(f"note: {path.name} holds a partial run ({ran} of {planned} planned executions "
+              f"ran; {why}).", file=sys.stderr)
     return df
 
 

@@ -97,25 +97,38 @@ def soak(
     cfg: LabConfig | None = None,
     outputs: dict | None = None,
     save: bool = True,
+    stop: harness.RunStop | None = None,
 ) -> dict:
     """Run ``n`` executions per workflow at ``concurrency`` and account for each.
 
     Returns a dict with the counts described in this module's docstring plus
     ``clean`` (True when nothing was lost, duplicated, unrecorded or failed to
-    start), ``executions_per_s``, ``wall_s``, ``run_id`` and, with ``save``,
-    ``results`` (the CSV of every record, under ``results/soak/``).
+    start), ``executions_per_s``, ``wall_s``, ``run_id``, ``stopped`` (why it ended
+    early, or None) and, with ``save``, ``results`` (the CSV of every record, under
+    ``results/soak/``, checked writable before the first execution and saved as the
+    soak goes). A set ``stop`` (Ctrl-C in the CLI) ends it early.
     """
     harness.validate(workflow, n, concurrency)
+    checkpoints = None
+    if save:
+        from lab import results
+
+        # Under results/soak/ so a soak never passes for the newest latency run.
+        checkpoints = results.Checkpoints(subdir="soak")
     run_plan = harness.plan(workflow, cfg, outputs)
-    stop = harness.RunStop()
-    records: list[harness.ExecutionRecord] = []
+    stop = stop or harness.RunStop()
     prefix = f"lab-{run_plan.run_id}-"
-    seq = 0
     t0 = time.perf_counter()
-    for kind in run_plan.state_machines:
-        names = [f"{prefix}{seq + i:06d}" for i in range(n)]
-        seq += n
-        records += harness.run_batch(run_plan, kind, names, concurrency, progress, stop)
+
+    def meta(records) -> dict:
+        planned = n * len(run_plan.state_machines)
+        extra = harness.run_metadata(
+            run_plan, kind="soak", workflow=workflow, n=n, planned=planned,
+            stopped=stop.reason, partial=stop.is_set() or len(records) < planned)
+        extra["concurrency"] = concurrency
+        return extra
+
+    records = harness.run_planned(run_plan, n, concurrency, progress, stop, checkpoints, meta)
     wall_s = time.perf_counter() - t0
 
     server_names: list[str] | None = None
@@ -145,11 +158,9 @@ def soak(
         from lab import results
 
         frame = harness.records_frame(records)
-        meta = harness.run_metadata(run_plan, kind="soak", workflow=workflow, n=n)
-        meta.update({"concurrency": concurrency, "accounting": report})
-        # Under results/soak/ so a soak never passes for the newest latency run.
-        path = results.results_dir() / "soak" / f"{run_plan.run_id}.csv"
-        report["results"] = str(results.save(frame, meta, path))
+        info = meta(records)
+        info["accounting"] = report
+        report["results"] = str(results.save(frame, info, checkpoints.path_for(run_plan.run_id)))
     return report
 
 

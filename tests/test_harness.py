@@ -364,7 +364,7 @@ def test_run_cli_prints_the_summary_and_results_path_as_json_last(monkeypatch, t
     monkeypatch.setenv("LAB_RESULTS_DIR", str(tmp_path))
     monkeypatch.setattr(harness.clients, "client", lambda service, cfg=None: FakeSfn())
     monkeypatch.setattr(harness, "plan", lambda workflow, cfg=None, outputs=None: _plan())
-    monkeypatch.setattr(harness, "wait_for_active_connection", lambda cfg, outputs=None: 0.0)
+    monkeypatch.setattr(harness, "wait_for_active_connection", lambda cfg, outputs=None, **_: 0.0)
     code = cli.main(["run", "-n", "4", "--concurrency", "2", "--json", "--no-progress"])
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0 and last["results"].startswith(str(tmp_path))
