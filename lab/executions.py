@@ -43,10 +43,16 @@ def run_once(workflow: str = "standard", payload: dict | None = None,
     the sandbox, 15 on AWS); EXPRESS runs with StartSyncExecution, which answers when
     the execution has finished.
     """
-    from lab.waiting import profile, wait_for
+    import dataclasses
+    import time
+
+    from lab import harness
+    from lab.waiting import profile
 
     cfg = load_config()
     pace = profile(cfg).execution
+    if timeout_s:
+        pace = dataclasses.replace(pace, timeout_s=timeout_s)
     sfn = client("stepfunctions")
     arn = state_machine_arn(workflow)
     name = f"lab-once-{uuid.uuid4().hex[:12]}"
@@ -54,17 +60,13 @@ def run_once(workflow: str = "standard", payload: dict | None = None,
     if workflow == "express":
         out = sfn.start_sync_execution(stateMachineArn=arn, name=name, input=body)
     else:
-        exe = sfn.start_execution(stateMachineArn=arn, name=name, input=body)["executionArn"]
-
-        def stopped():
-            described = sfn.describe_execution(executionArn=exe)
-            return described if described["status"] != "RUNNING" else None
-
-        timeout = timeout_s or pace.timeout_s
-        out = wait_for(stopped, what=f"execution {name} to stop", timeout_s=timeout,
-                       poll_s=pace.poll_s, first_s=pace.poll_first_s, growth=pace.poll_growth,
-                       max_poll_s=pace.poll_max_s,
-                       fix="look at it with lab.execution_events(...) or raise timeout_s")
+        # The harness's own start and watch: throttling retried, the mode's poll pace.
+        t0 = time.perf_counter()
+        exe, _ = harness.start_standard(sfn, arn, name, body, pace)
+        out, _ = harness.wait_standard(sfn, exe, pace, t0)
+        if out is None:
+            raise LabError(f"execution {name} still RUNNING after {pace.timeout_s:.0f} s; "
+                           "look at it with lab.execution_events(...) or raise timeout_s.")
     return mask_secrets({
         "workflow": workflow,
         "executionArn": out["executionArn"],

@@ -61,6 +61,9 @@ def broken(name: str, workflow: str = "standard") -> Iterator[Broken]:
     lab = DeployedLab(workflow)
     undo = Undo(name)
     interrupted = False
+    # A stack deployed moments ago still has a warming-up connection: wait for it, so
+    # what fails inside the block is the broken link, not the warm-up.
+    lab.wait_connection(lab.outputs["ConnectionName"])
     try:
         scenario.apply(lab, undo)
         yield Broken(scenario, lab.workflow)
