@@ -1,6 +1,6 @@
 """Contracts: the moto API Gateway internals the sandbox's CloudFormation handlers use (5.2.5).
 
-lab/sandbox/apigateway/models.py calls moto's API Gateway backend directly and
+lab/sandbox/apigateway/cloudformation.py calls moto's API Gateway backend directly and
 sets a few model attributes on update. If one of these fails after a moto
 upgrade, fix the handler named in the test's docstring.
 """
@@ -29,7 +29,7 @@ def parameters(function) -> list[str]:
 
 
 def test_backend_methods_take_the_keywords_the_handlers_pass():
-    """Every handler in apigateway/models.py calls the backend by keyword."""
+    """Every handler in apigateway/cloudformation.py calls the backend by keyword."""
     expected = {
         "create_rest_api": [
             "name",

@@ -10,10 +10,10 @@ def _original(function):
 
 
 def test_create_vpc_endpoint_parameters_are_the_ones_we_bind():
-    """ec2/__init__._CREATE_POSITIONAL mirrors VPCBackend.create_vpc_endpoint's parameters."""
+    """ec2/models._CREATE_POSITIONAL mirrors VPCBackend.create_vpc_endpoint's parameters."""
     from moto.ec2.models.vpcs import VPCBackend
 
-    from lab.sandbox.ec2 import _CREATE_POSITIONAL
+    from lab.sandbox.ec2.models import _CREATE_POSITIONAL
 
     parameters = list(inspect.signature(_original(VPCBackend.create_vpc_endpoint)).parameters)
 
@@ -22,7 +22,7 @@ def test_create_vpc_endpoint_parameters_are_the_ones_we_bind():
 
 
 def test_modify_and_delete_vpc_endpoint_signatures():
-    """ec2/__init__._wrap_modify / _wrap_delete pass these through."""
+    """ec2/models.wrap_modify / wrap_delete pass these through."""
     from moto.ec2.models.vpcs import VPCBackend
 
     modify = list(inspect.signature(_original(VPCBackend.modify_vpc_endpoint)).parameters)
@@ -33,7 +33,7 @@ def test_modify_and_delete_vpc_endpoint_signatures():
 
 
 def test_moto_still_gives_interface_endpoints_random_enis_and_one_dns_entry():
-    """The gap ec2/__init__ fills; if moto fixes it, reconsider the wrapper."""
+    """The gap ec2/models.wrap_create fills; if moto fixes it, reconsider the wrapper."""
     from moto.ec2.models.vpcs import VPCBackend
 
     source = inspect.getsource(_original(VPCBackend.create_vpc_endpoint))
@@ -43,7 +43,7 @@ def test_moto_still_gives_interface_endpoints_random_enis_and_one_dns_entry():
 
 
 def test_endpoint_model_attributes_we_set_and_read():
-    """ec2/__init__ and models.endpoint_dns_entries use these VPCEndPoint attributes."""
+    """ec2/models (wrap_create, endpoint_dns_entries) use these VPCEndPoint attributes."""
     from moto.ec2.models.vpcs import VPCEndPoint
 
     source = inspect.getsource(VPCEndPoint.__init__)
@@ -77,7 +77,7 @@ def test_network_interface_attributes_we_set():
 
 
 def test_eni_filters_go_through_get_filter_value():
-    """ec2/__init__._wrap_eni_filter adds requester-managed and interface-type."""
+    """ec2/models.wrap_eni_filter adds requester-managed and interface-type."""
     from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 
     parameters = list(inspect.signature(_original(NetworkInterface.get_filter_value)).parameters)

@@ -11,7 +11,7 @@ def _original(function):
 
 
 def test_create_connection_takes_four_arguments():
-    """events/__init__._wrap_create calls the original with exactly these."""
+    """events/models.wrap_create_connection calls the original with exactly these."""
     from moto.events.models import EventsBackend
 
     parameters = inspect.signature(_original(EventsBackend.create_connection)).parameters
@@ -26,7 +26,7 @@ def test_create_connection_takes_four_arguments():
 
 
 def test_delete_connection_deletes_the_secret_and_returns_a_dict():
-    """events/__init__._wrap_delete updates the dict moto's delete returns."""
+    """events/models.wrap_delete_connection updates the dict moto's delete returns."""
     from moto.events.models import EventsBackend
 
     source = inspect.getsource(_original(EventsBackend.delete_connection))
@@ -67,7 +67,7 @@ def test_moto_still_drops_connectivity_and_leaks_the_key():
 
 
 def test_connection_describe_is_a_plain_method_we_can_replace():
-    """events/__init__.apply sets Connection.describe (CloudFormation's GetAtt reads it)."""
+    """events.seams set Connection.describe (CloudFormation's GetAtt reads it)."""
     import moto.events.models
 
     source = inspect.getsource(moto.events.models)

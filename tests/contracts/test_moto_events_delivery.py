@@ -14,7 +14,7 @@ def _original(function):
 
 
 def test_put_events_hands_every_rule_of_the_bus_to_send_to_targets():
-    """events/__init__._wrap_send_to_targets is where delivery is queued."""
+    """delivery.wrap_send_to_targets is where delivery is queued."""
     from moto.events.models import EventsBackend
 
     source = inspect.getsource(EventsBackend.put_events)
@@ -26,7 +26,7 @@ def test_put_events_hands_every_rule_of_the_bus_to_send_to_targets():
 
 
 def test_send_to_targets_reads_targets_through_self_and_gates_its_own_http_call():
-    """events/__init__._OtherTargets hands moto a view with only the other targets, and
+    """delivery._OtherTargets hands moto a view with only the other targets, and
     events.finish forces MOTO_EVENTS_INVOKE_HTTP off."""
     from moto.events.models import Rule
 

@@ -1,7 +1,7 @@
 """Contracts: the moto Secrets Manager internals the sandbox relies on (moto 5.2.5).
 
-lab/sandbox/secretsmanager/models.py creates, reads and deletes secrets through
-moto's backend (the Secret handler and ``{{resolve:secretsmanager:...}}``), and
+lab/sandbox/secretsmanager/ (models.py, cloudformation.py) creates, reads and deletes secrets
+through moto's backend (the Secret handler and ``{{resolve:secretsmanager:...}}``), and
 lab/sandbox/inventory.py lists what is left. If one of these fails after a moto
 upgrade, fix the function named in the test's docstring.
 """

@@ -3,7 +3,7 @@
 moto's API Gateway backend already keeps what the data plane reads (policy,
 stages, usage plans and keys, MOCK integrations); what it lacks is
 CloudFormation support for this template's API Gateway types, defined in
-``models`` (see its docstring).
+``cloudformation`` (see its docstring). No seams.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 def seams():
     """None: API Gateway only adds CloudFormation handlers (importing them defines them)."""
-    from . import models  # noqa: F401
+    from . import cloudformation  # noqa: F401
 
     return ()
 

@@ -4,9 +4,9 @@ The unmodified synthesized template must reach CREATE_COMPLETE and
 DELETE_COMPLETE, with every resource in its service's backend (where the
 service's API reads it) and nothing left behind after deletion.
 
-- Resource handlers live with their service where this extension owns the
-  service (``lab.sandbox.apigateway.models``, ``lab.sandbox.secretsmanager.models``)
-  and in ``models`` otherwise; ``base`` is what they share.
+- Resource handlers live with their service, in ``lab.sandbox.<service>.cloudformation``
+  (``apigateway``, ``ec2``, ``events``, ``logs``, ``secretsmanager``, ``stepfunctions``,
+  ``vpclattice``); ``base`` is what they share.
 - ``parsing`` makes moto's template parser use them and resolve dynamic references.
 - ``stacks`` reports a stack's life as CloudFormation does (resource events,
   rollbacks, DELETE_FAILED, "No updates are to be performed.").
@@ -18,13 +18,26 @@ Its seams (:func:`seams`) are installed last by :mod:`lab.sandbox.seams`.
 
 from __future__ import annotations
 
+#: The services whose ``cloudformation`` module defines handlers for the template's types.
+HANDLER_SERVICES = (
+    "apigateway",
+    "ec2",
+    "events",
+    "logs",
+    "secretsmanager",
+    "stepfunctions",
+    "vpclattice",
+)
+
 
 def seams():
     """The template parser's and the stack life cycle's seams (defines the handlers too)."""
-    from lab.sandbox.apigateway import models as apigateway_models  # noqa: F401
-    from lab.sandbox.cloudformation import changesets, models, parsing, stacks  # noqa: F401
-    from lab.sandbox.events import cloudformation as events_cloudformation  # noqa: F401
-    from lab.sandbox.secretsmanager import models as secretsmanager_models  # noqa: F401
+    import importlib
+
+    from lab.sandbox.cloudformation import changesets, parsing, stacks
+
+    for service in HANDLER_SERVICES:
+        importlib.import_module(f"lab.sandbox.{service}.cloudformation")
 
     return (*parsing.seams(), *stacks.seams(), *changesets.seams())
 

@@ -1,5 +1,11 @@
-"""Sandbox extension: EventBridge connections with private connectivity (see ``models.py``),
-API destinations (``api_destinations.py``) and their delivery (``delivery.py``).
+"""Sandbox extension: EventBridge connections with private connectivity, API destinations
+and their delivery.
+
+- ``models.py``: connections (states, secrets, descriptions) and the backend methods below;
+- ``responses.py``: the connection operations' handlers;
+- ``api_destinations.py``: API destinations (backend and handlers);
+- ``delivery.py``: events matched by a rule, sent to API destinations;
+- ``cloudformation.py``: handlers for Connection, ApiDestination, EventBus, SQS QueuePolicy.
 
 Seams in moto's events service (:func:`seams`, installed by :mod:`lab.sandbox.seams`):
 
@@ -20,143 +26,26 @@ For the HTTP task (server-internal): :func:`connection_runtime`.
 
 from __future__ import annotations
 
-import functools
-import re
 from typing import Any
 
 from lab.sandbox.events import models
 
 __all__ = ["apply", "connection_runtime", "find_connection", "seams"]
 
-_RESOURCE_CONFIGURATION_ARN = re.compile(
-    r"^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$"
-)
-
-
-def _not_found(name: str):
-    from moto.events.exceptions import ResourceNotFoundException
-
-    return ResourceNotFoundException(f"Connection '{name}' does not exist.")
-
-
-def _check_connectivity(params: dict[str, Any] | None) -> dict[str, Any] | None:
-    from moto.events.exceptions import ValidationException
-
-    if params is None:
-        return None
-    arn = (params.get("ResourceParameters") or {}).get("ResourceConfigurationArn")
-    if arn is None:
-        raise ValidationException(
-            "InvocationConnectivityParameters.ResourceParameters.ResourceConfigurationArn "
-            "is required."
-        )
-    if arn and not _RESOURCE_CONFIGURATION_ARN.match(arn):
-        raise ValidationException(
-            f"ResourceConfigurationArn {arn!r} is not a VPC Lattice resource configuration ARN."
-        )
-    return {"ResourceParameters": {"ResourceConfigurationArn": arn}} if arn else None
-
-
-def _wrap_create(original):
-    @functools.wraps(original)
-    def create_connection(
-        self,
-        name,
-        description,
-        authorization_type,
-        auth_parameters,
-        invocation_connectivity_parameters=None,
-        kms_key_identifier=None,
-    ):
-        from moto.events.exceptions import ResourceAlreadyExistsException
-
-        if name in self.connections:
-            raise ResourceAlreadyExistsException(f"Connection {name} already exists.")
-        connectivity = _check_connectivity(invocation_connectivity_parameters)
-        connection = original(self, name, description, authorization_type, auth_parameters)
-        connection.invocation_connectivity_parameters = connectivity
-        connection.kms_key_identifier = kms_key_identifier
-        models.start_connectivity(connection, self.account_id, self.region_name, "CREATING")
-        return connection
-
-    return create_connection
-
-
-def get_connection(self, name):
-    """The moto ``Connection`` called ``name`` (ResourceNotFoundException if none)."""
-    connection = self.connections.get(name)
-    if connection is None:
-        raise _not_found(name)
-    return connection
-
-
-def update_connection(
-    self,
-    name,
-    description=None,
-    authorization_type=None,
-    auth_parameters=None,
-    invocation_connectivity_parameters=None,
-    kms_key_identifier=None,
-):
-    """UpdateConnection: given members replace old ones; a private connection re-warms."""
-    connection = get_connection(self, name)
-    if description is not None:
-        connection.description = description
-    if kms_key_identifier is not None:
-        connection.kms_key_identifier = kms_key_identifier
-    if authorization_type is not None and authorization_type != connection.authorization_type:
-        connection.authorization_type = authorization_type
-        connection.auth_parameters = {
-            k: v
-            for k, v in connection.auth_parameters.items()
-            if k in ("InvocationHttpParameters", "ConnectivityParameters")
-        }
-    if auth_parameters is not None or authorization_type is not None:
-        connection.auth_parameters = models.merge_auth_parameters(
-            connection.auth_parameters, auth_parameters or {}
-        )
-        models.write_secret(connection, self.account_id, self.region_name)
-    connectivity = _check_connectivity(invocation_connectivity_parameters)
-    if invocation_connectivity_parameters is not None and connectivity != (
-        connection.invocation_connectivity_parameters
-    ):
-        models.stop_connectivity(connection, self.account_id, self.region_name)
-        connection.invocation_connectivity_parameters = connectivity
-        models.start_connectivity(connection, self.account_id, self.region_name, "UPDATING")
-    elif models.is_private(connection):
-        # Same resource configuration, same association; the states run again.
-        models.restart_timeline(connection, "UPDATING")
-    return models.short_description(connection, self.account_id, self.region_name)
-
-
-def _wrap_delete(original):
-    @functools.wraps(original)
-    def delete_connection(self, name):
-        connection = get_connection(self, name)
-        models.stop_connectivity(connection, self.account_id, self.region_name)
-        result = original(self, name)
-        result.update(models.short_description(connection, self.account_id, self.region_name))
-        result["ConnectionState"] = "DELETING"
-        result.pop("LastAuthorizedTime", None)
-        return result
-
-    return delete_connection
-
 
 def seams():
     """The EventBridge seams (see :mod:`lab.sandbox.seams`)."""
-    from lab.sandbox.events import api_destinations, responses
+    from lab.sandbox.events import api_destinations, delivery, responses
     from lab.sandbox.seams import Seam, methods
 
-    owner = __name__
+    owner = models.__name__
     contracts = "tests/contracts/test_moto_events.py::"
     backend = "moto.events.models:EventsBackend."
     return (
         Seam(
             owner,
             backend + "create_connection",
-            _wrap_create,
+            models.wrap_create_connection,
             "moto drops InvocationConnectivityParameters and KmsKeyIdentifier",
             contracts + "test_create_connection_takes_four_arguments",
             kind="wrap",
@@ -164,7 +53,7 @@ def seams():
         Seam(
             owner,
             backend + "delete_connection",
-            _wrap_delete,
+            models.wrap_delete_connection,
             "a private connection's managed resource association goes with it",
             contracts + "test_delete_connection_deletes_the_secret_and_returns_a_dict",
             kind="wrap",
@@ -172,7 +61,7 @@ def seams():
         Seam(
             owner,
             backend + "get_connection",
-            get_connection,
+            models.get_connection,
             "one lookup by name that raises ResourceNotFoundException",
             contracts + "test_the_helpers_we_import_exist",
             kind="add",
@@ -180,7 +69,7 @@ def seams():
         Seam(
             owner,
             backend + "update_connection",
-            update_connection,
+            models.update_connection,
             "moto's update forgets connectivity, the secret and the state timeline",
             contracts + "test_the_connection_model_attributes_we_read",
         ),
@@ -202,9 +91,9 @@ def seams():
         ),
         *api_destinations.seams(),
         Seam(
-            owner,
+            delivery.__name__,
             "moto.events.models:Rule.send_to_targets",
-            _wrap_send_to_targets,
+            delivery.wrap_send_to_targets,
             "moto calls an API destination itself (no connection, no retries) after"
             " transforming the input its own way",
             "tests/contracts/test_moto_events_delivery.py::"
@@ -227,39 +116,6 @@ def apply() -> None:
 
     # private connections make lattice associations
     seams.install("lab.sandbox.vpclattice", __name__)
-
-
-class _OtherTargets:
-    """The rule as moto's ``send_to_targets`` sees it, minus its API destination targets.
-
-    moto would run its own input transformation on them (which breaks on templates with a
-    string placeholder outside quotes, valid on AWS) before its no-op HTTP branch.
-    """
-
-    def __init__(self, rule, targets):
-        self._rule = rule
-        self.targets = targets
-
-    def __getattr__(self, name):
-        return getattr(self._rule, name)
-
-
-def _is_api_destination(target) -> bool:
-    return ":api-destination/" in str(target.get("Arn", ""))
-
-
-def _wrap_send_to_targets(original):
-    @functools.wraps(original)
-    def send_to_targets(self, original_event, transform_input=True):
-        others = [t for t in list(self.targets) if not _is_api_destination(t)]
-        if others:
-            original(_OtherTargets(self, others), original_event, transform_input)
-        if self.state == "ENABLED" and self.event_pattern.matches_event(original_event):
-            from lab.sandbox.events import delivery
-
-            delivery.enqueue(self, original_event)
-
-    return send_to_targets
 
 
 # --------------------------------------------------------------------------- for the HTTP task

@@ -1,5 +1,8 @@
 """CloudFormation handlers for the EventBridge types moto 5.2.5 has no model for.
 
+- ``AWS::Events::Connection``: Ref is the name; GetAtt Arn, ArnForPolicy, SecretArn and the
+  private connectivity's ResourceAssociationArn; no model in moto.
+
 - ``AWS::Events::ApiDestination``: Ref is the name; GetAtt ``Arn`` and ``ArnForPolicy``
   (the ARN without its UUID suffix), per the resource schema.
 - ``AWS::SQS::QueuePolicy`` (here because EventBridge's dead-letter queue is why the lab
@@ -23,6 +26,72 @@ from moto.events.models import events_backends
 from moto.sqs.models import sqs_backends
 
 from lab.sandbox.cloudformation.base import StackResource
+
+
+class EventsConnection(StackResource, CloudFormationModel):
+    """``AWS::Events::Connection``: Ref is the name; GetAtt Arn, ArnForPolicy, SecretArn and
+    the private connectivity's ResourceAssociationArn."""
+
+    TYPE = "AWS::Events::Connection"
+    ATTRIBUTES = (
+        "Arn",
+        "ArnForPolicy",
+        "SecretArn",
+        "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
+    )
+    NAME_PROPERTY = "Name"
+    MUTABLE_PROPERTIES = frozenset(
+        {
+            "AuthParameters",
+            "AuthorizationType",
+            "Description",
+            "InvocationConnectivityParameters",
+            "KmsKeyIdentifier",
+        }
+    )
+
+    @classmethod
+    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+        connection = events_backends[account_id][region_name].create_connection(
+            name=name,
+            description=properties.get("Description", ""),
+            authorization_type=properties.get("AuthorizationType"),
+            auth_parameters=properties.get("AuthParameters") or {},
+            invocation_connectivity_parameters=properties.get("InvocationConnectivityParameters"),
+            kms_key_identifier=properties.get("KmsKeyIdentifier"),
+        )
+        return cls(connection.name, properties, account_id, region_name, logical_id, stack_id)
+
+    def connection(self) -> Any:
+        return events_backends[self.account_id][self.region_name].connections[self.physical_id]
+
+    def attribute(self, name: str) -> Any:
+        connection = self.connection()
+        if name == "Arn":
+            return connection.arn
+        if name == "ArnForPolicy":
+            # The ARN without the connection's UUID suffix.
+            return connection.arn.rsplit("/", 1)[0]
+        if name == "SecretArn":
+            return connection.secret_arn
+        described = connection.describe()
+        parameters = described.get("InvocationConnectivityParameters") or {}
+        return (parameters.get("ResourceParameters") or {}).get("ResourceAssociationArn")
+
+    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
+        events_backends[self.account_id][self.region_name].update_connection(
+            self.physical_id,
+            description=properties.get("Description", ""),
+            authorization_type=properties.get("AuthorizationType"),
+            auth_parameters=properties.get("AuthParameters")
+            if "AuthParameters" in changed
+            else None,
+            invocation_connectivity_parameters=properties.get("InvocationConnectivityParameters"),
+            kms_key_identifier=properties.get("KmsKeyIdentifier"),
+        )
+
+    def remove(self) -> None:
+        events_backends[self.account_id][self.region_name].delete_connection(self.physical_id)
 
 
 class EventsEventBus(StackResource, CloudFormationModel):

@@ -619,3 +619,37 @@ def _publish(
         )
     except Exception:  # metrics are best effort on AWS too
         pass
+
+
+# --------------------------------------------------------------------------- the rule's seam
+
+
+class _OtherTargets:
+    """The rule as moto's ``send_to_targets`` sees it, minus its API destination targets.
+
+    moto would run its own input transformation on them (which breaks on templates with a
+    string placeholder outside quotes, valid on AWS) before its no-op HTTP branch.
+    """
+
+    def __init__(self, rule, targets):
+        self._rule = rule
+        self.targets = targets
+
+    def __getattr__(self, name):
+        return getattr(self._rule, name)
+
+
+def _is_api_destination(target) -> bool:
+    return ":api-destination/" in str(target.get("Arn", ""))
+
+
+def wrap_send_to_targets(original):
+    @functools.wraps(original)
+    def send_to_targets(self, original_event, transform_input=True):
+        others = [t for t in list(self.targets) if not _is_api_destination(t)]
+        if others:
+            original(_OtherTargets(self, others), original_event, transform_input)
+        if self.state == "ENABLED" and self.event_pattern.matches_event(original_event):
+            enqueue(self, original_event)
+
+    return send_to_targets

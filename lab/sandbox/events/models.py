@@ -29,7 +29,9 @@ AUTHORIZED from the start.
 from __future__ import annotations
 
 import copy
+import functools
 import json
+import re
 import time
 from typing import Any
 
@@ -271,3 +273,122 @@ def write_secret(connection: Any, account_id: str, region: str) -> None:
         secret_string=secret_payload(connection.auth_parameters),
         client_request_token=str(mock_random.uuid4()),
     )
+
+
+# --------------------------------------------------------------------------- backend methods
+# Seams on moto's EventsBackend (declared in lab.sandbox.events.seams).
+
+_RESOURCE_CONFIGURATION_ARN = re.compile(
+    r"^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$"
+)
+
+
+def _not_found(name: str):
+    from moto.events.exceptions import ResourceNotFoundException
+
+    return ResourceNotFoundException(f"Connection '{name}' does not exist.")
+
+
+def _check_connectivity(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    from moto.events.exceptions import ValidationException
+
+    if params is None:
+        return None
+    arn = (params.get("ResourceParameters") or {}).get("ResourceConfigurationArn")
+    if arn is None:
+        raise ValidationException(
+            "InvocationConnectivityParameters.ResourceParameters.ResourceConfigurationArn "
+            "is required."
+        )
+    if arn and not _RESOURCE_CONFIGURATION_ARN.match(arn):
+        raise ValidationException(
+            f"ResourceConfigurationArn {arn!r} is not a VPC Lattice resource configuration ARN."
+        )
+    return {"ResourceParameters": {"ResourceConfigurationArn": arn}} if arn else None
+
+
+def wrap_create_connection(original):
+    @functools.wraps(original)
+    def create_connection(
+        self,
+        name,
+        description,
+        authorization_type,
+        auth_parameters,
+        invocation_connectivity_parameters=None,
+        kms_key_identifier=None,
+    ):
+        from moto.events.exceptions import ResourceAlreadyExistsException
+
+        if name in self.connections:
+            raise ResourceAlreadyExistsException(f"Connection {name} already exists.")
+        connectivity = _check_connectivity(invocation_connectivity_parameters)
+        connection = original(self, name, description, authorization_type, auth_parameters)
+        connection.invocation_connectivity_parameters = connectivity
+        connection.kms_key_identifier = kms_key_identifier
+        start_connectivity(connection, self.account_id, self.region_name, "CREATING")
+        return connection
+
+    return create_connection
+
+
+def get_connection(self, name):
+    """The moto ``Connection`` called ``name`` (ResourceNotFoundException if none)."""
+    connection = self.connections.get(name)
+    if connection is None:
+        raise _not_found(name)
+    return connection
+
+
+def update_connection(
+    self,
+    name,
+    description=None,
+    authorization_type=None,
+    auth_parameters=None,
+    invocation_connectivity_parameters=None,
+    kms_key_identifier=None,
+):
+    """UpdateConnection: given members replace old ones; a private connection re-warms."""
+    connection = get_connection(self, name)
+    if description is not None:
+        connection.description = description
+    if kms_key_identifier is not None:
+        connection.kms_key_identifier = kms_key_identifier
+    if authorization_type is not None and authorization_type != connection.authorization_type:
+        connection.authorization_type = authorization_type
+        connection.auth_parameters = {
+            k: v
+            for k, v in connection.auth_parameters.items()
+            if k in ("InvocationHttpParameters", "ConnectivityParameters")
+        }
+    if auth_parameters is not None or authorization_type is not None:
+        connection.auth_parameters = merge_auth_parameters(
+            connection.auth_parameters, auth_parameters or {}
+        )
+        write_secret(connection, self.account_id, self.region_name)
+    connectivity = _check_connectivity(invocation_connectivity_parameters)
+    if invocation_connectivity_parameters is not None and connectivity != (
+        connection.invocation_connectivity_parameters
+    ):
+        stop_connectivity(connection, self.account_id, self.region_name)
+        connection.invocation_connectivity_parameters = connectivity
+        start_connectivity(connection, self.account_id, self.region_name, "UPDATING")
+    elif is_private(connection):
+        # Same resource configuration, same association; the states run again.
+        restart_timeline(connection, "UPDATING")
+    return short_description(connection, self.account_id, self.region_name)
+
+
+def wrap_delete_connection(original):
+    @functools.wraps(original)
+    def delete_connection(self, name):
+        connection = get_connection(self, name)
+        stop_connectivity(connection, self.account_id, self.region_name)
+        result = original(self, name)
+        result.update(short_description(connection, self.account_id, self.region_name))
+        result["ConnectionState"] = "DELETING"
+        result.pop("LastAuthorizedTime", None)
+        return result
+
+    return delete_connection

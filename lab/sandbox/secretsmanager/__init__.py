@@ -11,7 +11,7 @@ from __future__ import annotations
 
 def seams():
     """None: Secrets Manager only adds CloudFormation handlers (importing them defines them)."""
-    from . import models  # noqa: F401
+    from . import cloudformation  # noqa: F401
 
     return ()
 

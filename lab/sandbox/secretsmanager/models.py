@@ -1,8 +1,8 @@
-"""``AWS::SecretsManager::Secret`` and ``{{resolve:secretsmanager:...}}``.
+"""``{{resolve:secretsmanager:...}}`` dynamic references and ``GenerateSecretString``.
 
-Both talk to moto's own Secrets Manager backend, so a secret created by a
-stack is what ``secretsmanager get_secret_value`` returns, and a dynamic
-reference resolves to exactly that value.
+Both talk to moto's own Secrets Manager backend, so a dynamic reference resolves to exactly
+what ``secretsmanager get_secret_value`` returns. The ``AWS::SecretsManager::Secret``
+handler is :mod:`.cloudformation`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import re
 from typing import Any
 
 from moto.cloudformation.exceptions import ValidationError
-from moto.core.common_models import CloudFormationModel
 from moto.secretsmanager.models import SecretsManagerBackend, secretsmanager_backends
 from moto.secretsmanager.utils import random_password
 
-from lab.sandbox.cloudformation.base import StackResource, as_bool
+from lab.sandbox.cloudformation.base import as_bool
 
 # {{resolve:secretsmanager:secret-id:SecretString:json-key:version-stage:version-id}}
 # (AWS CloudFormation user guide, "Dynamic references"); every part after the
@@ -100,74 +99,3 @@ def generate_secret_string(settings: dict[str, Any], account_id: str, region_nam
     document = json.loads(template)
     document[key] = password
     return json.dumps(document)
-
-
-class SecretsManagerSecret(StackResource, CloudFormationModel):
-    """``AWS::SecretsManager::Secret``: Ref and GetAtt Id return the secret's ARN."""
-
-    TYPE = "AWS::SecretsManager::Secret"
-    ATTRIBUTES = ("Id",)
-    NAME_PROPERTY = "Name"
-    MUTABLE_PROPERTIES = frozenset({"Description", "SecretString", "Tags", "KmsKeyId"})
-
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        if "SecretString" in properties and "GenerateSecretString" in properties:
-            raise ValidationError(
-                message=f"{logical_id}: set SecretString or GenerateSecretString, not both."
-            )
-        if "SecretString" in properties:
-            value = properties["SecretString"]
-        else:
-            value = generate_secret_string(
-                properties.get("GenerateSecretString") or {}, account_id, region_name
-            )
-        created = backend(account_id, region_name).create_secret(
-            name=name,
-            secret_string=value,
-            secret_binary=None,
-            description=properties.get("Description"),
-            tags=properties.get("Tags"),
-            kms_key_id=properties.get("KmsKeyId"),
-            client_request_token=None,
-            replica_regions=[],
-            force_overwrite=False,
-        )
-        return cls(
-            json.loads(created)["ARN"], properties, account_id, region_name, logical_id, stack_id
-        )
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id  # "Id" is the ARN, like Ref
-
-    def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        secrets = backend(self.account_id, self.region_name)
-        if "SecretString" in changed:
-            secrets.put_secret_value(
-                secret_id=self.physical_id,
-                secret_string=properties.get("SecretString"),
-                secret_binary=None,
-                client_request_token=None,
-                version_stages=["AWSCURRENT"],
-            )
-        if changed & {"Description", "KmsKeyId"}:
-            secrets.update_secret(
-                secret_id=self.physical_id,
-                secret_string=None,
-                secret_binary=None,
-                client_request_token=None,
-                kms_key_id=properties.get("KmsKeyId"),
-                description=properties.get("Description"),
-            )
-        if "Tags" in changed:
-            secret = secrets.describe_secret(self.physical_id)
-            secret.tags = properties.get("Tags") or []
-
-    def remove(self) -> None:
-        # Without a recovery window, so a redeploy can reuse the name and
-        # nothing lingers in the sandbox after DELETE_COMPLETE.
-        backend(self.account_id, self.region_name).delete_secret(
-            secret_id=self.physical_id,
-            recovery_window_in_days=None,
-            force_delete_without_recovery=True,
-        )
