@@ -11,7 +11,7 @@ NPM_STAMP := node_modules/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup run test test-aws-rehearsal lint notebooks jupyter clean
+.PHONY: setup run test test-aws-rehearsal test-browser browser-setup lint notebooks jupyter clean
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -47,6 +47,31 @@ test: setup
 # reached through AWS_ENDPOINT_URL with dummy credentials: tests/aws_rehearsal.py.
 test-aws-rehearsal: setup
 	$(PY) -m pytest tests/aws_rehearsal.py -p no:cacheprovider -s -q
+
+# The browser test: JupyterLab on 127.0.0.1 driven by Debian's Chromium through
+# Playwright (its own browser download is not used). Installs chromium with
+# apt-get when it is missing and this user may (root, LAB_INSTALL_BROWSER != 0).
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_STAMP := $(VENV)/.browser-installed
+
+$(BROWSER_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,browser]"
+	@touch $@
+
+browser-setup: $(BROWSER_STAMP)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && [ "$${LAB_INSTALL_BROWSER:-1}" != 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "error: $(CHROMIUM) is missing; install Debian's chromium (sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium" >&2; exit 2; \
+		fi; \
+	fi
+
+# Screenshots: results/screenshots/<notebook>.png (and -reopened.png); timings in timings.json.
+test-browser: setup browser-setup
+	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
+	$(NBVAL) LAB_CHROMIUM=$(CHROMIUM) $(PY) -m pytest browser_tests -s -p no:cacheprovider
+	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 
 lint: setup
 	$(PY) -m ruff check .

@@ -41,10 +41,12 @@ def conda_spec(environment: dict, name: str) -> str | None:
     return None
 
 
-def test_pip_pins_equal_pyproject_dependencies_plus_dev_extras(pyproject, environment):
-    expected = (
-        pyproject["project"]["dependencies"] + pyproject["project"]["optional-dependencies"]["dev"]
-    )
+def _extras(project: dict) -> list[str]:
+    return [pin for extra in project["optional-dependencies"].values() for pin in extra]
+
+
+def test_pip_pins_equal_pyproject_dependencies_plus_every_extra(pyproject, environment):
+    expected = pyproject["project"]["dependencies"] + _extras(pyproject["project"])
     pins = pip_pins(environment)
     assert len(pins) == len(set(pins)), "environment.yml lists a pip package twice"
     assert sorted(pins) == sorted(expected)
@@ -52,7 +54,7 @@ def test_pip_pins_equal_pyproject_dependencies_plus_dev_extras(pyproject, enviro
 
 def test_every_python_dependency_is_pinned_exactly(pyproject):
     project = pyproject["project"]
-    for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    for requirement in project["dependencies"] + _extras(project):
         assert re.fullmatch(r"[A-Za-z0-9_.\-]+(\[[a-z,]+\])?==[0-9][0-9A-Za-z.]*", requirement), (
             f"{requirement!r} is not an exact pin (name==version)"
         )
