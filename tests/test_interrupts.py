@@ -178,3 +178,24 @@ def test_a_results_location_that_is_a_file_is_refused_before_anything_runs(deplo
     assert proc.returncode == 2
     assert err.strip().count("\n") == 0
     assert err.startswith("error: LAB_RESULTS_DIR=") and "is a file, not a folder" in err
+
+
+def test_a_sandbox_stopped_during_a_run_ends_it_with_the_reason_and_no_traceback(
+    deployed, tmp_path
+):
+    proc = _start(tmp_path, "run", "-n", str(N), "--concurrency", "8")
+    _wait_for_checkpoint(tmp_path)
+    try:
+        sandbox.stop()
+        out, err = proc.communicate(timeout=120)
+    finally:
+        sandbox.start(quiet=True)  # the module's fixture stops it at the end
+
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err + out
+    assert "stopped: the sandbox stopped answering" in out
+    path = Path(out.strip().splitlines()[-1].removeprefix("results: "))
+    df = results.load(path)
+    assert len(df) == N
+    assert df["status"].isin(["SUCCEEDED", "FAILED", "UNKNOWN", "NOT_STARTED"]).all()
+    assert df[df["error"] == "lab.RunStopped"]["cause"].str.contains("sandbox stopped").all()
