@@ -70,7 +70,7 @@ def test_service_network_init_takes_region_and_account_first():
 
 
 def test_moto_create_service_network_signature():
-    """models.eventbridge_service_network calls create_service_network by keyword."""
+    """events/private_connectivity.eventbridge_service_network calls it by keyword."""
     from moto.vpclattice.models import VPCLatticeBackend
 
     parameters = inspect.signature(VPCLatticeBackend.create_service_network).parameters

@@ -35,6 +35,8 @@ import re
 import time
 from typing import Any
 
+from lab.sandbox.events import private_connectivity
+
 PRIVATE_READY_STATE = "ACTIVE"
 PUBLIC_READY_STATE = "AUTHORIZED"
 
@@ -81,7 +83,9 @@ def start_connectivity(connection: Any, account_id: str, region: str, first_stat
     connection.resource_association_arn = None
     arn = resource_configuration_arn(connection)
     if arn:
-        association = _lattice(account_id, region).create_managed_resource_association(arn)
+        association = private_connectivity.create_managed_resource_association(
+            _lattice(account_id, region), arn
+        )
         connection.resource_association_arn = association.arn
 
 
@@ -89,7 +93,9 @@ def stop_connectivity(connection: Any, account_id: str, region: str) -> None:
     """Remove the managed association (the connection is going or going public)."""
     association_arn = getattr(connection, "resource_association_arn", None)
     if association_arn:
-        _lattice(account_id, region).delete_managed_resource_association(association_arn)
+        private_connectivity.delete_managed_resource_association(
+            _lattice(account_id, region), association_arn
+        )
     connection.resource_association_arn = None
 
 

@@ -19,13 +19,14 @@ A delete answers ``DELETE_IN_PROGRESS`` (as AWS's response does) and the
 resource is gone at once.
 
 The functions at the bottom (``create_resource_gateway`` …) become methods of
-moto's ``VPCLatticeBackend`` (see ``apply()`` in ``__init__``): backend state
-lives on the backend instance, so moto's reset clears it.
+moto's ``VPCLatticeBackend`` (seams in ``__init__``): backend state lives on the
+backend instance, so moto's reset clears it. Input checks are :mod:`.validation`;
+the service network and association EventBridge makes for a private connection
+are :mod:`lab.sandbox.events.private_connectivity`.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,38 +39,26 @@ from lab.sandbox.vpclattice.exceptions import (
     ResourceNotFoundException,
     ValidationException,
 )
+from lab.sandbox.vpclattice.validation import (
+    ASSOCIATION_ID,
+    CONFIG_ID,
+    CONFIG_NAME,
+    GATEWAY_ID,
+    GATEWAY_NAME,
+    IP_ADDRESS_TYPES,
+    PROTOCOLS,
+    RESOURCE_CONFIGURATION_TYPES,
+    check_definition,
+    check_dns_resolution,
+    check_name,
+    check_port_ranges,
+    check_security_group_count,
+    parse_identifier,
+)
 
 DEFAULT_IPV4_ADDRESSES_PER_ENI = 16
-MAX_SECURITY_GROUPS = 5
 MAX_GATEWAYS_PER_VPC = 100
 GATEWAY_ENI_INTERFACE_TYPE = "interface"
-
-#: EventBridge owns the service network its private connections associate
-#: resource configurations with; this stands in for its account.
-EVENTBRIDGE_SERVICE_ACCOUNT = "000000000000"
-EVENTBRIDGE_SERVICE_NETWORK_NAME = "eventbridge-private-connections"
-
-_GATEWAY_NAME = re.compile(r"^(?!rgw-)(?!-)(?!.*-$)(?!.*--)[a-z0-9-]{3,40}$")
-_CONFIG_NAME = re.compile(r"^(?!rcfg-)(?!-)(?!.*-$)(?!.*--)[a-z0-9-]{3,40}$")
-_PORT_RANGE = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
-_GATEWAY_ID = re.compile(
-    r"^(?:arn:[a-z0-9-]+:vpc-lattice:[a-zA-Z0-9-]+:\d{12}:resourcegateway/)?(rgw-[0-9a-z]{17})$"
-)
-_CONFIG_ID = re.compile(
-    r"^(?:arn:[a-z0-9-]+:vpc-lattice:[a-zA-Z0-9-]+:\d{12}:resourceconfiguration/)?(rcfg-[0-9a-z]{17})$"
-)
-_ASSOCIATION_ID = re.compile(
-    r"^(?:arn:[a-z0-9-]+:vpc-lattice:[a-zA-Z0-9-]+:\d{12}:servicenetworkresourceassociation/)?"
-    r"(snra-[0-9a-z]{17})$"
-)
-_DOMAIN_NAME = re.compile(
-    r"^(?=.{3,255}$)([a-zA-Z0-9*]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+\.?$"
-)
-
-RESOURCE_CONFIGURATION_TYPES = ("GROUP", "CHILD", "SINGLE", "ARN", "CIDR")
-PROTOCOLS = ("TCP", "TCP_UDP")
-IP_ADDRESS_TYPES = ("IPV4", "IPV6", "DUALSTACK")
-DNS_RESOLUTIONS = ("IN_VPC", "PUBLIC")
 
 
 def _now() -> datetime:
@@ -349,104 +338,6 @@ class ResourceAssociation(BaseModel):
         return body
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _check_name(name: Any, pattern: re.Pattern, field: str, prefix: str) -> str:
-    if not isinstance(name, str) or not pattern.match(name):
-        raise ValidationException(
-            f"{field} must be 3-40 characters of lower-case letters, digits and hyphens, "
-            f"not start with '{prefix}', and not start or end with a hyphen or contain '--'.",
-            field=field,
-        )
-    return name
-
-
-def _check_port_ranges(port_ranges: Any) -> list[str]:
-    if not isinstance(port_ranges, list) or not port_ranges:
-        raise ValidationException(
-            'portRanges must list at least one port or range, e.g. ["443"].', field="portRanges"
-        )
-    for item in port_ranges:
-        match = _PORT_RANGE.match(str(item))
-        low, high = (
-            (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
-        )
-        if not match or not 1 <= low <= high <= 65535:
-            raise ValidationException(
-                f"portRanges entry {item!r} is not a port (1-65535) or a range like '8000-8080'.",
-                field="portRanges",
-            )
-    return [str(item) for item in port_ranges]
-
-
-def _check_definition(type_: str, definition: Any) -> dict[str, Any] | None:
-    if type_ in ("GROUP", "CHILD") and definition is None:
-        return None
-    if not isinstance(definition, dict) or len(definition) != 1:
-        raise ValidationException(
-            "resourceConfigurationDefinition must set exactly one of dnsResource, ipResource, "
-            "arnResource or cidrResource.",
-            field="resourceConfigurationDefinition",
-        )
-    kind, body = next(iter(definition.items()))
-    allowed = {
-        "SINGLE": ("dnsResource", "ipResource"),
-        "CHILD": ("dnsResource", "ipResource"),
-        "GROUP": ("dnsResource", "ipResource"),
-        "ARN": ("arnResource",),
-        "CIDR": ("cidrResource",),
-    }[type_]
-    if kind not in allowed:
-        raise ValidationException(
-            f"A {type_} resource configuration takes {' or '.join(allowed)}, not {kind}.",
-            field="resourceConfigurationDefinition",
-        )
-    body = dict(body or {})
-    if kind == "dnsResource":
-        domain = body.get("domainName")
-        if not isinstance(domain, str) or not _DOMAIN_NAME.match(domain):
-            raise ValidationException(
-                f"dnsResource.domainName {domain!r} is not a valid DNS name.",
-                field="resourceConfigurationDefinition.dnsResource.domainName",
-            )
-        body.setdefault("ipAddressType", "IPV4")
-        if body["ipAddressType"] not in IP_ADDRESS_TYPES:
-            raise ValidationException(
-                f"dnsResource.ipAddressType must be one of {', '.join(IP_ADDRESS_TYPES)}.",
-                field="resourceConfigurationDefinition.dnsResource.ipAddressType",
-            )
-    elif kind == "ipResource":
-        import ipaddress
-
-        try:
-            ipaddress.ip_address(body.get("ipAddress", ""))
-        except ValueError:
-            raise ValidationException(
-                f"ipResource.ipAddress {body.get('ipAddress')!r} is not an IP address.",
-                field="resourceConfigurationDefinition.ipResource.ipAddress",
-            ) from None
-    elif kind == "arnResource":
-        if not str(body.get("arn", "")).startswith("arn:"):
-            raise ValidationException(
-                "arnResource.arn must be an ARN.",
-                field="resourceConfigurationDefinition.arnResource.arn",
-            )
-    elif not body.get("cidrRanges"):
-        raise ValidationException(
-            "cidrResource.cidrRanges must list at least one CIDR.",
-            field="resourceConfigurationDefinition.cidrResource.cidrRanges",
-        )
-    return {kind: body}
-
-
-def _identifier(value: Any, pattern: re.Pattern, kind: str, field: str) -> str:
-    match = pattern.match(value) if isinstance(value, str) else None
-    if match is None:
-        raise ValidationException(f"{value!r} is not a {kind} id or ARN.", field=field)
-    return match.group(1)
-
-
 # --------------------------------------------------------------------------- backend methods
 # Each function below becomes a method of moto's VPCLatticeBackend (``self``).
 
@@ -487,18 +378,13 @@ def create_resource_gateway(
     resource_config_dns_resolution: str | None = None,
 ) -> ResourceGateway:
     """CreateResourceGateway: validate, make one ENI per subnet, store."""
-    _check_name(name, _GATEWAY_NAME, "name", "rgw-")
+    check_name(name, GATEWAY_NAME, "name", "rgw-")
     ip_address_type = ip_address_type or "IPV4"
     if ip_address_type not in IP_ADDRESS_TYPES:
         raise ValidationException(
             f"ipAddressType must be one of {', '.join(IP_ADDRESS_TYPES)}.", field="ipAddressType"
         )
-    dns_resolution = resource_config_dns_resolution or "PUBLIC"
-    if dns_resolution not in DNS_RESOLUTIONS:
-        raise ValidationException(
-            f"resourceConfigDnsResolution must be one of {', '.join(DNS_RESOLUTIONS)}.",
-            field="resourceConfigDnsResolution",
-        )
+    dns_resolution = check_dns_resolution(resource_config_dns_resolution or "PUBLIC")
     if ip_address_type == "IPV6":
         if ipv4_addresses_per_eni is not None:
             raise ValidationException(
@@ -518,11 +404,7 @@ def create_resource_gateway(
     if not subnet_ids:
         raise ValidationException("subnetIds must list at least one subnet.", field="subnetIds")
     security_group_ids = list(security_group_ids or [])
-    if len(security_group_ids) > MAX_SECURITY_GROUPS:
-        raise ValidationException(
-            f"A resource gateway takes at most {MAX_SECURITY_GROUPS} security groups.",
-            field="securityGroupIds",
-        )
+    check_security_group_count(security_group_ids)
     for gateway in _gateways(self).values():
         if gateway.name == name:
             raise ConflictException(
@@ -604,8 +486,8 @@ def _find_subnet(ec2: Any, subnet_id: str) -> Any:
 
 def get_resource_gateway(self, identifier: str) -> ResourceGateway:
     """GetResourceGateway by id or ARN."""
-    gateway_id = _identifier(
-        identifier, _GATEWAY_ID, "resource gateway", "resourceGatewayIdentifier"
+    gateway_id = parse_identifier(
+        identifier, GATEWAY_ID, "resource gateway", "resourceGatewayIdentifier"
     )
     gateway = _gateways(self).get(gateway_id)
     if gateway is None:
@@ -629,11 +511,7 @@ def update_resource_gateway(
     ec2 = _ec2(self)
     if security_group_ids is not None:
         security_group_ids = list(security_group_ids)
-        if len(security_group_ids) > MAX_SECURITY_GROUPS:
-            raise ValidationException(
-                f"A resource gateway takes at most {MAX_SECURITY_GROUPS} security groups.",
-                field="securityGroupIds",
-            )
+        check_security_group_count(security_group_ids)
         _check_vpc_subnets_groups(ec2, gateway.vpc_id, [], security_group_ids)
         if not security_group_ids:
             security_group_ids = [ec2.get_default_security_group(gateway.vpc_id).id]
@@ -642,12 +520,9 @@ def update_resource_gateway(
             if eni_id in ec2.enis:
                 ec2_models.set_eni_security_groups(ec2, ec2.enis[eni_id], security_group_ids)
     if resource_config_dns_resolution is not None:
-        if resource_config_dns_resolution not in DNS_RESOLUTIONS:
-            raise ValidationException(
-                f"resourceConfigDnsResolution must be one of {', '.join(DNS_RESOLUTIONS)}.",
-                field="resourceConfigDnsResolution",
-            )
-        gateway.resource_config_dns_resolution = resource_config_dns_resolution
+        gateway.resource_config_dns_resolution = check_dns_resolution(
+            resource_config_dns_resolution
+        )
     gateway.last_updated_at = _now()
     return gateway
 
@@ -685,7 +560,7 @@ def create_resource_configuration(
     resource_configuration_group_identifier: str | None = None,
 ) -> ResourceConfiguration:
     """CreateResourceConfiguration: validate the type, gateway, ports and definition."""
-    _check_name(name, _CONFIG_NAME, "name", "rcfg-")
+    check_name(name, CONFIG_NAME, "name", "rcfg-")
     if type not in RESOURCE_CONFIGURATION_TYPES:
         raise ValidationException(
             f"type must be one of {', '.join(RESOURCE_CONFIGURATION_TYPES)}.", field="type"
@@ -715,8 +590,8 @@ def create_resource_configuration(
     if type == "ARN":
         port_ranges = port_ranges or []
     else:
-        port_ranges = _check_port_ranges(port_ranges)
-    definition = _check_definition(type, resource_configuration_definition)
+        port_ranges = check_port_ranges(port_ranges)
+    definition = check_definition(type, resource_configuration_definition)
     for existing in _configurations(self).values():
         if existing.name == name:
             raise ConflictException(
@@ -746,8 +621,8 @@ def create_resource_configuration(
 
 def get_resource_configuration(self, identifier: str) -> ResourceConfiguration:
     """GetResourceConfiguration by id or ARN."""
-    config_id = _identifier(
-        identifier, _CONFIG_ID, "resource configuration", "resourceConfigurationIdentifier"
+    config_id = parse_identifier(
+        identifier, CONFIG_ID, "resource configuration", "resourceConfigurationIdentifier"
     )
     configuration = _configurations(self).get(config_id)
     if configuration is None:
@@ -763,17 +638,17 @@ def list_resource_configurations(
     """Every resource configuration, optionally of one gateway or group."""
     items = list(_configurations(self).values())
     if resource_gateway_identifier:
-        gateway_id = _identifier(
+        gateway_id = parse_identifier(
             resource_gateway_identifier,
-            _GATEWAY_ID,
+            GATEWAY_ID,
             "resource gateway",
             "resourceGatewayIdentifier",
         )
         items = [c for c in items if c.resource_gateway_id == gateway_id]
     if resource_configuration_group_identifier:
-        group_id = _identifier(
+        group_id = parse_identifier(
             resource_configuration_group_identifier,
-            _CONFIG_ID,
+            CONFIG_ID,
             "resource configuration",
             "resourceConfigurationGroupIdentifier",
         )
@@ -791,9 +666,9 @@ def update_resource_configuration(
     """UpdateResourceConfiguration: ports, definition, shareable flag (type is fixed)."""
     configuration = get_resource_configuration(self, identifier)
     if port_ranges is not None:
-        configuration.port_ranges = _check_port_ranges(port_ranges)
+        configuration.port_ranges = check_port_ranges(port_ranges)
     if resource_configuration_definition is not None:
-        configuration.definition = _check_definition(
+        configuration.definition = check_definition(
             configuration.type, resource_configuration_definition
         )
     if allow_association_to_shareable_service_network is not None:
@@ -877,9 +752,9 @@ def _service_network(self, identifier: str) -> Any:
 
 def get_service_network_resource_association(self, identifier: str) -> Any:
     """GetServiceNetworkResourceAssociation by id or ARN."""
-    association_id = _identifier(
+    association_id = parse_identifier(
         identifier,
-        _ASSOCIATION_ID,
+        ASSOCIATION_ID,
         "service network resource association",
         "serviceNetworkResourceAssociationIdentifier",
     )
@@ -900,9 +775,9 @@ def list_service_network_resource_associations(
         network_id = service_network_identifier.rsplit("/", 1)[-1]
         items = [a for a in items if a.service_network_id == network_id]
     if resource_configuration_identifier:
-        config_id = _identifier(
+        config_id = parse_identifier(
             resource_configuration_identifier,
-            _CONFIG_ID,
+            CONFIG_ID,
             "resource configuration",
             "resourceConfigurationIdentifier",
         )
@@ -930,26 +805,6 @@ def _remove_association(self, association: Any) -> Any:
     return association
 
 
-# ---- what EventBridge does for a private connection
-
-
-def eventbridge_service_network(self) -> Any:
-    """The service network EventBridge owns in this region (made on first use)."""
-    from moto.vpclattice.models import vpclattice_backends
-
-    owner = vpclattice_backends[EVENTBRIDGE_SERVICE_ACCOUNT][self.region_name]
-    for network in owner.service_networks.values():
-        if network.name == EVENTBRIDGE_SERVICE_NETWORK_NAME:
-            return network
-    return owner.create_service_network(
-        auth_type="NONE",
-        client_token=None,
-        name=EVENTBRIDGE_SERVICE_NETWORK_NAME,
-        sharing_config=None,
-        tags=None,
-    )
-
-
 def seeded_service_network_ids(original_init):
     """Wrap moto's service network ``__init__``: ``sn-`` + 17 seeded hex, not a uuid slice.
 
@@ -963,41 +818,6 @@ def seeded_service_network_ids(original_init):
         self.arn = self.arn.rsplit("/", 1)[0] + "/" + self.id
 
     return __init__
-
-
-def create_managed_resource_association(
-    self, resource_configuration_arn: str
-) -> ResourceAssociation:
-    """The association EventBridge makes for a private connection (``isManagedAssociation``).
-
-    It always exists once the connection does; if the resource configuration is
-    missing its status is CREATE_FAILED (the connection then reports
-    FAILED_CONNECTIVITY).
-    """
-    try:
-        configuration = get_resource_configuration(self, resource_configuration_arn)
-    except (ResourceNotFoundException, ValidationException):
-        configuration = None
-    association = ResourceAssociation(
-        self.account_id,
-        self.region_name,
-        self.partition,
-        eventbridge_service_network(self),
-        configuration,
-        configuration.arn if configuration else resource_configuration_arn,
-        private_dns_enabled=None,
-        managed=True,
-    )
-    _associations(self)[association.id] = association
-    return association
-
-
-def delete_managed_resource_association(self, association_arn: str) -> None:
-    """Remove a managed association (the connection using it is going). Missing is fine."""
-    association_id = association_arn.rsplit("/", 1)[-1]
-    association = _associations(self).get(association_id)
-    if association is not None:
-        _remove_association(self, association)
 
 
 BACKEND_METHODS = (
@@ -1015,7 +835,4 @@ BACKEND_METHODS = (
     get_service_network_resource_association,
     list_service_network_resource_associations,
     delete_service_network_resource_association,
-    eventbridge_service_network,
-    create_managed_resource_association,
-    delete_managed_resource_association,
 )
