@@ -69,6 +69,10 @@ class SentEvents:
     failed: list[dict] = field(default_factory=list)  # entries PutEvents refused
     started: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
     put_seconds: float = 0.0
+    # aws mode: the rule's SuccessfulInvocationAttempts already counted from the start of
+    # the run's first minute, before its first put (per-minute datapoints would otherwise
+    # credit this run with an earlier run's deliveries in the same minute).
+    successes_before: int = 0
 
     @property
     def sent(self) -> int:
@@ -103,6 +107,8 @@ def send_events(n: int = 10, concurrency: int = 4, run_id: str | None = None) ->
     wait_for_active_connection(load_config(), values)
     events = client("events")
     run = SentEvents(run_id=run_id or f"run-{uuid.uuid4().hex[:10]}")
+    if not load_config().is_sandbox:
+        run.successes_before = _successful_attempts(since=run.started)
     batches = [list(range(i, min(i + PUT_BATCH, n))) for i in range(0, n, PUT_BATCH)]
 
     def put(batch: list[int]) -> list[tuple[int, float, dict]]:
@@ -290,6 +296,11 @@ def delivery_metrics(minutes: int = 15, since: datetime.datetime | None = None) 
     return pd.DataFrame(rows)
 
 
+def _successful_attempts(since: datetime.datetime) -> int:
+    metrics = delivery_metrics(since=since)
+    return int(metrics.set_index("metric")["sum"]["SuccessfulInvocationAttempts"])
+
+
 # --------------------------------------------------------------------------- account
 
 
@@ -332,8 +343,7 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
             delivered_seqs = {r["detail"].get("seq") for r in ok} & wanted
             delivered, duplicated = len(delivered_seqs), len(ok) - len(delivered_seqs)
         else:
-            metrics = delivery_metrics(since=run.started)
-            successes = int(metrics.set_index("metric")["sum"]["SuccessfulInvocationAttempts"])
+            successes = _successful_attempts(since=run.started) - run.successes_before
             delivered = min(successes, len(wanted) - len(dead))
             duplicated = max(0, successes - delivered)
         if delivered + len(dead) >= len(wanted) or time.monotonic() > deadline:

@@ -1,0 +1,49 @@
+"""Aws-mode event accounting: deliveries come from per-minute CloudWatch datapoints.
+
+A run that starts in the same minute as an earlier one must not be credited with the
+earlier run's successful invocations (the aws-mode rehearsal of notebook 07 was, now and
+then, when its broken-key run followed the healthy one within a minute).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lab import event_delivery
+from lab.config import LabConfig
+
+
+def _aws_mode(monkeypatch, successes: list[int], dead_seqs: set[int]):
+    cfg = LabConfig(mode="aws", region="us-east-1", stack_name="PrivateApiLab",
+                    sandbox_port=5599)
+    monkeypatch.setattr(event_delivery, "load_config", lambda: cfg)
+    monkeypatch.setenv("LAB_WAIT_SCALE", "0.05")  # aws mode's 5 s poll becomes 0.25 s
+    readings = iter(successes)
+    monkeypatch.setattr(event_delivery, "delivery_metrics", lambda since=None, minutes=15: (
+        pd.DataFrame([{"metric": "SuccessfulInvocationAttempts", "sum": float(next(readings))}])
+    ))
+    monkeypatch.setattr(event_delivery, "_dead_letter_rows",
+                        lambda run_id: [{"seq": seq} for seq in dead_seqs])
+
+
+def _run(successes_before: int) -> event_delivery.SentEvents:
+    run = event_delivery.SentEvents(run_id="run-test", successes_before=successes_before)
+    run.event_ids = {seq: f"id-{seq}" for seq in range(10)}
+    return run
+
+
+def test_an_earlier_runs_successes_in_the_same_minute_are_not_this_runs(monkeypatch):
+    # 40 successes were already counted when the run started; none came after.
+    _aws_mode(monkeypatch, successes=[40], dead_seqs=set(range(10)))
+
+    report = event_delivery.account(_run(successes_before=40), timeout_s=1)
+
+    assert (report["delivered"], report["dead_lettered"], report["duplicated"]) == (0, 10, 0)
+
+
+def test_successes_after_the_start_are_this_runs_deliveries(monkeypatch):
+    _aws_mode(monkeypatch, successes=[43, 50], dead_seqs=set())
+
+    report = event_delivery.account(_run(successes_before=40), timeout_s=5)
+
+    assert (report["delivered"], report["lost"]) == (10, 0)
