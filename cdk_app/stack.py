@@ -17,6 +17,7 @@ from cdk_app.workflows import HttpInvokeWorkflows
 OUTPUT_KEYS = (
     "StandardStateMachineArn",
     "ExpressStateMachineArn",
+    "JsonataStateMachineArn",
     "RestApiId",
     "ApiRootUrl",
     "VpcId",
@@ -102,6 +103,7 @@ class PrivateApiLabStack(Stack):
         values = {
             "StandardStateMachineArn": self.workflows.standard.state_machine_arn,
             "ExpressStateMachineArn": self.workflows.express.state_machine_arn,
+            "JsonataStateMachineArn": self.workflows.jsonata.state_machine_arn,
             "RestApiId": api.api.rest_api_id,
             "ApiRootUrl": api.root_url,
             "VpcId": self.network.vpc.vpc_id,

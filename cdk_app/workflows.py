@@ -26,21 +26,33 @@ CONNECTION_WARMUP_ERRORS = [
 ]
 
 
-def _http_invoke(
-    scope: Construct, *, api_root_url: str, path: str, connection: events.IConnection
-) -> tasks.HttpInvoke:
-    task = tasks.HttpInvoke(
-        scope,
-        TASK_STATE_NAME,
-        api_root=api_root_url,
-        api_endpoint=sfn.TaskInput.from_text(path),
-        method=sfn.TaskInput.from_text("GET"),
-        connection=connection,
-        headers=sfn.TaskInput.from_object(
-            {EXECUTION_HEADER: sfn.JsonPath.string_at("$$.Execution.Name")}
-        ),
-        comment="GET the private API through the connection's resource configuration",
-    )
+#: What the JSONata twin's Output keeps of the HTTP Task's result (a reshaped response).
+JSONATA_OUTPUT = {
+    "status": "{% $states.result.StatusCode & ' ' & $states.result.StatusText %}",
+    "body": "{% $states.result.ResponseBody %}",
+    "execution": "{% $states.context.Execution.Name %}",
+}
+
+
+class HttpInvokeJsonata(tasks.HttpInvoke):
+    """``HttpInvoke.jsonata`` naming its connection in ``InvocationConfig``.
+
+    CDK 2.275 writes the connection as ``Authentication.ConnectionArn`` in both query
+    languages; the HTTP Task's documentation uses ``InvocationConfig.ConnectionArn`` for
+    JSONata (https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html).
+    The rendered state is otherwise CDK's own.
+    """
+
+    def to_state_json(self, *args, **kwargs):
+        rendered = dict(super().to_state_json(*args, **kwargs))
+        arguments = dict(rendered.get("Arguments") or {})
+        if "Authentication" in arguments:
+            arguments["InvocationConfig"] = arguments.pop("Authentication")
+            rendered["Arguments"] = arguments
+        return rendered
+
+
+def _add_retries(task: tasks.HttpInvoke) -> tasks.HttpInvoke:
     task.add_retry(
         errors=HTTP_RETRY_ERRORS,
         interval=Duration.seconds(1),
@@ -60,12 +72,54 @@ def _http_invoke(
     return task
 
 
+def _http_invoke_jsonata(
+    scope: Construct, *, api_root_url: str, path: str, connection: events.IConnection
+) -> tasks.HttpInvoke:
+    """The same call written in JSONata: ``Arguments`` with ``InvocationConfig``, an ``Output``."""
+    task = HttpInvokeJsonata(
+        scope,
+        TASK_STATE_NAME,
+        api_root=api_root_url,
+        api_endpoint=sfn.TaskInput.from_text(path),
+        method=sfn.TaskInput.from_text("GET"),
+        connection=connection,
+        headers=sfn.TaskInput.from_object(
+            {EXECUTION_HEADER: "{% $states.context.Execution.Name %}"}
+        ),
+        outputs=JSONATA_OUTPUT,
+        comment="GET the private API (JSONata): the Output reshapes the response",
+        query_language=sfn.QueryLanguage.JSONATA,
+    )
+    return _add_retries(task)
+
+
+def _http_invoke(
+    scope: Construct, *, api_root_url: str, path: str, connection: events.IConnection
+) -> tasks.HttpInvoke:
+    task = tasks.HttpInvoke(
+        scope,
+        TASK_STATE_NAME,
+        api_root=api_root_url,
+        api_endpoint=sfn.TaskInput.from_text(path),
+        method=sfn.TaskInput.from_text("GET"),
+        connection=connection,
+        headers=sfn.TaskInput.from_object(
+            {EXECUTION_HEADER: sfn.JsonPath.string_at("$$.Execution.Name")}
+        ),
+        comment="GET the private API through the connection's resource configuration",
+    )
+    return _add_retries(task)
+
+
 class HttpInvokeWorkflows(Construct):
-    """Both state machine types with the same ``HttpInvoke`` task.
+    """Both state machine types with the same ``HttpInvoke`` task, and a JSONata twin.
 
     STANDARD keeps an execution history (the lab times TaskScheduled ->
     TaskSucceeded from it); EXPRESS runs synchronously and reports only to its
-    log group. Both log ALL events and trace with X-Ray.
+    log group. The JSONata twin (STANDARD) makes the same call with
+    ``HttpInvoke.jsonata`` (``Arguments`` + ``InvocationConfig``) and reshapes the
+    response in its ``Output``; it logs to the STANDARD log group. All log ALL
+    events and trace with X-Ray.
     """
 
     def __init__(
@@ -98,6 +152,15 @@ class HttpInvokeWorkflows(Construct):
             path=path,
             connection=connection,
         )
+        self.jsonata = self._state_machine(
+            "Jsonata",
+            sfn.StateMachineType.STANDARD,
+            self.standard_log_group,
+            api_root_url=api_root_url,
+            path=path,
+            connection=connection,
+            jsonata=True,
+        )
 
     def _log_group(self, construct_id: str, name: str) -> logs.LogGroup:
         return logs.LogGroup(
@@ -120,15 +183,19 @@ class HttpInvokeWorkflows(Construct):
         api_root_url: str,
         path: str,
         connection: events.IConnection,
+        jsonata: bool = False,
     ) -> sfn.StateMachine:
         holder = Construct(self, f"{construct_id}Definition")
-        task = _http_invoke(holder, api_root_url=api_root_url, path=path, connection=connection)
+        build = _http_invoke_jsonata if jsonata else _http_invoke
+        task = build(holder, api_root_url=api_root_url, path=path, connection=connection)
+        flavour = "JSONata, " if jsonata else ""
         state_machine = sfn.StateMachine(
             self,
             construct_id,
             state_machine_type=machine_type,
             definition_body=sfn.DefinitionBody.from_chainable(task),
-            comment=f"Private API Lab ({machine_type.value}): HTTP task -> private API",
+            query_language=sfn.QueryLanguage.JSONATA if jsonata else None,
+            comment=f"Private API Lab ({flavour}{machine_type.value}): HTTP task -> private API",
             timeout=Duration.minutes(5),
             tracing_enabled=True,
             logs=sfn.LogOptions(

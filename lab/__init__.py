@@ -46,6 +46,11 @@ _LAZY = {
     "private_api_requests": "lab.executions",
     "private_api_request_headers": "lab.executions",
     "sandbox_request_log": "lab.executions",
+    # 05b TestState
+    "http_task_state": "lab.debugging",
+    "trace_http_task": "lab.debugging",
+    "request_headers": "lab.debugging",
+    "connection_header_present": "lab.debugging",
     "run": "lab.harness",
     "summary": "lab.results",
     "plot_ecdf": "lab.results",

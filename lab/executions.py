@@ -14,16 +14,20 @@ from lab.config import load_config
 from lab.errors import LabError
 from lab.masking import mask_secrets
 
-WORKFLOWS = {"standard": "StandardStateMachineArn", "express": "ExpressStateMachineArn"}
+WORKFLOWS = {
+    "standard": "StandardStateMachineArn",
+    "express": "ExpressStateMachineArn",
+    "jsonata": "JsonataStateMachineArn",  # the STANDARD workflow's JSONata twin
+}
 
 
 def state_machine_arn(workflow: str) -> str:
-    """The deployed state machine's ARN for ``standard`` or ``express``."""
+    """The deployed state machine's ARN for ``standard``, ``express`` or ``jsonata``."""
     from lab.deployment import outputs
 
     key = WORKFLOWS.get(str(workflow).lower())
     if key is None:
-        raise LabError(f"unknown workflow {workflow!r}; use 'standard' or 'express'.")
+        raise LabError(f"unknown workflow {workflow!r}; use 'standard', 'express' or 'jsonata'.")
     return outputs()[key]
 
 

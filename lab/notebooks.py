@@ -26,7 +26,7 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 def notebook_paths() -> list[Path]:
     """The walk-through in order (numbered file names sort as the learner reads them)."""
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb"))  # 05b sorts after 05
     if not paths:
         raise LabError(f"no notebooks found in {NOTEBOOKS}; run from a full checkout of the repo.")
     return paths

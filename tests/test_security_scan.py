@@ -265,7 +265,7 @@ def test_every_execution_role_may_invoke_http_only_with_the_http_endpoint_condit
 
     statements = _invoke_http_statements(template())
 
-    assert len(statements) == 2  # one per state machine role
+    assert len(statements) == 3  # one per state machine role (STANDARD, EXPRESS, JSONata twin)
     for statement in statements:
         conditions = {key for operator in statement["Condition"].values() for key in operator}
         assert "states:HTTPEndpoint" in conditions

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTPUT_KEYS = {
     "StandardStateMachineArn",
     "ExpressStateMachineArn",
+    "JsonataStateMachineArn",
     "RestApiId",
     "ApiRootUrl",
     "VpcId",
@@ -80,9 +81,31 @@ def _http_task(state_machine: dict) -> dict:
 
 
 def _state_machines(tpl) -> dict[str, dict]:
-    """State machine type -> resource."""
+    """State machine type (JSONATA for the JSONata twin, a STANDARD one) -> resource."""
     machines = resources(tpl, "AWS::StepFunctions::StateMachine").values()
-    return {m["Properties"]["StateMachineType"]: m for m in machines}
+    by_kind = {}
+    for machine in machines:
+        kind = machine["Properties"]["StateMachineType"]
+        if _definition(machine).get("QueryLanguage") == "JSONata":
+            kind = "JSONATA"
+        assert kind not in by_kind, kind
+        by_kind[kind] = machine
+    return by_kind
+
+
+def test_the_jsonata_twin_calls_the_same_url_with_invocation_config_and_reshapes_output(tpl):
+    """HttpInvoke.jsonata: Arguments (ApiEndpoint, Method, InvocationConfig.ConnectionArn) and an
+    Output over $states.result (https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html)."""
+    machines = _state_machines(tpl)
+    assert machines["JSONATA"]["Properties"]["StateMachineType"] == "STANDARD"
+    task = _http_task(machines["JSONATA"])
+    arguments = task["Arguments"]
+    assert set(arguments) == {"ApiEndpoint", "Method", "Headers", "InvocationConfig"}
+    assert arguments["InvocationConfig"]["ConnectionArn"].startswith("${PrivateConnection")
+    assert arguments["Headers"] == {"x-lab-execution": "{% $states.context.Execution.Name %}"}
+    assert set(task["Output"]) == {"status", "body", "execution"}
+    jsonpath_retry = _http_task(machines["STANDARD"])["Retry"]
+    assert task["Retry"] == jsonpath_retry
 
 
 # --- network --------------------------------------------------------------------------------
@@ -386,8 +409,8 @@ def test_no_property_override_in_the_app_sources():
 # --- state machines -------------------------------------------------------------------------
 
 
-def test_one_standard_and_one_express_state_machine(tpl):
-    assert sorted(_state_machines(tpl)) == ["EXPRESS", "STANDARD"]
+def test_one_standard_one_express_and_a_jsonata_twin(tpl):
+    assert sorted(_state_machines(tpl)) == ["EXPRESS", "JSONATA", "STANDARD"]
 
 
 def test_express_logs_everything_to_the_log_group_named_in_the_outputs(tpl):
@@ -513,9 +536,12 @@ def test_api_destination_uses_the_same_private_connection_as_the_http_task(tpl):
     machines = _state_machines(tpl).values()
     for machine in machines:
         task = _http_task(machine)
-        assert (
-            task["Parameters"]["Authentication"]["ConnectionArn"] == "${" + connection_id + ".Arn}"
+        connection = (
+            task["Arguments"]["InvocationConfig"]
+            if "Arguments" in task
+            else task["Parameters"]["Authentication"]
         )
+        assert connection["ConnectionArn"] == "${" + connection_id + ".Arn}"
 
 
 def test_api_destination_posts_to_events_under_the_api_root_at_a_set_rate(tpl):

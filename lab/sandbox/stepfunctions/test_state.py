@@ -142,7 +142,9 @@ def test_state(
     jsonata.annotate_field_paths(program)
     _record_after_arguments(program.test_state)
 
-    name = f"{TEST_STATE_NAME}-{datetime.datetime.now(datetime.UTC).strftime('%H%M%S%f')}"
+    from moto.moto_api._internal import mock_random
+
+    name = f"{TEST_STATE_NAME}-{mock_random.uuid4().hex[:12]}"  # seeded in the sandbox
     machine_arn = f"arn:aws:states:{region}:{account_id}:stateMachine:{name}"
     role = role_arn or f"arn:aws:iam::{account_id}:role/TestState"
     env = TestStateEnvironment(
