@@ -235,6 +235,7 @@ def test_state_machines_land_in_the_backend_that_executes(deployed):
     assert {machine.arn for machine in executing.state_machines} == {
         outputs["StandardStateMachineArn"],
         outputs["ExpressStateMachineArn"],
+        outputs["JsonataStateMachineArn"],
     }
 
 
