@@ -29,6 +29,7 @@ _LAZY = {
     "environment_checks": "lab.setup",
     "prepare": "lab.setup",
     "cost_estimate": "lab.setup",
+    "preflight": "lab.preflight",
     # 01-04 inspection
     "template_resources": "lab.inspect",
     "outputs_table": "lab.inspect",

@@ -68,6 +68,15 @@ def _cmd_outputs(args) -> int:
     return 0
 
 
+def _cmd_preflight(args) -> int:
+    """Exit 0 when nothing blocks a deploy, 1 when a check failed."""
+    from lab import preflight
+
+    rows = preflight.run_checks()
+    print(preflight.as_json(rows) if args.json else preflight.render(rows))
+    return 1 if any(row.status == "fail" for row in rows) else 0
+
+
 def _cmd_sandbox(args) -> int:
     from lab import sandbox
 
@@ -224,6 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="do nothing if the stack already runs the current template (lab.ensure_deployed)",
     )
     p.set_defaults(func=_cmd_deploy)
+
+    p = sub.add_parser(
+        "preflight",
+        help="check everything knowable before deploying, one row each with its fix "
+        "(exit 1 if something blocks)",
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(func=_cmd_preflight)
 
     p = sub.add_parser("destroy", help="delete the stack and wait until it is gone")
     p.set_defaults(func=_cmd_destroy)
