@@ -392,51 +392,33 @@ def test_the_policy_covers_private_connectivity_and_change_sets():
         assert action in actions, action
 
 
-_IAM_PREFIX = {"stepfunctions": "states", "resourcegroupstaggingapi": "tag"}
-_APIGATEWAY_VERBS = {
-    "Get": "GET",
-    "Create": "POST",
-    "Update": "PATCH",
-    "Delete": "DELETE",
-    "Put": "PUT",
-}
+def _tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "deployer_policy", ROOT / "tools" / "deployer_policy.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_the_policy_allows_every_call_the_lab_makes():
-    """Scan lab/ (not the sandbox) for boto3 operations and map each to its IAM action."""
-    source = "\n".join(
-        p.read_text() for p in (ROOT / "lab").rglob("*.py") if "sandbox" not in p.parts
-    )
-    session = botocore.session.get_session()
+    """tools/deployer_policy.py scans lab/ (not the sandbox) for botocore operations."""
     actions = preflight.policy_actions()
-    missing = []
-    for service in (
-        "cloudformation",
-        "ec2",
-        "events",
-        "stepfunctions",
-        "vpc-lattice",
-        "apigateway",
-        "secretsmanager",
-        "logs",
-        "iam",
-        "resourcegroupstaggingapi",
-        "service-quotas",
-    ):
-        model = session.get_service_model(service)
-        prefix = _IAM_PREFIX.get(service, model.signing_name)
-        for operation in model.operation_names:
-            snake = botocore.xform_name(operation)
-            if not re.search(rf"(\.{snake}\(|\"{snake}\")", source):
-                continue
-            if service == "apigateway":
-                verb = next(v for k, v in _APIGATEWAY_VERBS.items() if operation.startswith(k))
-                action = f"apigateway:{verb}"
-            else:
-                action = f"{prefix}:{operation}"
-            if not allowed(action, actions):
-                missing.append(action)
+    calls = _tool().lab_calls()
+    assert "states:StartExecution" in calls and "cloudformation:CreateStack" in calls
+    missing = sorted(a for a in calls if not allowed(a, actions))
     assert not missing, missing
+
+
+def test_the_policy_file_is_what_the_tool_writes():
+    from stack_template import template
+
+    expected = _tool().policy(template())
+    assert json.loads(preflight.POLICY_FILE.read_text()) == expected, (
+        "run `python tools/deployer_policy.py` and commit docs/deployer-policy.json"
+    )
 
 
 # -- sandbox mode -------------------------------------------------------------------------

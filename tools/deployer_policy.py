@@ -1,0 +1,145 @@
+"""Write docs/deployer-policy.json: least privilege for the identity that deploys and runs the lab.
+
+    python tools/deployer_policy.py          # rewrite the file
+    python tools/deployer_policy.py --check  # exit 1 if the file is not what this would write
+
+Four statements, each action in one of them only, every action concrete (no wildcards:
+``iam:SimulatePrincipalPolicy`` in ``lab preflight`` simulates each one):
+
+- DeployTheStack: CloudFormation's own actions (stacks and change sets: ``lab deploy``,
+  ``cdk deploy``, ``aws cloudformation deploy``) and every permission the resource
+  handlers of the template's types list in CloudFormation's provider schemas
+  (cfn-lint ships them; create, read, update and delete);
+- PrivateConnectivity: what AWS documents for a connection with private connectivity;
+- RunTheLab: every AWS operation the ``lab`` package calls (a scan of its source);
+- Preflight: what ``lab preflight`` reads.
+
+``tests/test_preflight.py`` fails when the file misses a handler permission or a call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+POLICY = ROOT / "docs" / "deployer-policy.json"
+# Handler permissions in the schemas that are not IAM actions.
+NOT_IAM_ACTIONS = {"s3:REST.PUT.OBJECT"}
+CLOUDFORMATION = [
+    "CreateStack", "UpdateStack", "DeleteStack", "DescribeStacks", "DescribeStackEvents",
+    "DescribeStackResources", "ListStackResources", "GetTemplate", "GetTemplateSummary",
+    "ValidateTemplate", "CreateChangeSet", "DescribeChangeSet", "ExecuteChangeSet",
+    "DeleteChangeSet", "ListChangeSets",
+]  # fmt: skip
+PRIVATE_CONNECTIVITY = [
+    "vpc-lattice:CreateServiceNetworkResourceAssociation",
+    "vpc-lattice:GetResourceConfiguration",
+    "vpc-lattice:AssociateViaAWSService-EventsAndStates",
+    "events:CreateConnection",
+    "events:UpdateConnection",
+]
+PREFLIGHT = [
+    "iam:SimulatePrincipalPolicy", "iam:GetRole", "servicequotas:ListServiceQuotas",
+    "servicequotas:ListAWSDefaultServiceQuotas", "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeVpcEndpointServices", "ec2:DescribeVpcs",
+]  # fmt: skip
+# Services the lab's code calls, and their IAM prefix where it differs from the signing name.
+LAB_SERVICES = (
+    "cloudformation", "ec2", "events", "stepfunctions", "vpc-lattice", "apigateway",
+    "secretsmanager", "logs", "iam", "resourcegroupstaggingapi", "service-quotas", "sqs",
+    "cloudwatch",
+)  # fmt: skip
+IAM_PREFIX = {
+    "stepfunctions": "states",
+    "resourcegroupstaggingapi": "tag",
+    "cloudwatch": "cloudwatch",
+}
+APIGATEWAY_VERBS = {"Get": "GET", "Create": "POST", "Update": "PATCH", "Delete": "DELETE",
+                    "Put": "PUT"}  # fmt: skip
+
+
+def handler_permissions(template: dict) -> set[str]:
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER as schemas
+
+    permissions: set[str] = set()
+    for resource_type in {r["Type"] for r in template["Resources"].values()}:
+        handlers = schemas.get_resource_schema("us-east-1", resource_type).schema["handlers"]
+        for operation in ("create", "read", "update", "delete"):
+            permissions.update(handlers.get(operation, {}).get("permissions", []))
+    return permissions - NOT_IAM_ACTIONS
+
+
+def lab_calls(root: Path = ROOT) -> set[str]:
+    """The IAM action of every botocore operation the lab package (not the sandbox) calls."""
+    import botocore.session
+
+    source = "\n".join(
+        p.read_text() for p in (root / "lab").rglob("*.py") if "sandbox" not in p.parts
+    )
+    session = botocore.session.get_session()
+    actions = set()
+    for service in LAB_SERVICES:
+        model = session.get_service_model(service)
+        prefix = IAM_PREFIX.get(service, model.signing_name)
+        for operation in model.operation_names:
+            snake = botocore.xform_name(operation)
+            if not re.search(rf"(\.{snake}\(|\"{snake}\")", source):
+                continue
+            if service == "apigateway":
+                verb = next(v for k, v in APIGATEWAY_VERBS.items() if operation.startswith(k))
+                actions.add(f"apigateway:{verb}")
+            else:
+                actions.add(f"{prefix}:{operation}")
+    return actions
+
+
+def policy(template: dict) -> dict:
+    def statement(sid: str, actions) -> dict:
+        return {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Action": sorted(set(actions), key=str.lower),
+            "Resource": "*",
+        }
+
+    # Each action once (IAM's 6,144-character limit): a later statement lists only what
+    # the earlier ones do not.
+    deploy = {f"cloudformation:{a}" for a in CLOUDFORMATION} | handler_permissions(template)
+    private = set(PRIVATE_CONNECTIVITY) - deploy
+    run = lab_calls() - deploy - private
+    preflight = set(PREFLIGHT) - deploy - private - run
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            statement("DeployTheStack", deploy),
+            statement("PrivateConnectivity", private),
+            statement("RunTheLab", run),
+            statement("Preflight", preflight),
+        ],
+    }
+    document["Statement"] = [s for s in document["Statement"] if s["Action"]]
+    return document
+
+
+def main(argv: list[str]) -> int:
+    from lab.synthesis import synth
+
+    template = json.loads(synth().read_text())
+    text = json.dumps(policy(template), indent=2) + "\n"
+    if "--check" in argv:
+        same = POLICY.is_file() and POLICY.read_text() == text
+        print("docs/deployer-policy.json is up to date" if same else "run tools/deployer_policy.py")
+        return 0 if same else 1
+    POLICY.parent.mkdir(exist_ok=True)
+    POLICY.write_text(text)
+    print(POLICY)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
