@@ -31,7 +31,9 @@ def cdk_env(**extra: str) -> dict[str, str]:
     """The environment a learner's shell has after ``source .venv/bin/activate``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_", "LAB_"))}
     env["PATH"] = f"{ROOT / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    # Offline and quiet: no version check, no telemetry, no notices refresh.
     env["CDK_DISABLE_VERSION_CHECK"] = "1"
+    env["CDK_DISABLE_CLI_TELEMETRY"] = "true"
     env["JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION"] = "1"
     env["JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION"] = "1"
     env.update(extra)
