@@ -354,3 +354,22 @@ def test_jsonata_and_variables_round_trip_strings_with_quotes(sfn):
         {"s": tricky},
     )
     assert json.loads(described["output"]) == tricky
+
+
+def test_map_items_and_item_selector_are_jsonata(sfn):
+    """Map `Items` and `ItemSelector` in JSONata, with `$states.context.Map.Item`
+    (https://docs.aws.amazon.com/step-functions/latest/dg/state-map.html)."""
+    described, _ = run(sfn, jsonata({"M": {
+        "Type": "Map", "Items": "{% $states.input.xs %}",
+        "ItemSelector": {"v": "{% $states.context.Map.Item.Value * 10 %}",
+                         "i": "{% $states.context.Map.Item.Index %}"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}},
+        "End": True}}), {"xs": [1, 2, 3]})
+    assert output(described) == [{"v": 10, "i": 0}, {"v": 20, "i": 1}, {"v": 30, "i": 2}]
+
+
+def test_wait_seconds_is_a_jsonata_expression(sfn):
+    """Wait `Seconds` accepts a JSONata expression (state-wait.html)."""
+    described, _ = run(sfn, jsonata({"W": {"Type": "Wait", "Seconds": "{% $states.input.s %}",
+                                          "End": True}}), {"s": 0})
+    assert (described["status"], output(described)) == ("SUCCEEDED", {"s": 0})
