@@ -166,8 +166,9 @@ def _accept_kernel_dialog(page) -> None:
         dialog.first.click()
 
 
-def _open(page, base: str, token: str, name: str) -> None:
-    page.goto(f"{base}/lab/tree/{name}?token={token}")
+def _open(page, base: str, token: str, name: str, workspace: str) -> None:
+    # A fresh workspace each time (?reset): only this notebook's tab is open.
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{name}?token={token}&reset")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
     _accept_kernel_dialog(page)
     _wait_idle(page, 120)
@@ -262,7 +263,7 @@ def test_run_all_in_jupyterlab_then_reopen(name, jupyterlab, browser, notebooks_
     page = browser.new_page()
     try:
         started = time.monotonic()
-        _open(page, base, token, name)
+        _open(page, base, token, name, f"run-{Path(name).stem}")
         opened = time.monotonic()
         # Clear first, so every output checked below comes from this run.
         _command(page, "Edit", "Clear Outputs of All Cells")
@@ -285,7 +286,7 @@ def test_run_all_in_jupyterlab_then_reopen(name, jupyterlab, browser, notebooks_
         _shut_down_kernels(base, token)
         page.close()
         page = browser.new_page()
-        _open(page, base, token, name)
+        _open(page, base, token, name, f"reopen-{Path(name).stem}")
         page.wait_for_timeout(2000)
         problems = _page_problems(page, saved)
         if _is_dirty(page):
