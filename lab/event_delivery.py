@@ -152,11 +152,12 @@ def _detail_of(text: str) -> dict:
     return detail if isinstance(detail, dict) else {}
 
 
-def _receipts(run_id: str | None) -> list[dict]:
+def _receipts(run_id: str | None, limit: int | None = None) -> list[dict]:
+    """The data plane's ``/events`` requests of ``run_id`` among its last ``limit`` requests."""
     from lab.sandbox import request_log
 
     rows = []
-    for entry in request_log():
+    for entry in request_log(limit=limit):
         if not str(entry.get("path", "")).endswith("/events"):
             continue
         detail = _detail_of(entry.get("body") or "")
@@ -212,46 +213,65 @@ def received_body(run: SentEvents | None = None) -> dict:
     return mask_secrets(json.loads(receipts[-1]["body"]))
 
 
-def _receive_all(sqs, url: str) -> list[dict]:
-    """Every message in the queue, left in it (made visible again)."""
-    messages, seen = [], set()
-    for _ in range(1000):
-        answer = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-            MessageAttributeNames=["All"], WaitTimeSeconds=0,
-        )
-        batch = [m for m in answer.get("Messages", []) if m["MessageId"] not in seen]
-        if not batch:
-            break
-        for message in batch:
-            seen.add(message["MessageId"])
-        messages.extend(batch)
-    for start in range(0, len(messages), 10):
-        sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
-            for i, m in enumerate(messages[start:start + 10])
-        ])
-    return messages
+def _row(message: dict) -> dict:
+    try:
+        event = json.loads(message["Body"])
+    except ValueError:
+        event = {}
+    event = event if isinstance(event, dict) else {}
+    detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
+    attributes = {
+        name: (message.get("MessageAttributes") or {}).get(name, {}).get("StringValue")
+        for name in DLQ_ATTRIBUTES
+    }
+    return {"seq": detail.get("seq"), "run_id": detail.get("runId"), "event_id": event.get("id"),
+            "event": event, "receipt_handle": message["ReceiptHandle"],
+            "message_id": message["MessageId"], **attributes}
+
+
+class _DeadLetterScan:
+    """Reads the dead-letter queue incrementally, then leaves every message in it.
+
+    Each :meth:`poll` receives until the queue has nothing visible: messages read before stay
+    hidden (``hide_s``), so a poll costs only what arrived since. :meth:`release` makes them
+    visible again, for the next reader (the notebook, a redrive).
+    """
+
+    def __init__(self, hide_s: float = 30.0):
+        self.sqs = client("sqs")
+        self.url = _outputs()["EventDeadLetterQueueUrl"]
+        self.hide_s = int(max(1, min(hide_s, 43_200)))
+        self.rows: dict[str, dict] = {}
+
+    def poll(self) -> list[dict]:
+        for _ in range(10_000):
+            answer = self.sqs.receive_message(
+                QueueUrl=self.url, MaxNumberOfMessages=10, VisibilityTimeout=self.hide_s,
+                MessageAttributeNames=["All"], WaitTimeSeconds=0,
+            )
+            messages = answer.get("Messages", [])
+            if not messages:
+                break
+            for message in messages:
+                self.rows[message["MessageId"]] = _row(message)
+        return list(self.rows.values())
+
+    def release(self, keep: list[dict] | None = None) -> None:
+        rows = list(self.rows.values()) if keep is None else keep
+        for start in range(0, len(rows), 10):
+            self.sqs.change_message_visibility_batch(QueueUrl=self.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": r["receipt_handle"], "VisibilityTimeout": 0}
+                for i, r in enumerate(rows[start:start + 10])
+            ])
 
 
 def _dead_letter_rows(run_id: str | None) -> list[dict]:
-    sqs = client("sqs")
-    rows = []
-    for message in _receive_all(sqs, _outputs()["EventDeadLetterQueueUrl"]):
-        try:
-            event = json.loads(message["Body"])
-        except ValueError:
-            event = {}
-        detail = event.get("detail") if isinstance(event.get("detail"), dict) else {}
-        if run_id is not None and detail.get("runId") != run_id:
-            continue
-        attributes = {
-            name: (message.get("MessageAttributes") or {}).get(name, {}).get("StringValue")
-            for name in DLQ_ATTRIBUTES
-        }
-        rows.append({"seq": detail.get("seq"), "event_id": event.get("id"), "event": event,
-                     "receipt_handle": message["ReceiptHandle"], **attributes})
-    return rows
+    scan = _DeadLetterScan()
+    try:
+        rows = scan.poll()
+    finally:
+        scan.release()
+    return [r for r in rows if run_id is None or r["run_id"] == run_id]
 
 
 def dead_letters(run: SentEvents | None = None) -> pd.DataFrame:
@@ -333,22 +353,31 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
     # Sandbox: seconds. AWS: a retried event can take MaximumEventAgeInSeconds (60 s) plus
     # the dead-letter write, and the metrics arrive a minute or more late.
     timeout_s = timeout_s if timeout_s is not None else min(600.0, pace.resource_timeout_s * 2)
-    poll_s = 0.2 if cfg.is_sandbox else max(pace.resource_poll_s, 0.2)
+    # Polling costs the sandbox CPU that delivery needs (both share two cores in CI).
+    poll_s = 0.5 if cfg.is_sandbox else max(pace.resource_poll_s, 0.2)
     deadline = time.monotonic() + timeout_s
     wanted = set(run.event_ids)
-    while True:
-        dead = {r["seq"] for r in _dead_letter_rows(run.run_id)} & wanted
-        if cfg.is_sandbox:
-            ok = [r for r in _receipts(run.run_id) if 200 <= int(r.get("status") or 0) < 300]
-            delivered_seqs = {r["detail"].get("seq") for r in ok} & wanted
-            delivered, duplicated = len(delivered_seqs), len(ok) - len(delivered_seqs)
-        else:
-            successes = _successful_attempts(since=run.started) - run.successes_before
-            delivered = min(successes, len(wanted) - len(dead))
-            duplicated = max(0, successes - delivered)
-        if delivered + len(dead) >= len(wanted) or time.monotonic() > deadline:
-            break
-        time.sleep(poll_s)
+    # The run's requests are among the newest: a few per event covers its retries too.
+    recent = min(10_000, 4 * len(wanted) + 100)
+    scan = _DeadLetterScan(hide_s=timeout_s + 60)
+    try:
+        while True:
+            rows = scan.poll()
+            dead = {r["seq"] for r in rows if r["run_id"] == run.run_id} & wanted
+            if cfg.is_sandbox:
+                ok = [r for r in _receipts(run.run_id, limit=recent)
+                      if 200 <= int(r.get("status") or 0) < 300]
+                delivered_seqs = {r["detail"].get("seq") for r in ok} & wanted
+                delivered, duplicated = len(delivered_seqs), len(ok) - len(delivered_seqs)
+            else:
+                successes = _successful_attempts(since=run.started) - run.successes_before
+                delivered = min(successes, len(wanted) - len(dead))
+                duplicated = max(0, successes - delivered)
+            if delivered + len(dead) >= len(wanted) or time.monotonic() > deadline:
+                break
+            time.sleep(poll_s)
+    finally:
+        scan.release()
     report: dict[str, Any] = {
         "run_id": run.run_id,
         "mode": cfg.mode,
@@ -399,9 +428,21 @@ def redrive(run: SentEvents | None = None) -> dict[str, int]:
     EventBridge has no redrive of its own for a rule's DLQ (SQS's message move task only
     moves messages to another queue), so the lab re-puts each original event.
     """
-    rows = _dead_letter_rows(run.run_id if run else None)
-    if not rows:
-        return {"redriven": 0, "failed": 0}
+    scan = _DeadLetterScan()
+    try:
+        rows = [r for r in scan.poll() if run is None or r["run_id"] == run.run_id]
+    except BaseException:
+        scan.release()
+        raise
+    deleted: set[str] = set()
+    try:
+        redriven, failed = _redrive_rows(rows, deleted)
+    finally:
+        scan.release([r for r in scan.rows.values() if r["message_id"] not in deleted])
+    return {"redriven": redriven, "failed": failed}
+
+
+def _redrive_rows(rows: list[dict], deleted: set[str]) -> tuple[int, int]:
     events, sqs = client("events"), client("sqs")
     url = _outputs()["EventDeadLetterQueueUrl"]
     bus = _outputs()["EventBusName"]
@@ -421,4 +462,5 @@ def redrive(run: SentEvents | None = None) -> dict[str, int]:
             sqs.delete_message_batch(QueueUrl=url, Entries=[
                 {"Id": str(i), "ReceiptHandle": r["receipt_handle"]} for i, r in enumerate(done)
             ])
-    return {"redriven": redriven, "failed": failed}
+            deleted.update(r["message_id"] for r in done)
+    return redriven, failed

@@ -90,6 +90,7 @@ def seams():
             replaces=[function.__name__ for function in responses.RESPONSE_METHODS],
         ),
         *api_destinations.seams(),
+        *delivery.seams(),
         Seam(
             delivery.__name__,
             "moto.events.models:Rule.send_to_targets",
