@@ -73,7 +73,7 @@ def rehearsal_env(endpoint: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def rehearsal_sandbox(sandbox):
     """A fresh sandbox (nothing deployed, ids reseeded) for the whole walk-through."""
-    from conftest import lab_api
+    from lab_api_client import lab_api
 
     lab_api(sandbox, "reset", {})
     lab_api(sandbox, "config", {"connection_warmup_seconds": 2})

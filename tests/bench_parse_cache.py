@@ -31,7 +31,7 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "sandbox")]
 
-import test_http_invoke_support as support  # noqa: E402
+import http_invoke_builders as support  # noqa: E402
 
 
 def _client_factory():

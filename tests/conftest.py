@@ -17,13 +17,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-import urllib.request
 from pathlib import Path
 
 import pytest
+from lab_api_client import lab_api
 
 
 def _free_port() -> int:
@@ -46,21 +45,6 @@ os.environ.pop("LAB_REGION", None)
 # (in-process and in the sandbox server the fixture starts).
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 TEST_REGION = "us-east-1"
-
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def lab_api(endpoint: str, path: str, body: dict | None = None, method: str | None = None):
-    """Call a ``/lab-api/...`` endpoint of the sandbox; returns the decoded JSON."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        f"{endpoint}/lab-api/{path}",
-        data=data,
-        method=method or ("POST" if data is not None else "GET"),
-        headers={"Content-Type": "application/json"},
-    )
-    with _NO_PROXY.open(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import lab_api
+from lab_api_client import lab_api
 from test_cli import run_lab
 
 import lab

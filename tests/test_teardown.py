@@ -11,7 +11,7 @@ import contextlib
 import io
 
 import pytest
-from conftest import lab_api
+from lab_api_client import lab_api
 
 import lab
 from lab import harness

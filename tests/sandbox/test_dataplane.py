@@ -1,16 +1,12 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """The private API's data plane answers as API Gateway does, over a real loopback socket."""
 
 from __future__ import annotations
 
 import json
 
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
+from http_invoke_builders import (
     HELLO_BODY,
     allow_only_from,
-    aws,
-    dataplane,
-    dataplane_server,
     deploy_api,
     http_get,
 )

@@ -7,7 +7,7 @@ import itertools
 import re
 
 import pytest
-from conftest import lab_api
+from lab_api_client import lab_api
 from shape_check import checked
 
 pytestmark = pytest.mark.sandbox

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """EventBridge API destinations: the API, and delivery of matched events along the path.
 
 Built in-process like the HTTP Task's tests: the private path with boto3, plus ``POST
@@ -13,12 +12,9 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
-    aws,
+from http_invoke_builders import (
     build_private_path,
     create_private_connection,
-    dataplane,
-    dataplane_server,
     wait_for_connection,
 )
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import lab_api
+from lab_api_client import lab_api
 from shape_check import checked
 
 pytestmark = pytest.mark.sandbox

@@ -1,12 +1,10 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """Executions are found through an index (performance.index_executions), with moto's answers."""
 
 from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
-    aws,
+from http_invoke_builders import (
     create_state_machine,
     run_execution,
 )

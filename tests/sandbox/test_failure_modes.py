@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """The ways the lab's path breaks, each reproduced in seconds and failing as AWS documents.
 
 Each test builds the whole architecture in-process with one link broken, runs the HTTP
@@ -11,13 +10,10 @@ from __future__ import annotations
 
 import json
 
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
-    aws,
+from http_invoke_builders import (
     build_private_path,
     create_private_connection,
     create_state_machine,
-    dataplane,
-    dataplane_server,
     http_task_definition,
     run_execution,
     task_failure,

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """arn:aws:states:::http:invoke in moto's interpreter, against the in-process data plane.
 
 These use a public (REGIONAL) API and a public connection, so they exercise the task
@@ -13,13 +12,10 @@ import socket
 
 import pytest
 from botocore.exceptions import ClientError
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
+from http_invoke_builders import (
     HELLO_BODY,
-    aws,
     create_private_connection,
     create_state_machine,
-    dataplane,
-    dataplane_server,
     deploy_api,
     history,
     http_task_definition,

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """The lab's own stack (the unmodified synthesized template) runs its HTTP Task end to end.
 
 Two ways: in-process (moto.mock_aws, data plane on an ephemeral port), where a broken
@@ -12,14 +11,11 @@ import json
 import time
 
 import pytest
-from conftest import lab_api
-from stack_template import template
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
-    aws,
-    dataplane,
-    dataplane_server,
+from http_invoke_builders import (
     history,
 )
+from lab_api_client import lab_api
+from stack_template import template
 
 from cdk_app.private_api import HELLO_MESSAGE
 from lab.sandbox.dataplane import request_log
@@ -83,12 +79,12 @@ def test_the_private_api_reports_the_endpoint_key_id_and_headers_it_saw(aws, sta
     received = json.loads(described["output"])["ResponseBody"]["received"]
     identity = received["context"]["identity"]
     assert (identity["vpceId"], identity["vpcId"], identity["apiKeyId"]) == (
-        stack["VpcEndpointId"], stack["VpcId"], stack["ApiKeyId"]
+        stack["VpcEndpointId"],
+        stack["VpcId"],
+        stack["ApiKeyId"],
     )
     assert identity["userAgent"] == "Amazon|StepFunctions|HttpInvoke|us-east-1"
-    assert (received["context"]["resourcePath"], received["context"]["stage"]) == (
-        "/hello", "prod"
-    )
+    assert (received["context"]["resourcePath"], received["context"]["stage"]) == ("/hello", "prod")
     headers = {k.lower(): v for k, v in received["headers"].items()}
     assert headers["x-lab-execution"] == "e2e-received"
     assert "x-api-key" not in headers and "x-lab-source-vpce" not in headers

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """Programs and states that cannot time out run in the waiting thread; the others keep
 moto's watchdog thread, so TimeoutSeconds still stops them
 (``performance.run_without_watchdog_threads``).
@@ -8,8 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
-    aws,
+from http_invoke_builders import (
     create_state_machine,
     run_execution,
 )

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """The modelled path connection -> resource configuration -> gateway -> endpoint -> API.
 
 Every link is checked against the deployed resources, and a request that passes them
@@ -10,15 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
+from http_invoke_builders import (
     HELLO_BODY,
     allow_https,
-    aws,
     build_private_path,
     create_state_machine,
     create_vpc_with_endpoint,
-    dataplane,
-    dataplane_server,
     http_task_definition,
     run_execution,
 )

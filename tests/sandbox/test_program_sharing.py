@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """Executions share one parsed program per definition (the parse cache); none may change it.
 
 Each test pickles the cached program before and after executions: any write an evaluation
@@ -11,8 +10,7 @@ import json
 import pickle
 from concurrent.futures import ThreadPoolExecutor
 
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
-    aws,
+from http_invoke_builders import (
     create_state_machine,
     run_execution,
 )

@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import lab_api
+from lab_api_client import lab_api
 
 import lab.sandbox
 from lab.errors import LabError

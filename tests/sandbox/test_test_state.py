@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures are imported by name from test_http_invoke_support)
 """TestState for the HTTP Task, through the same modelled network path as an execution.
 
 Facts from https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html
@@ -10,15 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from shape_check import assert_valid_output
-from test_http_invoke_support import (  # noqa: F401  (fixtures)
+from http_invoke_builders import (
     HELLO_BODY,
-    aws,
     create_private_connection,
-    dataplane,
-    dataplane_server,
     deploy_api,
 )
+from shape_check import assert_valid_output
 
 ROLE = "arn:aws:iam::123456789012:role/sfn"
 

@@ -12,7 +12,7 @@ import re
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import lab_api
+from lab_api_client import lab_api
 from shape_check import checked
 
 pytestmark = pytest.mark.sandbox
