@@ -16,8 +16,9 @@ In aws mode, read-only calls only, nothing billable:
 - **availability zones**: the template's two subnets take ``Fn::GetAZs``'s
   first two zones; both must be available and offer the execute-api endpoint
   service;
-- **stack**: an existing stack's state (a failed create must be deleted first,
-  an operation in progress must end);
+- **stack**: an existing stack's state (one left by a failed create is replaced
+  by the next deploy, an operation in progress must end, a failed rollback needs
+  a decision);
 - **consent**: ``CONFIRM_BILLABLE`` / ``LAB_CONFIRM_BILLABLE``.
 
 In sandbox mode it checks the sandbox instead: running and answering, its
@@ -48,17 +49,16 @@ QUOTAS = (
     ("vpc", "Interface VPC endpoints per VPC", 1),
     ("vpc-lattice", "Resource gateways per VPC", 1),
 )
-# Deployments in these states must end (or be cleaned up) before the next one.
-_BLOCKING = {
-    "ROLLBACK_COMPLETE": "a failed first create leaves the stack unusable: run "
-    "`python -m lab destroy`, then deploy again",
-    "ROLLBACK_FAILED": "delete the stack in the CloudFormation console (retain what "
-    "cannot be deleted), then deploy again",
-    "DELETE_FAILED": "run `python -m lab destroy` again, or delete what blocks it in the console",
-    "UPDATE_ROLLBACK_FAILED": "continue the rollback in the CloudFormation console "
-    "(ContinueUpdateRollback), then deploy again",
-    "CREATE_FAILED": "run `python -m lab destroy`, then deploy again",
+# What the next deploy does about a stack left in a state it cannot update.
+_REPLACED_FIX = {
+    "ROLLBACK_FAILED": "if that delete fails too, delete the stack in the CloudFormation console "
+    "(retaining what cannot be deleted)",
+    "DELETE_FAILED": "if that delete fails too, delete what blocks it in the console",
 }
+_STUCK_FIX = (
+    "continue the rollback in the CloudFormation console (ContinueUpdateRollback), or run "
+    "`python -m lab destroy`; then deploy"
+)
 
 
 @dataclass(frozen=True)
@@ -328,14 +328,21 @@ def check_stack(run: _Run) -> Check:
             return Check(name, "ok", f"{stack_name} does not exist yet; deploy creates it")
         return Check(name, "skipped", f"cannot describe {stack_name} ({_error_code(error)})", "")
     status = stacks[0]["StackStatus"]
-    if status in _BLOCKING:
-        return Check(name, "fail", f"{stack_name} is {status}", _BLOCKING[status])
-    if status == "REVIEW_IN_PROGRESS":
+    from lab.deployment import REPLACE, STUCK
+
+    if status in STUCK:
+        return Check(name, "fail", f"{stack_name} is {status}", _STUCK_FIX)
+    if status in REPLACE:
+        why = (
+            "a change set that was never executed"
+            if status == "REVIEW_IN_PROGRESS"
+            else "left by a failed attempt"
+        )
         return Check(
             name,
             "warn",
-            f"{stack_name} is REVIEW_IN_PROGRESS (a change set that was never executed)",
-            "run `python -m lab destroy` (or `cdk destroy`) to remove it, then deploy",
+            f"{stack_name} is {status} ({why}): deploy deletes it and creates it again",
+            _REPLACED_FIX.get(status, "nothing to do, or `python -m lab destroy` first"),
         )
     if status.endswith("_IN_PROGRESS"):
         return Check(name, "fail", f"{stack_name} is {status}", "wait until it ends, then deploy")

@@ -287,9 +287,10 @@ def test_a_zone_without_execute_api_fails(stubs):
     ("status", "verdict", "fix"),
     [
         ("CREATE_COMPLETE", "ok", ""),
-        ("ROLLBACK_COMPLETE", "fail", "python -m lab destroy"),
+        ("ROLLBACK_COMPLETE", "warn", "python -m lab destroy"),
         ("UPDATE_IN_PROGRESS", "fail", "wait"),
         ("REVIEW_IN_PROGRESS", "warn", "destroy"),
+        ("DELETE_FAILED", "warn", "console"),
         ("UPDATE_ROLLBACK_FAILED", "fail", "ContinueUpdateRollback"),
     ],
 )
