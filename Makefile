@@ -11,7 +11,7 @@ NPM_STAMP := node_modules/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup run test test-aws-rehearsal test-browser browser-setup lint notebooks jupyter clean
+.PHONY: setup run test test-clients test-aws-rehearsal test-browser browser-setup lint notebooks jupyter clean
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -37,11 +37,16 @@ NBVAL := LAB_SANDBOX_PORT=$(NBVAL_PORT) LAB_MODE=sandbox
 
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not clients"
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 	$(NBVAL) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
+
+# Outside clients against the sandbox: the CDK CLI (synth, deploy, destroy) and the
+# AWS CLI's cloudformation deploy (about 2 minutes; .ci/run calls it after make test).
+test-clients: setup
+	$(PY) -m pytest -m clients -q
 
 # Every notebook in aws mode (LAB_MODE=aws, CONFIRM_BILLABLE=True) against a sandbox
 # reached through AWS_ENDPOINT_URL with dummy credentials: tests/aws_rehearsal.py.

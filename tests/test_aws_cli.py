@@ -20,7 +20,7 @@ from conftest import lab_api
 ROOT = Path(__file__).resolve().parent.parent
 AWS = Path(sys.executable).parent / "aws"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.clients]
 
 
 def aws(*args: str, endpoint: str) -> subprocess.CompletedProcess:

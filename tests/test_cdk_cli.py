@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CDK = ROOT / "node_modules" / ".bin" / "cdk"
 STACK = "PrivateApiLab"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.clients]
 
 
 def cdk_env(**extra: str) -> dict[str, str]:

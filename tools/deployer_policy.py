@@ -75,7 +75,10 @@ def handler_permissions(template: dict) -> set[str]:
 
 
 def lab_calls(root: Path = ROOT) -> set[str]:
-    """The IAM action of every botocore operation the lab package (not the sandbox) calls."""
+    """The IAM action of every botocore operation the lab package (not the sandbox) calls
+
+    or passes on as a bound method (``sfn.start_execution`` handed to a retry helper).
+    """
     import botocore.session
 
     source = "\n".join(
@@ -88,7 +91,7 @@ def lab_calls(root: Path = ROOT) -> set[str]:
         prefix = IAM_PREFIX.get(service, model.signing_name)
         for operation in model.operation_names:
             snake = botocore.xform_name(operation)
-            if not re.search(rf"(\.{snake}\(|\"{snake}\")", source):
+            if not re.search(rf"(\.{snake}\b|\"{snake}\")", source):
                 continue
             if service == "apigateway":
                 verb = next(v for k, v in APIGATEWAY_VERBS.items() if operation.startswith(k))
