@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import lab_api
+from lab_api_client import lab_api
 
 ROOT = Path(__file__).resolve().parent.parent
 AWS = Path(sys.executable).parent / "aws"
