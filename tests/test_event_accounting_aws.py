@@ -22,8 +22,17 @@ def _aws_mode(monkeypatch, successes: list[int], dead_seqs: set[int]):
     monkeypatch.setattr(event_delivery, "delivery_metrics", lambda since=None, minutes=15: (
         pd.DataFrame([{"metric": "SuccessfulInvocationAttempts", "sum": float(next(readings))}])
     ))
-    monkeypatch.setattr(event_delivery, "_dead_letter_rows",
-                        lambda run_id: [{"seq": seq} for seq in dead_seqs])
+    class Scan:  # account() reads the dead-letter queue through one incremental scan
+        def __init__(self, hide_s: float = 30.0):
+            pass
+
+        def poll(self):
+            return [{"seq": seq, "run_id": "run-test"} for seq in dead_seqs]
+
+        def release(self, keep=None):
+            pass
+
+    monkeypatch.setattr(event_delivery, "_DeadLetterScan", Scan)
 
 
 def _run(successes_before: int) -> event_delivery.SentEvents:
