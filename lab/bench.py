@@ -33,14 +33,13 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from lab import harness
-from lab.config import LabConfig, load_config
+from lab.config import SOURCE_VPCE_HEADER, LabConfig, load_config
 from lab.deployment import api_key_value
 from lab.errors import LabError
 
 CONCURRENCIES = (1, 8)
 PATHS = ("floor", "express", "standard")
 GOALS = {"express_ratio": 5.0, "standard_ratio": 10.0, "executions_per_s_c8": 300.0}
-SOURCE_VPCE_HEADER = "x-lab-source-vpce"
 WARMUP = 10
 
 

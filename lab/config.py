@@ -23,6 +23,10 @@ DEFAULT_SANDBOX_PORT = 5599
 SANDBOX_REGION = "us-east-1"
 SANDBOX_ACCOUNT = "123456789012"
 SANDBOX_HOST = "127.0.0.1"
+#: The header the sandbox's modelled network sets on a call that reached the data plane
+#: through a VPC endpoint (the data plane's stand-in for aws:SourceVpce); the bench's
+#: floor sets it too. A task cannot forge it.
+SOURCE_VPCE_HEADER = "x-lab-source-vpce"
 
 _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 

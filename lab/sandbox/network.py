@@ -48,13 +48,13 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from lab.config import SOURCE_VPCE_HEADER
 from lab.sandbox.stepfunctions.exceptions import (
     CONNECTION_INVALID_PRIVATE_STATE,
     HttpTaskError,
     SocketError,
 )
 
-SOURCE_VPCE_HEADER = "x-lab-source-vpce"
 #: Headers only the modelled network sets; stripped from every request before it leaves.
 RESERVED_HEADERS = frozenset({SOURCE_VPCE_HEADER})
 

@@ -29,11 +29,11 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from lab.config import SOURCE_VPCE_HEADER
 from lab.masking import mask_text
 from lab.sandbox.dataplane import mock_integration, policy
 from lab.sandbox.dataplane.request_log import RequestLog
 
-SOURCE_VPCE_HEADER = "x-lab-source-vpce"
 _RECEIVED_MS = "lab.received_epoch_ms"  # WSGI environ key
 #: The request log keeps at most this many bytes of each request's body.
 BODY_LOG_LIMIT = 4096
