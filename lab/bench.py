@@ -3,8 +3,9 @@
 ``bench(n)`` measures three paths side by side, each at concurrency 1 and 8:
 
 - ``floor``: a direct ``GET /<stage>/hello`` to the sandbox's private API data
-  plane, with the API's host name, the VPC endpoint header and the API key, on
-  a kept-alive connection: the least any execution's HTTP task can cost.
+  plane, with the API's host name, the VPC endpoint header, the proof the
+  sandbox's network path adds (made from the sandbox's token) and the API key,
+  on a kept-alive connection: the least any execution's HTTP task can cost.
 - ``express``: ``start_sync_execution`` of the EXPRESS state machine, one
   round trip (``client_ms`` of ``lab.harness``).
 - ``standard``: ``start_execution`` of the STANDARD state machine until the
@@ -33,9 +34,10 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from lab import harness
-from lab.config import SOURCE_VPCE_HEADER, LabConfig, load_config
+from lab.config import LabConfig, load_config
 from lab.deployment import api_key_value
 from lab.errors import LabError
+from lab.sandbox import network_path_headers
 
 CONCURRENCIES = (1, 8)
 PATHS = ("floor", "express", "standard")
@@ -56,9 +58,11 @@ class FloorClient:
         self._port = cfg.sandbox_port
         self._path = root.path.rstrip("/") + "/hello"
         key = api_key_value(cfg, outputs["ApiKeyId"])
+        # The data plane believes the endpoint header only with the proof the sandbox's
+        # network path adds; the floor stands in for that path (it holds the token).
         self._headers = {
             "Host": root.netloc,
-            SOURCE_VPCE_HEADER: outputs["VpcEndpointId"],
+            **network_path_headers(outputs["VpcEndpointId"], cfg.sandbox_port),
             "x-api-key": key,
             "Accept": "application/json",
         }

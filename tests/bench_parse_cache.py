@@ -153,7 +153,14 @@ def _gets(port: int, host: str, path: str, headers: dict, count: int) -> list[fl
 
 
 def bench_dataplane_in_process(path, port: int, count: int = 500) -> None:
-    headers = {"x-lab-source-vpce": path.vpc.endpoint_id, "x-api-key": path.api.api_key}
+    from lab.sandbox import access
+
+    vpce = path.vpc.endpoint_id
+    headers = {
+        "x-lab-source-vpce": vpce,
+        access.PATH_PROOF_HEADER: access.path_proof(vpce),
+        "x-api-key": path.api.api_key,
+    }
     _gets(port, path.api.host, "/prod/hello", headers, 20)
     samples = _gets(port, path.api.host, "/prod/hello", headers, count)
     print(f"\nData plane GET /prod/hello x {count}, new connection each (werkzeug closes them)")
@@ -170,9 +177,20 @@ def bench_dataplane_server(count: int) -> None:
     """GETs against ``python -m lab.sandbox.server`` in its own process (no shared GIL)."""
     import boto3
 
+    from lab.sandbox import access
+
     port = _free_port()
+    token_file = ROOT / ".lab" / f"bench-sandbox-{port}.token"
     process = subprocess.Popen(
-        [sys.executable, "-m", "lab.sandbox.server", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "lab.sandbox.server",
+            "--port",
+            str(port),
+            "--token-file",
+            str(token_file),
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -182,7 +200,12 @@ def bench_dataplane_server(count: int) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/lab-api/status", timeout=1)
+                token = access.read_token_file(token_file) or ""
+                status = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/lab-api/status",
+                    headers={"Authorization": access.authorization(token)},
+                )
+                urllib.request.urlopen(status, timeout=1)
                 break
             except OSError:
                 if time.monotonic() > deadline:
@@ -196,8 +219,9 @@ def bench_dataplane_server(count: int) -> None:
             return session.client(service, endpoint_url=f"http://127.0.0.1:{port}")
 
         api = support.deploy_api(aws, endpoint_type="REGIONAL", api_key_required=False)
-        _gets(port, api.host, "/prod/hello", {}, 20)
-        samples = _gets(port, api.host, "/prod/hello", {}, count)
+        through_path = {access.PATH_PROOF_HEADER: access.path_proof(None, token)}
+        _gets(port, api.host, "/prod/hello", through_path, 20)
+        samples = _gets(port, api.host, "/prod/hello", through_path, count)
         print(f"  sandbox server process   : {_summary(samples).replace('exec/s', 'GET/s ')}")
     finally:
         process.terminate()

@@ -32,7 +32,13 @@ def test_ratio_is_none_when_the_floor_was_not_measured():
 
 def test_floor_client_targets_the_stage_path_with_the_api_host_and_hides_the_key(monkeypatch):
     monkeypatch.setattr(bench, "api_key_value", lambda cfg, key_id: "s3cr3t-value")
+    monkeypatch.setattr(
+        bench,
+        "network_path_headers",
+        lambda vpce, port: {"x-lab-source-vpce": vpce, "x-lab-network-path": "proof"},
+    )
     floor = bench.FloorClient(SANDBOX, OUTPUTS)
+    assert floor._headers["x-lab-network-path"] == "proof"
     assert (floor._path, floor._headers["Host"]) == (
         "/prod/hello",
         "abc123.execute-api.us-east-1.amazonaws.com",

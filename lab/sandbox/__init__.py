@@ -8,8 +8,10 @@ from ``01_deploy_stack`` to ``99_cleanup``::
     lab.sandbox.stop()         # idempotent; leaves nothing running
 
 The process writes its log to ``.lab/sandbox.log`` (``.lab/sandbox-<port>.log``
-for a port other than the default) and its pid to ``.lab/sandbox-<port>.pid``
-at the project root (``LAB_STATE_DIR`` overrides the directory).
+for a port other than the default), its pid to ``.lab/sandbox-<port>.pid`` and
+its control token to ``.lab/sandbox-<port>.token`` (mode 0600; every call to
+``/lab-api`` sends it, see ``lab.sandbox.access``) at the project root
+(``LAB_STATE_DIR`` overrides the directory).
 """
 
 from __future__ import annotations
@@ -31,16 +33,19 @@ from lab.config import DEFAULT_SANDBOX_PORT, SANDBOX_HOST, load_config
 from lab.errors import LabError
 
 __all__ = [
+    "auth_headers",
     "configure",
     "endpoint",
     "ensure_running",
     "leftovers",
+    "network_path_headers",
     "request_log",
     "reset",
     "start",
     "status",
     "status_text",
     "stop",
+    "token_path",
 ]
 
 SERVICE_MARKER = "private-api-lab-sandbox"  # same as control.SERVICE_MARKER (kept import-light)
@@ -89,17 +94,83 @@ def endpoint() -> str:
 # --------------------------------------------------------------------------- probes
 
 
+def token_path(port: int | None = None) -> Path:
+    """Where the sandbox on ``port`` (default: the configured one) keeps its control token."""
+    from lab.sandbox import access
+
+    return access.token_file(state_dir(), port or _port())
+
+
+def auth_headers(port: int | None = None) -> dict[str, str]:
+    """The header that opens the sandbox's control API (``/lab-api``), read from its token file.
+
+    Empty if no sandbox was started from this state directory (the server then refuses).
+    """
+    from lab.sandbox import access
+
+    token = access.read_token_file(token_path(port))
+    return {"Authorization": access.authorization(token)} if token else {}
+
+
+def network_path_headers(source_vpce: str | None, port: int | None = None) -> dict[str, str]:
+    """What the sandbox's network path adds to a request "from" ``source_vpce``.
+
+    For the lab's own measurements of the bare data plane (``lab.bench``'s floor): they hold
+    the sandbox's token, as only its user can. Raises LabError when there is no token.
+    """
+    from lab.sandbox import access
+
+    port = port or _port()
+    token = access.read_token_file(token_path(port))
+    if token is None:
+        raise LabError(
+            f"No sandbox token in {token_path(port)}: start the sandbox from this checkout "
+            "(python -m lab sandbox start)."
+        )
+    headers = {access.PATH_PROOF_HEADER: access.path_proof(source_vpce, token)}
+    if source_vpce:
+        headers["x-lab-source-vpce"] = source_vpce
+    return headers
+
+
 def _fetch_status(port: int, timeout: float = 1.0) -> dict[str, Any] | None:
-    """Our server's status, or None if nothing (or something else) answers."""
+    """Our server's status, or None if nothing (or something else) answers.
+
+    A sandbox that refuses this state directory's token (started from another checkout or
+    ``LAB_STATE_DIR``) answers ``{"service": ..., "token_refused": True}``.
+    """
     url = f"http://{SANDBOX_HOST}:{port}/lab-api/status"
+    request = urllib.request.Request(url, headers=auth_headers(port))
     try:
-        with _NO_PROXY.open(url, timeout=timeout) as response:
+        with _NO_PROXY.open(request, timeout=timeout) as response:
             body = json.loads(response.read())
-    except (OSError, ValueError):  # URLError and HTTPError are OSErrors
+    except urllib.error.HTTPError as exc:
+        if exc.code == 403 and exc.headers.get(_MARKER_HEADER) == SERVICE_MARKER:
+            return {"service": SERVICE_MARKER, "token_refused": True}
+        return None
+    except (OSError, ValueError):  # URLError is an OSError
         return None
     if isinstance(body, dict) and body.get("service") == SERVICE_MARKER:
         return body
     return None
+
+
+#: Every refusal of the sandbox's control API names the service in this header, so the lab
+#: can tell "our sandbox, but another token" from "another program".
+_MARKER_HEADER = "x-lab-service"
+
+
+def _token_refused_error(port: int) -> LabError:
+    return LabError(
+        f"The sandbox on port {port} was started from another state directory (its token is "
+        f"not {token_path(port)}); stop it from there, or set LAB_SANDBOX_PORT to another port."
+    )
+
+
+def _usable(running: dict[str, Any] | None, port: int) -> dict[str, Any] | None:
+    if running and running.get("token_refused"):
+        raise _token_refused_error(port)
+    return running
 
 
 # Loopback never goes through an HTTP proxy, whatever the environment says.
@@ -188,7 +259,7 @@ def _our_server_on(port: int) -> int | None:
     if not _port_in_use(port):
         return None
     running = _fetch_status(port, timeout=BUSY_STATUS_TIMEOUT_S)
-    return int(running["pid"]) if running else None
+    return int(running["pid"]) if running and "pid" in running else None
 
 
 def _clear_stale_pidfile(port: int) -> None:
@@ -255,7 +326,7 @@ def start(quiet: bool = False) -> str:
 
 def _start(port: int, quiet: bool) -> str:
     url = f"http://{SANDBOX_HOST}:{port}"
-    running = _fetch_status(port)
+    running = _usable(_fetch_status(port), port)
     if running:
         return f"sandbox already running (pid {running['pid']})\n{url}"
 
@@ -319,9 +390,15 @@ def _wait_until_serving(
     port: int, pid: int, process: subprocess.Popen | None = None
 ) -> dict[str, Any]:
     deadline = time.monotonic() + START_TIMEOUT_S
+    refused_since = None
     while time.monotonic() < deadline:
         running = _fetch_status(port, timeout=0.5)
-        if running:
+        if running and running.get("token_refused"):
+            # A starting server writes its token just before it answers: give it a moment.
+            refused_since = refused_since or time.monotonic()
+            if time.monotonic() - refused_since > 2.0:
+                raise _token_refused_error(port)
+        elif running:
             return running
         exited = process.poll() is not None if process else not _pid_alive(pid)
         if exited:
@@ -381,11 +458,13 @@ def status() -> dict[str, Any]:
     """The sandbox as a dict: running, endpoint, pid, uptime_s, stacks, log."""
     port = _port()
     url = f"http://{SANDBOX_HOST}:{port}"
-    running = _fetch_status(port)
+    running = _usable(_fetch_status(port), port)
     if running is None:
         pid = _our_server_on(port)  # ours but busy? (a longer look)
         if pid is not None:
-            running = _fetch_status(port, timeout=BUSY_STATUS_TIMEOUT_S) or {"pid": pid}
+            running = _usable(_fetch_status(port, timeout=BUSY_STATUS_TIMEOUT_S), port) or {
+                "pid": pid
+            }
     if running is None:
         return {
             "running": False,
@@ -466,7 +545,7 @@ def _lab_api(path: str, body: dict[str, Any] | None = None) -> Any:
         url,
         data=data,
         method="GET" if data is None else "POST",
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **auth_headers(port)},
     )
     try:
         with _NO_PROXY.open(request, timeout=30) as response:

@@ -12,6 +12,9 @@ moto has ``/moto-api/``; this is the same idea for what the lab adds on top:
 - ``POST /lab-api/reset``    forget every resource and reseed the ids, as if the
   sandbox had just started.
 
+Every call needs the sandbox's token (``lab.sandbox.access``; the server checks it before
+this app runs) and a POST takes ``Content-Type: application/json`` only (415 otherwise).
+
 The settings also live here (not in the server) so extensions read them the
 same way in the server process and in-process under ``moto.mock_aws()``.
 """
@@ -237,7 +240,13 @@ def status() -> dict[str, Any]:
 
 
 def _json_response(start_response, status: int, body: Any) -> list[bytes]:
-    reasons = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
+    reasons = {
+        200: "OK",
+        400: "Bad Request",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        415: "Unsupported Media Type",
+    }
     payload = json.dumps(body, default=str).encode("utf-8")
     start_response(
         f"{status} {reasons.get(status, 'Error')}",
@@ -290,6 +299,11 @@ def leftovers(region: str) -> dict[str, list[str]]:
     return inventory.leftovers(SANDBOX_ACCOUNT, region)
 
 
+def _is_json(environ) -> bool:
+    media_type = (environ.get("CONTENT_TYPE") or "").split(";", 1)[0].strip().lower()
+    return media_type == "application/json"
+
+
 def app(environ, start_response):
     """WSGI app for ``/lab-api/...``."""
     path = environ.get("PATH_INFO", "").rstrip("/")
@@ -312,6 +326,13 @@ def app(environ, start_response):
             start_response,
             405,
             {"message": f"{path} answers {' or '.join(routes[path])}, not {method}"},
+        )
+    if method == "POST" and not _is_json(environ):
+        # text/plain, form posts: what a web page can send cross-site without a preflight.
+        return _json_response(
+            start_response,
+            415,
+            {"message": f"{path} takes JSON only: send Content-Type: application/json"},
         )
     try:
         if path == "/lab-api/status":

@@ -25,7 +25,8 @@ once, with the same error and a cause that names the broken link.
 
 When the path holds, the request goes over a real TCP socket to the sandbox's data plane
 on 127.0.0.1, with the API's ``Host`` header and ``x-lab-source-vpce`` naming the endpoint
-it arrived through (that is how the data plane evaluates ``aws:SourceVpce``).
+it arrived through (that is how the data plane evaluates ``aws:SourceVpce``), plus a proof
+that this path sent it (``lab.sandbox.access``): the data plane refuses requests without.
 
 A connection **without** private connectivity reaches only what is public. Public DNS
 answers ``<api-id>.execute-api.<region>.amazonaws.com`` for every API id with API Gateway's
@@ -49,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lab.config import SOURCE_VPCE_HEADER
+from lab.sandbox import access
 from lab.sandbox.stepfunctions.exceptions import (
     CONNECTION_INVALID_PRIVATE_STATE,
     HttpTaskError,
@@ -56,7 +58,7 @@ from lab.sandbox.stepfunctions.exceptions import (
 )
 
 #: Headers only the modelled network sets; stripped from every request before it leaves.
-RESERVED_HEADERS = frozenset({SOURCE_VPCE_HEADER})
+RESERVED_HEADERS = frozenset({SOURCE_VPCE_HEADER, access.PATH_PROOF_HEADER})
 
 HTTPS_PORT = 443
 #: Step Functions' HTTP Task gives up on a request after 60 seconds.
@@ -441,6 +443,8 @@ def send(request, route: Route, timeout: float = REQUEST_TIMEOUT_SECONDS) -> Htt
     headers = {"Host": host_header, **{k: v for k, v in headers.items() if k.lower() != "host"}}
     if route.source_vpce:
         headers[SOURCE_VPCE_HEADER] = route.source_vpce
+    # What makes the data plane believe the two headers above: only this path can add it.
+    headers[access.PATH_PROOF_HEADER] = access.path_proof(route.source_vpce)
     headers["Content-Length"] = str(len(request.body or b""))
     address = dataplane_address()
     for attempt in range(2):

@@ -27,6 +27,7 @@ import threading
 from typing import Any
 
 from lab.errors import LabError
+from lab.sandbox import access
 
 LOOPBACK = "127.0.0.1"
 
@@ -120,12 +121,40 @@ def cached_moto_dispatcher():
     return CachedDomainDispatcher(create_backend_app)
 
 
-class SandboxApp:
-    """The WSGI dispatcher: data plane, control endpoints, or moto."""
+def _refusal(start_response, status: str, message: str, error_type: str | None = None):
+    body = json.dumps({"message": message}).encode()
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(body))),
+        # lab.sandbox tells "our sandbox refused" from "another program" by this.
+        ("x-lab-service", "private-api-lab-sandbox"),
+    ]
+    if error_type:
+        headers.append(("x-amzn-ErrorType", error_type))
+    start_response(status, headers)
+    return [body]
 
-    def __init__(self) -> None:
+
+def _without_cors(start_response):
+    """``start_response`` that drops every ``Access-Control-*`` header moto adds."""
+
+    def start(status, headers, exc_info=None):
+        return start_response(status, access.without_cors_headers(headers), exc_info)
+
+    return start
+
+
+class SandboxApp:
+    """The WSGI dispatcher: data plane, control endpoints, or moto; after the access checks.
+
+    ``lab.sandbox.access`` says what is checked and why. ``port`` is the port the server
+    listens on (the only one a loopback ``Host`` may name); None accepts any port.
+    """
+
+    def __init__(self, port: int | None = None) -> None:
         from lab.sandbox import control
 
+        self.port = port
         self.moto = cached_moto_dispatcher()
         self.control = control.app
         self.dataplane = _DataPlaneGate()
@@ -133,11 +162,50 @@ class SandboxApp:
     def __call__(self, environ, start_response):
         host = environ.get("HTTP_HOST", "")
         if EXECUTE_API_HOST.match(host):
+            # The data plane itself refuses what did not come along the network path.
             return self.dataplane(environ, start_response)
+        if not access.loopback_host(host, self.port):
+            where = f"127.0.0.1:{self.port}" if self.port else "127.0.0.1:<port>"
+            return _refusal(
+                start_response,
+                "403 Forbidden",
+                f"The sandbox answers only requests addressed to {where} (or localhost, [::1] "
+                f"with that port), not Host {host[:100]!r}; use the endpoint "
+                "`python -m lab sandbox status` prints.",
+            )
+        why = access.cross_site(environ)
+        if why:
+            return _refusal(
+                start_response,
+                "403 Forbidden",
+                f"The sandbox refuses this request: {why}. Only the lab, boto3 and other AWS "
+                "clients on this machine may drive it.",
+            )
         path = environ.get("PATH_INFO", "")
-        if path == "/lab-api" or path.startswith("/lab-api/"):
-            return self.control(environ, start_response)
-        return self.moto(environ, start_response)
+        if _under(path, "/lab-api") or _under(path, "/moto-api"):
+            if not access.token_matches(environ.get("HTTP_AUTHORIZATION"), access.process_token()):
+                return _refusal(
+                    start_response,
+                    "403 Forbidden",
+                    f"{path} needs this sandbox's token (Authorization: token <token>, the "
+                    "token in the sandbox's state directory: .lab/sandbox-<port>.token); "
+                    "call it through lab.sandbox.",
+                )
+            if _under(path, "/lab-api"):
+                return self.control(environ, start_response)
+            return self.moto(environ, _without_cors(start_response))
+        if not access.signed(environ):
+            return _refusal(
+                start_response,
+                "403 Forbidden",
+                "Missing Authentication Token",
+                "MissingAuthenticationTokenException",
+            )
+        return self.moto(environ, _without_cors(start_response))
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def _request_handler():
@@ -175,9 +243,12 @@ def make_server(port: int, host: str = LOOPBACK):
     check_bind_address(host)
     silence_loggers()
     prepare_moto()
-    return werkzeug_make_server(
-        host, port, SandboxApp(), threaded=True, request_handler=_request_handler()
+    app = SandboxApp(port or None)
+    server = werkzeug_make_server(
+        host, port, app, threaded=True, request_handler=_request_handler()
     )
+    app.port = server.server_port  # port 0: the one the system picked
+    return server
 
 
 def _stop_on_signal(signum: int, frame: Any) -> None:
@@ -197,12 +268,35 @@ def _remove_pidfile(pidfile: str | None) -> None:
         pass
 
 
+def _token_file(args: argparse.Namespace):
+    from pathlib import Path
+
+    if args.token_file:
+        return Path(args.token_file)
+    from lab.sandbox import state_dir
+
+    return access.token_file(state_dir(), args.port)
+
+
+def _remove_token_file(path, token: str) -> None:
+    if access.read_token_file(path) == token:  # not a newer sandbox's
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve until SIGTERM/SIGINT; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m lab.sandbox.server")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default=LOOPBACK, help=f"must be {LOOPBACK}")
     parser.add_argument("--pidfile", default=None, help="removed on exit if it holds our pid")
+    parser.add_argument(
+        "--token-file",
+        default=None,
+        help="where to write this run's control token (default: <state dir>/sandbox-<port>.token)",
+    )
     args = parser.parse_args(argv)
 
     from lab.sandbox import control
@@ -214,7 +308,15 @@ def main(argv: list[str] | None = None) -> int:
         # The lab launches no instances; without this every fresh EC2 backend (each
         # reset, each region) loads moto's AMI catalogue: ~0.2-0.5 s per reset.
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        # No CORS headers at all (moto's flask_cors echoed any Origin); the app strips them too.
+        os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
         server = make_server(args.port, args.host)
+        # After the bind (a second server on a taken port must not overwrite the first's
+        # token) and before serving: whoever gets an answer can already read it.
+        token_file = _token_file(args)
+        token = access.new_token()
+        access.set_process_token(token)
+        access.write_token_file(token_file, token)
     except LabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -237,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.server_close()
         _remove_pidfile(args.pidfile)
+        _remove_token_file(token_file, token)
         print("sandbox stopped", flush=True)
     return 0
 

@@ -97,11 +97,22 @@ def deploy_api(
     )
 
 
-def http_get(port: int, host: str, path: str, headers: dict | None = None):
-    """GET ``path`` from the data plane on ``port`` with Host ``host``: (status, headers, body)."""
+def http_get(
+    port: int, host: str, path: str, headers: dict | None = None, through_path: bool = True
+):
+    """GET ``path`` from the data plane on ``port`` with Host ``host``: (status, headers, body).
+
+    ``through_path``: as the sandbox's network path sends it (with its proof for the
+    ``x-lab-source-vpce`` in ``headers``); False: straight from a client outside the VPC.
+    """
+    from lab.sandbox import access
+
+    sent = {"Host": host, **(headers or {})}
+    if through_path:
+        sent[access.PATH_PROOF_HEADER] = access.path_proof(sent.get("x-lab-source-vpce"))
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", path, headers={"Host": host, **(headers or {})})
+        connection.request("GET", path, headers=sent)
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:

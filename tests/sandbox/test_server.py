@@ -30,7 +30,10 @@ def _free_port() -> int:
 
 
 def _get(url: str, host: str | None = None):
-    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    headers = {"Host": host} if host else {}
+    if "/lab-api/" in url:
+        headers.update(lab.sandbox.auth_headers(int(url.split("/")[2].rsplit(":", 1)[1])))
+    request = urllib.request.Request(url, headers=headers)
     try:
         with _NO_PROXY.open(request, timeout=10) as response:
             return response.status, response.read()
@@ -275,7 +278,10 @@ def test_config_changes_are_validated_and_kept(clean_sandbox):
 @pytest.mark.parametrize("bad", [{"connection_warmup_seconds": -1}, {"no_such_setting": 1}])
 def test_bad_config_is_refused_with_400(clean_sandbox, bad):
     request = urllib.request.Request(
-        f"{clean_sandbox}/lab-api/config", data=json.dumps(bad).encode(), method="POST"
+        f"{clean_sandbox}/lab-api/config",
+        data=json.dumps(bad).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", **lab.sandbox.auth_headers()},
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
         _NO_PROXY.open(request, timeout=10)

@@ -2,8 +2,10 @@
 
 A request arrives with the API's host name (``<api-id>.execute-api.<region>.amazonaws.com``)
 and, when it came through a VPC endpoint, ``x-lab-source-vpce: <vpce-id>`` (the sandbox's
-stand-in for "which endpoint the packet arrived through"). The app then does what API
-Gateway does, in its order:
+stand-in for "which endpoint the packet arrived through"). Both are believed only when the
+sandbox's network path carried the request (its proof header, ``lab.sandbox.access``); a
+request sent straight here comes from outside the VPC and gets 403 Forbidden. The app then
+does what API Gateway does, in its order:
 
 1. find the REST API (any account, the host's region) and the stage -> else 403 Forbidden;
 2. evaluate the resource policy (a private API needs one and is reachable only through an
@@ -31,12 +33,14 @@ from werkzeug.wrappers import Request, Response
 
 from lab.config import SOURCE_VPCE_HEADER
 from lab.masking import mask_text
+from lab.sandbox import access
 from lab.sandbox.dataplane import mock_integration, policy
 from lab.sandbox.dataplane.request_log import RequestLog
 
 _RECEIVED_MS = "lab.received_epoch_ms"  # WSGI environ key
 #: The request log keeps at most this many bytes of each request's body.
 BODY_LOG_LIMIT = 4096
+_PROOF_ENVIRON_KEY = "HTTP_" + access.PATH_PROOF_HEADER.upper().replace("-", "_")
 
 _API_HOST = re.compile(
     r"^(?P<api>[a-z0-9]+)(?:-(?P<vpce>vpce-[0-9a-f]+))?"
@@ -169,12 +173,15 @@ class DataPlane:
         self.log = log
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        # The proof never reaches the API (its logs, $input.params()): it is the path's.
+        proof = environ.pop(_PROOF_ENVIRON_KEY, None)
         request = Request(environ)
         started = time.perf_counter()
         received = datetime.datetime.now(datetime.UTC)
         # $context.requestTimeEpoch: when the request reached API Gateway, in ms.
         environ[_RECEIVED_MS] = int(received.timestamp() * 1000)
         request_id = str(uuid.uuid4())
+        through_path = access.path_proof_valid(proof, request.headers.get(SOURCE_VPCE_HEADER))
         entry: dict[str, Any] = {
             "time": received.isoformat(timespec="milliseconds"),
             "request_id": request_id,
@@ -182,7 +189,8 @@ class DataPlane:
             "host": request.host,
             "path": request.path,
             "query": request.query_string.decode("latin-1"),
-            "source_vpce": request.headers.get(SOURCE_VPCE_HEADER),
+            "source_vpce": request.headers.get(SOURCE_VPCE_HEADER) if through_path else None,
+            "through_network_path": through_path,
             "headers": dict(request.headers.items()),
             # What an API destination delivered (the event), so the lab can tell which
             # event arrived when; cut to BODY_LOG_LIMIT, masked like the headers.
@@ -193,6 +201,10 @@ class DataPlane:
             "stage": None,
         }
         try:
+            if not through_path:
+                # Sent straight to the endpoint, not through the sandbox's network path:
+                # from outside the VPC, which AWS refuses for a private API with 403.
+                raise _forbidden()
             response = self._handle(request, request_id, entry)
         except _Refusal as refusal:
             response = Response(
