@@ -20,7 +20,8 @@ executing interpreter (``moto.stepfunctions.parser``):
   ``$$.Execution.RedriveCount`` (:mod:`.executions`);
 - TestState, the HTTP Task traced through the modelled network path (:mod:`.test_state`);
 - definitions refused and validated in Step Functions' words, ValidateStateMachineDefinition,
-  one query-language scope stack per parse (:mod:`.definition`).
+  one query-language scope stack per parse (:mod:`.definition`);
+- AWS's size quotas on inputs, outputs and definitions (:mod:`.limits`).
 
 Every seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``.
 """
@@ -74,6 +75,7 @@ def seams():
         definition,
         executions,
         jsonata,
+        limits,
         models,
         performance,
         programs,
@@ -150,6 +152,7 @@ def seams():
         *executions.seams(),
         *definition.seams(),
         *test_state.seams(),
+        *limits.seams(),
     )
 
 

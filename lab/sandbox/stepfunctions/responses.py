@@ -5,11 +5,13 @@ from __future__ import annotations
 from moto.core.exceptions import AWSError
 from moto.core.responses import ActionResult
 
+from lab.sandbox.stepfunctions import limits
 from lab.sandbox.stepfunctions.models import sync_execution_output
 
 
 def start_sync_execution(self) -> ActionResult:
     """StartSyncExecution: run an EXPRESS state machine and answer with its result."""
+    limits.check("start_sync_execution", self._get_param)
     backend = self.stepfunction_backend
     if not hasattr(backend, "start_sync_execution"):
         raise AWSError(

@@ -333,6 +333,9 @@ def test_state_response(self):
     """StepFunctionResponse.test_state."""
     from moto.core.responses import ActionResult
 
+    from lab.sandbox.stepfunctions import limits
+
+    limits.check("test_state", self._get_param)
     return ActionResult(
         test_state(
             region=self.region,
