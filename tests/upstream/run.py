@@ -78,13 +78,17 @@ def fetch(cache: Path) -> Path:
     return tree
 
 
+#: Whose ``lab`` the patched runs apply (``--lab-root``; default this checkout).
+LAB_ROOT = ROOT
+
+
 def run_pytest(tree: Path, directory: str, patched: bool, out: Path) -> tuple[Path, float]:
     """One pytest run of ``tests/<directory>``; returns its junit XML and wall seconds."""
     junit = out / f"{directory}-{'patched' if patched else 'unpatched'}.xml"
     junit.unlink(missing_ok=True)
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT), str(tree)]),
+        "PYTHONPATH": os.pathsep.join([str(HERE), str(LAB_ROOT), str(tree)]),
         "TESTS_SKIP_REQUIRES_DOCKER": "true",
         "MOTO_EC2_LOAD_DEFAULT_AMIS": os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS", "true"),
         "AWS_DEFAULT_REGION": "us-east-1",
@@ -141,7 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directories", nargs="*", default=list(DIRECTORIES))
     parser.add_argument("--cache", type=Path, default=ROOT / ".lab" / "upstream")
     parser.add_argument("--jobs", type=int, default=2, help="pytest processes at once")
+    parser.add_argument(
+        "--lab-root", type=Path, default=ROOT, help="checkout whose lab/ the patched runs apply"
+    )
     args = parser.parse_args(argv)
+    global LAB_ROOT
+    LAB_ROOT = args.lab_root.resolve()
 
     began = time.monotonic()
     tree = fetch(args.cache)
