@@ -29,9 +29,10 @@ from typing import Any
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.cloudformation import responses as cfn_responses
-from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.exceptions import ExportNotFound, MissingParameterError, ValidationError
 
 from lab.sandbox import seams as lab_seams
+from lab.sandbox.cloudformation.aws_types import AWS_RESOURCE_TYPES
 
 # OnFailure of the create_stack call being handled (ROLLBACK, DELETE or DO_NOTHING).
 ON_FAILURE: contextvars.ContextVar[str] = contextvars.ContextVar("on_failure", default="ROLLBACK")
@@ -127,14 +128,25 @@ def parse_and_create_resource(
     resource_type = resource_json["Type"]
     resource_event(stack, logical_id, resource_type, "CREATE_IN_PROGRESS")
     try:
-        if (
-            resource_type not in parsing.NULL_MODELS
-            and not resource_type.startswith("Custom::")
-            and parsing.resource_class_from_type(resource_type) is None
-        ):
+        if _unmodelled(resource_type):
+            if resource_type in AWS_RESOURCE_TYPES:
+                # A real type moto has no model for: moto skips it with a warning; so do we,
+                # saying so in the resource's event (nothing exists for it).
+                moto_original("parse_and_create_resource")(
+                    logical_id, resource_json, resources_map, account_id, region_name
+                )
+                resource_event(
+                    stack,
+                    logical_id,
+                    resource_type,
+                    "CREATE_COMPLETE",
+                    status_reason=f"The sandbox has no model for resource type {resource_type}: "
+                    "skipped, nothing was created for it.",
+                )
+                return None
             raise ValidationError(
-                message=f"The sandbox has no model for resource type {resource_type}; "
-                "deploy this template to AWS, or leave the resource out."
+                message=f"The sandbox has no model for resource type {resource_type}, and "
+                "CloudFormation publishes no such type; check the type's spelling."
             )
         resource = moto_original("parse_and_create_resource")(
             logical_id, resource_json, resources_map, account_id, region_name
@@ -144,6 +156,14 @@ def parse_and_create_resource(
         raise
     resource_event(stack, logical_id, resource_type, "CREATE_COMPLETE", _physical_id(resource))
     return resource
+
+
+def _unmodelled(resource_type: str) -> bool:
+    return (
+        resource_type not in parsing.NULL_MODELS
+        and not resource_type.startswith("Custom::")
+        and parsing.resource_class_from_type(resource_type) is None
+    )
 
 
 def parse_and_update_resource(
@@ -281,6 +301,16 @@ def _modify(
             continue
         resource_type = self._resource_json_map[logical_id]["Type"]
         model = parsing.resource_class_from_type(resource_type)
+        if model is None and resource_type in AWS_RESOURCE_TYPES:
+            # Nothing was created for it (see parse_and_create_resource): moto warns again.
+            moto_original("parse_and_update_resource")(
+                logical_id,
+                self._resource_json_map[logical_id],
+                self,
+                self._account_id,
+                self._region_name,
+            )
+            continue
         if model is None or hasattr(model.update_from_cloudformation_json, "__isabstractmethod__"):
             error = ValidationError(
                 message=f"The sandbox cannot update {logical_id} ({resource_type}) in place; "
@@ -413,6 +443,16 @@ def create_resources(self: cfn_models.Stack) -> None:
     self.status = "CREATE_IN_PROGRESS"
     try:
         ready = self.resource_map.create(self.template_dict)
+    except ExportNotFound:
+        # CloudFormation resolves Fn::ImportValue before it creates anything: the call
+        # itself fails and no stack is left. Undo what was created, then refuse.
+        try:
+            self.resource_map.delete()
+        except Exception:
+            pass
+        backend = cfn_models.cloudformation_backends[self.account_id][self.region_name]
+        backend.stacks.pop(self.stack_id, None)
+        raise
     except Exception as error:
         _creation_failed(self, error)
         return
@@ -462,6 +502,10 @@ def update_stack(
     same_parameters = dict(parameters or {}) == dict(self.parameters or {})
     if new_template == self.template_dict and same_parameters and tags in (None, self.tags):
         raise ValidationError(self.name, message="No updates are to be performed.")
+    # Refused at once, as CloudFormation does, before anything changes.
+    for name, declared in (new_template.get("Parameters") or {}).items():
+        if "Default" not in (declared or {}) and name not in (parameters or {}):
+            raise MissingParameterError(name)
     self.resource_map.lab_stack = self
     previous = (self.template, self.template_dict, dict(self.resource_map.input_parameters))
     _set_status(self, "UPDATE_IN_PROGRESS", "User Initiated")

@@ -207,7 +207,9 @@ class SQSQueuePolicy(StackResource, CloudFormationModel):
 
     def _write(self, queues: list[str], document: Any) -> None:
         backend = sqs_backends[self.account_id][self.region_name]
-        policy = json.dumps(document) if document is not None else ""
+        # default=str: YAML reads an unquoted Version: 2012-10-17 as a date; CloudFormation
+        # keeps the text.
+        policy = json.dumps(document, default=str) if document is not None else ""
         for queue_url in queues:
             backend.set_queue_attributes(_queue_name(queue_url), {"Policy": policy})
 
