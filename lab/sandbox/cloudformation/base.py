@@ -217,14 +217,30 @@ def stack_name_from_id(stack_id: str) -> str:
 
 
 def stack_tags(stack_id: str, logical_id: str) -> dict[str, str]:
-    """The ``aws:cloudformation:*`` tags CloudFormation puts on what it creates."""
+    """What CloudFormation tags its resources with: the stack's tags, ``aws:cloudformation:*``."""
     if not stack_id:
         return {}
     return {
+        **_user_stack_tags(stack_id),
         "aws:cloudformation:stack-name": stack_name_from_id(stack_id),
         "aws:cloudformation:stack-id": stack_id,
         "aws:cloudformation:logical-id": logical_id,
     }
+
+
+def _user_stack_tags(stack_id: str) -> dict[str, str]:
+    """The tags the stack was created with (CloudFormation propagates them to its resources)."""
+    from moto.cloudformation.models import cloudformation_backends
+
+    parts = stack_id.split(":")
+    if len(parts) < 6:
+        return {}
+    region, account = parts[3], parts[4]
+    regional = dict.get(cloudformation_backends, account) or {}
+    backend = dict.get(regional, region)
+    stack = backend.stacks.get(stack_id) if backend is not None else None
+    tags = getattr(stack, "tags", None) or {}
+    return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
 
 
 def tags_to_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
