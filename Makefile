@@ -77,6 +77,7 @@ test-browser: setup browser-setup
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 	$(NBVAL) LAB_CHROMIUM=$(CHROMIUM) $(PY) -m pytest browser_tests -s -p no:cacheprovider
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
+
 # moto 5.2.5's own tests for every service the sandbox patches, unpatched and with the
 # sandbox's extensions; fails on a test that only the patches break (tests/upstream/run.py).
 # The source distribution is fetched once with pip into .lab/upstream/.
