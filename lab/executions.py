@@ -204,8 +204,11 @@ def sandbox_request_log(last: int = 5) -> pd.DataFrame:
         }])
     from lab.sandbox import request_log
 
-    # The body is notebook 07's (what an API destination delivered), not a column here.
+    # The body is notebook 07's (what an API destination delivered), not a column here; a
+    # request that did not come along the network path shows as source_vpce None.
+    hidden = ("body", "through_network_path")
     rows = [
-        {k: v for k, v in mask_secrets(r).items() if k != "body"} for r in request_log(limit=last)
+        {k: v for k, v in mask_secrets(r).items() if k not in hidden}
+        for r in request_log(limit=last)
     ]
     return pd.DataFrame(rows)

@@ -20,7 +20,30 @@ _NO_SUCH_CONFIGURATION = (
     "model); AWS refuses it with ValidationException, moto associates any string"
 )
 
+_HTTPS_ONLY = (
+    "the API destination's InvocationEndpoint is 'www.google.com', not an https:// URL; "
+    "EventBridge calls HTTPS endpoints only and the sandbox refuses it (ValidationException), "
+    "moto stores it"
+)
+_EVENTS = "tests.test_events.test_events::"
+
 ALLOWED: dict[str, str] = {
+    **{
+        _EVENTS + name: _HTTPS_ONLY
+        for name in (
+            "test_create_and_list_api_destinations",
+            "test_create_and_update_api_destination[Description-my aspi dest-my actual api dest]",
+            "test_create_and_update_api_destination[HttpMethod-GET-PATCH]",
+            "test_create_and_update_api_destination[InvocationEndpoint-www.google.com-www.google.cz]",
+            "test_create_and_update_api_destination[InvocationRateLimitPerSecond-1-32]",
+            "test_delete_api_destination",
+        )
+    },
+    "tests.test_events.test_events_http_integration::test_invoke_http_request_on_event": (
+        "the sandbox delivers to an API destination along its modelled network path, offline "
+        "(it has no internet: www.google.com is unreachable and the event goes to the retry "
+        "policy); moto calls the endpoint with requests, which the test intercepts"
+    ),
     "tests.test_events.test_events::test_delete_connection_success": (
         "DeleteConnection answers ConnectionState DELETING on AWS (the connection goes "
         "away asynchronously); moto answers the previous state, AUTHORIZED"
