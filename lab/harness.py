@@ -270,7 +270,12 @@ def start_standard(sfn, state_machine_arn: str, name: str, payload: str, timing:
         if _error_code(exc) == "ExecutionAlreadyExists" and _sdk_retries(exc.response):
             return _execution_arn(state_machine_arn, name), _sdk_retries(exc.response)
         raise
-    return response["executionArn"], retries
+    arn = response.get("executionArn")
+    if not arn:
+        # A reply with no ARN is a sandbox shutting down mid-reply, not an answer: the
+        # same as a closed connection (the run then stops with that reason).
+        raise ConnectionClosedError(endpoint_url=sfn.meta.endpoint_url)
+    return arn, retries
 
 
 def history_events(sfn, execution_arn: str, timing: Timing, stop=None) -> list[dict]:

@@ -421,3 +421,29 @@ def test_history_pages_are_followed_and_a_throttled_page_is_retried(sfn):
         )
         events = harness.history_events(sfn, EXEC, FAST)
     assert [e["type"] for e in events] == [e["type"] for e in _succeeded_history()["events"]]
+
+
+class _CutOffStart:
+    """A client whose StartExecution reply lost its body (a sandbox shutting down mid-reply)."""
+
+    class meta:  # noqa: N801 - mirrors botocore's client.meta
+        endpoint_url = "http://127.0.0.1:1"
+
+    def start_execution(self, **kwargs):
+        return {"ResponseMetadata": {"HTTPStatusCode": 200, "RetryAttempts": 0}}
+
+
+def test_a_start_reply_without_an_execution_arn_is_a_closed_connection_not_a_key_error():
+    from botocore.exceptions import ConnectionClosedError
+
+    with pytest.raises(ConnectionClosedError):
+        harness.start_standard(_CutOffStart(), SM, "lab-r-000001", "{}", FAST)
+
+
+def test_a_cut_off_start_in_the_sandbox_stops_the_run_with_the_sandbox_reason():
+    stop = harness.RunStop()
+    record = harness.execute_standard(
+        _CutOffStart(), SM, "lab-r-000001", "{}", FAST, SANDBOX, stop=stop
+    )
+    assert not record.started
+    assert stop.is_set() and "sandbox stopped answering" in stop.reason
