@@ -78,42 +78,9 @@ class PrivateApi(Construct):
         # slash); the stack's outputs are a fixed contract, ApiRootUrl included.
         self.api.node.try_remove_child("Endpoint")
 
-        # A MOCK integration answers inside API Gateway: no Lambda, so nothing
-        # cold-starts inside the latency the lab measures. Its response template
-        # reports what API Gateway saw, so the HTTP Task's output shows it on AWS
-        # as in the sandbox (no access logs, no account-wide CloudWatch role).
-        hello = apigw.MockIntegration(
-            request_templates={"application/json": json.dumps({"statusCode": 200})},
-            integration_responses=[
-                apigw.IntegrationResponse(
-                    status_code="200",
-                    response_templates={"application/json": HELLO_RESPONSE_TEMPLATE},
-                )
-            ],
-        )
-        self.hello_method = self.api.root.add_resource(HELLO_PATH).add_method(
-            "GET",
-            hello,
-            api_key_required=True,
-            method_responses=[apigw.MethodResponse(status_code="200")],
-        )
-
+        self.hello_method = self._mock_method(HELLO_PATH, "GET", HELLO_RESPONSE_TEMPLATE)
         # POST /events: what the EventBridge API destination calls, same key, same policy.
-        received = apigw.MockIntegration(
-            request_templates={"application/json": json.dumps({"statusCode": 200})},
-            integration_responses=[
-                apigw.IntegrationResponse(
-                    status_code="200",
-                    response_templates={"application/json": EVENTS_RESPONSE_TEMPLATE},
-                )
-            ],
-        )
-        self.events_method = self.api.root.add_resource(EVENTS_PATH).add_method(
-            "POST",
-            received,
-            api_key_required=True,
-            method_responses=[apigw.MethodResponse(status_code="200")],
-        )
+        self.events_method = self._mock_method(EVENTS_PATH, "POST", EVENTS_RESPONSE_TEMPLATE)
 
         acknowledge(
             self.api,
@@ -186,4 +153,28 @@ class PrivateApi(Construct):
         self.root_url = (
             f"https://{self.api.rest_api_id}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}"
             f"/{self.api.deployment_stage.stage_name}"
+        )
+
+    def _mock_method(self, path: str, http_method: str, response_template: str):
+        """``<http_method> /<path>``: a MOCK integration behind the API key.
+
+        A MOCK integration answers inside API Gateway: no Lambda, so nothing cold-starts
+        inside the latency the lab measures. Its response template reports what API
+        Gateway saw, so the caller sees it on AWS as in the sandbox (no access logs, no
+        account-wide CloudWatch role).
+        """
+        integration = apigw.MockIntegration(
+            request_templates={"application/json": json.dumps({"statusCode": 200})},
+            integration_responses=[
+                apigw.IntegrationResponse(
+                    status_code="200",
+                    response_templates={"application/json": response_template},
+                )
+            ],
+        )
+        return self.api.root.add_resource(path).add_method(
+            http_method,
+            integration,
+            api_key_required=True,
+            method_responses=[apigw.MethodResponse(status_code="200")],
         )
