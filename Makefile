@@ -93,7 +93,7 @@ notebooks: setup
 # Loopback only; root (a container, CI) needs --allow-root or Jupyter refuses to start.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 jupyter: setup
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --KernelManager.transport=ipc $(ROOT_FLAG) notebooks/
 
 clean:
 	-$(PY) -m lab sandbox stop

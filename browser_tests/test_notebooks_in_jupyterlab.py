@@ -99,7 +99,10 @@ def jupyterlab(notebooks_copy):
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
             f"--port={port}", f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={notebooks_copy}", "--ServerApp.open_browser=False",
-            "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False"]
+            "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False",
+            # kernels over IPC sockets in the runtime dir, as `make jupyter` and
+            # lab.notebooks start them: no "running over TCP without encryption" warning
+            "--KernelManager.transport=ipc"]
     if os.geteuid() == 0:
         args.append("--allow-root")
     log = open(WORK / "jupyterlab.log", "w")  # noqa: SIM115 (closed below)
@@ -311,3 +314,17 @@ def test_print_the_timings():
     print("\n" + "\n".join(lines))
     missing = sorted(set(NAMES) - set(TIMINGS))
     assert not missing, f"not every notebook finished: {missing}"
+
+
+def test_jupyterlab_kernels_ran_over_ipc(jupyterlab):
+    """JupyterLab's kernels use IPC sockets: its log has started kernels and no TCP warning.
+
+    ipykernel warns "Kernel is running over TCP without encryption" for every
+    kernel on TCP; ``--KernelManager.transport=ipc`` (here and in ``make jupyter``)
+    keeps kernels on Unix sockets in the runtime dir.
+    """
+    if not TIMINGS:
+        pytest.skip("no notebook ran")
+    log = (WORK / "jupyterlab.log").read_text(errors="replace")
+    assert "Kernel started" in log, "no kernel start is logged; the check would prove nothing"
+    assert "over TCP without encryption" not in log

@@ -10,7 +10,15 @@ pandas option itself (fastbook's ``utils.py`` does the same for its book):
 - a ``Series`` shows as a two-column table (field, value) without pandas'
   ``Name: …, dtype: …`` footer;
 - long lists of addresses collapse to a count and a range
-  (:func:`compact_ips`), for the lab's own tables to use.
+  (:func:`compact_ips`), for the lab's own tables to use;
+- in the HTML form (:func:`frame_html`) text columns read left-aligned and
+  long unbroken values (80-character CDK logical ids, ARNs) wrap inside their
+  cell, so a table stays within the notebook's width; numbers stay
+  right-aligned. The CSS is inline in the output, keyed to an id made from the
+  table's columns and which of them are text (not from a counter, which live
+  tables would advance by a timing-dependent number), so it reads the same
+  live, saved and reopened, and two tables share an id only when their rules
+  are the same.
 
 Outside a kernel (the CLI, tests) nothing is registered; :func:`pandas_options`
 is the part a terminal shares.
@@ -84,6 +92,53 @@ def compact_ips(addresses: Iterable[str]) -> str:
     return f"{len(ips)}: {', '.join(str(a) for a in parsed[:3])}, …"
 
 
+# What a text cell of an HTML table gets (numbers keep JupyterLab's right alignment).
+TEXT_CELL_CSS = "text-align: left; overflow-wrap: anywhere; word-break: normal; min-width: 6em;"
+
+
+def _is_text(column) -> bool:
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    return any(isinstance(value, str) for value in column.head(50))
+
+
+def frame_html(frame, table_id: str | None = None) -> str:
+    """A DataFrame as pandas' notebook HTML, with its text columns left-aligned and wrapping.
+
+    Rows and cells are pandas' own (``display.*`` options, float format); only a
+    ``<style>`` block keyed to this table's id is added.
+    """
+    import hashlib
+
+    import pandas as pd
+
+    text_columns = [_is_text(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    text_index = any(isinstance(value, str) for value in frame.index[:50])
+    if table_id is None:
+        key = repr((list(map(str, frame.columns)), text_columns, text_index, frame.index.nlevels))
+        table_id = "lab-table-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+    html = frame.to_html(
+        table_id=table_id,
+        notebook=True,
+        max_rows=pd.get_option("display.max_rows"),
+        max_cols=pd.get_option("display.max_columns"),
+        show_dimensions=False,
+    )
+    rules = []
+    for position, is_text in enumerate(text_columns):
+        if is_text:
+            child = frame.index.nlevels + position + 1
+            rules.append(f"#{table_id} td:nth-child({child}) {{ {TEXT_CELL_CSS} }}")
+            rules.append(f"#{table_id} thead th:nth-child({child}) {{ text-align: left; }}")
+    if text_index:
+        rules.append(f"#{table_id} tbody th {{ {TEXT_CELL_CSS} }}")
+    if not rules:
+        return html
+    return "<style>\n" + "\n".join(rules) + "\n</style>\n" + html
+
+
 def _kernel_shell():
     """The IPython shell when running inside a Jupyter kernel, else None."""
     import sys
@@ -111,7 +166,6 @@ def apply(shell=None) -> bool:
     formatters["text/plain"].for_type(
         pd.Series, lambda series, printer, cycle: printer.text(repr(series_as_table(series)))
     )
-    formatters["text/html"].for_type(
-        pd.Series, lambda series: series_as_table(series)._repr_html_()
-    )
+    formatters["text/html"].for_type(pd.Series, lambda series: frame_html(series_as_table(series)))
+    formatters["text/html"].for_type(pd.DataFrame, frame_html)
     return True

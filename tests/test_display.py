@@ -99,3 +99,50 @@ def test_executed_notebooks_name_the_installed_kernel(tmp_path):
     installed = KernelSpecManager().get_kernel_spec("python3").display_name
     nb = _executed(tmp_path, "1")
     assert nb.metadata["kernelspec"]["display_name"] == installed
+
+
+def test_html_tables_left_align_and_wrap_text_columns_but_not_numbers():
+    display.pandas_options()
+    frame = pd.DataFrame({"logical_id": ["PrivateApiDeployment" * 4, "Vpc"], "resources": [10, 2],
+                          "type": ["AWS::ApiGateway::Deployment", "AWS::EC2::VPC"]})
+    html = display.frame_html(frame)
+    table_id = html.split('id="', 1)[1].split('"', 1)[0]
+    # the index is one th, so logical_id is child 2, resources 3, type 4
+    assert f"#{table_id} td:nth-child(2) {{ {display.TEXT_CELL_CSS} }}" in html
+    assert f"#{table_id} td:nth-child(4) {{ {display.TEXT_CELL_CSS} }}" in html
+    assert "nth-child(3)" not in html
+    assert "overflow-wrap: anywhere" in display.TEXT_CELL_CSS
+    # the table itself is pandas' own notebook HTML, with only the id added
+    body = html[html.index("<div>"):]
+    with_id = f'class="dataframe" id="{table_id}">'
+    assert body == frame._repr_html_().replace('class="dataframe">', with_id)
+
+
+def test_html_table_ids_follow_the_columns_not_the_values_or_the_display_order():
+    first = display.frame_html(pd.DataFrame({"status": ["CREATE_IN_PROGRESS"], "events": [1]}))
+    again = display.frame_html(pd.DataFrame({"status": ["CREATE_COMPLETE", "X"], "events": [3, 4]}))
+    other = display.frame_html(pd.DataFrame({"reason": ["x"], "events": [1]}))
+
+    def table_id(html):
+        return html.split('id="', 1)[1].split('"', 1)[0]
+
+    assert table_id(first) == table_id(again) != table_id(other)
+
+
+def test_a_table_without_text_gets_no_style_block():
+    html = display.frame_html(pd.DataFrame({"p50_ms": [1.5], "p99_ms": [3.25]}))
+    assert html.startswith("<div>")
+
+
+def test_in_a_kernel_dataframes_and_series_use_the_lab_html():
+    shell = InteractiveShell.instance()
+    shell.kernel = object()
+    try:
+        assert display.apply(shell)
+        data, _ = shell.display_formatter.format(pd.DataFrame({"arn": ["arn:aws:events:x"]}))
+        assert "overflow-wrap: anywhere" in data["text/html"]
+        state = pd.Series({"state": "ACTIVE"}, name="connection")
+        series = shell.display_formatter.format(state)[0]["text/html"]
+        assert "overflow-wrap: anywhere" in series and "dtype" not in series
+    finally:
+        del shell.kernel
