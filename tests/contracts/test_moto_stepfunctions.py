@@ -306,7 +306,7 @@ def test_apigateway_models_expose_what_the_data_plane_reads():
 
 
 def test_ec2_models_expose_what_the_network_path_reads():
-    """network.private_route reads endpoints, ENIs, subnets and security group rules."""
+    """network.path and network.security_groups read endpoints, ENIs, subnets and SG rules."""
     with mock_aws():
         ec2 = boto3.client("ec2", region_name="us-east-1")
         vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]

@@ -21,8 +21,8 @@ from http_invoke_builders import (
 
 from lab.sandbox import network
 from lab.sandbox.dataplane import request_log
+from lab.sandbox.network.errors import HttpTaskError
 from lab.sandbox.stepfunctions import connections
-from lab.sandbox.stepfunctions.exceptions import HttpTaskError
 
 
 def _call(aws, path, **definition_options):

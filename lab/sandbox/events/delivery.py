@@ -15,7 +15,8 @@ URL, no connection, no retries). The sandbox instead delivers as EventBridge doc
 4. The request goes through the destination's connection along the **same modelled path as
    the HTTP Task** (``lab.sandbox.stepfunctions.connections`` for the connection's state and
    credentials, ``lab.sandbox.network`` for connection ACTIVE -> resource configuration ->
-   gateway -> endpoint, then the real socket to the data plane), with EventBridge's headers:
+   gateway -> endpoint, then ``lab.sandbox.stepfunctions.transport``'s real socket to the
+   data plane), with EventBridge's headers:
    ``User-Agent: Amazon/EventBridge/ApiDestinations``, ``Content-Type: application/json;
    charset=utf-8``, the target's ``HttpParameters`` and the connection's key and invocation
    parameters (the connection's win). The request times out after 5 seconds, as AWS's does.
@@ -417,8 +418,8 @@ def build_request(job: _Job, destination: Any, runtime: dict[str, Any]):
     """The HTTP request EventBridge sends for ``job`` through ``destination``'s connection."""
     from urllib.parse import urlencode, urlsplit, urlunsplit
 
-    from lab.sandbox.network import RESERVED_HEADERS
     from lab.sandbox.stepfunctions.http_request import HttpRequest
+    from lab.sandbox.stepfunctions.transport import RESERVED_HEADERS
 
     http = job.target.get("HttpParameters") or {}
     url = _substitute_path(destination.invocation_endpoint, http.get("PathParameterValues") or [])
@@ -470,12 +471,8 @@ def build_request(job: _Job, destination: Any, runtime: dict[str, Any]):
 def attempt(job: _Job) -> Outcome:
     """One HTTP call for ``job``, along the modelled network path."""
     from lab.sandbox import network
-    from lab.sandbox.stepfunctions import connections
-    from lab.sandbox.stepfunctions.exceptions import (
-        CONNECTION_NOT_FOUND,
-        HttpTaskError,
-        SocketError,
-    )
+    from lab.sandbox.network.errors import CONNECTION_NOT_FOUND, HttpTaskError, SocketError
+    from lab.sandbox.stepfunctions import connections, transport
 
     destination = _destination(job)
     if destination is None:
@@ -494,7 +491,7 @@ def attempt(job: _Job) -> Outcome:
             route = network.private_route(runtime, account, region)
         else:
             route = network.public_route(request.host)
-        response = network.send(request, route, timeout=REQUEST_TIMEOUT_SECONDS)
+        response = transport.send(request, route, timeout=REQUEST_TIMEOUT_SECONDS)
     except SocketError as exc:
         return Outcome(
             False, True, ERROR_CLIENT, f"Unable to invoke ApiDestination endpoint: {exc.cause}"

@@ -23,6 +23,10 @@ executing interpreter (``moto.stepfunctions.parser``):
   one query-language scope stack per parse (:mod:`.definition`);
 - AWS's size quotas on inputs, outputs and definitions (:mod:`.limits`).
 
+The HTTP Task's request building (:mod:`.http_request`), its connection's state and
+credentials (:mod:`.connections`) and the socket (:mod:`.transport`) serve EventBridge's API
+destination delivery too; the path between is :mod:`lab.sandbox.network`.
+
 Every seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``.
 """
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lab.sandbox.stepfunctions.exceptions import (
+from lab.sandbox.network.errors import (
     CONNECTION_AUTH_IN_PROGRESS,
     CONNECTION_INVALID_PRIVATE_STATE,
     CONNECTION_INVALID_STATE,

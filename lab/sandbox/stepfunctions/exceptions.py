@@ -1,35 +1,21 @@
-"""Errors the HTTP Task raises, named exactly as Step Functions names them.
+"""Errors Step Functions' HTTP Task raises beyond the connection's and the path's, and API errors.
 
 A task failure carries an ``error`` (what ``Retry``/``Catch`` ``ErrorEquals`` match) and a
-``cause`` (free text). ``States.Http.*`` names start with the ``States.`` prefix that the
-ASL spec reserves; moto's parser refuses such custom names unless the extension allows
-this family (see ``lab.sandbox.stepfunctions.error_names``).
+``cause`` (free text); the base class and the failures a call through a connection shares
+with EventBridge (connection state, ``States.Http.Socket``) are in
+:mod:`lab.sandbox.network.errors`. ``States.Http.*`` names start with the ``States.`` prefix
+that the ASL spec reserves; moto's parser refuses such custom names unless the extension
+allows this family (``allow_http_error_names`` in :mod:`lab.sandbox.stepfunctions`).
 """
 
 from __future__ import annotations
 
 from moto.core.exceptions import AWSError
 
+from lab.sandbox.network.errors import HttpTaskError
+
 STATES_RUNTIME = "States.Runtime"
-HTTP_SOCKET = "States.Http.Socket"
 HTTP_STATUS_PREFIX = "States.Http.StatusCode."
-
-CONNECTION_INVALID_STATE = "Events.ConnectionResource.InvalidConnectionState"
-CONNECTION_INVALID_PRIVATE_STATE = "Events.ConnectionResource.InvalidPrivateConnectionState"
-CONNECTION_ACCESS_DENIED = "Events.ConnectionResource.AccessDenied"
-CONNECTION_NOT_FOUND = "Events.ConnectionResource.ResourceNotFound"
-CONNECTION_AUTH_IN_PROGRESS = "Events.ConnectionResource.AuthInProgress"
-CONNECTION_CONCURRENT_MODIFICATION = "Events.ConnectionResource.ConcurrentModification"
-CONNECTION_INTERNAL_ERROR = "Events.ConnectionResource.InternalError"
-
-
-class HttpTaskError(Exception):
-    """The HTTP Task failed with Step Functions error ``error`` and ``cause``."""
-
-    def __init__(self, error: str, cause: str):
-        super().__init__(f"{error}: {cause}")
-        self.error = error
-        self.cause = cause
 
 
 class HttpTaskRuntimeError(HttpTaskError):
@@ -37,13 +23,6 @@ class HttpTaskRuntimeError(HttpTaskError):
 
     def __init__(self, cause: str):
         super().__init__(STATES_RUNTIME, cause)
-
-
-class SocketError(HttpTaskError):
-    """``States.Http.Socket``: no HTTP response came back (DNS, routing, refused, timeout)."""
-
-    def __init__(self, cause: str):
-        super().__init__(HTTP_SOCKET, cause)
 
 
 def status_code_error(status: int) -> str:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from lab.sandbox.network import RESERVED_HEADERS
 from lab.sandbox.stepfunctions.exceptions import HttpTaskRuntimeError
+from lab.sandbox.stepfunctions.transport import RESERVED_HEADERS
 
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"})
 ARRAY_FORMATS = ("INDICES", "REPEAT", "COMMAS", "BRACKETS")

@@ -38,10 +38,10 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
 from lab.sandbox import network
-from lab.sandbox.stepfunctions import connections
+from lab.sandbox.network.errors import HttpTaskError
+from lab.sandbox.stepfunctions import connections, transport
 from lab.sandbox.stepfunctions.exceptions import (
     STATES_RUNTIME,
-    HttpTaskError,
     status_code_error,
 )
 from lab.sandbox.stepfunctions.http_request import HttpRequest, build_request, connection_arn_of
@@ -80,7 +80,7 @@ def _response_body(content_type: str, body: bytes) -> Any:
     return text
 
 
-def invoke_output(response: network.HttpResponse) -> dict[str, Any]:
+def invoke_output(response: transport.HttpResponse) -> dict[str, Any]:
     """The task's result: headers (lower-cased name -> list of values), parsed body, status."""
     headers: dict[str, list[str]] = {}
     for name, value in response.headers:
@@ -114,7 +114,7 @@ def perform(
         from lab.sandbox.stepfunctions import test_state
 
         test_state.record_request(inspection_data, request)
-    response = network.send(request, route)
+    response = transport.send(request, route)
     if inspection_data is not None:
         test_state.record_response(inspection_data, request, response)
     output = invoke_output(response)

@@ -1,0 +1,241 @@
+"""The path's checks: every link from a connection's resource configuration to the endpoint.
+
+:func:`private_route` checks the links in the order a packet meets them (see
+:mod:`lab.sandbox.network`) and returns the :class:`Route` the request takes, or raises the
+error the first broken link gives; :func:`public_route` is the route of a connection
+without private connectivity. The security-group arithmetic is
+:mod:`lab.sandbox.network.security_groups`; sending is the callers' transport
+(:mod:`lab.sandbox.stepfunctions.transport`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lab.sandbox.network.errors import (
+    CONNECTION_INVALID_PRIVATE_STATE,
+    HttpTaskError,
+    SocketError,
+)
+from lab.sandbox.network.security_groups import HTTPS_PORT, eni_addresses, https_peer
+
+_EXECUTE_API_HOST = re.compile(
+    r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com\.?$", re.I
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a request reaches the data plane: through which VPC endpoint, over which links."""
+
+    source_vpce: str | None
+    hops: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def _ec2(account: str, region: str):
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends[account][region]
+
+
+def _vpclattice(account: str, region: str):
+    from moto.vpclattice.models import vpclattice_backends
+
+    return vpclattice_backends[account][region]
+
+
+def _arn_parts(arn: str) -> tuple[str, str, str]:
+    # arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return "", "", arn
+    return parts[3], parts[4], parts[5].split("/")[-1]
+
+
+def _as_dict(model: Any) -> dict[str, Any]:
+    if isinstance(model, dict):
+        return model
+    to_dict = getattr(model, "to_dict", None)
+    return to_dict() if callable(to_dict) else {}
+
+
+def _lookup(backend: Any, operation: str, identifier: str) -> Any | None:
+    """The model ``backend.<operation>(identifier)`` returns, or None if there is none."""
+    try:
+        return getattr(backend, operation)(identifier)
+    except Exception:  # moto's ResourceNotFound flavours, or a malformed identifier
+        return None
+
+
+def _broken_private_connection(cause: str) -> HttpTaskError:
+    return HttpTaskError(CONNECTION_INVALID_PRIVATE_STATE, cause)
+
+
+def _port_allowed(port_ranges: list[str] | None, port: int) -> bool:
+    if not port_ranges:
+        return True
+    for entry in port_ranges:
+        low, _, high = str(entry).partition("-")
+        if low.isdigit() and int(low) <= port <= int(high or low):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- the path
+
+
+def _gateway_sources(ec2: Any, model: Any, gateway: dict[str, Any]):
+    """Addresses (and, without ENIs, subnets) the gateway's connections leave from."""
+    addresses: list[str] = []
+    for eni_id in getattr(model, "network_interface_ids", None) or []:
+        eni = ec2.enis.get(eni_id)
+        if eni is not None:
+            addresses.extend(eni_addresses(eni))
+    networks: list[str] = []
+    if not addresses:
+        # No ENIs known: any address in the gateway's subnets is a possible source.
+        for subnet_id in gateway.get("subnetIds") or []:
+            try:
+                networks.append(ec2.get_subnet(subnet_id).cidr_block)
+            except Exception:
+                continue
+    return addresses, networks
+
+
+def private_route(connection: dict[str, Any], account: str, region: str) -> Route:
+    """Check every link from the connection's resource configuration to the endpoint.
+
+    Returns the :class:`Route` when the path holds; raises :class:`HttpTaskError` naming
+    the first broken link otherwise.
+    """
+    arn = connection["resource_configuration_arn"]
+    rc_region, rc_account, rc_id = _arn_parts(arn)
+    rc_region, rc_account = rc_region or region, rc_account or account
+    lattice = _vpclattice(rc_account, rc_region)
+    configuration_model = _lookup(lattice, "get_resource_configuration", arn)
+    if configuration_model is None:
+        raise _broken_private_connection(
+            f"The connection's resource configuration {arn} does not exist; recreate it "
+            "or point the connection at an existing one."
+        )
+    configuration = _as_dict(configuration_model)
+    if configuration.get("status") != "ACTIVE":
+        raise _broken_private_connection(
+            f"The connection's resource configuration {configuration.get('id', rc_id)} is "
+            f"{configuration.get('status')}, not ACTIVE."
+        )
+    rc_name = configuration.get("id", rc_id)
+    if not _port_allowed(configuration.get("portRanges"), HTTPS_PORT):
+        raise SocketError(
+            f"Resource configuration {rc_name} does not allow port {HTTPS_PORT} "
+            f"(portRanges {configuration.get('portRanges')}): the HTTPS connection was refused."
+        )
+
+    gateway_id = configuration.get("resourceGatewayId") or ""
+    gateway_model = _lookup(lattice, "get_resource_gateway", gateway_id)
+    if gateway_model is None:
+        raise _broken_private_connection(
+            f"Resource configuration {rc_name} names resource gateway {gateway_id!r}, "
+            "which does not exist."
+        )
+    gateway = _as_dict(gateway_model)
+    if gateway.get("status") != "ACTIVE":
+        raise _broken_private_connection(
+            f"Resource gateway {gateway_id} is {gateway.get('status')}, not ACTIVE."
+        )
+    gateway_vpc = gateway.get("vpcId") or gateway.get("vpcIdentifier")
+
+    definition = configuration.get("resourceConfigurationDefinition") or {}
+    domain = ((definition.get("dnsResource") or {}).get("domainName") or "").rstrip(".")
+    if not domain:
+        raise SocketError(
+            f"Resource configuration {rc_name} has no dnsResource domain name, so the "
+            "resource gateway has nowhere to send the request."
+        )
+    from lab.sandbox.ec2 import endpoint_for_dns_name
+
+    ec2 = _ec2(rc_account, rc_region)
+    endpoint = endpoint_for_dns_name(rc_account, rc_region, domain)
+    if endpoint is None:
+        raise SocketError(
+            f"DNS: {domain} (the domain name of resource configuration {rc_name}) does not "
+            "resolve to any VPC endpoint; set it to the execute-api endpoint's DNS name."
+        )
+    if getattr(endpoint, "state", "available") != "available":
+        raise SocketError(f"VPC endpoint {endpoint.id} is {endpoint.state}, not available.")
+    if endpoint.vpc_id != gateway_vpc:
+        raise SocketError(
+            f"Routing: {domain} resolves to VPC endpoint {endpoint.id} in {endpoint.vpc_id}, "
+            f"but resource gateway {gateway_id} is in {gateway_vpc}; the gateway has no route "
+            "to it (the request would time out after 60 s on AWS)."
+        )
+    if not str(endpoint.service_name).endswith(".execute-api"):
+        raise SocketError(
+            f"{domain} is VPC endpoint {endpoint.id} for {endpoint.service_name}, not for "
+            "execute-api: the TLS handshake for the API's host name fails there."
+        )
+
+    endpoint_enis = [ec2.enis[e] for e in endpoint.network_interface_ids if e in ec2.enis]
+    endpoint_addresses = [a for eni in endpoint_enis for a in eni_addresses(eni)]
+    endpoint_group_ids = list(endpoint.security_group_ids or []) or sorted(
+        {g.id for eni in endpoint_enis for g in eni.group_set}
+    )
+    gateway_group_ids = list(gateway.get("securityGroupIds") or [])
+    gateway_addresses, gateway_networks = _gateway_sources(ec2, gateway_model, gateway)
+
+    egress_peer = https_peer(
+        ec2, gateway_group_ids, "egress", endpoint_addresses, [], set(endpoint_group_ids)
+    )
+    if egress_peer is None:
+        raise SocketError(
+            f"Security group: no egress rule of resource gateway {gateway_id}'s security "
+            f"group(s) {', '.join(gateway_group_ids) or '(none)'} allows tcp/{HTTPS_PORT} to "
+            f"VPC endpoint {endpoint.id} ({', '.join(endpoint_addresses) or 'no addresses'}); "
+            f"the connection attempt is dropped (AWS reports it after the 60 s timeout)."
+        )
+
+    ingress_peer = https_peer(
+        ec2,
+        endpoint_group_ids,
+        "ingress",
+        gateway_addresses,
+        gateway_networks,
+        set(gateway_group_ids),
+    )
+    if ingress_peer is None:
+        raise SocketError(
+            f"Security group: no ingress rule of VPC endpoint {endpoint.id}'s security "
+            f"group(s) {', '.join(endpoint_group_ids) or '(none)'} allows tcp/{HTTPS_PORT} "
+            f"from resource gateway {gateway_id} "
+            f"({', '.join(gateway_addresses or gateway_networks) or 'no addresses'}); "
+            f"the connection attempt is dropped (AWS reports it after the 60 s timeout)."
+        )
+
+    return Route(
+        source_vpce=endpoint.id,
+        hops=(
+            f"resource configuration {rc_name} (ACTIVE, port {HTTPS_PORT})",
+            f"resource gateway {gateway_id} in {gateway_vpc}",
+            f"DNS {domain} -> VPC endpoint {endpoint.id}",
+            f"egress allowed to {egress_peer}",
+            f"ingress allowed from {ingress_peer}",
+        ),
+    )
+
+
+def public_route(host: str) -> Route:
+    """The route for a connection without private connectivity (the public internet)."""
+    match = _EXECUTE_API_HOST.match(host)
+    if match is None:
+        raise SocketError(
+            f"Unable to connect to {host}: the sandbox has no internet access; it reaches only "
+            "APIs deployed in it."
+        )
+    # Every execute-api name resolves publicly to API Gateway's front end; a private API
+    # is refused there (403 Forbidden) by the data plane, which sees no VPC endpoint.
+    return Route(source_vpce=None, hops=("public internet", "API Gateway public endpoint"))
