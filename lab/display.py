@@ -93,7 +93,17 @@ def compact_ips(addresses: Iterable[str]) -> str:
 
 
 # What a text cell of an HTML table gets (numbers keep JupyterLab's right alignment).
-TEXT_CELL_CSS = "text-align: left; overflow-wrap: anywhere; word-break: normal; min-width: 6em;"
+TEXT_CELL_CSS = "text-align: left; overflow-wrap: anywhere; word-break: normal;"
+# A word up to this many characters is never broken (a scenario name, CREATE_IN_PROGRESS);
+# a longer one (an 80-character logical id, an ARN) wraps anywhere inside its cell.
+UNBROKEN_WORD_CH = 28
+
+
+def _min_width_ch(values) -> int:
+    """The column's longest word (whitespace-separated), capped at UNBROKEN_WORD_CH."""
+    longest = max((len(word) for value in values if isinstance(value, str)
+                   for word in value.split()), default=4)
+    return max(4, min(longest, UNBROKEN_WORD_CH))
 
 
 def _is_text(column) -> bool:
@@ -130,10 +140,13 @@ def frame_html(frame, table_id: str | None = None) -> str:
     for position, is_text in enumerate(text_columns):
         if is_text:
             child = frame.index.nlevels + position + 1
-            rules.append(f"#{table_id} td:nth-child({child}) {{ {TEXT_CELL_CSS} }}")
+            width = _min_width_ch([str(frame.columns[position]), *frame.iloc[:200, position]])
+            rules.append(f"#{table_id} td:nth-child({child}) "
+                         f"{{ {TEXT_CELL_CSS} min-width: {width}ch; }}")
             rules.append(f"#{table_id} thead th:nth-child({child}) {{ text-align: left; }}")
     if text_index:
-        rules.append(f"#{table_id} tbody th {{ {TEXT_CELL_CSS} }}")
+        width = _min_width_ch(map(str, frame.index[:200]))
+        rules.append(f"#{table_id} tbody th {{ {TEXT_CELL_CSS} min-width: {width}ch; }}")
     if not rules:
         return html
     return "<style>\n" + "\n".join(rules) + "\n</style>\n" + html

@@ -108,8 +108,10 @@ def test_html_tables_left_align_and_wrap_text_columns_but_not_numbers():
     html = display.frame_html(frame)
     table_id = html.split('id="', 1)[1].split('"', 1)[0]
     # the index is one th, so logical_id is child 2, resources 3, type 4
-    assert f"#{table_id} td:nth-child(2) {{ {display.TEXT_CELL_CSS} }}" in html
-    assert f"#{table_id} td:nth-child(4) {{ {display.TEXT_CELL_CSS} }}" in html
+    # an 80-character id may break anywhere once it passes the cap; a type name never breaks
+    cap = display.UNBROKEN_WORD_CH
+    assert f"#{table_id} td:nth-child(2) {{ {display.TEXT_CELL_CSS} min-width: {cap}ch; }}" in html
+    assert f"#{table_id} td:nth-child(4) {{ {display.TEXT_CELL_CSS} min-width: 27ch; }}" in html
     assert "nth-child(3)" not in html
     assert "overflow-wrap: anywhere" in display.TEXT_CELL_CSS
     # the table itself is pandas' own notebook HTML, with only the id added
