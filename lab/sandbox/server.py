@@ -6,6 +6,9 @@ One threaded WSGI server on 127.0.0.1 that answers, by request:
   API's data plane (``lab.sandbox.dataplane.make_app()``), which plays the
   execute-api VPC endpoint;
 - path ``/lab-api/...`` -> the sandbox's control endpoints (``control.py``);
+- the four Step Functions calls that carry executions -> the direct path
+  (``direct_path.py``: moto's own actions, without its generic dispatch, answering
+  byte for byte as moto would);
 - anything else -> moto, exactly as ``moto_server`` would serve it.
 
 Before it serves anything it applies every extension (moto builds each
@@ -153,9 +156,11 @@ class SandboxApp:
 
     def __init__(self, port: int | None = None) -> None:
         from lab.sandbox import control
+        from lab.sandbox.direct_path import DirectPath
 
         self.port = port
         self.moto = cached_moto_dispatcher()
+        self.direct = DirectPath(self.moto)
         self.control = control.app
         self.dataplane = _DataPlaneGate()
 
@@ -201,7 +206,11 @@ class SandboxApp:
                 "Missing Authentication Token",
                 "MissingAuthenticationTokenException",
             )
-        return self.moto(environ, _without_cors(start_response))
+        start = _without_cors(start_response)
+        answer = self.direct(environ, start)
+        if answer is not None:
+            return answer
+        return self.moto(environ, start)
 
 
 def _under(path: str, prefix: str) -> bool:
