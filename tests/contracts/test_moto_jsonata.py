@@ -75,7 +75,13 @@ def test_failure_events_decorate_a_query_evaluation_error_cause_with_state_and_e
     )
 
     for method in ("get_evaluation_failed_event_details", "get_execution_failed_event_details"):
-        source = inspect.getsource(getattr(FailureEventException, method))
+        # jsonata.decorate_once wraps the second: pin moto's own.
+        original = seams.original(
+            "moto.stepfunctions.parser.asl.component.common.error_name.failure_event:"
+            f"FailureEventException.{method}")
+        if original is seams.MISSING:
+            original = getattr(FailureEventException, method)
+        source = inspect.getsource(original)
         assert "An error occurred while executing the state" in source
         assert "StatesQueryEvaluationError" in source
 
@@ -137,3 +143,28 @@ def _field_paths(program):
 
     walk(program)
     return found
+
+
+def test_the_error_output_is_built_from_the_failure_event_details():
+    """jsonata.decorated_error_output: moto's error output is {Error, Cause} from the failure
+    event's details, built by a staticmethod that execution, Map and Parallel states call."""
+    original = seams.original(
+        "moto.stepfunctions.parser.asl.component.state.exec.execute_state:"
+        "ExecutionState._construct_error_output_value")
+    source = inspect.getsource(original)
+    assert '"Error": spec_event_details.get("error", "")' in source
+    assert '"Cause": spec_event_details.get("cause", "")' in source
+    assert list(inspect.signature(original).parameters) == ["failure_event"]
+
+
+def test_a_task_state_records_its_failure_event_details_itself():
+    """jsonata.record_once: a Task state records the failure event's own details object, the
+    one _evaluation_failed recorded already."""
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+
+    source = inspect.getsource(ExecutionState._eval_state)
+    assert "event_details=failure_event.event_details" in source
+    add_event = seams.original(
+        "moto.stepfunctions.parser.asl.eval.event.event_manager:EventManager.add_event")
+    assert list(inspect.signature(add_event).parameters)[:4] == [
+        "self", "context", "event_type", "event_details"]

@@ -109,3 +109,16 @@ def test_jsonata_fields_of_a_jsonata_machine_pass_validation(sfn):
     validated = sfn.validate_state_machine_definition(definition=json.dumps(definition))
     assert validated["result"] == "OK"
     sfn.create_state_machine(name="j", definition=json.dumps(definition), roleArn=ROLE)
+
+
+def test_a_pass_state_may_discard_its_result_with_a_null_result_path(sfn):
+    """"ResultPath": null discards the result and passes the input on
+    (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultpath.html), on a
+    Pass state too (cfn-lint's Pass schema takes only a string there)."""
+    definition = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"x": 1},
+                                                    "ResultPath": None, "End": True}}}
+    assert sfn.validate_state_machine_definition(
+        definition=json.dumps(definition))["result"] == "OK"
+    arn = sfn.create_state_machine(name="n", definition=json.dumps(definition), roleArn=ROLE)[
+        "stateMachineArn"]
+    assert arn.endswith(":n")

@@ -373,3 +373,25 @@ def test_wait_seconds_is_a_jsonata_expression(sfn):
     described, _ = run(sfn, jsonata({"W": {"Type": "Wait", "Seconds": "{% $states.input.s %}",
                                           "End": True}}), {"s": 0})
     assert (described["status"], output(described)) == ("SUCCEEDED", {"s": 0})
+
+
+def test_a_caught_query_evaluation_error_carries_aws_s_cause_and_one_event(sfn):
+    """`$states.errorOutput.Cause` of a caught States.QueryEvaluationError is the cause AWS
+    gives it ("An error occurred while executing the state 'T' (entered at the event id #2).
+    The JSONata expression …"), and a Task state records one EvaluationFailed event
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_EvaluationFailedEventDetails.html)."""
+    connection = "arn:aws:events:us-east-1:123456789012:connection/c/0"
+    described, history = run(sfn, jsonata({
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+              "Arguments": {"ApiEndpoint": "{% $states.input.none %}", "Method": "GET",
+                            "InvocationConfig": {"ConnectionArn": connection}},
+              "Catch": [{"ErrorEquals": ["States.QueryEvaluationError"],
+                         "Output": "{% $states.errorOutput.Cause %}", "Next": "Done"}],
+              "End": True},
+        "Done": {"Type": "Succeed"}}))
+    assert output(described) == (
+        "An error occurred while executing the state 'T' (entered at the event id #2). "
+        "The JSONata expression '$states.input.none' specified for the field "
+        "'Arguments/ApiEndpoint' returned nothing (undefined).")
+    (failed,) = events(history, "EvaluationFailed")
+    assert failed["evaluationFailedEventDetails"]["state"] == "T"

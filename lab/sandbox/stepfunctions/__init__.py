@@ -21,7 +21,10 @@ executing interpreter (``moto.stepfunctions.parser``):
 - TestState, the HTTP Task traced through the modelled network path (:mod:`.test_state`);
 - definitions refused and validated in Step Functions' words, ValidateStateMachineDefinition,
   one query-language scope stack per parse (:mod:`.definition`);
-- AWS's size quotas on inputs, outputs and definitions (:mod:`.limits`).
+- AWS's size quotas on inputs, outputs and definitions (:mod:`.limits`);
+- workflow variables' size limits and scopes (:mod:`.variables`);
+- ``TimeoutSeconds``/``HeartbeatSeconds`` expressions and paths judged as AWS documents
+  them (:mod:`.timeouts`).
 
 The HTTP Task's request building (:mod:`.http_request`), its connection's state and
 credentials (:mod:`.connections`) and the socket (:mod:`.transport`) serve EventBridge's API
@@ -59,12 +62,24 @@ def http_task_service(moto_factory):
 
 
 def allow_http_error_names(moto_init):
-    """``CustomErrorName.__init__``: ``States.Http.*`` names are allowed."""
+    """``CustomErrorName.__init__``: ``States.Http.*`` names are allowed, and so are the
+    ``States.*`` names Step Functions itself raises (moto wraps an error that failed a Map
+    iteration, ``States.Runtime`` or ``States.QueryEvaluationError`` included, in a
+    ``CustomErrorName``, whose check then failed the Map with "Custom Error Names MUST NOT
+    begin with the prefix 'States.'"). A definition's ``ErrorEquals`` still cannot invent a
+    ``States.`` name: the grammar reads the real ones as such, never as custom names."""
 
     from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+        StatesErrorNameType,
+    )
+
+    states_names = frozenset(member.to_name() for member in StatesErrorNameType)
 
     def __init__(self, error_name: str | None):
-        if error_name is not None and error_name.startswith(ALLOWED_STATES_ERROR_PREFIXES):
+        if error_name is not None and (
+            error_name.startswith(ALLOWED_STATES_ERROR_PREFIXES) or error_name in states_names
+        ):
             ErrorName.__init__(self, error_name=error_name)
             return
         moto_init(self, error_name)
@@ -85,6 +100,8 @@ def seams():
         programs,
         responses,
         test_state,
+        timeouts,
+        variables,
     )
 
     owner = __name__
@@ -157,6 +174,8 @@ def seams():
         *definition.seams(),
         *test_state.seams(),
         *limits.seams(),
+        *variables.seams(),
+        *timeouts.seams(),
     )
 
 

@@ -99,6 +99,10 @@ def _as_schema_sees_it(definition: Any, inherited: str = "JSONPath") -> Any:
                 state.pop(field, None)
         else:
             state["QueryLanguage"] = state_language
+        if state.get("Type") == "Pass" and "ResultPath" in state and state["ResultPath"] is None:
+            # "ResultPath": null discards the result (input-output-resultpath.html), on a Pass
+            # state too; cfn-lint's Pass schema takes only a string there.
+            state.pop("ResultPath")
         if state_language == "JSONata":
             for field in NUMERIC_FIELDS:
                 value = state.get(field)

@@ -346,14 +346,45 @@ def _evaluation_failed(env, expression: str, field: str, cause: str):
             event_details=EventDetails(evaluationFailedEventDetails=details),
         )
     )
+    # The event as AWS records it (cause decorated, the state named) is the failure's own
+    # details too: a Task state records its failure's details again (ExecutionState
+    # ._eval_state), and record_once keeps that second record of the same details out.
+    decorated = EventDetails(
+        evaluationFailedEventDetails=exception.get_evaluation_failed_event_details()
+    )
+    exception.failure_event.event_details = decorated
     env.event_manager.add_event(
         context=env.event_history_context,
         event_type=HistoryEventType.EvaluationFailed,
-        event_details=EventDetails(
-            evaluationFailedEventDetails=exception.get_evaluation_failed_event_details()
-        ),
+        event_details=decorated,
     )
     return exception
+
+
+#: How many recently recorded failure details each event manager remembers.
+_RECENT_DETAILS = 16
+
+
+def record_once(moto_add_event):
+    """``EventManager.add_event``: the very same failure details are recorded once.
+
+    An ``EvaluationFailed`` raised inside a Task state was recorded where it happened and
+    again by the Task's failure handling, so its history had two ``EvaluationFailed``
+    events (the second without the state's name); AWS records one."""
+
+    def add_event(self, context, event_type, event_details=None, *args, **kwargs):
+        recent = self.__dict__.setdefault("_lab_recent_details", collections.deque(
+            maxlen=_RECENT_DETAILS))
+        if event_details is not None and str(event_type).endswith("EvaluationFailed"):
+            for details, event_id in recent:
+                if details is event_details:
+                    return event_id
+        event_id = moto_add_event(self, context, event_type, event_details, *args, **kwargs)
+        if event_details is not None and str(event_type).endswith("EvaluationFailed"):
+            recent.append((event_details, event_id))
+        return event_id
+
+    return add_event
 
 
 def _string_jsonata_eval_body(self, env) -> None:
@@ -424,6 +455,47 @@ def _string_variable_sample_eval_body(self, env) -> None:
     env.stack.append(result)
 
 
+def decorated_error_output(moto_construct_error_output_value):
+    """``ExecutionState._construct_error_output_value``: a caught ``States.QueryEvaluationError``
+    carries the cause AWS gives it, "An error occurred while executing the state '<name>'
+    (entered at the event id #<n>). …", in ``$states.errorOutput`` / the Catch's output too
+    (moto put the undecorated sentence there, and the decorated one in the history)."""
+
+    def _construct_error_output_value(failure_event):
+        from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+            FailureEventException,
+        )
+
+        value = moto_construct_error_output_value(failure_event)
+        if value.get("Error") == QUERY_EVALUATION_ERROR and value.get("Cause"):
+            details = FailureEventException(failure_event).get_execution_failed_event_details()
+            if details and details.get("cause"):
+                value["Cause"] = details["cause"]
+        return value
+
+    return staticmethod(_construct_error_output_value)
+
+
+#: How Step Functions opens the cause of a States.Runtime / States.QueryEvaluationError.
+CAUSE_PREFIX = "An error occurred while executing the state '"
+
+
+def decorate_once(moto_get_execution_failed_event_details):
+    """``FailureEventException.get_execution_failed_event_details``: a cause that already
+    names its state is not decorated again. A Map iteration's failure reaches the Map state
+    with the inner state's decorated cause, which moto prefixed a second time ("… the state
+    'None' (entered at …). An error occurred while executing the state 'I' …")."""
+
+    def get_execution_failed_event_details(self):
+        details = moto_get_execution_failed_event_details(self)
+        pair = self.extract_error_cause_pair()
+        if details and pair and isinstance(pair[1], str) and pair[1].startswith(CAUSE_PREFIX):
+            details["cause"] = pair[1]
+        return details
+
+    return get_execution_failed_event_details
+
+
 _STRING_EXPRESSION = "moto.stepfunctions.parser.asl.component.common.string.string_expression"
 _CONTRACTS = "tests/contracts/test_moto_jsonata.py::"
 
@@ -450,5 +522,32 @@ def seams():
             _string_variable_sample_eval_body,
             why,
             contract,
+        ),
+        Seam(
+            __name__,
+            "moto.stepfunctions.parser.asl.component.state.exec.execute_state:"
+            "ExecutionState._construct_error_output_value",
+            decorated_error_output,
+            "moto's error output for a caught QueryEvaluationError lacks AWS's cause prefix",
+            _CONTRACTS + "test_the_error_output_is_built_from_the_failure_event_details",
+            kind="wrap",
+        ),
+        Seam(
+            __name__,
+            "moto.stepfunctions.parser.asl.component.common.error_name.failure_event:"
+            "FailureEventException.get_execution_failed_event_details",
+            decorate_once,
+            "moto decorates a Map iteration's already decorated cause a second time",
+            _CONTRACTS
+            + "test_failure_events_decorate_a_query_evaluation_error_cause_with_state_and_event_id",
+            kind="wrap",
+        ),
+        Seam(
+            __name__,
+            "moto.stepfunctions.parser.asl.eval.event.event_manager:EventManager.add_event",
+            record_once,
+            "a Task state recorded an EvaluationFailed a second time",
+            _CONTRACTS + "test_a_task_state_records_its_failure_event_details_itself",
+            kind="wrap",
         ),
     )

@@ -1,0 +1,105 @@
+"""Contracts: moto 5.2.5 internals the variables' limits and scopes and the timeout fields plug
+into (stepfunctions/variables.py, stepfunctions/timeouts.py).
+
+Each test names the sandbox code that relies on what it pins.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from lab.sandbox import seams
+from lab.sandbox import stepfunctions as sfn_extension
+
+_ITEMPROCESSOR = (
+    "moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor"
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def applied():
+    sfn_extension.apply()
+
+
+def _original(target: str):
+    return seams.original(target)
+
+
+def test_assign_decl_evaluates_every_binding_then_sets_each_variable():
+    """variables.assign_eval_body does what moto's body did (each binding pushes a dict, then
+    every name is set through the variable store), with the checks in between."""
+    source = inspect.getsource(_original(
+        "moto.stepfunctions.parser.asl.component.common.assign.assign_decl:AssignDecl._eval_body"))
+    assert "declaration_binding.eval(env=env)" in source
+    assert "env.stack.pop()" in source
+    assert "env.variable_store.set(" in source
+
+
+def test_inner_scopes_copy_the_outer_variables_into_their_outer_scope():
+    """variables.check_and_assign reads store._outer_scope as "assigned in an outer scope";
+    inner_scope_of relies on as_inner_scope_of being a classmethod taking the outer store."""
+    from moto.stepfunctions.parser.asl.eval.variable_store import VariableStore
+
+    outer = VariableStore()
+    outer.set("x", 1)
+    inner = VariableStore.as_inner_scope_of(outer_variable_store=outer)
+    assert inner._outer_scope == {"x": 1} and inner._inner_scope == {}
+    assert inner.__dict__["_lab_budget"] is outer.__dict__["_lab_budget"]
+    source = inspect.getsource(_original(
+        "moto.stepfunctions.parser.asl.eval.variable_store:VariableStore.as_inner_scope_of"))
+    assert "_outer_scope.update" in source
+
+
+def test_frames_are_removed_by_delete_frame_and_close_frame():
+    """variables.release_scope: Map iterations end with delete_frame, Parallel branches with
+    close_frame, each taking the frame (whose inner scope the iteration's variables are in)."""
+    for name in ("delete_frame", "close_frame"):
+        original = _original(f"moto.stepfunctions.parser.asl.eval.environment:Environment.{name}")
+        assert list(inspect.signature(original).parameters) == ["self", "frame"]
+    worker = inspect.getsource(__import__(
+        "moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.iteration_worker",
+        fromlist=["x"]))
+    assert "open_inner_frame()" in worker and "close_frame(job_frame)" in worker
+    branches = inspect.getsource(__import__(
+        "moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branches_decl",
+        fromlist=["x"]))
+    assert "open_inner_frame()" in branches
+
+
+def test_a_distributed_map_job_evaluates_its_input_then_its_program():
+    """variables.distributed_child_without_outer_variables swaps self._eval_input for one
+    call of _eval_job: moto evaluates the item's input through it, then the child program."""
+    source = inspect.getsource(_original(
+        f"{_ITEMPROCESSOR}.distributed_item_processor_worker:DistributedItemProcessorWorker._eval_job"))
+    evaluates_input = source.index("self._eval_input(env_frame=env)")
+    assert evaluates_input < source.index("job.job_program.eval(env)")
+
+
+def test_the_jsonata_timeouts_int_whatever_the_expression_returns():
+    """timeouts._jsonata_seconds replaces these bodies: moto evaluates string_jsonata, then
+    int()s the popped value (the crash and the silent truncation the seam removes)."""
+    for target in (
+        "moto.stepfunctions.parser.asl.component.common.timeouts.timeout:"
+        "TimeoutSecondsJSONata._eval_seconds",
+        "moto.stepfunctions.parser.asl.component.common.timeouts.heartbeat:"
+        "HeartbeatSecondsJSONata._eval_seconds",
+    ):
+        source = inspect.getsource(_original(target))
+        assert "self.string_jsonata.eval(env=env)" in source
+        assert "int(env.stack.pop())" in source
+
+
+def test_the_path_timeouts_sample_then_pop_the_value():
+    """timeouts._path_seconds calls moto's body for the lookup and judges what it returns (or
+    the ValueError it raises); the path is string_sampler.literal_value."""
+    for target in (
+        "moto.stepfunctions.parser.asl.component.common.timeouts.timeout:"
+        "TimeoutSecondsPath._eval_seconds",
+        "moto.stepfunctions.parser.asl.component.common.timeouts.heartbeat:"
+        "HeartbeatSecondsPath._eval_seconds",
+    ):
+        source = inspect.getsource(_original(target))
+        assert "self.string_sampler.eval(env=env)" in source
+        assert "raise ValueError" in source and "return seconds" in source
