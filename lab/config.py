@@ -27,6 +27,9 @@ SANDBOX_HOST = "127.0.0.1"
 #: through a VPC endpoint (the data plane's stand-in for aws:SourceVpce); the bench's
 #: floor sets it too. A task cannot forge it.
 SOURCE_VPCE_HEADER = "x-lab-source-vpce"
+#: How long a sandbox connection stays CREATING/UPDATING/AUTHORIZING before it is ACTIVE,
+#: unless ``LAB_SANDBOX_WARMUP_SECONDS`` or ``lab.sandbox.configure()`` says otherwise.
+SANDBOX_CONNECTION_WARMUP_SECONDS = 2.0
 
 _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 

@@ -30,6 +30,8 @@ import types
 from datetime import UTC, datetime
 from typing import Any
 
+from lab.config import SANDBOX_CONNECTION_WARMUP_SECONDS
+
 #: ``/lab-api/status`` carries this marker so ``lab.sandbox`` can tell its own
 #: server from another program that happens to own the port.
 SERVICE_MARKER = "private-api-lab-sandbox"
@@ -38,7 +40,6 @@ SERVICE_MARKER = "private-api-lab-sandbox"
 #: same calls give the same ids and committed notebook outputs reproduce.
 ID_SEED = 2024
 
-_DEFAULT_WARMUP_SECONDS = 2.0
 _MAX_WARMUP_SECONDS = 3600.0
 
 _EXAMPLE = '{"connection_warmup_seconds": 0}'
@@ -53,7 +54,7 @@ _runtime: dict[str, Any] = {}
 def _warmup_from_env() -> float:
     raw = os.environ.get("LAB_SANDBOX_WARMUP_SECONDS", "").strip()
     if not raw:
-        return _DEFAULT_WARMUP_SECONDS
+        return SANDBOX_CONNECTION_WARMUP_SECONDS
     try:
         return _check_warmup(float(raw))
     except (TypeError, ValueError) as exc:

@@ -23,7 +23,6 @@ import functools
 import json
 import logging
 import os
-import re
 import signal
 import sys
 import threading
@@ -31,14 +30,10 @@ from typing import Any
 
 from lab.errors import LabError
 from lab.sandbox import access
+from lab.sandbox.dataplane import hosts
 
 LOOPBACK = "127.0.0.1"
 
-# Private API host names: <api-id>.execute-api.<region>.amazonaws.com and the
-# endpoint-specific ones (<api-id>-<vpce-id>..., vpce-...execute-api.<region>.vpce...).
-EXECUTE_API_HOST = re.compile(
-    r"^[a-z0-9-]+\.execute-api\.[a-z0-9.-]+\.amazonaws\.com(:\d+)?$", re.IGNORECASE
-)
 
 _QUIET_LOGGERS = ("werkzeug", "moto", "botocore", "urllib3")
 # moto's interpreter logs, at ERROR, the full state (a few KB) of every component a failed
@@ -166,7 +161,7 @@ class SandboxApp:
 
     def __call__(self, environ, start_response):
         host = environ.get("HTTP_HOST", "")
-        if EXECUTE_API_HOST.match(host):
+        if hosts.EXECUTE_API_HOST.match(host):
             # The data plane itself refuses what did not come along the network path.
             return self.dataplane(environ, start_response)
         if not access.loopback_host(host, self.port):

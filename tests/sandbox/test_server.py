@@ -229,26 +229,6 @@ def test_execute_api_hosts_go_to_the_data_plane_not_moto(sandbox):
     assert b"private-api-lab-sandbox" not in body  # the data plane answered, not /lab-api
 
 
-@pytest.mark.parametrize(
-    "host",
-    [
-        "abc123defg.execute-api.us-east-1.amazonaws.com",
-        "abc123defg.execute-api.eu-west-1.amazonaws.com:8443",
-        "abc123defg-vpce-0123456789abcdef0.execute-api.us-east-1.amazonaws.com",
-        "vpce-0123456789abcdef0-abcd1234.execute-api.us-east-1.vpce.amazonaws.com",
-    ],
-)
-def test_private_api_host_names_are_recognised(host):
-    assert server.EXECUTE_API_HOST.match(host)
-
-
-@pytest.mark.parametrize(
-    "host", ["127.0.0.1:5599", "states.us-east-1.amazonaws.com", "execute-api.amazonaws.com"]
-)
-def test_other_hosts_are_not_the_data_plane(host):
-    assert not server.EXECUTE_API_HOST.match(host)
-
-
 def test_unknown_lab_api_paths_answer_404_json(sandbox):
     status, body = _get(f"{sandbox}/lab-api/nope")
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -34,7 +33,7 @@ from werkzeug.wrappers import Request, Response
 from lab.config import SOURCE_VPCE_HEADER
 from lab.masking import mask_text
 from lab.sandbox import access
-from lab.sandbox.dataplane import mock_integration, policy
+from lab.sandbox.dataplane import hosts, mock_integration, policy
 from lab.sandbox.dataplane.request_log import RequestLog
 
 _RECEIVED_MS = "lab.received_epoch_ms"  # WSGI environ key
@@ -42,17 +41,6 @@ _RECEIVED_MS = "lab.received_epoch_ms"  # WSGI environ key
 BODY_LOG_LIMIT = 4096
 _PROOF_ENVIRON_KEY = "HTTP_" + access.PATH_PROOF_HEADER.upper().replace("-", "_")
 
-_API_HOST = re.compile(
-    r"^(?P<api>[a-z0-9]+)(?:-(?P<vpce>vpce-[0-9a-f]+))?"
-    r"\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com\.?(?::\d+)?$",
-    re.IGNORECASE,
-)
-# The endpoint's own DNS name; API Gateway then needs the API id in x-apigw-api-id.
-_ENDPOINT_HOST = re.compile(
-    r"^(?P<vpce>vpce-[0-9a-f]+)-[a-z0-9]+(?:-[a-z0-9-]+)?"
-    r"\.execute-api\.(?P<region>[a-z0-9-]+)\.vpce\.amazonaws\.com\.?(?::\d+)?$",
-    re.IGNORECASE,
-)
 
 
 class _Refusal(Exception):
@@ -222,10 +210,10 @@ class DataPlane:
 
     def _target(self, request: Request) -> tuple[str, str, str | None]:
         host = request.host or ""
-        match = _API_HOST.match(host)
+        match = hosts.API_HOST.match(host)
         if match:
             return match["api"].lower(), match["region"].lower(), match["vpce"]
-        match = _ENDPOINT_HOST.match(host)
+        match = hosts.ENDPOINT_HOST.match(host)
         if match and request.headers.get("x-apigw-api-id"):
             return request.headers["x-apigw-api-id"].lower(), match["region"].lower(), None
         raise _forbidden()

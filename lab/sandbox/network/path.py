@@ -10,20 +10,16 @@ without private connectivity. The security-group arithmetic is
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lab.sandbox.dataplane.hosts import public_api_host
 from lab.sandbox.network.errors import (
     CONNECTION_INVALID_PRIVATE_STATE,
     HttpTaskError,
     SocketError,
 )
 from lab.sandbox.network.security_groups import HTTPS_PORT, eni_addresses, https_peer
-
-_EXECUTE_API_HOST = re.compile(
-    r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com\.?$", re.I
-)
 
 
 @dataclass(frozen=True)
@@ -230,8 +226,7 @@ def private_route(connection: dict[str, Any], account: str, region: str) -> Rout
 
 def public_route(host: str) -> Route:
     """The route for a connection without private connectivity (the public internet)."""
-    match = _EXECUTE_API_HOST.match(host)
-    if match is None:
+    if public_api_host(host) is None:
         raise SocketError(
             f"Unable to connect to {host}: the sandbox has no internet access; it reaches only "
             "APIs deployed in it."
