@@ -1,10 +1,67 @@
-"""Physical names derived from the stack name (pure Python, no CDK import)."""
+"""The names the stack and the lab share, defined once (pure Python, no CDK import).
+
+- :class:`Output`: the stack's CloudFormation output keys, one typed member each; the
+  stack declares exactly these outputs, the lab reads ``outputs[Output.ApiRootUrl]``;
+- :data:`WORKFLOW_OUTPUTS`: each workflow's kind and the output naming its state machine;
+- :data:`TASK_STATE_NAME` and :data:`EXECUTION_HEADER`: what every workflow calls its HTTP
+  Task and the header it sends its execution's name in;
+- :func:`lattice_name`: VPC Lattice physical names derived from the stack name.
+
+``lab`` imports this module; ``aws_cdk`` loads only where the stack is built.
+"""
 
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 DEFAULT_STACK_NAME = "PrivateApiLab"
+
+
+class Output(StrEnum):
+    """The stack's CloudFormation output keys (each member is its own ``OutputKey``)."""
+
+    StandardStateMachineArn = "StandardStateMachineArn"
+    ExpressStateMachineArn = "ExpressStateMachineArn"
+    JsonataStateMachineArn = "JsonataStateMachineArn"
+    RestApiId = "RestApiId"
+    ApiRootUrl = "ApiRootUrl"
+    VpcId = "VpcId"
+    VpcEndpointId = "VpcEndpointId"
+    VpcEndpointSecurityGroupId = "VpcEndpointSecurityGroupId"
+    ResourceGatewayId = "ResourceGatewayId"
+    ResourceGatewayArn = "ResourceGatewayArn"
+    ResourceGatewaySecurityGroupId = "ResourceGatewaySecurityGroupId"
+    ResourceConfigurationId = "ResourceConfigurationId"
+    ResourceConfigurationArn = "ResourceConfigurationArn"
+    ConnectionName = "ConnectionName"
+    ConnectionArn = "ConnectionArn"
+    ApiKeyId = "ApiKeyId"
+    UsagePlanId = "UsagePlanId"
+    ExpressLogGroupName = "ExpressLogGroupName"
+    EventBusName = "EventBusName"
+    EventRuleName = "EventRuleName"
+    EventRuleArn = "EventRuleArn"
+    ApiDestinationName = "ApiDestinationName"
+    ApiDestinationArn = "ApiDestinationArn"
+    EventDeadLetterQueueUrl = "EventDeadLetterQueueUrl"
+    EventDeadLetterQueueArn = "EventDeadLetterQueueArn"
+
+
+#: Every output key, in the order the stack declares them.
+OUTPUT_KEYS: tuple[str, ...] = tuple(Output)
+
+#: Each workflow's kind -> the output holding its state machine's ARN.
+WORKFLOW_OUTPUTS: dict[str, Output] = {
+    "standard": Output.StandardStateMachineArn,
+    "express": Output.ExpressStateMachineArn,
+    "jsonata": Output.JsonataStateMachineArn,  # the STANDARD workflow's JSONata twin
+}
+
+#: The HTTP Task's state name in every workflow of the stack.
+TASK_STATE_NAME = "CallPrivateApi"
+#: The header each workflow sets to its execution's name.
+EXECUTION_HEADER = "x-lab-execution"
 
 # VPC Lattice names (botocore: ResourceGatewayName / ResourceConfigurationName):
 # 3-40 chars of [a-z0-9-], no leading/trailing hyphen, no "--", and no

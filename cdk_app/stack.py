@@ -8,39 +8,10 @@ from constructs import Construct
 from cdk_app.connection import PrivateConnection
 from cdk_app.event_delivery import EventApiDestination
 from cdk_app.lattice import ResourceGatewayPath
-from cdk_app.names import lattice_name
+from cdk_app.names import OUTPUT_KEYS, Output, lattice_name
 from cdk_app.network import PrivateNetwork
 from cdk_app.private_api import API_KEY_HEADER, EVENTS_PATH, HELLO_PATH, PrivateApi
 from cdk_app.workflows import HttpInvokeWorkflows
-
-# The CloudFormation output keys every part of the lab reads (shared contract).
-OUTPUT_KEYS = (
-    "StandardStateMachineArn",
-    "ExpressStateMachineArn",
-    "JsonataStateMachineArn",
-    "RestApiId",
-    "ApiRootUrl",
-    "VpcId",
-    "VpcEndpointId",
-    "VpcEndpointSecurityGroupId",
-    "ResourceGatewayId",
-    "ResourceGatewayArn",
-    "ResourceGatewaySecurityGroupId",
-    "ResourceConfigurationId",
-    "ResourceConfigurationArn",
-    "ConnectionName",
-    "ConnectionArn",
-    "ApiKeyId",
-    "UsagePlanId",
-    "ExpressLogGroupName",
-    "EventBusName",
-    "EventRuleName",
-    "EventRuleArn",
-    "ApiDestinationName",
-    "ApiDestinationArn",
-    "EventDeadLetterQueueUrl",
-    "EventDeadLetterQueueArn",
-)
 
 
 class PrivateApiLabStack(Stack):
@@ -101,32 +72,34 @@ class PrivateApiLabStack(Stack):
         connection = self.connection.connection
         delivery = self.event_delivery
         values = {
-            "StandardStateMachineArn": self.workflows.standard.state_machine_arn,
-            "ExpressStateMachineArn": self.workflows.express.state_machine_arn,
-            "JsonataStateMachineArn": self.workflows.jsonata.state_machine_arn,
-            "RestApiId": api.api.rest_api_id,
-            "ApiRootUrl": api.root_url,
-            "VpcId": self.network.vpc.vpc_id,
-            "VpcEndpointId": self.network.endpoint.vpc_endpoint_id,
-            "VpcEndpointSecurityGroupId": self.network.endpoint_security_group.security_group_id,
-            "ResourceGatewayId": gateway.gateway.attr_id,
-            "ResourceGatewayArn": gateway.gateway.attr_arn,
-            "ResourceGatewaySecurityGroupId": gateway.security_group.security_group_id,
-            "ResourceConfigurationId": gateway.configuration.attr_id,
-            "ResourceConfigurationArn": gateway.configuration.attr_arn,
-            "ConnectionName": connection.connection_name,
-            "ConnectionArn": connection.connection_arn,
-            "ApiKeyId": api.api_key.key_id,
-            "UsagePlanId": api.usage_plan.usage_plan_id,
-            "ExpressLogGroupName": self.workflows.express_log_group.log_group_name,
-            "EventBusName": delivery.bus.event_bus_name,
-            "EventRuleName": delivery.rule.rule_name,
-            "EventRuleArn": delivery.rule.rule_arn,
-            "ApiDestinationName": delivery.api_destination.api_destination_name,
-            "ApiDestinationArn": delivery.api_destination.api_destination_arn,
-            "EventDeadLetterQueueUrl": delivery.dead_letter_queue.queue_url,
-            "EventDeadLetterQueueArn": delivery.dead_letter_queue.queue_arn,
+            Output.StandardStateMachineArn: self.workflows.standard.state_machine_arn,
+            Output.ExpressStateMachineArn: self.workflows.express.state_machine_arn,
+            Output.JsonataStateMachineArn: self.workflows.jsonata.state_machine_arn,
+            Output.RestApiId: api.api.rest_api_id,
+            Output.ApiRootUrl: api.root_url,
+            Output.VpcId: self.network.vpc.vpc_id,
+            Output.VpcEndpointId: self.network.endpoint.vpc_endpoint_id,
+            Output.VpcEndpointSecurityGroupId: (
+                self.network.endpoint_security_group.security_group_id
+            ),
+            Output.ResourceGatewayId: gateway.gateway.attr_id,
+            Output.ResourceGatewayArn: gateway.gateway.attr_arn,
+            Output.ResourceGatewaySecurityGroupId: gateway.security_group.security_group_id,
+            Output.ResourceConfigurationId: gateway.configuration.attr_id,
+            Output.ResourceConfigurationArn: gateway.configuration.attr_arn,
+            Output.ConnectionName: connection.connection_name,
+            Output.ConnectionArn: connection.connection_arn,
+            Output.ApiKeyId: api.api_key.key_id,
+            Output.UsagePlanId: api.usage_plan.usage_plan_id,
+            Output.ExpressLogGroupName: self.workflows.express_log_group.log_group_name,
+            Output.EventBusName: delivery.bus.event_bus_name,
+            Output.EventRuleName: delivery.rule.rule_name,
+            Output.EventRuleArn: delivery.rule.rule_arn,
+            Output.ApiDestinationName: delivery.api_destination.api_destination_name,
+            Output.ApiDestinationArn: delivery.api_destination.api_destination_arn,
+            Output.EventDeadLetterQueueUrl: delivery.dead_letter_queue.queue_url,
+            Output.EventDeadLetterQueueArn: delivery.dead_letter_queue.queue_arn,
         }
         assert tuple(values) == OUTPUT_KEYS, "outputs drifted from OUTPUT_KEYS"
         for key, value in values.items():
-            CfnOutput(self, key, value=value)
+            CfnOutput(self, str(key), value=value)

@@ -10,9 +10,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from cdk_app.acknowledgments import acknowledge
-
-TASK_STATE_NAME = "CallPrivateApi"
-EXECUTION_HEADER = "x-lab-execution"
+from cdk_app.names import EXECUTION_HEADER, TASK_STATE_NAME
 
 # Throttling and transient gateway errors from the API: worth a few retries.
 HTTP_RETRY_ERRORS = [f"States.Http.StatusCode.{code}" for code in (429, 502, 503, 504)]

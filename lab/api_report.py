@@ -28,10 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from cdk_app.names import EXECUTION_HEADER
 from lab.masking import mask_secrets
-
-# The header each state machine sets to its execution's name (cdk_app.workflows).
-EXECUTION_HEADER = "x-lab-execution"
 
 
 @dataclass(frozen=True)

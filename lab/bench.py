@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from cdk_app.names import Output
 from lab import harness
 from lab.config import LabConfig, load_config
 from lab.deployment import api_key_value
@@ -54,15 +55,15 @@ class FloorClient:
     """
 
     def __init__(self, cfg: LabConfig, outputs: dict):
-        root = urlsplit(outputs["ApiRootUrl"])
+        root = urlsplit(outputs[Output.ApiRootUrl])
         self._port = cfg.sandbox_port
         self._path = root.path.rstrip("/") + "/hello"
-        key = api_key_value(cfg, outputs["ApiKeyId"])
+        key = api_key_value(cfg, outputs[Output.ApiKeyId])
         # The data plane believes the endpoint header only with the proof the sandbox's
         # network path adds; the floor stands in for that path (it holds the token).
         self._headers = {
             "Host": root.netloc,
-            **network_path_headers(outputs["VpcEndpointId"], cfg.sandbox_port),
+            **network_path_headers(outputs[Output.VpcEndpointId], cfg.sandbox_port),
             "x-api-key": key,
             "Accept": "application/json",
         }

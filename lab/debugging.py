@@ -20,12 +20,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from cdk_app.names import TASK_STATE_NAME
 from lab.clients import client
 from lab.errors import LabError
 from lab.masking import mask_secrets, mask_text
 
-#: The HTTP Task's state name in every workflow of the stack (cdk_app/workflows.py).
-TASK_STATE_NAME = "CallPrivateApi"
 REVEAL_DENIED_NOTE = (
     "AWS refused revealSecrets (it needs states:RevealSecrets); shown without the "
     "connection's additions"

@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from cdk_app.names import Output
 from lab.config import LabConfig, load_config, require_aws_credentials
 from lab.errors import LabError
 from lab.progress import StackProgress, is_resource_event
@@ -680,7 +681,7 @@ def api_key_value(cfg: LabConfig | None = None, api_key_id: str | None = None) -
     connection. Read from API Gateway, which is what the usage plan checks.
     """
     cfg = cfg or load_config()
-    api_key_id = api_key_id or outputs(cfg)["ApiKeyId"]
+    api_key_id = api_key_id or outputs(cfg)[Output.ApiKeyId]
     from lab.clients import client
 
     value = client("apigateway", cfg).get_api_key(apiKey=api_key_id, includeValue=True).get("value")

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cdk_app.names import Output
 from lab.clients import client
 from lab.config import load_config
 from lab.errors import LabError
@@ -83,7 +84,7 @@ def _outputs() -> dict[str, str]:
     from lab.deployment import outputs
 
     values = outputs()
-    if "EventBusName" not in values:
+    if Output.EventBusName not in values:
         raise LabError("the deployed stack has no EventBridge API destination yet; redeploy it "
                        "with `python -m lab deploy --if-changed`.")
     return values
@@ -99,7 +100,7 @@ def send_events(n: int = 10, concurrency: int = 4, run_id: str | None = None) ->
     if not 1 <= int(concurrency) <= 64:
         raise LabError(f"concurrency must be between 1 and 64, got {concurrency}.")
     values = _outputs()
-    bus = values["EventBusName"]
+    bus = values[Output.EventBusName]
     # A new private connection is not ACTIVE for a while (seconds in the sandbox, minutes
     # on AWS): events sent before would measure the warm-up (and its retries), not the path.
     from lab.harness import wait_for_active_connection
@@ -239,7 +240,7 @@ class _DeadLetterScan:
 
     def __init__(self, hide_s: float = 30.0):
         self.sqs = client("sqs")
-        self.url = _outputs()["EventDeadLetterQueueUrl"]
+        self.url = _outputs()[Output.EventDeadLetterQueueUrl]
         self.hide_s = int(max(1, min(hide_s, 43_200)))
         self.rows: dict[str, dict] = {}
 
@@ -303,8 +304,8 @@ def delivery_metrics(minutes: int = 15, since: datetime.datetime | None = None) 
         start = since.replace(second=0, microsecond=0)
     else:
         start = end - datetime.timedelta(minutes=minutes + 1)
-    dimensions = [{"Name": "EventBusName", "Value": values["EventBusName"]},
-                  {"Name": "RuleName", "Value": values["EventRuleName"]}]
+    dimensions = [{"Name": "EventBusName", "Value": values[Output.EventBusName]},
+                  {"Name": "RuleName", "Value": values[Output.EventRuleName]}]
     rows = []
     for name in METRICS:
         answer = cloudwatch.get_metric_statistics(
@@ -444,8 +445,8 @@ def redrive(run: SentEvents | None = None) -> dict[str, int]:
 
 def _redrive_rows(rows: list[dict], deleted: set[str]) -> tuple[int, int]:
     events, sqs = client("events"), client("sqs")
-    url = _outputs()["EventDeadLetterQueueUrl"]
-    bus = _outputs()["EventBusName"]
+    url = _outputs()[Output.EventDeadLetterQueueUrl]
+    bus = _outputs()[Output.EventBusName]
     redriven = failed = 0
     for start in range(0, len(rows), PUT_BATCH):
         batch = rows[start:start + PUT_BATCH]

@@ -9,23 +9,18 @@ from typing import Any
 
 import pandas as pd
 
+from cdk_app.names import WORKFLOW_OUTPUTS
 from lab.clients import client
 from lab.config import load_config
 from lab.errors import LabError
 from lab.masking import mask_secrets
-
-WORKFLOWS = {
-    "standard": "StandardStateMachineArn",
-    "express": "ExpressStateMachineArn",
-    "jsonata": "JsonataStateMachineArn",  # the STANDARD workflow's JSONata twin
-}
 
 
 def state_machine_arn(workflow: str) -> str:
     """The deployed state machine's ARN for ``standard``, ``express`` or ``jsonata``."""
     from lab.deployment import outputs
 
-    key = WORKFLOWS.get(str(workflow).lower())
+    key = WORKFLOW_OUTPUTS.get(str(workflow).lower())
     if key is None:
         raise LabError(f"unknown workflow {workflow!r}; use 'standard', 'express' or 'jsonata'.")
     return outputs()[key]

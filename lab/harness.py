@@ -59,6 +59,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from cdk_app.names import WORKFLOW_OUTPUTS, Output
 from lab import api_report, clients
 from lab.config import LabConfig, load_config
 from lab.errors import LabError
@@ -76,7 +77,7 @@ from lab.waiting import (
 
 WORKFLOWS = ("standard", "express")
 WORKFLOW_CHOICES = (*WORKFLOWS, "both")
-OUTPUT_KEYS = {"standard": "StandardStateMachineArn", "express": "ExpressStateMachineArn"}
+OUTPUT_KEYS = {kind: WORKFLOW_OUTPUTS[kind] for kind in WORKFLOWS}
 MAX_EXECUTIONS = 100_000
 MAX_CONCURRENCY = 64
 CAUSE_LIMIT = 300
@@ -817,7 +818,7 @@ def wait_for_active_connection(cfg: LabConfig, outputs: dict | None = None,
         from lab.deployment import outputs as stack_outputs
 
         outputs = stack_outputs(cfg)
-    return wait_for_connection(cfg, outputs["ConnectionName"], timeout_s=timeout_s, stop=stop)
+    return wait_for_connection(cfg, outputs[Output.ConnectionName], timeout_s=timeout_s, stop=stop)
 
 
 def wait_until_ready(

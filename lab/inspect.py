@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from cdk_app.names import Output
 from lab.clients import client
 from lab.config import load_config
 from lab.display import compact_ips
@@ -45,7 +46,7 @@ def outputs_table() -> pd.DataFrame:
 def resource_gateway() -> pd.Series:
     """The resource gateway: status, VPC, subnets, security groups, addresses per ENI."""
     gw = client("vpc-lattice").get_resource_gateway(
-        resourceGatewayIdentifier=_outputs()["ResourceGatewayId"]
+        resourceGatewayIdentifier=_outputs()[Output.ResourceGatewayId]
     )
     keys = ["id", "name", "status", "vpcId", "subnetIds", "securityGroupIds", "ipAddressType",
             "ipv4AddressesPerEni", "resourceConfigDnsResolution"]
@@ -105,7 +106,7 @@ def check_gateway_enis() -> pd.DataFrame:
 def resource_configuration() -> pd.Series:
     """The resource configuration: type, ports, status and its DNS target."""
     cfg = client("vpc-lattice").get_resource_configuration(
-        resourceConfigurationIdentifier=_outputs()["ResourceConfigurationArn"]
+        resourceConfigurationIdentifier=_outputs()[Output.ResourceConfigurationArn]
     )
     dns = cfg.get("resourceConfigurationDefinition", {}).get("dnsResource", {})
     return pd.Series(
@@ -125,7 +126,7 @@ def resource_configuration() -> pd.Series:
 
 
 def _vpc_endpoint() -> dict:
-    return client("ec2").describe_vpc_endpoints(VpcEndpointIds=[_outputs()["VpcEndpointId"]])[
+    return client("ec2").describe_vpc_endpoints(VpcEndpointIds=[_outputs()[Output.VpcEndpointId]])[
         "VpcEndpoints"
     ][0]
 
@@ -178,7 +179,7 @@ def resolve_dns_target() -> pd.DataFrame:
 
 def connection() -> pd.Series:
     """The EventBridge connection with its secret masked."""
-    desc = client("events").describe_connection(Name=_outputs()["ConnectionName"])
+    desc = client("events").describe_connection(Name=_outputs()[Output.ConnectionName])
     desc = mask_secrets(desc)
     params = (desc.get("InvocationConnectivityParameters") or {}).get("ResourceParameters", {})
     auth = (desc.get("AuthParameters") or {}).get("ApiKeyAuthParameters", {})
@@ -209,7 +210,7 @@ def connection_timeline(timeout_s: float | None = None, interval_s: float | None
     from lab.waiting import profile, wait_for
 
     pace = profile(load_config())
-    name = _outputs()["ConnectionName"]
+    name = _outputs()[Output.ConnectionName]
     events = client("events")
     first = events.describe_connection(Name=name)
     created = first["CreationTime"]

@@ -15,38 +15,13 @@ from pathlib import Path
 import pytest
 from stack_template import STACK_NAME, flatten_join, only, resources, synthesized, template
 
+from cdk_app import names
 from cdk_app.names import lattice_name
 from cdk_app.private_api import HELLO_RESPONSE_TEMPLATE
 
 ROOT = Path(__file__).resolve().parent.parent
 
-OUTPUT_KEYS = {
-    "StandardStateMachineArn",
-    "ExpressStateMachineArn",
-    "JsonataStateMachineArn",
-    "RestApiId",
-    "ApiRootUrl",
-    "VpcId",
-    "VpcEndpointId",
-    "VpcEndpointSecurityGroupId",
-    "ResourceGatewayId",
-    "ResourceGatewayArn",
-    "ResourceGatewaySecurityGroupId",
-    "ResourceConfigurationId",
-    "ResourceConfigurationArn",
-    "ConnectionName",
-    "ConnectionArn",
-    "ApiKeyId",
-    "UsagePlanId",
-    "ExpressLogGroupName",
-    "EventBusName",
-    "EventRuleName",
-    "EventRuleArn",
-    "ApiDestinationName",
-    "ApiDestinationArn",
-    "EventDeadLetterQueueUrl",
-    "EventDeadLetterQueueArn",
-}
+OUTPUT_KEYS = set(names.OUTPUT_KEYS)
 HTTP_RETRY_ERRORS = [f"States.Http.StatusCode.{code}" for code in (429, 502, 503, 504)]
 WARMUP_ERRORS = [
     "Events.ConnectionResource.InvalidPrivateConnectionState",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cdk_app.names import Output
 from lab.errors import LabError
 from lab.failures.scenario import Scenario, Undo
 from lab.failures.scenarios import SCENARIOS, scenario_named
@@ -63,7 +64,7 @@ def broken(name: str, workflow: str = "standard") -> Iterator[Broken]:
     interrupted = False
     # A stack deployed moments ago still has a warming-up connection: wait for it, so
     # what fails inside the block is the broken link, not the warm-up.
-    lab.wait_connection(lab.outputs["ConnectionName"])
+    lab.wait_connection(lab.outputs[Output.ConnectionName])
     try:
         scenario.apply(lab, undo)
         yield Broken(scenario, lab.workflow)

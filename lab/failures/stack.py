@@ -12,6 +12,7 @@ import time
 from functools import cached_property
 from typing import Any
 
+from cdk_app.names import WORKFLOW_OUTPUTS, Output
 from lab.clients import client
 from lab.config import LabConfig, load_config
 from lab.errors import LabError
@@ -28,9 +29,7 @@ class DeployedLab:
 
     def __init__(self, workflow: str = "standard", cfg: LabConfig | None = None):
         from lab.deployment import outputs
-        from lab.executions import WORKFLOWS
-
-        if str(workflow).lower() not in WORKFLOWS:
+        if str(workflow).lower() not in WORKFLOW_OUTPUTS:
             raise LabError(f"unknown workflow {workflow!r}; use 'standard' or 'express'.")
         self.cfg = cfg or load_config()
         self.workflow = str(workflow).lower()
@@ -63,15 +62,11 @@ class DeployedLab:
 
     @property
     def state_machine_arn(self) -> str:
-        from lab.executions import WORKFLOWS
-
-        return self.outputs[WORKFLOWS[self.workflow]]
+        return self.outputs[WORKFLOW_OUTPUTS[self.workflow]]
 
     @property
     def state_machine_arns(self) -> list[str]:
-        from lab.executions import WORKFLOWS
-
-        return [self.outputs[key] for key in WORKFLOWS.values()]
+        return [self.outputs[key] for key in WORKFLOW_OUTPUTS.values()]
 
     @cached_property
     def template(self) -> dict:
@@ -162,10 +157,10 @@ class DeployedLab:
         """The real API key (never print it); the template's secret feeds it."""
         from lab.deployment import api_key_value
 
-        return api_key_value(self.cfg, self.outputs["ApiKeyId"])
+        return api_key_value(self.cfg, self.outputs[Output.ApiKeyId])
 
     def connection(self) -> dict:
-        return self.client("events").describe_connection(Name=self.outputs["ConnectionName"])
+        return self.client("events").describe_connection(Name=self.outputs[Output.ConnectionName])
 
     def api_key_name(self) -> str:
         auth = self.connection().get("AuthParameters", {}).get("ApiKeyAuthParameters", {})
@@ -178,7 +173,7 @@ def error_code(exc: Exception) -> str:
 
 def set_api_key(lab: DeployedLab, value: str) -> None:
     lab.client("events").update_connection(
-        Name=lab.outputs["ConnectionName"],
+        Name=lab.outputs[Output.ConnectionName],
         AuthorizationType="API_KEY",
         AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": lab.api_key_name(),
                                                  "ApiKeyValue": value}},

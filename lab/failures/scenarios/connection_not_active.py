@@ -6,13 +6,14 @@ decides how long re-authorizing takes, so on AWS the run may succeed instead.
 
 from __future__ import annotations
 
+from cdk_app.names import Output
+from lab.config import SANDBOX_CONNECTION_WARMUP_SECONDS
 from lab.failures.scenario import Scenario, Undo
 from lab.failures.stack import DeployedLab, set_api_key
 
 #: In the sandbox the connection stays UPDATING/AUTHORIZING this long, well past the
 #: task's retries (3 attempts, at most 1 + 2 + 4 s apart).
 SANDBOX_NOT_ACTIVE_WARMUP_S = 120.0
-SANDBOX_DEFAULT_WARMUP_S = 2.0
 
 def _break_connection_not_active(lab: DeployedLab, undo: Undo) -> None:
     if lab.is_sandbox:
@@ -30,13 +31,13 @@ def _break_connection_not_active(lab: DeployedLab, undo: Undo) -> None:
 
 
 def _restore_connection_active(lab: DeployedLab, sandbox_warmup: float | None) -> None:
-    name = lab.outputs["ConnectionName"]
+    name = lab.outputs[Output.ConnectionName]
     if lab.is_sandbox:
         from lab import sandbox
 
         current = sandbox.configure()["connection_warmup_seconds"]
         if sandbox_warmup is None:  # repair_all: no record of the value before the break
-            sandbox_warmup = (SANDBOX_DEFAULT_WARMUP_S
+            sandbox_warmup = (SANDBOX_CONNECTION_WARMUP_SECONDS
                               if current == SANDBOX_NOT_ACTIVE_WARMUP_S else current)
         sandbox.configure(connection_warmup_seconds=sandbox_warmup)
         if lab.connection()["ConnectionState"] != "ACTIVE":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 
+from cdk_app.names import Output
 from lab.errors import LabError
 from lab.failures.scenario import Scenario, Undo
 from lab.failures.stack import DeployedLab, error_code
@@ -32,7 +33,7 @@ def _allows_https(rule: dict) -> bool:
 
 def _gateway_egress(lab: DeployedLab) -> list[dict]:
     return lab.client("ec2").describe_security_groups(
-        GroupIds=[lab.outputs["ResourceGatewaySecurityGroupId"]]
+        GroupIds=[lab.outputs[Output.ResourceGatewaySecurityGroupId]]
     )["SecurityGroups"][0].get("IpPermissionsEgress", [])
 
 
@@ -41,7 +42,8 @@ def _authorize_egress(lab: DeployedLab, permissions: list[dict]) -> None:
     for permission in permissions:
         try:
             ec2.authorize_security_group_egress(
-                GroupId=lab.outputs["ResourceGatewaySecurityGroupId"], IpPermissions=[permission])
+                GroupId=lab.outputs[Output.ResourceGatewaySecurityGroupId],
+                IpPermissions=[permission])
         except ec2.exceptions.ClientError as exc:
             if error_code(exc) != "InvalidPermission.Duplicate":
                 raise
@@ -54,12 +56,12 @@ def _break_gateway_sg_no_egress(lab: DeployedLab, undo: Undo) -> None:
                        "run lab.failures.repair_all() first.")
     undo.push("re-authorize the original egress rule(s)", lambda: _authorize_egress(lab, original))
     lab.client("ec2").revoke_security_group_egress(
-        GroupId=lab.outputs["ResourceGatewaySecurityGroupId"], IpPermissions=original)
+        GroupId=lab.outputs[Output.ResourceGatewaySecurityGroupId], IpPermissions=original)
 
 
 def _intended_egress(lab: DeployedLab) -> list[dict]:
     group = next(lid for lid, pid in lab.physical_ids.items()
-                 if pid == lab.outputs["ResourceGatewaySecurityGroupId"])
+                 if pid == lab.outputs[Output.ResourceGatewaySecurityGroupId])
     properties = lab.template["Resources"][group]["Properties"]
     rules = lab.resolve(properties.get("SecurityGroupEgress", []))
     permissions = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cdk_app.names import Output
 from lab.failures.scenario import Scenario, Undo
 from lab.failures.stack import TEMP_PREFIX, DeployedLab
 
@@ -50,7 +51,7 @@ def _break_no_private_connectivity(lab: DeployedLab, undo: Undo) -> None:
               lambda: _restore_definitions(lab))
     sfn.update_state_machine(
         stateMachineArn=lab.state_machine_arn,
-        definition=machine["definition"].replace(lab.outputs["ConnectionArn"],
+        definition=machine["definition"].replace(lab.outputs[Output.ConnectionArn],
                                                  created["ConnectionArn"]),
     )
     lab.settle()
@@ -91,7 +92,7 @@ def _connection_arns_in(definition: str) -> set[str]:
 
 def _restore_definitions(lab: DeployedLab) -> None:
     sfn = lab.client("stepfunctions")
-    intended = lab.outputs["ConnectionArn"]
+    intended = lab.outputs[Output.ConnectionArn]
     for arn in lab.state_machine_arns:
         definition = sfn.describe_state_machine(stateMachineArn=arn)["definition"]
         for other in _connection_arns_in(definition) - {intended}:
@@ -110,7 +111,7 @@ def _drift_private_connectivity(lab: DeployedLab) -> str | None:
     sfn, problems = lab.client("stepfunctions"), []
     for arn in lab.state_machine_arns:
         definition = sfn.describe_state_machine(stateMachineArn=arn)["definition"]
-        if _connection_arns_in(definition) != {lab.outputs["ConnectionArn"]}:
+        if _connection_arns_in(definition) != {lab.outputs[Output.ConnectionArn]}:
             problems.append(f"{arn.rsplit(':', 1)[-1]} calls through another connection")
     try:
         lab.client("events").describe_connection(Name=_temp_connection_name(lab))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
+from cdk_app.names import Output
 from lab.failures.scenario import Scenario, Undo
 from lab.failures.stack import OTHER_VPC_ENDPOINT, TEMP_PREFIX, DeployedLab
 
 TEMP_DEPLOYMENT_DESCRIPTION = f"{TEMP_PREFIX}: policy_other_endpoint (temporary)"
 
 def _rest_api_policy(lab: DeployedLab) -> dict | None:
-    text = lab.client("apigateway").get_rest_api(restApiId=lab.outputs["RestApiId"]).get("policy")
+    apigateway = lab.client("apigateway")
+    text = apigateway.get_rest_api(restApiId=lab.outputs[Output.RestApiId]).get("policy")
     if not text:
         return None
     try:
@@ -29,23 +31,23 @@ def _intended_deployment(lab: DeployedLab) -> str:
 
 
 def _stage_name(lab: DeployedLab) -> str:
-    return lab.outputs["ApiRootUrl"].rstrip("/").rsplit("/", 1)[-1]
+    return lab.outputs[Output.ApiRootUrl].rstrip("/").rsplit("/", 1)[-1]
 
 
 def _set_policy(lab: DeployedLab, policy: dict) -> None:
     lab.client("apigateway").update_rest_api(
-        restApiId=lab.outputs["RestApiId"],
+        restApiId=lab.outputs[Output.RestApiId],
         patchOperations=[{"op": "replace", "path": "/policy", "value": json.dumps(policy)}],
     )
 
 
 def _break_policy_other_endpoint(lab: DeployedLab, undo: Undo) -> None:
-    apigateway, api_id = lab.client("apigateway"), lab.outputs["RestApiId"]
+    apigateway, api_id = lab.client("apigateway"), lab.outputs[Output.RestApiId]
     original = apigateway.get_stage(restApiId=api_id, stageName=_stage_name(lab))["deploymentId"]
     undo.push("restore the policy and the stage's deployment",
               lambda: _restore_policy(lab, original))
     policy = json.loads(json.dumps(_intended_policy(lab)).replace(
-        lab.outputs["VpcEndpointId"], OTHER_VPC_ENDPOINT))
+        lab.outputs[Output.VpcEndpointId], OTHER_VPC_ENDPOINT))
     _set_policy(lab, policy)
     # A policy change takes effect only when deployed: a new deployment, then the stage on it.
     deployment = apigateway.create_deployment(restApiId=api_id,
@@ -56,7 +58,7 @@ def _break_policy_other_endpoint(lab: DeployedLab, undo: Undo) -> None:
 
 
 def _restore_policy(lab: DeployedLab, deployment_id: str | None = None) -> None:
-    apigateway, api_id = lab.client("apigateway"), lab.outputs["RestApiId"]
+    apigateway, api_id = lab.client("apigateway"), lab.outputs[Output.RestApiId]
     if _rest_api_policy(lab) != _intended_policy(lab):
         _set_policy(lab, _intended_policy(lab))
     # CloudFormation's deployment is a snapshot taken with the template's policy: putting
@@ -73,7 +75,7 @@ def _restore_policy(lab: DeployedLab, deployment_id: str | None = None) -> None:
 
 
 def _drift_policy(lab: DeployedLab) -> str | None:
-    apigateway, api_id, problems = lab.client("apigateway"), lab.outputs["RestApiId"], []
+    apigateway, api_id, problems = lab.client("apigateway"), lab.outputs[Output.RestApiId], []
     if _rest_api_policy(lab) != _intended_policy(lab):
         problems.append("the API's resource policy is not the template's")
     stage = apigateway.get_stage(restApiId=api_id, stageName=_stage_name(lab))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from cdk_app.names import Output
 from lab.failures.scenario import Scenario, Undo
 from lab.failures.stack import TEMP_PREFIX, DeployedLab, set_api_key
 
@@ -13,12 +14,12 @@ def _break_wrong_api_key(lab: DeployedLab, undo: Undo) -> None:
     undo.push("put the real API key back", lambda: _restore_api_key(lab))
     set_api_key(lab, f"{TEMP_PREFIX}-wrong-key-{uuid.uuid4().hex}")
     # A new key re-authorizes the connection; wait, so the run meets the key, not the warm-up.
-    lab.wait_connection(lab.outputs["ConnectionName"])
+    lab.wait_connection(lab.outputs[Output.ConnectionName])
 
 
 def _restore_api_key(lab: DeployedLab) -> None:
     set_api_key(lab, lab.api_key_value())
-    lab.wait_connection(lab.outputs["ConnectionName"])
+    lab.wait_connection(lab.outputs[Output.ConnectionName])
 
 
 def _drift_api_key(lab: DeployedLab) -> str | None:

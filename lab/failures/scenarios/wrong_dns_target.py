@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 
+from cdk_app.names import Output
 from lab.errors import LabError
 from lab.failures.scenario import Scenario, Undo
 from lab.failures.stack import OTHER_VPC_ENDPOINT, DeployedLab
@@ -15,7 +16,7 @@ from lab.waiting import wait_for
 
 def _configuration(lab: DeployedLab) -> dict:
     return lab.client("vpc-lattice").get_resource_configuration(
-        resourceConfigurationIdentifier=lab.outputs["ResourceConfigurationArn"])
+        resourceConfigurationIdentifier=lab.outputs[Output.ResourceConfigurationArn])
 
 
 def _intended_definition(lab: DeployedLab) -> dict:
@@ -28,9 +29,9 @@ def _intended_definition(lab: DeployedLab) -> dict:
 def _set_definition(lab: DeployedLab, definition: dict) -> None:
     lattice = lab.client("vpc-lattice")
     lattice.update_resource_configuration(
-        resourceConfigurationIdentifier=lab.outputs["ResourceConfigurationArn"],
+        resourceConfigurationIdentifier=lab.outputs[Output.ResourceConfigurationArn],
         resourceConfigurationDefinition=definition)
-    name, seen = lab.outputs["ResourceConfigurationId"], {}
+    name, seen = lab.outputs[Output.ResourceConfigurationId], {}
 
     def active():
         seen["status"] = status = _configuration(lab)["status"]
@@ -52,7 +53,7 @@ def _break_wrong_dns_target(lab: DeployedLab, undo: Undo) -> None:
     wrong = copy.deepcopy(definition)
     # The same shape of name, for an endpoint that does not exist: resolves nowhere.
     wrong["dnsResource"]["domainName"] = definition["dnsResource"]["domainName"].replace(
-        lab.outputs["VpcEndpointId"], OTHER_VPC_ENDPOINT)
+        lab.outputs[Output.VpcEndpointId], OTHER_VPC_ENDPOINT)
     _set_definition(lab, wrong)
 
 
