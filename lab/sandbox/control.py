@@ -72,14 +72,25 @@ def _check_warmup(value: Any) -> float:
     return float(value)
 
 
+def _check_switch(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("direct_path must be true or false")
+    return value
+
+
 # name -> validator returning the normalised value (raises ValueError)
-_VALIDATORS = {"connection_warmup_seconds": _check_warmup}
+_VALIDATORS = {"connection_warmup_seconds": _check_warmup, "direct_path": _check_switch}
 
 
 def _current() -> dict[str, Any]:
     global _settings
     if _settings is None:
-        _settings = {"connection_warmup_seconds": _warmup_from_env()}
+        from lab.sandbox.direct_path import enabled_from_env
+
+        _settings = {
+            "connection_warmup_seconds": _warmup_from_env(),
+            "direct_path": enabled_from_env(),
+        }
     return _settings
 
 
@@ -95,6 +106,9 @@ def settings() -> dict[str, Any]:
     ``connection_warmup_seconds``: how long a private EventBridge connection
     stays in CREATING/AUTHORIZING before it is ACTIVE (default 2 s, or
     ``LAB_SANDBOX_WARMUP_SECONDS``).
+    ``direct_path``: whether the four execution calls take the server's direct path
+    (``lab.sandbox.direct_path``; default on, ``LAB_SANDBOX_DIRECT_PATH=0`` off); the
+    answers are the same either way, which is what the bench's A/B relies on.
     """
     with _lock:
         return dict(_current())

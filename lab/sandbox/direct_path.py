@@ -31,8 +31,9 @@ A request is taken only when moto would route it to ``StepFunctionResponse``: PO
 ``/`` with no query string, signed for ``states``, an ``X-Amz-Target`` of one of the four,
 a JSON content type, a ``Content-Length`` and no ``Content-Encoding``; and only while moto's
 request recorder and IAM authentication are off. Anything else goes to moto untouched.
-``DirectPath.enabled`` (``LAB_SANDBOX_DIRECT_PATH=0`` at start) switches it off, which is
-how the bench and the contract test compare the two paths.
+The sandbox setting ``direct_path`` (``lab.sandbox.configure(direct_path=False)``, or
+``LAB_SANDBOX_DIRECT_PATH=0`` at start) switches it off, which is how the bench compares
+the two paths in one run; ``DirectPath.enabled`` overrides it (the contract test).
 
 Nothing here is set on moto: the server calls :class:`DirectPath` before moto's
 dispatcher. What it relies on in moto is pinned by the contract test.
@@ -346,16 +347,22 @@ class DirectPath:
 
     def __init__(self, dispatcher: Any, enabled: bool | None = None) -> None:
         self._dispatcher = dispatcher
-        self.enabled = enabled_from_env() if enabled is None else enabled
+        #: None: follow the sandbox setting ``direct_path``; True/False: fixed.
+        self.enabled = enabled
         self._serializers: dict[str, ShapeSerializer | None] = {}
         self._lock = threading.Lock()
 
     def eligible(self, environ: dict[str, Any]) -> str | None:
         """The operation this request is, if the direct path may answer it."""
-        if not self.enabled:
-            return None
         operation = OPERATIONS.get(environ.get("HTTP_X_AMZ_TARGET", ""))
         if operation is None:
+            return None
+        enabled = self.enabled
+        if enabled is None:
+            from lab.sandbox import control
+
+            enabled = control.get_setting("direct_path")
+        if not enabled:
             return None
         if (
             environ.get("REQUEST_METHOD") != "POST"

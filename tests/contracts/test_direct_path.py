@@ -305,3 +305,19 @@ def test_the_four_operations_are_moto_step_functions_actions():
     for operation in direct_path.OPERATIONS.values():
         assert callable(getattr(StepFunctionResponse, camelcase_to_underscores(operation)))
 
+
+
+def test_the_sandbox_setting_switches_the_direct_path_unless_it_is_fixed():
+    from lab.sandbox import control
+
+    environ = {"HTTP_X_AMZ_TARGET": "AWSStepFunctions.DescribeExecution"}
+    path = direct_path.DirectPath(dispatcher=None)
+    control.reset_settings()
+    try:
+        control.update_settings({"direct_path": False})
+        assert path.eligible(environ) is None  # off: before anything else is looked at
+        with pytest.raises(ValueError, match="true or false"):
+            control.update_settings({"direct_path": 1})
+    finally:
+        control.reset_settings()
+    assert control.settings()["direct_path"] is True
