@@ -252,6 +252,10 @@ def make_server(port: int, host: str = LOOPBACK):
         host, port, app, threaded=True, request_handler=_request_handler()
     )
     app.port = server.server_port  # port 0: the one the system picked
+    # The data plane is this server's: HTTP Tasks and API destinations reach it here.
+    from lab.sandbox import network
+
+    network.set_dataplane_address(host, server.server_port)
     return server
 
 

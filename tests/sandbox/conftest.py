@@ -63,9 +63,8 @@ def dataplane(aws, dataplane_server):
     from lab.sandbox import network
     from lab.sandbox.dataplane import request_log
 
-    previous = network.DATAPLANE_ADDRESS
     request_log.clear()
-    network.set_dataplane_address("127.0.0.1", dataplane_server.server_port)
+    previous = network.set_dataplane_address("127.0.0.1", dataplane_server.server_port)
     yield dataplane_server.server_port
-    network.DATAPLANE_ADDRESS = previous
+    network.restore_dataplane_address(previous)
     request_log.clear()

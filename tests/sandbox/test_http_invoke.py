@@ -198,12 +198,26 @@ def test_a_data_plane_that_does_not_listen_fails_fast_with_a_socket_error(aws, p
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         closed_port = unused.getsockname()[1]
-    network.set_dataplane_address("127.0.0.1", closed_port)
-
-    described = _run(aws, http_task_definition(api.url(), connection_arn))
+    previous = network.set_dataplane_address("127.0.0.1", closed_port)
+    try:
+        described = _run(aws, http_task_definition(api.url(), connection_arn))
+    finally:
+        network.restore_dataplane_address(previous)
 
     assert described["error"] == "States.Http.Socket"
     assert "connection refused" in described["cause"]
+
+
+def test_with_no_data_plane_in_the_process_the_task_fails_with_a_socket_error(aws, public_api):
+    api, connection_arn = public_api
+    previous = network.set_dataplane_address(None)
+    try:
+        described = _run(aws, http_task_definition(api.url(), connection_arn))
+    finally:
+        network.restore_dataplane_address(previous)
+
+    assert described["error"] == "States.Http.Socket"
+    assert "no private API data plane serves in this process" in described["cause"]
 
 
 def test_catch_on_the_socket_error(aws, public_api):

@@ -330,3 +330,16 @@ def test_step_functions_executes_definitions(clean_sandbox, sandbox_client):
 
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"ok": 1}
+
+
+def test_the_server_that_serves_the_data_plane_sets_its_address(monkeypatch):
+    from lab.sandbox import network
+
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    previous = network.set_dataplane_address(None)
+    made = server.make_server(0)
+    try:
+        assert network.dataplane_address() == ("127.0.0.1", made.server_port)
+    finally:
+        made.server_close()
+        network.restore_dataplane_address(previous)

@@ -53,44 +53,48 @@ along it with :mod:`lab.sandbox.stepfunctions.transport`; nothing here imports t
 
 from __future__ import annotations
 
-import os
-
 from lab.sandbox.network.path import Route, private_route, public_route
 from lab.sandbox.network.security_groups import HTTPS_PORT
 
 __all__ = [
-    "DATAPLANE_ADDRESS",
     "HTTPS_PORT",
     "Route",
     "dataplane_address",
     "private_route",
     "public_route",
+    "restore_dataplane_address",
     "set_dataplane_address",
 ]
 
-#: ``(host, port)`` of the data plane. The sandbox server sets it when it starts; in-process
-#: tests set it to their ephemeral server. When unset, the server's recorded port or
-#: ``LAB_SANDBOX_PORT`` (default 5599) on 127.0.0.1 is used.
-DATAPLANE_ADDRESS: tuple[str, int] | None = None
+#: ``(host, port)`` of the data plane in this process: set by whoever serves it (the sandbox
+#: server when it binds its port, an in-process test's ephemeral data plane); None: none.
+_dataplane: tuple[str, int] | None = None
 
 
-def set_dataplane_address(host: str, port: int) -> None:
-    """Point HTTP Tasks at the data plane listening on ``host:port``."""
-    global DATAPLANE_ADDRESS
-    DATAPLANE_ADDRESS = (host, int(port))
+def set_dataplane_address(host: str | None, port: int | None = None) -> tuple[str, int] | None:
+    """Point HTTP Tasks at the data plane serving on ``host:port`` (None: there is none).
+
+    Returns the address it replaces, so a caller can put it back.
+    """
+    global _dataplane
+    previous = _dataplane
+    _dataplane = None if host is None else (host, int(port))
+    return previous
+
+
+def restore_dataplane_address(previous: tuple[str, int] | None) -> None:
+    """Put back what :func:`set_dataplane_address` returned."""
+    set_dataplane_address(*(previous or (None,)))
 
 
 def dataplane_address() -> tuple[str, int]:
-    """Where the data plane listens (see :data:`DATAPLANE_ADDRESS`)."""
-    if DATAPLANE_ADDRESS is not None:
-        return DATAPLANE_ADDRESS
-    try:
-        from lab.sandbox import control
+    """Where the data plane serves; ``States.Http.Socket`` if nothing in this process set it."""
+    if _dataplane is None:
+        from lab.sandbox.network.errors import SocketError
 
-        port = getattr(control, "_runtime", {}).get("port")
-    except ImportError:
-        port = None
-    if port:
-        return "127.0.0.1", int(port)
-    raw = os.environ.get("LAB_SANDBOX_PORT", "").strip()
-    return "127.0.0.1", int(raw) if raw.isdigit() else 5599
+        raise SocketError(
+            "Unable to connect: no private API data plane serves in this process (the sandbox "
+            "server sets its address when it starts; in-process, call "
+            "lab.sandbox.network.set_dataplane_address)."
+        )
+    return _dataplane
