@@ -375,12 +375,12 @@ def test_connection_runtime_gives_the_http_task_what_eventbridge_adds(inprocess)
 
     runtime = connection_runtime(ACCOUNT, REGION, inprocess["arn"])
 
-    assert runtime["authorization_type"] == "API_KEY"
-    assert runtime["api_key_name"] == "x-api-key"
-    assert runtime["api_key_value"] == KEY_VALUE
-    assert runtime["auth_headers"] == {"x-api-key": KEY_VALUE}
-    assert runtime["resource_configuration_arn"] == inprocess["configuration"]["arn"]
-    assert runtime["state"] == "CREATING"
+    assert runtime.authorization_type == "API_KEY"
+    assert runtime.api_key_name == "x-api-key"
+    assert runtime.api_key_value == KEY_VALUE
+    assert runtime.auth_headers == {"x-api-key": KEY_VALUE}
+    assert runtime.resource_configuration_arn == inprocess["configuration"]["arn"]
+    assert runtime.state == "CREATING"
 
 
 def test_the_model_describe_cloudformation_reads_has_the_association_and_no_key(inprocess):

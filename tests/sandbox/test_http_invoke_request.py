@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from lab.sandbox.events.runtime import ConnectionRuntime
 from lab.sandbox.stepfunctions.exceptions import STATES_RUNTIME, HttpTaskRuntimeError
 from lab.sandbox.stepfunctions.http_request import (
     build_request,
@@ -15,13 +17,16 @@ from lab.sandbox.stepfunctions.http_request import (
 )
 
 URL = "https://abc123.execute-api.us-east-1.amazonaws.com/prod/hello"
-CONNECTION = {
-    "state": "ACTIVE",
-    "authorization_type": "API_KEY",
-    "api_key_name": "x-api-key",
-    "api_key_value": "key-value",
-    "invocation_http_parameters": {},
-}
+CONNECTION = ConnectionRuntime(
+    arn="arn:aws:events:us-east-1:123456789012:connection/lab/0",
+    account="123456789012",
+    region="us-east-1",
+    state="ACTIVE",
+    authorization_type="API_KEY",
+    api_key_name="x-api-key",
+    api_key_value="key-value",
+    auth_headers={"x-api-key": "key-value"},
+)
 
 
 def _build(connection=None, **parameters):
@@ -30,7 +35,7 @@ def _build(connection=None, **parameters):
 
 
 def _with_invocation(**invocation):
-    return {**CONNECTION, "invocation_http_parameters": invocation}
+    return dataclasses.replace(CONNECTION, invocation_http_parameters=invocation)
 
 
 def _query(request):

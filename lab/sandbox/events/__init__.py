@@ -5,6 +5,7 @@ and their delivery.
 - ``responses.py``: the connection operations' handlers;
 - ``api_destinations.py``: API destinations (backend and handlers);
 - ``delivery.py``: events matched by a rule, sent to API destinations;
+- ``runtime.py``: a connection resolved once for one call (state, credentials, models);
 - ``cloudformation.py``: handlers for Connection, ApiDestination, EventBus, SQS QueuePolicy.
 
 Seams in moto's events service (:func:`seams`, installed by :mod:`lab.sandbox.seams`):
@@ -21,7 +22,8 @@ Seams in moto's events service (:func:`seams`, installed by :mod:`lab.sandbox.se
   (``delivery.enqueue``); moto's own API destination call stays off
   (``MOTO_EVENTS_INVOKE_HTTP`` is forced to false).
 
-For the HTTP task (server-internal): :func:`connection_runtime`.
+For both senders (server-internal): :func:`connection_runtime`, one typed
+:class:`~lab.sandbox.events.runtime.ConnectionRuntime` per call (``runtime.py``).
 """
 
 from __future__ import annotations
@@ -133,44 +135,8 @@ def find_connection(account_id: str, region: str, connection_arn: str) -> Any | 
     return None
 
 
-def connection_runtime(account_id: str, region: str, connection_arn: str) -> dict[str, Any] | None:
-    """What EventBridge knows when the HTTP task calls through ``connection_arn`` (None if none).
+def connection_runtime(account_id: str, region: str, connection_arn: str):
+    """The connection as a call through it sees it now (:func:`.runtime.resolve`); None if none."""
+    from lab.sandbox.events.runtime import resolve
 
-    Server-internal: ``api_key_value`` comes from the connection's Secrets
-    Manager secret and must only ever leave the process as the request header.
-    Keys: ``state``, ``state_reason``, ``authorization_type``, ``api_key_name``,
-    ``api_key_value``, ``auth_headers`` (header -> value EventBridge adds for
-    API_KEY/BASIC), ``invocation_http_parameters`` (with values),
-    ``resource_configuration_arn`` (None for a public connection),
-    ``resource_association_arn``.
-    """
-    connection = find_connection(account_id, region, connection_arn)
-    if connection is None:
-        return None
-    state, reason = models.evaluate_state(connection, account_id, region)
-    secret = models.read_secret(connection, account_id, region)
-    api_key = (connection.auth_parameters or {}).get("ApiKeyAuthParameters") or {}
-    api_key_name = api_key.get("ApiKeyName") or secret.get("api_key_name")
-    api_key_value = secret.get("api_key_value")
-    auth_headers: dict[str, str] = {}
-    if connection.authorization_type == "API_KEY" and api_key_name and api_key_value:
-        auth_headers[api_key_name] = api_key_value
-    elif connection.authorization_type == "BASIC":
-        import base64
-
-        pair = f"{secret.get('username', '')}:{secret.get('password', '')}".encode()
-        auth_headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-    return {
-        "state": state,
-        "state_reason": reason,
-        "authorization_type": connection.authorization_type,
-        "api_key_name": api_key_name,
-        "api_key_value": api_key_value,
-        "auth_headers": auth_headers,
-        "invocation_http_parameters": (connection.auth_parameters or {}).get(
-            "InvocationHttpParameters"
-        )
-        or {},
-        "resource_configuration_arn": models.resource_configuration_arn(connection),
-        "resource_association_arn": getattr(connection, "resource_association_arn", None),
-    }
+    return resolve(account_id, region, connection_arn)

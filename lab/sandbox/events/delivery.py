@@ -414,8 +414,11 @@ def _substitute_path(endpoint: str, values: list[str]) -> str:
     return "".join(filled)
 
 
-def build_request(job: _Job, destination: Any, runtime: dict[str, Any]):
-    """The HTTP request EventBridge sends for ``job`` through ``destination``'s connection."""
+def build_request(job: _Job, destination: Any, runtime: Any):
+    """The HTTP request EventBridge sends for ``job`` through ``destination``'s connection.
+
+    ``runtime`` is that connection's :class:`~lab.sandbox.events.runtime.ConnectionRuntime`.
+    """
     from urllib.parse import urlencode, urlsplit, urlunsplit
 
     from lab.sandbox.stepfunctions.http_request import HttpRequest
@@ -434,12 +437,12 @@ def build_request(job: _Job, destination: Any, runtime: dict[str, Any]):
     for name, value in (http.get("HeaderParameters") or {}).items():
         if str(name).lower() not in RESERVED_HEADERS:
             put(str(name), value)
-    invocation = runtime.get("invocation_http_parameters") or {}
+    invocation = runtime.invocation_http_parameters
     for entry in invocation.get("HeaderParameters") or []:
         put(str(entry.get("Key")), entry.get("Value", ""))
     for entry in invocation.get("QueryStringParameters") or []:
         query[str(entry.get("Key"))] = str(entry.get("Value", ""))
-    for name, value in (runtime.get("auth_headers") or {}).items():
+    for name, value in runtime.auth_headers.items():
         put(str(name), value)
     put("User-Agent", USER_AGENT)
     put("Content-Type", CONTENT_TYPE)
@@ -484,11 +487,10 @@ def attempt(job: _Job) -> Outcome:
         )
     try:
         runtime = connections.connection_runtime(destination.connection_arn)
-        connections.check_ready(destination.connection_arn, runtime)
+        connections.check_ready(runtime)
         request = build_request(job, destination, runtime)
-        if runtime.get("resource_configuration_arn"):
-            region, account, _ = connections.parse_connection_arn(destination.connection_arn)
-            route = network.private_route(runtime, account, region)
+        if runtime.is_private:
+            route = network.private_route(runtime)
         else:
             route = network.public_route(request.host)
         response = transport.send(request, route, timeout=REQUEST_TIMEOUT_SECONDS)

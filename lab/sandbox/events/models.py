@@ -99,14 +99,23 @@ def stop_connectivity(connection: Any, account_id: str, region: str) -> None:
     connection.resource_association_arn = None
 
 
-def _connectivity_problem(connection: Any, account_id: str, region: str) -> str | None:
+#: ``configuration=`` default: look the resource configuration up.
+_LOOK_UP = object()
+
+
+def _connectivity_problem(
+    connection: Any, account_id: str, region: str, configuration: Any = _LOOK_UP
+) -> str | None:
     from lab.sandbox.vpclattice.exceptions import LatticeError
 
     arn = resource_configuration_arn(connection)
     lattice = _lattice(account_id, region)
-    try:
-        configuration = lattice.get_resource_configuration(arn)
-    except LatticeError:
+    if configuration is _LOOK_UP:
+        try:
+            configuration = lattice.get_resource_configuration(arn)
+        except LatticeError:
+            configuration = None
+    if configuration is None:
         return (
             f"Resource configuration {arn} was not found; create it (or point the connection "
             "at an existing one) and update the connection."
@@ -123,9 +132,17 @@ def _connectivity_problem(connection: Any, account_id: str, region: str) -> str 
 
 
 def evaluate_state(
-    connection: Any, account_id: str, region: str, now: float | None = None
+    connection: Any,
+    account_id: str,
+    region: str,
+    now: float | None = None,
+    configuration: Any = _LOOK_UP,
 ) -> tuple[str, str | None]:
-    """``(ConnectionState, StateReason or None)`` of ``connection`` at ``now``."""
+    """``(ConnectionState, StateReason or None)`` of ``connection`` at ``now``.
+
+    ``configuration``: its resource configuration when the caller has looked it up
+    already (None: it does not exist).
+    """
     if not is_private(connection):
         return connection.state, None
     now = time.time() if now is None else now
@@ -133,7 +150,7 @@ def evaluate_state(
     wait = connection.warmup_seconds
     if elapsed < wait / 2:
         return connection.first_state, None
-    problem = _connectivity_problem(connection, account_id, region)
+    problem = _connectivity_problem(connection, account_id, region, configuration)
     if problem:
         return "FAILED_CONNECTIVITY", problem
     if elapsed < wait:

@@ -11,7 +11,7 @@ without private connectivity. The security-group arithmetic is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lab.sandbox.dataplane.hosts import public_api_host
 from lab.sandbox.network.errors import (
@@ -20,6 +20,9 @@ from lab.sandbox.network.errors import (
     SocketError,
 )
 from lab.sandbox.network.security_groups import HTTPS_PORT, eni_addresses, https_peer
+
+if TYPE_CHECKING:
+    from lab.sandbox.events.runtime import ConnectionRuntime
 
 
 @dataclass(frozen=True)
@@ -39,35 +42,6 @@ def _ec2(account: str, region: str):
     return ec2_backends[account][region]
 
 
-def _vpclattice(account: str, region: str):
-    from moto.vpclattice.models import vpclattice_backends
-
-    return vpclattice_backends[account][region]
-
-
-def _arn_parts(arn: str) -> tuple[str, str, str]:
-    # arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...
-    parts = arn.split(":", 5)
-    if len(parts) != 6:
-        return "", "", arn
-    return parts[3], parts[4], parts[5].split("/")[-1]
-
-
-def _as_dict(model: Any) -> dict[str, Any]:
-    if isinstance(model, dict):
-        return model
-    to_dict = getattr(model, "to_dict", None)
-    return to_dict() if callable(to_dict) else {}
-
-
-def _lookup(backend: Any, operation: str, identifier: str) -> Any | None:
-    """The model ``backend.<operation>(identifier)`` returns, or None if there is none."""
-    try:
-        return getattr(backend, operation)(identifier)
-    except Exception:  # moto's ResourceNotFound flavours, or a malformed identifier
-        return None
-
-
 def _broken_private_connection(cause: str) -> HttpTaskError:
     return HttpTaskError(CONNECTION_INVALID_PRIVATE_STATE, cause)
 
@@ -85,17 +59,17 @@ def _port_allowed(port_ranges: list[str] | None, port: int) -> bool:
 # --------------------------------------------------------------------------- the path
 
 
-def _gateway_sources(ec2: Any, model: Any, gateway: dict[str, Any]):
+def _gateway_sources(ec2: Any, gateway: Any):
     """Addresses (and, without ENIs, subnets) the gateway's connections leave from."""
     addresses: list[str] = []
-    for eni_id in getattr(model, "network_interface_ids", None) or []:
+    for eni_id in gateway.network_interface_ids:
         eni = ec2.enis.get(eni_id)
         if eni is not None:
             addresses.extend(eni_addresses(eni))
     networks: list[str] = []
     if not addresses:
         # No ENIs known: any address in the gateway's subnets is a possible source.
-        for subnet_id in gateway.get("subnetIds") or []:
+        for subnet_id in gateway.subnet_ids:
             try:
                 networks.append(ec2.get_subnet(subnet_id).cidr_block)
             except Exception:
@@ -103,51 +77,46 @@ def _gateway_sources(ec2: Any, model: Any, gateway: dict[str, Any]):
     return addresses, networks
 
 
-def private_route(connection: dict[str, Any], account: str, region: str) -> Route:
+def private_route(connection: ConnectionRuntime) -> Route:
     """Check every link from the connection's resource configuration to the endpoint.
 
-    Returns the :class:`Route` when the path holds; raises :class:`HttpTaskError` naming
-    the first broken link otherwise.
+    ``connection`` carries the models it was resolved with (the resource configuration
+    and its gateway). Returns the :class:`Route` when the path holds; raises
+    :class:`HttpTaskError` naming the first broken link otherwise.
     """
-    arn = connection["resource_configuration_arn"]
-    rc_region, rc_account, rc_id = _arn_parts(arn)
-    rc_region, rc_account = rc_region or region, rc_account or account
-    lattice = _vpclattice(rc_account, rc_region)
-    configuration_model = _lookup(lattice, "get_resource_configuration", arn)
-    if configuration_model is None:
+    arn = connection.resource_configuration_arn
+    configuration = connection.resource_configuration
+    if configuration is None:
         raise _broken_private_connection(
             f"The connection's resource configuration {arn} does not exist; recreate it "
             "or point the connection at an existing one."
         )
-    configuration = _as_dict(configuration_model)
-    if configuration.get("status") != "ACTIVE":
+    rc_name = configuration.id
+    if configuration.status != "ACTIVE":
         raise _broken_private_connection(
-            f"The connection's resource configuration {configuration.get('id', rc_id)} is "
-            f"{configuration.get('status')}, not ACTIVE."
+            f"The connection's resource configuration {rc_name} is "
+            f"{configuration.status}, not ACTIVE."
         )
-    rc_name = configuration.get("id", rc_id)
-    if not _port_allowed(configuration.get("portRanges"), HTTPS_PORT):
+    if not _port_allowed(configuration.port_ranges, HTTPS_PORT):
         raise SocketError(
             f"Resource configuration {rc_name} does not allow port {HTTPS_PORT} "
-            f"(portRanges {configuration.get('portRanges')}): the HTTPS connection was refused."
+            f"(portRanges {configuration.port_ranges}): the HTTPS connection was refused."
         )
 
-    gateway_id = configuration.get("resourceGatewayId") or ""
-    gateway_model = _lookup(lattice, "get_resource_gateway", gateway_id)
-    if gateway_model is None:
+    gateway_id = configuration.resource_gateway_id or ""
+    gateway = connection.resource_gateway
+    if gateway is None:
         raise _broken_private_connection(
             f"Resource configuration {rc_name} names resource gateway {gateway_id!r}, "
             "which does not exist."
         )
-    gateway = _as_dict(gateway_model)
-    if gateway.get("status") != "ACTIVE":
+    if gateway.status != "ACTIVE":
         raise _broken_private_connection(
-            f"Resource gateway {gateway_id} is {gateway.get('status')}, not ACTIVE."
+            f"Resource gateway {gateway_id} is {gateway.status}, not ACTIVE."
         )
-    gateway_vpc = gateway.get("vpcId") or gateway.get("vpcIdentifier")
+    gateway_vpc = gateway.vpc_id
 
-    definition = configuration.get("resourceConfigurationDefinition") or {}
-    domain = ((definition.get("dnsResource") or {}).get("domainName") or "").rstrip(".")
+    domain = (configuration.domain_name or "").rstrip(".")
     if not domain:
         raise SocketError(
             f"Resource configuration {rc_name} has no dnsResource domain name, so the "
@@ -155,6 +124,8 @@ def private_route(connection: dict[str, Any], account: str, region: str) -> Rout
         )
     from lab.sandbox.ec2 import endpoint_for_dns_name
 
+    # arn:aws:vpc-lattice:<region>:<account>:resourceconfiguration/rcfg-...
+    _, _, _, rc_region, rc_account, _ = configuration.arn.split(":", 5)
     ec2 = _ec2(rc_account, rc_region)
     endpoint = endpoint_for_dns_name(rc_account, rc_region, domain)
     if endpoint is None:
@@ -181,8 +152,8 @@ def private_route(connection: dict[str, Any], account: str, region: str) -> Rout
     endpoint_group_ids = list(endpoint.security_group_ids or []) or sorted(
         {g.id for eni in endpoint_enis for g in eni.group_set}
     )
-    gateway_group_ids = list(gateway.get("securityGroupIds") or [])
-    gateway_addresses, gateway_networks = _gateway_sources(ec2, gateway_model, gateway)
+    gateway_group_ids = list(gateway.security_group_ids)
+    gateway_addresses, gateway_networks = _gateway_sources(ec2, gateway)
 
     egress_peer = https_peer(
         ec2, gateway_group_ids, "egress", endpoint_addresses, [], set(endpoint_group_ids)

@@ -1,7 +1,9 @@
-"""How the HTTP Task sees its EventBridge connection: credentials, parameters, state.
+"""How a sender sees its EventBridge connection: resolved once, then ready or not.
 
-The events extension (``lab.sandbox.events.connection_runtime``) owns connections, their
-credentials (kept in the connection's secret) and their states; this module asks it.
+The events extension owns connections, their credentials (kept in the connection's
+secret) and their states; :func:`connection_runtime` asks it once per call for a
+:class:`~lab.sandbox.events.runtime.ConnectionRuntime` (state, credentials, the VPC Lattice
+models of a private connection), which the HTTP Task and API destination delivery pass on.
 
 A connection that is not ready fails the task with the error Step Functions documents:
 
@@ -15,7 +17,7 @@ A connection that is not ready fails the task with the error Step Functions docu
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from lab.sandbox.network.errors import (
     CONNECTION_AUTH_IN_PROGRESS,
@@ -24,6 +26,9 @@ from lab.sandbox.network.errors import (
     CONNECTION_NOT_FOUND,
     HttpTaskError,
 )
+
+if TYPE_CHECKING:
+    from lab.sandbox.events.runtime import ConnectionRuntime
 
 _IN_PROGRESS = {"CREATING", "UPDATING", "AUTHORIZING"}
 _INVALID = {"DEAUTHORIZED", "DEAUTHORIZING", "DELETING"}
@@ -44,33 +49,32 @@ def parse_connection_arn(arn: str) -> tuple[str, str, str]:
     return parts[3], parts[4], parts[5].split("/")[1]
 
 
-def connection_runtime(arn: str) -> dict[str, Any]:
-    """The runtime view of connection ``arn``; raises ``ResourceNotFound`` if there is none."""
+def connection_runtime(arn: str) -> ConnectionRuntime:
+    """Connection ``arn`` resolved once for this call; raises ``ResourceNotFound`` if none."""
     from lab.sandbox.events import connection_runtime as events_runtime
 
     region, account, _ = parse_connection_arn(arn)
     try:
         runtime = events_runtime(account, region, arn)
-    except LookupError:
+    except LookupError:  # a region moto does not know
         runtime = None
     except Exception as exc:  # moto's ResourceNotFoundException is not a LookupError
         if "NotFound" not in type(exc).__name__:
             raise
         runtime = None
-    if not runtime:
+    if runtime is None:
         raise HttpTaskError(
             CONNECTION_NOT_FOUND,
             f"Connection {arn} does not exist; create it or fix the task's ConnectionArn.",
         )
-    return dict(runtime)
+    return runtime
 
 
-def check_ready(arn: str, runtime: dict[str, Any]) -> None:
+def check_ready(runtime: ConnectionRuntime) -> None:
     """Raise the task error for a connection that cannot carry a request now."""
-    state = str(runtime.get("state") or "")
-    reason = runtime.get("state_reason")
-    suffix = f" ({reason})" if reason else ""
-    private = bool(runtime.get("resource_configuration_arn"))
+    arn, state = runtime.arn, runtime.state
+    suffix = f" ({runtime.state_reason})" if runtime.state_reason else ""
+    private = runtime.is_private
     if state == "ACTIVE" or (state == "AUTHORIZED" and not private):
         return
     if state in _IN_PROGRESS:

@@ -16,14 +16,16 @@ Follows the Step Functions developer guide ("Call HTTPS APIs in Step Functions w
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from lab.sandbox.stepfunctions.exceptions import HttpTaskRuntimeError
 from lab.sandbox.stepfunctions.transport import RESERVED_HEADERS
+
+if TYPE_CHECKING:
+    from lab.sandbox.events.runtime import ConnectionRuntime
 
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"})
 ARRAY_FORMATS = ("INDICES", "REPEAT", "COMMAS", "BRACKETS")
@@ -212,21 +214,6 @@ def _query(endpoint: str, task_query: Any, connection_query: list[tuple[str, str
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
 
 
-def _authorization_headers(connection: dict[str, Any]) -> dict[str, str]:
-    if connection.get("auth_headers") is not None:
-        # The events extension computes them from the connection's secret.
-        return {str(k): _string(v) for k, v in connection["auth_headers"].items()}
-    kind = str(connection.get("authorization_type") or "").upper()
-    if kind == "API_KEY" and connection.get("api_key_name"):
-        return {str(connection["api_key_name"]): _string(connection.get("api_key_value"))}
-    if kind == "BASIC" and connection.get("username") is not None:
-        token = f"{connection['username']}:{connection.get('password', '')}"
-        return {"Authorization": "Basic " + base64.b64encode(token.encode()).decode()}
-    if kind == "OAUTH_CLIENT_CREDENTIALS" and connection.get("access_token"):
-        return {"Authorization": f"Bearer {connection['access_token']}"}
-    return {}
-
-
 def _set_header(headers: dict[str, str], name: str, value: str) -> None:
     for existing in [k for k in headers if k.lower() == name.lower()]:
         del headers[existing]
@@ -234,16 +221,16 @@ def _set_header(headers: dict[str, str], name: str, value: str) -> None:
 
 
 def build_request(
-    parameters: dict[str, Any], connection: dict[str, Any], region: str
+    parameters: dict[str, Any], connection: ConnectionRuntime, region: str
 ) -> HttpRequest:
-    """The request for a task's evaluated ``parameters`` and its ``connection``'s runtime view.
+    """The request for a task's evaluated ``parameters`` through ``connection``.
 
-    ``connection`` is what ``lab.sandbox.events.connection_runtime`` returns. Raises
+    ``connection`` is the call's :class:`~lab.sandbox.events.runtime.ConnectionRuntime`. Raises
     :class:`HttpTaskRuntimeError` (``States.Runtime``) for a task that cannot run as written.
     """
     endpoint, method = _endpoint(parameters)
     encoding, array_format = _transform(parameters)
-    invocation = connection.get("invocation_http_parameters") or {}
+    invocation = connection.invocation_http_parameters
 
     task_headers = parameters.get("Headers") or {}
     if not isinstance(task_headers, dict):
@@ -259,8 +246,9 @@ def build_request(
     for name, value in _key_values(invocation.get("HeaderParameters")):
         _set_header(headers, name, value)
         added["headers"].add(name.lower())
-    for name, value in _authorization_headers(connection).items():
-        _set_header(headers, name, value)
+    # The credentials EventBridge adds, from the connection's secret.
+    for name, value in connection.auth_headers.items():
+        _set_header(headers, str(name), _string(value))
         added["headers"].add(name.lower())
     added["query"] = {k for k, _ in _key_values(invocation.get("QueryStringParameters"))}
 

@@ -103,11 +103,10 @@ def perform(
     """
     arn = connection_arn_of(parameters)
     runtime = connections.connection_runtime(arn)
-    connections.check_ready(arn, runtime)
+    connections.check_ready(runtime)
     request: HttpRequest = build_request(parameters, runtime, region)
-    connection_region, connection_account, _ = connections.parse_connection_arn(arn)
-    if runtime.get("resource_configuration_arn"):
-        route = network.private_route(runtime, connection_account, connection_region)
+    if runtime.is_private:
+        route = network.private_route(runtime)
     else:
         route = network.public_route(request.host)
     if inspection_data is not None:
