@@ -1,6 +1,6 @@
 """Benchmark the sandbox: what an execution costs over a bare call to the private API.
 
-``bench(n)`` measures three paths side by side, each at concurrency 1 and 8:
+``bench(n)`` measures five paths side by side, each at concurrency 1 and 8:
 
 - ``floor``: a direct ``GET /<stage>/hello`` to the sandbox's private API data
   plane, with the API's host name, the VPC endpoint header, the proof the
@@ -11,11 +11,19 @@
 - ``standard``: ``start_execution`` of the STANDARD state machine until the
   harness observes its terminal status (``client_ms``; includes up to one
   poll interval, 2 ms growing to 20 ms).
+- ``jsonata``: the same for the STANDARD workflow's JSONata twin (``Arguments``,
+  ``InvocationConfig`` and an ``Output`` expression, evaluated by the JSONata engine).
+- ``api_destination``: ``PutEvents`` of one event per call on the lab's bus, until the
+  private API received it through the rule's API destination (put -> receipt, from the
+  data plane's log, ``lab.event_delivery.account``); its throughput is events received
+  per second from the first put to the last receipt, and is capped by the destination's
+  ``InvocationRateLimitPerSecond`` (the stack sets 200).
 
 Latencies are client round trips (``time.perf_counter``), throughput is calls
 completed per second of wall time for the cell. Ratios compare medians at
-concurrency 1: ``express_ratio = express_p50 / floor_p50`` and
-``standard_ratio = standard_p50 / floor_p50``. ``executions_per_s_c8`` is the
+concurrency 1: ``express_ratio = express_p50 / floor_p50``,
+``standard_ratio = standard_p50 / floor_p50`` (``jsonata_ratio`` and
+``api_destination_ratio`` likewise, without goals). ``executions_per_s_c8`` is the
 EXPRESS throughput at concurrency 8 (``standard_per_s_c8`` is reported too).
 The goals (``express_ratio <= 5``, ``standard_ratio <= 10``, ``>= 300``
 executions/s at concurrency 8) are reported as booleans under ``goals``;
@@ -24,6 +32,7 @@ nothing asserts them: this is a measurement, not a test.
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import os
 import threading
@@ -41,8 +50,10 @@ from lab.errors import LabError
 from lab.sandbox import network_path_headers
 
 CONCURRENCIES = (1, 8)
-PATHS = ("floor", "express", "standard")
+PATHS = ("floor", "express", "standard", "jsonata", "api_destination")
 GOALS = {"express_ratio": 5.0, "standard_ratio": 10.0, "executions_per_s_c8": 300.0}
+#: How long the api_destination cell waits for its events to be received or dead-lettered.
+EVENTS_TIMEOUT_S = 60.0
 WARMUP = 10
 
 
@@ -127,6 +138,10 @@ def _floor_cell(floor: FloorClient, n: int, concurrency: int) -> dict:
 
 
 def _execution_cell(run_plan, workflow: str, names: list[str], concurrency: int) -> dict:
+    if workflow == "jsonata":
+        # The JSONata twin is a STANDARD state machine: run it as the standard workflow.
+        machines = {**run_plan.state_machines, "standard": run_plan.state_machines["jsonata"]}
+        run_plan, workflow = dataclasses.replace(run_plan, state_machines=machines), "standard"
     t0 = time.perf_counter()
     # No history reads: they are not part of "start -> terminal", and they are
     # the most expensive call the sandbox serves (they would slow the others).
@@ -141,6 +156,32 @@ def _execution_cell(run_plan, workflow: str, names: list[str], concurrency: int)
     kinds = {r.error or r.status for r in records if r.status != "SUCCEEDED"}
     if kinds:
         cell["failure_kinds"] = sorted(kinds)
+    return cell
+
+
+def _events_cell(n: int, concurrency: int, run_id: str) -> dict:
+    """PutEvents one event per call, ``concurrency`` calls at a time; put -> receipt."""
+    from lab import event_delivery
+
+    t0 = time.perf_counter()
+    run = event_delivery.send_events(n, concurrency=concurrency, run_id=run_id, batch=1)
+    report = event_delivery.account(run, timeout_s=EVENTS_TIMEOUT_S)
+    wall = time.perf_counter() - t0
+    span = report.get("receipt_span_s")
+    failures = n - report["delivered"]
+    cell = {
+        "n": n,
+        "failures": failures,
+        "p50_ms": report["p50_ms"],
+        "p90_ms": report["p90_ms"],
+        "p99_ms": report["p99_ms"],
+        "per_s": round(report["delivered"] / span, 1) if span else None,
+        "wall_s": round(wall, 3),
+    }
+    if failures:
+        cell["failure_kinds"] = [
+            f"{key}={report[key]}" for key in ("put_failed", "dead_lettered", "lost") if report[key]
+        ]
     return cell
 
 
@@ -174,6 +215,15 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
     sandbox.ensure_running()
     stack_outputs = ensure_deployed(cfg)
     run_plan = harness.plan("both", cfg, stack_outputs)
+    jsonata_arn = stack_outputs.get(Output.JsonataStateMachineArn)
+    if not jsonata_arn or Output.EventBusName not in stack_outputs:
+        raise LabError(
+            "the deployed stack has no JSONata twin or EventBridge bus yet; redeploy it with "
+            "`python -m lab deploy --if-changed`, then bench again."
+        )
+    run_plan = dataclasses.replace(
+        run_plan, state_machines={**run_plan.state_machines, "jsonata": jsonata_arn}
+    )
     floor = FloorClient(cfg, stack_outputs)
     # Right after a deploy the connection is still warming up: wait for it.
     harness.wait_until_ready(run_plan, "express")
@@ -192,14 +242,17 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
     # and the sandbox's caches, which is not what we measure.
     warm = min(WARMUP, n)
     _floor_cell(floor, warm, 1)
-    for workflow in ("express", "standard"):
+    for workflow in ("express", "standard", "jsonata"):
         _execution_cell(run_plan, workflow, names(warm), 1)
+    _events_cell(warm, 1, f"lab-{run_plan.run_id}-warm")
     bar.update(1)
 
     cells = []
     for concurrency, path in steps:
         if path == "floor":
             cell = _floor_cell(floor, n, concurrency)
+        elif path == "api_destination":
+            cell = _events_cell(n, concurrency, f"lab-{run_plan.run_id}-events-c{concurrency}")
         else:
             cell = _execution_cell(run_plan, path, names(n), concurrency)
         cells.append({"path": path, "concurrency": concurrency, **cell})
@@ -217,6 +270,8 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
         "floor_p50_ms": pick("floor", low, "p50_ms"),
         "express_p50_ms": pick("express", low, "p50_ms"),
         "standard_p50_ms": pick("standard", low, "p50_ms"),
+        "jsonata_p50_ms": pick("jsonata", low, "p50_ms"),
+        "api_destination_p50_ms": pick("api_destination", low, "p50_ms"),
         "floor_p99_ms": pick("floor", low, "p99_ms"),
         "express_p99_ms": pick("express", low, "p99_ms"),
         "standard_p99_ms": pick("standard", low, "p99_ms"),
@@ -228,10 +283,16 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
         f"executions_per_s_c{high}": pick("express", high, "per_s"),
         f"standard_per_s_c{high}": pick("standard", high, "per_s"),
         f"floor_per_s_c{high}": pick("floor", high, "per_s"),
+        f"jsonata_per_s_c{high}": pick("jsonata", high, "per_s"),
+        f"api_destination_per_s_c{high}": pick("api_destination", high, "per_s"),
         "failures": sum(cell["failures"] for cell in cells),
     }
     report["express_ratio"] = _ratio(report["express_p50_ms"], report["floor_p50_ms"])
     report["standard_ratio"] = _ratio(report["standard_p50_ms"], report["floor_p50_ms"])
+    report["jsonata_ratio"] = _ratio(report["jsonata_p50_ms"], report["floor_p50_ms"])
+    report["api_destination_ratio"] = _ratio(
+        report["api_destination_p50_ms"], report["floor_p50_ms"]
+    )
     report["goals"] = {
         "express_ratio<=5": _meets(report["express_ratio"], GOALS["express_ratio"], below=True),
         "standard_ratio<=10": _meets(report["standard_ratio"], GOALS["standard_ratio"], below=True),
@@ -256,23 +317,46 @@ def _meets(value, goal: float, below: bool) -> bool | None:
     return value <= goal if below else value >= goal
 
 
+#: The comparison rows: label, report key, goal text (None: no goal), report key of the goal.
+COMPARISON = (
+    ("EXPRESS p50 / floor p50", "express_ratio", "<= 5", "express_ratio<=5"),
+    ("STANDARD p50 / floor p50", "standard_ratio", "<= 10", "standard_ratio<=10"),
+    ("EXPRESS executions/s, c8", "executions_per_s_c8", ">= 300", "executions_per_s_c8>=300"),
+    ("JSONata p50 / floor p50", "jsonata_ratio", None, None),
+    ("STANDARD executions/s, c8", "standard_per_s_c8", None, None),
+    ("API destination put->receipt / floor", "api_destination_ratio", None, None),
+    ("API destination events/s, c8", "api_destination_per_s_c8", None, None),
+)
+
+
+_MET = {True: "yes", False: "NO", None: "-"}
+
+
+def _text(value) -> str:
+    return "-" if value is None else str(value)
+
+
 def format_table(report: dict) -> str:
-    """The cells as a table, then the ratios and goals (human-readable)."""
-    header = f"{'path':9} {'conc':>4} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'per s':>8} fail"
+    """One screen: every cell, then the figures beside their goals (human-readable)."""
+    header = f"{'path':15} {'conc':>4} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'per s':>8} fail"
     lines = [header, "-" * len(header)]
     for cell in report["cells"]:
         lines.append(
-            f"{cell['path']:9} {cell['concurrency']:>4} {cell['p50_ms']:>8} {cell['p90_ms']:>8} "
-            f"{cell['p99_ms']:>8} {cell['per_s']:>8} {cell['failures']:>4}"
+            f"{cell['path']:15} {cell['concurrency']:>4} {_text(cell['p50_ms']):>8} "
+            f"{_text(cell['p90_ms']):>8} {_text(cell['p99_ms']):>8} {_text(cell['per_s']):>8} "
+            f"{cell['failures']:>4}"
         )
     lines.append("")
-    lines.append(
-        f"express/floor p50 = {report['express_ratio']}   "
-        f"standard/floor p50 = {report['standard_ratio']}   "
-        f"express executions/s at c8 = {report.get('executions_per_s_c8')}"
-    )
-    lines.append(
-        "goals: "
-        + ", ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in report["goals"].items())
-    )
+    row = f"{'figure':38} {'measured':>9} {'goal':>7}  met"
+    lines += [row, "-" * len(row)]
+    goals = report.get("goals", {})
+    for label, key, goal, goal_key in COMPARISON:
+        met = "-" if goal_key is None else _MET[goals.get(goal_key)]
+        lines.append(f"{label:38} {_text(report.get(key)):>9} {goal or '-':>7}  {met}")
+    host = report.get("host", {})
+    if host:
+        lines.append(
+            f"load (1 min) {host.get('load_1min_at_start')} at start, {host.get('load_1min')} "
+            f"at end, {host.get('cpus')} CPUs"
+        )
     return "\n".join(lines)

@@ -269,7 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("bench", help="sandbox benchmark: HTTP floor vs EXPRESS vs STANDARD")
+    p = sub.add_parser(
+        "bench",
+        help="sandbox benchmark: HTTP floor vs EXPRESS, STANDARD, JSONata, API destination",
+    )
     p.add_argument("-n", type=_positive_int("n", 100_000), default=200, help="calls per cell")
     p.add_argument("--json", action="store_true", help="also print one JSON line last")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

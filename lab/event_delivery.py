@@ -93,8 +93,16 @@ def _outputs() -> dict[str, str]:
 # --------------------------------------------------------------------------- send
 
 
-def send_events(n: int = 10, concurrency: int = 4, run_id: str | None = None) -> SentEvents:
-    """Put ``n`` lab events on the lab's bus, ``concurrency`` PutEvents calls at a time."""
+def send_events(
+    n: int = 10, concurrency: int = 4, run_id: str | None = None, batch: int = PUT_BATCH
+) -> SentEvents:
+    """Put ``n`` lab events on the lab's bus, ``concurrency`` PutEvents calls at a time.
+
+    Each call carries up to ``batch`` events (1-10; the bench puts one per call, so each
+    event's put -> receipt starts at its own call).
+    """
+    if not 1 <= int(batch) <= PUT_BATCH:
+        raise LabError(f"batch must be between 1 and {PUT_BATCH}, got {batch}.")
     if not 1 <= int(n) <= 100_000:
         raise LabError(f"n must be between 1 and 100000, got {n}.")
     if not 1 <= int(concurrency) <= 64:
@@ -110,7 +118,8 @@ def send_events(n: int = 10, concurrency: int = 4, run_id: str | None = None) ->
     run = SentEvents(run_id=run_id or f"run-{uuid.uuid4().hex[:10]}")
     if not load_config().is_sandbox:
         run.successes_before = _successful_attempts(since=run.started)
-    batches = [list(range(i, min(i + PUT_BATCH, n))) for i in range(0, n, PUT_BATCH)]
+    batch = int(batch)
+    batches = [list(range(i, min(i + batch, n))) for i in range(0, n, batch)]
 
     def put(batch: list[int]) -> list[tuple[int, float, dict]]:
         now_ms = time.time() * 1000
@@ -397,9 +406,15 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
             if seq in run.sent_at_ms:
                 first[seq] = min(first.get(seq, float("inf")), _receipt_ms(entry))
         report.update(_percentiles([first[s] - run.sent_at_ms[s] for s in first]))
+        # First put to last first receipt: what delivering the whole run took.
+        report["receipt_span_s"] = (
+            round((max(first.values()) - min(run.sent_at_ms.values())) / 1000.0, 3)
+            if first else None
+        )
         report["source"] = "private API data plane log + dead-letter queue"
     else:
         report.update(_percentiles([]))
+        report["receipt_span_s"] = None
         report["source"] = "CloudWatch AWS/Events SuccessfulInvocationAttempts + dead-letter queue"
     return report
 
