@@ -103,3 +103,34 @@ def test_the_path_timeouts_sample_then_pop_the_value():
         source = inspect.getsource(_original(target))
         assert "self.string_sampler.eval(env=env)" in source
         assert "raise ValueError" in source and "return seconds" in source
+
+
+def test_states_and_tasks_turn_any_exception_into_a_cause():
+    """internal_errors: moto's Task states make any exception's text the cause (the base
+    _from_error's str(ex)) after _evaluate_with_timeout raised it, and the program makes
+    "TypeError(...)" of one raised by any other state's _eval_body."""
+    from moto.stepfunctions.parser.asl.component.program.program import Program
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+
+    assert "cause=str(ex)" in inspect.getsource(ExecutionState._from_error)
+    assert "self._evaluate_with_timeout(env)" in inspect.getsource(ExecutionState._eval_state)
+    assert 'f"{type(ex).__name__}({str(ex)})"' in inspect.getsource(Program._eval_body)
+
+
+def test_a_map_run_counts_failed_items_and_pushes_the_outputs():
+    """map_runs.tolerated_failures reads the run record's item counters and thresholds after
+    moto's _map_run pushed the outputs (it pops them when the run fails)."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor.map_run_record import (  # noqa: E501
+        MapRunRecord,
+    )
+
+    source = inspect.getsource(_original(
+        "moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration."
+        "distributed_iteration_component:DistributedIterationComponent._map_run"))
+    assert source.rstrip().endswith("env.stack.append(outputs)")
+    init = inspect.getsource(MapRunRecord.__init__)
+    assert "self.item_counter = ItemCounter()" in init
+    assert "self.tolerated_failure_count = tolerated_failure_count" in init
+    worker = inspect.getsource(__import__(
+        f"{_ITEMPROCESSOR}.distributed_item_processor_worker", fromlist=["x"]))
+    assert "item_counter.failed.count()" in worker and "item_counter.timed_out.count()" in worker

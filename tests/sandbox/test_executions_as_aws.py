@@ -90,3 +90,42 @@ def test_list_executions_filters_by_status_and_redrive(sfn):
         "ListExecutions",
         {k: v for k, v in listed.items() if k != "ResponseMetadata"},
     )
+
+
+def test_what_the_interpreter_cannot_do_fails_in_words_not_python(sfn):
+    """Never a Python exception text in a Cause: an activity task (which moto's interpreter
+    cannot hand to a worker) fails with States.Runtime "not emulated by the sandbox: activity
+    tasks …" (moto: "AWSError.__init__() missing 1 required positional argument")."""
+    activity = sfn.create_activity(name="worker")["activityArn"]
+    described, _ = run(sfn, {"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": activity, "TimeoutSeconds": 5, "End": True}}})
+    assert (described["status"], described["error"]) == ("FAILED", "States.Runtime")
+    assert "not emulated by the sandbox: activity tasks" in described["cause"]
+    assert "__init__" not in described["cause"] and "argument" not in described["cause"]
+
+
+def test_list_executions_takes_a_state_machine_or_a_map_run(sfn):
+    """ListExecutions: "You can specify either a mapRunArn or a stateMachineArn, but not both"
+    (API_ListExecutions.html): both, or neither, is a ValidationException (moto: Python's "can
+    only concatenate str"); an unknown Map Run is ResourceNotFound; a real one says that its
+    child executions are not emulated."""
+    from botocore.exceptions import ClientError
+
+    described, _ = run(sfn, {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}}}}, [1, 2])
+    (map_run,) = sfn.list_map_runs(executionArn=described["executionArn"])["mapRuns"]
+
+    def refused(**kwargs):
+        with pytest.raises(ClientError) as error:
+            sfn.list_executions(**kwargs)
+        return error.value.response["Error"]["Code"], error.value.response["Error"]["Message"]
+
+    assert refused()[0] == "ValidationException"
+    assert refused(stateMachineArn=described["stateMachineArn"],
+                   mapRunArn=map_run["mapRunArn"])[0] == "ValidationException"
+    assert refused(mapRunArn=map_run["mapRunArn"] + "x")[0] == "ResourceNotFound"
+    code, message = refused(mapRunArn=map_run["mapRunArn"])
+    assert (code, message.startswith("not emulated by the sandbox: ListExecutions by mapRunArn")
+            ) == ("ValidationException", True)

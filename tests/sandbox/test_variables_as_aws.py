@@ -8,6 +8,7 @@ and the error names of https://docs.aws.amazon.com/step-functions/latest/dg/conc
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 from sfn_run import events, jsonata, output
@@ -313,3 +314,27 @@ def test_timeout_seconds_path_reads_a_variable_and_is_judged(sfn):
         described, _ = run(sfn, machine(bad), name="bad")
         assert (described["error"], "'$timeout'" in described["cause"]) == ("States.Runtime", True)
         assert "positive integer" in described["cause"]
+
+
+@pytest.mark.parametrize(("thresholds", "failing", "status"), [
+    ({}, [2], "FAILED"),
+    ({"ToleratedFailureCount": 1}, [2], "SUCCEEDED"),
+    ({"ToleratedFailureCount": 1}, [1, 2], "FAILED"),
+    ({"ToleratedFailurePercentage": 50.0}, [1, 2], "SUCCEEDED"),
+    ({"ToleratedFailurePercentage": 25.0}, [1, 2], "FAILED"),
+])
+def test_a_distributed_map_fails_past_its_tolerated_failures(sfn, thresholds, failing, status):
+    """Distributed Map: by default no failed item is tolerated; ToleratedFailureCount and
+    ToleratedFailurePercentage raise the threshold; past it the Map fails with
+    States.ExceedToleratedFailureThreshold
+    (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html;
+    moto ended such a run as succeeded, with null for each failed item)."""
+    inner = {"C": {"Type": "Choice", "Default": "Ok", "Choices": [
+        {"Condition": "{% $states.input in " + json.dumps(failing) + " %}", "Next": "Bad"}]},
+             "Bad": {"Type": "Fail", "Error": "Item"}, "Ok": {"Type": "Succeed"}}
+    described, history = run(sfn, jsonata({"M": _map(inner, mode="DISTRIBUTED", End=True,
+                                                     **thresholds)}), {"items": [1, 2, 3, 4]})
+    assert described["status"] == status
+    if status == "FAILED":
+        assert described["error"] == "States.ExceedToleratedFailureThreshold"
+        assert events(history, "MapRunFailed")

@@ -24,7 +24,10 @@ executing interpreter (``moto.stepfunctions.parser``):
 - AWS's size quotas on inputs, outputs and definitions (:mod:`.limits`);
 - workflow variables' size limits and scopes (:mod:`.variables`);
 - ``TimeoutSeconds``/``HeartbeatSeconds`` expressions and paths judged as AWS documents
-  them (:mod:`.timeouts`).
+  them (:mod:`.timeouts`);
+- a state that crashes in moto's interpreter fails with "not emulated by the sandbox: …"
+  (:mod:`.internal_errors`);
+- a Distributed Map run fails past its tolerated failure threshold (:mod:`.map_runs`).
 
 The HTTP Task's request building (:mod:`.http_request`), its connection's state and
 credentials (:mod:`.connections`) and the socket (:mod:`.transport`) serve EventBridge's API
@@ -93,8 +96,10 @@ def seams():
     from lab.sandbox.stepfunctions import (
         definition,
         executions,
+        internal_errors,
         jsonata,
         limits,
+        map_runs,
         models,
         performance,
         programs,
@@ -176,6 +181,8 @@ def seams():
         *limits.seams(),
         *variables.seams(),
         *timeouts.seams(),
+        *internal_errors.seams(),
+        *map_runs.seams(),
     )
 
 

@@ -91,12 +91,44 @@ def describe_execution(self):
     )
 
 
+def _check_list_executions_target(self) -> None:
+    """ListExecutions names a state machine or a Map Run, not both, not neither
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html:
+    "You can specify either a mapRunArn or a stateMachineArn, but not both"); moto read a
+    missing stateMachineArn as None and failed with Python's "can only concatenate str".
+
+    A Map Run's child workflow executions are not kept by the sandbox's interpreter (it runs
+    a Distributed Map's items itself; DescribeMapRun has their counts), so listing them is
+    refused in plain words rather than answered with a list that would be wrong.
+    """
+    from moto.stepfunctions.exceptions import ResourceNotFound, ValidationException
+
+    machine, map_run = self._get_param("stateMachineArn"), self._get_param("mapRunArn")
+    if machine and map_run:
+        raise ValidationException(
+            "Invalid request: You can specify either a mapRunArn or a stateMachineArn, "
+            "but not both")
+    if not machine and not map_run:
+        raise ValidationException(
+            "Invalid request: You must specify either a mapRunArn or a stateMachineArn")
+    if map_run:
+        try:
+            self.stepfunction_backend.describe_map_run(map_run_arn=map_run)
+        except Exception:
+            raise ResourceNotFound(map_run) from None
+        raise ValidationException(
+            "not emulated by the sandbox: ListExecutions by mapRunArn (the sandbox does not "
+            "keep a Distributed Map run's child workflow executions; DescribeMapRun gives "
+            "their counts)")
+
+
 def list_executions(self):
     """StepFunctionResponse.list_executions, with ``redriveFilter`` and ``redriveCount``.
 
     No execution is ever redriven in the sandbox: ``REDRIVEN`` lists none, ``NOT_REDRIVEN``
     lists all.
     """
+    _check_list_executions_target(self)
     moto_result = lab_seams.original(LIST_EXECUTIONS)(self)
     body = getattr(moto_result, "result", None)
     if body is None:

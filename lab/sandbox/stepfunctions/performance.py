@@ -169,6 +169,14 @@ def inline_default_timeout(moto_evaluate):
         )
         try:
             moto_evaluate(self, env)
+        except Exception as exception:
+            # A crash inside the task (Python's own exception) would become its cause as
+            # Python wrote it: it fails the task in plain words instead (internal_errors.py).
+            from lab.sandbox.stepfunctions import internal_errors
+
+            if internal_errors.is_internal(exception):
+                raise internal_errors.failure(self, env, exception) from None
+            raise
         finally:
             _inline.next_state_thread = False
 

@@ -132,6 +132,9 @@ def _failure(env, error: str, cause: str):
     names = {
         RUNTIME: StatesErrorNameType.StatesRuntime,
         DATA_LIMIT_EXCEEDED: StatesErrorNameType.StatesStatesDataLimitExceeded,
+        "States.ExceedToleratedFailureThreshold": (
+            StatesErrorNameType.StatesExceedToleratedFailureThreshold
+        ),
     }
     typ = names.get(error)
     error_name = StatesErrorName(typ=typ) if typ is not None else CustomErrorName(error)

@@ -1,0 +1,89 @@
+"""A state that reaches what the sandbox's interpreter cannot do fails in plain words.
+
+moto's interpreter turns any exception into the failure's cause as Python wrote it: a Task
+whose code path moto never finished fails with ``States.Runtime`` and a cause such as
+"AWSError.__init__() missing 1 required positional argument: 'message'" (an activity task:
+moto's interpreter cannot see the activities the API created), and a crash in any other state
+becomes "TypeError(…)". AWS has no such failures; the sandbox says what it is instead: the
+state fails with ``States.Runtime`` and the cause "not emulated by the sandbox: …", naming the
+state (the Python details go to the sandbox's log).
+
+An exception counts as such a crash when its class is one of Python's own (``TypeError``,
+``KeyError``, ``AttributeError``, ``ValueError``, …) except the OS errors (``TimeoutError``,
+``ConnectionError``): moto signals what AWS does with its own exception classes
+(``FailureEventException``, botocore's ``ClientError``, ``EvalTimeoutError``, the callback
+outcomes), which pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+LOG = logging.getLogger(__name__)
+
+NOT_EMULATED = "not emulated by the sandbox"
+
+
+def is_internal(exception: BaseException) -> bool:
+    """True for a Python built-in exception that is not an OS error (a crash, not AWS)."""
+    return type(exception).__module__ == "builtins" and not isinstance(exception, OSError)
+
+
+def cause_for(state, exception: BaseException) -> str:
+    """The plain-words cause for ``state`` having crashed with ``exception``."""
+    name = getattr(state, "name", "")
+    if type(state).__name__ == "StateTaskActivity":
+        return (
+            f"{NOT_EMULATED}: activity tasks (the state '{name}' cannot hand its task to an "
+            "activity worker in the sandbox)"
+        )
+    return (
+        f"{NOT_EMULATED}: the state '{name}' reached a part of Step Functions that the "
+        "sandbox's interpreter (moto 5.2.5) does not implement; the sandbox log has the details"
+    )
+
+
+def failure(state, env, exception: BaseException):
+    """The ``FailureEventException`` (``States.Runtime``) that replaces a crash."""
+    from lab.sandbox.stepfunctions.variables import RUNTIME, _failure
+
+    LOG.warning("state %r crashed in moto's interpreter", getattr(state, "name", ""),
+                exc_info=exception)
+    return _failure(env, RUNTIME, cause_for(state, exception))
+
+
+def plain_state_failures(moto_eval_body):
+    """``CommonStateField._eval_body``: a crash in a state fails it in plain words."""
+
+    @functools.wraps(moto_eval_body)
+    def _eval_body(self, env) -> None:
+        try:
+            moto_eval_body(self, env)
+        except Exception as exception:
+            if is_internal(exception):
+                raise failure(self, env, exception) from None
+            raise
+
+    return _eval_body
+
+
+def seams():
+    """The seam that turns crashes into plain-words failures (see :mod:`lab.sandbox.seams`).
+
+    Task states catch their own exceptions before this: :mod:`.performance`'s
+    ``_evaluate_with_timeout`` wrapper calls :func:`failure` for them.
+    """
+    from lab.sandbox.seams import Seam
+
+    return (
+        Seam(
+            __name__,
+            "moto.stepfunctions.parser.asl.component.state.state:CommonStateField._eval_body",
+            plain_state_failures,
+            "moto puts Python's exception text in a failed state's cause",
+            "tests/contracts/test_moto_variables.py::"
+            "test_states_and_tasks_turn_any_exception_into_a_cause",
+            kind="wrap",
+        ),
+    )
