@@ -17,7 +17,6 @@ What a learner may run into, and what happens:
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
@@ -564,12 +563,11 @@ def _synthesized_template(cfg: LabConfig) -> dict:
     return template(cfg=cfg)
 
 
-def _start_sandbox_if_possible() -> None:
-    """Start the sandbox if ``lab.sandbox`` offers ``ensure_running`` (imported lazily)."""
-    sandbox = importlib.import_module("lab.sandbox")
-    ensure_running = getattr(sandbox, "ensure_running", None)
-    if ensure_running is not None:
-        ensure_running()
+def _start_sandbox() -> None:
+    """Start the sandbox unless it runs (``lab.sandbox`` imported only now)."""
+    from lab.sandbox import ensure_running
+
+    ensure_running()
 
 
 #: Set (to 1) by ``lab.prepare(confirm_billable=True)`` in notebook 00, or by hand
@@ -593,7 +591,7 @@ def _deployer(cfg: LabConfig | None, *, start_sandbox: bool, creates: bool = Fal
     cfg = cfg or load_config()
     if cfg.is_sandbox:
         if start_sandbox:
-            _start_sandbox_if_possible()
+            _start_sandbox()
     else:
         require_aws_credentials(cfg)
         if creates:
@@ -652,13 +650,10 @@ def outputs(cfg: LabConfig | None = None) -> dict:
 
 
 def _sandbox_log() -> str:
-    """The sandbox's log file, if the sandbox package says where it is."""
-    try:
-        from lab.sandbox import log_path
+    """The sandbox's log file."""
+    from lab.sandbox import log_path
 
-        return str(log_path())
-    except Exception:  # an older sandbox without log_path: still give a useful message
-        return "the sandbox's log under .lab/"
+    return str(log_path())
 
 
 def _sandbox_answers(cfg: LabConfig) -> bool:

@@ -26,7 +26,6 @@ import os
 import sys
 import threading
 import time
-import types
 from datetime import UTC, datetime
 from typing import Any
 
@@ -168,33 +167,17 @@ def reset_state() -> None:
 
     delivery.reset()  # events queued for API destinations of the resources just forgotten
     moto_api_backend.reset()
-    log = _request_log()
-    if log is not None and callable(getattr(log, "clear", None)):
-        log.clear()
+    from lab.sandbox.dataplane import request_log
+
+    request_log.clear()
     seed_ids()
 
 
-def _request_log() -> Any:
-    """The data plane's log object (with ``entries()`` and ``clear()``), or None."""
-    try:
-        from lab.sandbox import dataplane
-    except ImportError:
-        return None
-    candidate = getattr(dataplane, "request_log", None)
-    if isinstance(candidate, types.ModuleType):
-        # The package exposes the module; the shared instance lives inside it.
-        candidate = getattr(candidate, "REQUEST_LOG", None) or getattr(candidate, "LOG", None)
-    if candidate is not None and callable(getattr(candidate, "entries", None)):
-        return candidate
-    return None
-
-
 def request_log_entries(limit: int | None = None) -> list[Any]:
-    """The data plane's request log as JSON-ready dicts, oldest first ([] if none)."""
-    log = _request_log()
-    if log is None:
-        return []
-    entries = list(log.entries())
+    """The data plane's request log as JSON-ready dicts, oldest first."""
+    from lab.sandbox.dataplane import request_log
+
+    entries = list(request_log.entries())
     if limit is not None:
         entries = entries[-limit:] if limit else []
     return entries

@@ -59,37 +59,20 @@ def prepare_moto() -> None:
 
 
 class _DataPlaneGate:
-    """Builds the data plane app on first use; answers 503 until it exists."""
+    """Builds the data plane app on its first request (the server starts without it)."""
 
     def __init__(self) -> None:
         self._app: Any = None
         self._lock = threading.Lock()
 
-    def _load(self) -> Any:
-        with self._lock:
-            if self._app is None:
-                try:
-                    from lab.sandbox import dataplane
-                except ImportError:
-                    return None
-                make_app = getattr(dataplane, "make_app", None)
-                if make_app is None:
-                    return None
-                self._app = make_app()
-            return self._app
-
     def __call__(self, environ, start_response):
-        app = self._load()
-        if app is not None:
-            return app(environ, start_response)
-        body = json.dumps(
-            {"message": "the sandbox's private API data plane is not available in this build"}
-        ).encode()
-        start_response(
-            "503 Service Unavailable",
-            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-        )
-        return [body]
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    from lab.sandbox import dataplane
+
+                    self._app = dataplane.make_app()
+        return self._app(environ, start_response)
 
 
 #: How many distinct Host names the moto dispatcher remembers the backend of.

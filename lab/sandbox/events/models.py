@@ -38,7 +38,6 @@ from typing import Any
 from lab.sandbox.events import private_connectivity
 
 PRIVATE_READY_STATE = "ACTIVE"
-PUBLIC_READY_STATE = "AUTHORIZED"
 
 # Which AuthParameters members hold secrets (never returned by Describe).
 _SECRET_MEMBERS = {
