@@ -129,3 +129,14 @@ def test_list_executions_takes_a_state_machine_or_a_map_run(sfn):
     code, message = refused(mapRunArn=map_run["mapRunArn"])
     assert (code, message.startswith("not emulated by the sandbox: ListExecutions by mapRunArn")
             ) == ("ValidationException", True)
+
+
+def test_jsonata_reads_the_redrive_count_in_states_context(sfn):
+    """`$states.context` is the Context object in JSONata states
+    (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html, "Reserved
+    variable : $states"): its Execution.RedriveCount is 0, Execution.Id the execution's ARN."""
+    described, _ = run(sfn, {"QueryLanguage": "JSONata", "StartAt": "S", "States": {
+        "S": {"Type": "Pass", "End": True, "Output": {
+            "n": "{% $states.context.Execution.RedriveCount %}",
+            "id": "{% $states.context.Execution.Id %}"}}}})
+    assert output(described) == {"n": 0, "id": described["executionArn"]}

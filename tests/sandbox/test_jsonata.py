@@ -395,3 +395,33 @@ def test_a_caught_query_evaluation_error_carries_aws_s_cause_and_one_event(sfn):
         "'Arguments/ApiEndpoint' returned nothing (undefined).")
     (failed,) = events(history, "EvaluationFailed")
     assert failed["evaluationFailedEventDetails"]["state"] == "T"
+
+
+def test_output_may_be_a_literal_of_any_json_type(sfn):
+    """"The output field accepts any JSON value (object, array, string, number, boolean,
+    null)" (Output in JSONata states, transforming-data.html; cfn-lint's schema takes only a
+    string or an object, so the sandbox does not judge other literals by it)."""
+    described, history = run(sfn, jsonata({
+        "A": {"Type": "Pass", "Output": 5, "Next": "B"},
+        "B": {"Type": "Pass", "Output": [1, True, None], "Next": "C"},
+        "C": {"Type": "Pass", "Output": False, "End": True}}))
+    outputs = [e["stateExitedEventDetails"]["output"] for e in events(history, "PassStateExited")]
+    assert outputs == ["5", "[1,true,null]", "false"]
+    assert described["output"] == "false"
+
+
+def test_an_item_selector_expression_is_refused_as_not_emulated(sfn):
+    """A JSONata ItemSelector may be one expression (AWS's JSONata Map; the CDK's
+    `jsonataItemSelector`); moto 5.2.5's grammar cannot read it, so the definition is refused
+    with "not emulated by the sandbox: …", not as invalid."""
+    from botocore.exceptions import ClientError
+
+    definition = jsonata({"M": {
+        "Type": "Map", "Items": "{% [1, 2] %}", "ItemSelector": "{% {'v': 1} %}",
+        "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}},
+        "End": True}})
+    with pytest.raises(ClientError) as refused:
+        sfn.create_state_machine(name="sel", definition=json.dumps(definition),
+                                 roleArn="arn:aws:iam::123456789012:role/sfn")
+    message = refused.value.response["Error"]["Message"]
+    assert "not emulated by the sandbox" in message and "SCHEMA_VALIDATION_FAILED" not in message

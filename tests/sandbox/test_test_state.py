@@ -124,3 +124,24 @@ def test_a_jsonpath_state_records_each_step(aws):
     assert json.loads(data["afterInputPath"]) == {"b": 2}
     assert json.loads(data["afterParameters"]) == {"x": 2}
     assert json.loads(data["afterResultPath"]) == {"a": {"b": 2}, "out": {"x": 2}}
+
+
+def test_debug_shows_result_and_after_result_selector_and_a_failure_s_cause(aws, public_api):
+    """DEBUG for a JSONPath HTTP Task: inspectionData `result` (the task's raw result),
+    `afterResultSelector`, `afterResultPath`; a failed state gives `error` and `cause`
+    (API_TestState.html, API_InspectionData.html)."""
+    api, connection = public_api
+    state = {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+             "Parameters": {"ApiEndpoint": api.url(), "Method": "GET",
+                            "Authentication": {"ConnectionArn": connection}},
+             "ResultSelector": {"code.$": "$.StatusCode"}, "ResultPath": "$.http", "End": True}
+    result = _test(aws, state, inspectionLevel="DEBUG", input='{"k": 1}')
+    data = result["inspectionData"]
+    assert json.loads(data["result"])["StatusCode"] == 200
+    assert json.loads(data["afterResultSelector"]) == {"code": 200}
+    assert json.loads(data["afterResultPath"]) == {"k": 1, "http": {"code": 200}}
+
+    failed = _test(aws, {"Type": "Pass", "QueryLanguage": "JSONata",
+                         "Output": "{% $states.input.none %}", "End": True}, input="{}")
+    assert (failed["status"], failed["error"]) == ("FAILED", "States.QueryEvaluationError")
+    assert "returned nothing (undefined)" in failed["cause"]

@@ -74,6 +74,10 @@ NUMERIC_FIELDS = (
 SUCCEED_FIELDS_NOT_IN_SCHEMA = ("QueryLanguage", "InputPath", "OutputPath")
 
 
+def _is_jsonata(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
+
+
 def _as_schema_sees_it(definition: Any, inherited: str = "JSONPath") -> Any:
     """A copy the schema can judge: each state names its query language (states inherit the
     top level's; the schema only looks at the state's own), and a JSONata expression standing
@@ -104,6 +108,14 @@ def _as_schema_sees_it(definition: Any, inherited: str = "JSONPath") -> Any:
             # state too; cfn-lint's Pass schema takes only a string there.
             state.pop("ResultPath")
         if state_language == "JSONata":
+            # "Output accepts any JSON value (object, array, string, number, boolean, null)"
+            # and ItemSelector a JSONata expression (the CDK's JSONata props, from AWS's
+            # docs); cfn-lint's schema takes only a string or an object for the first and an
+            # object for the second.
+            if "Output" in state and not isinstance(state["Output"], (str, dict)):
+                state["Output"] = {}
+            if _is_jsonata(state.get("ItemSelector")):
+                state["ItemSelector"] = {}
             for field in NUMERIC_FIELDS:
                 value = state.get(field)
                 if isinstance(value, str) and value.startswith("{%") and value.endswith("%}"):
