@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@# The CDK's jsii runtime unpacks aws-cdk-lib (~190 MB) into ~/.cache/aws/jsii the first
+	@# time it loads: seconds here instead of in the first synth (skipped without Node).
+	-@command -v node >/dev/null && $(PY) -c "import aws_cdk, constructs"
 	@touch $@
 
 # Re-installs only when package.json or package-lock.json changes.
