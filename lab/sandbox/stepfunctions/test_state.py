@@ -119,7 +119,9 @@ def test_state(
         raise InvalidDefinition("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: "
                                 "These fields are required: [Type] at /'")
     if state.get("Type") in ("Map", "Parallel"):
-        raise ValidationException(f"TestState does not support {state['Type']} states.")
+        raise ValidationException(
+            f"not emulated by the sandbox: TestState of a {state['Type']} state (test the "
+            "states inside it one at a time, or run the state machine)")
     state = copy.deepcopy(state)
     if inherited_language and "QueryLanguage" not in state:
         state["QueryLanguage"] = inherited_language
@@ -329,6 +331,10 @@ def record_response(inspection_data: dict, request, response) -> None:
     }
 
 
+#: TestState request members the sandbox does not emulate (refused, never ignored).
+NOT_EMULATED_MEMBERS = ("mock", "stateConfiguration", "context")
+
+
 def test_state_response(self):
     """StepFunctionResponse.test_state."""
     from moto.core.responses import ActionResult
@@ -336,6 +342,11 @@ def test_state_response(self):
     from lab.sandbox.stepfunctions import limits
 
     limits.check("test_state", self._get_param)
+    for member in NOT_EMULATED_MEMBERS:
+        if self._get_param(member) is not None:
+            raise ValidationException(
+                f"not emulated by the sandbox: TestState's '{member}' (leave it out: the "
+                "sandbox runs the state itself, with the context of a new execution)")
     return ActionResult(
         test_state(
             region=self.region,
