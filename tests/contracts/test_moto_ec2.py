@@ -60,6 +60,14 @@ def test_endpoint_model_attributes_we_set_and_read():
         assert attribute in source, attribute
 
 
+def test_vpc_endpoint_leaves_the_extension_name_free():
+    """ec2.models.EndpointExtension lives at endpoint.lab: moto's VPCEndPoint must not use it."""
+    from moto.ec2.models.vpcs import VPCEndPoint
+
+    assert "lab" not in vars(VPCEndPoint)
+    assert "self.lab" not in inspect.getsource(VPCEndPoint)
+
+
 def test_network_interface_attributes_we_set():
     """models.create_service_managed_eni sets these; moto serializes them."""
     from moto.ec2.models.elastic_network_interfaces import NetworkInterface

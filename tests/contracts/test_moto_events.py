@@ -53,6 +53,15 @@ def test_the_connection_model_attributes_we_read():
         assert attribute in source, attribute
 
 
+def test_moto_connection_and_destination_leave_the_extension_name_free():
+    """ConnectionExtension / DestinationExtension live at .lab: moto's classes must not use it."""
+    from moto.events.models import Connection, Destination
+
+    for cls in (Connection, Destination):
+        assert "lab" not in vars(cls), cls
+        assert "self.lab" not in inspect.getsource(cls), cls
+
+
 def test_moto_still_drops_connectivity_and_leaks_the_key():
     """The gaps events/ fills; if moto fixes them, slim the extension down."""
     import moto.events.models

@@ -345,7 +345,7 @@ def _evaluate_at(connection_arn, seconds_after_start):
     from lab.sandbox.events import find_connection, models
 
     connection = find_connection(ACCOUNT, REGION, connection_arn)
-    when = connection.connectivity_started_at + seconds_after_start
+    when = connection.lab.connectivity_started_at + seconds_after_start
     return models.evaluate_state(connection, ACCOUNT, REGION, now=when)
 
 

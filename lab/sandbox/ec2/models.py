@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from dataclasses import dataclass
 from typing import Any
 
 from moto.moto_api._internal import mock_random
@@ -153,6 +154,20 @@ def delete_service_managed_eni(ec2_backend: Any, eni_id: str) -> None:
 # --------------------------------------------------------------------------- endpoints
 
 
+@dataclass(frozen=True)
+class EndpointExtension:
+    """What the sandbox keeps on moto's ``VPCEndPoint`` for an interface endpoint it made.
+
+    Declared once, as ``endpoint.lab``, and set when the endpoint is created
+    (:func:`wrap_create`); None on an endpoint moto made alone (a gateway endpoint).
+    """
+
+    #: the random label in the endpoint's DNS names (``<vpce-id>-<suffix>.<service>...``)
+    dns_suffix: str
+    #: the private hosted zone its private DNS name lives in
+    private_hosted_zone_id: str
+
+
 def service_short_name(service_name: str, region: str) -> str:
     """``com.amazonaws.us-east-1.execute-api`` -> ``execute-api``."""
     prefix = f"com.amazonaws.{region}."
@@ -162,7 +177,7 @@ def service_short_name(service_name: str, region: str) -> str:
 def endpoint_dns_entries(endpoint: Any, region: str, subnet_azs: list[str]) -> list[dict[str, str]]:
     """The ``DnsEntries`` AWS reports for an interface endpoint (see module docstring)."""
     service = service_short_name(endpoint.service_name, region)
-    label = f"{endpoint.id}-{endpoint.lattice_dns_suffix}"
+    label = f"{endpoint.id}-{endpoint.lab.dns_suffix}"
     zone = vpce_hosted_zone_id(region)
     entries = [{"DnsName": f"{label}.{service}.{region}.vpce.amazonaws.com", "HostedZoneId": zone}]
     for az in subnet_azs:
@@ -174,7 +189,7 @@ def endpoint_dns_entries(endpoint: Any, region: str, subnet_azs: list[str]) -> l
         if service == "execute-api":
             names.append(f"*.execute-api.{region}.amazonaws.com")
         for name in names:
-            entries.append({"DnsName": name, "HostedZoneId": endpoint.private_hosted_zone_id})
+            entries.append({"DnsName": name, "HostedZoneId": endpoint.lab.private_hosted_zone_id})
     return entries
 
 
@@ -231,7 +246,9 @@ def wrap_create(original):
     @functools.wraps(original)
     def create_vpc_endpoint(self, vpc_id, service_name, endpoint_type, *args, **kwargs):
         if not _is_interface(endpoint_type):
-            return original(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+            endpoint = original(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+            endpoint.lab = None  # moto's own (a gateway endpoint): no ENIs, no DNS of ours
+            return endpoint
         bound = _bind_create_arguments(args, kwargs)
         subnet_ids = list(bound.pop("subnet_ids") or [])
         self.get_vpc(vpc_id)  # InvalidVpcID.NotFound before anything is made
@@ -249,8 +266,9 @@ def wrap_create(original):
         endpoint = original(self, vpc_id, service_name, endpoint_type, subnet_ids=[], **bound)
         endpoint.subnet_ids = subnet_ids
         endpoint.network_interface_ids = []
-        endpoint.lattice_dns_suffix = random_dns_suffix()
-        endpoint.private_hosted_zone_id = new_private_hosted_zone_id()
+        endpoint.lab = EndpointExtension(
+            dns_suffix=random_dns_suffix(), private_hosted_zone_id=new_private_hosted_zone_id()
+        )
         _add_endpoint_enis(self, endpoint, subnet_ids)
         _refresh_dns_entries(self, endpoint)
         return endpoint
@@ -284,7 +302,7 @@ def wrap_modify(original):
     @functools.wraps(original)
     def modify_vpc_endpoint(self, vpc_id, policy_doc, add_subnets, remove_subnets, *args, **kw):
         endpoint = self.describe_vpc_endpoints(vpc_end_point_ids=[vpc_id])[0]
-        managed = getattr(endpoint, "lattice_dns_suffix", None) is not None
+        managed = endpoint.lab is not None
         before_groups = list(endpoint.security_group_ids)
         original(self, vpc_id, policy_doc, add_subnets, remove_subnets, *args, **kw)
         if not managed:
@@ -310,7 +328,7 @@ def wrap_delete(original):
     def delete_vpc_endpoints(self, vpce_ids=None):
         for vpce_id in vpce_ids or []:
             endpoint = self.vpc_end_points.get(vpce_id)
-            if endpoint is not None and getattr(endpoint, "lattice_dns_suffix", None):
+            if endpoint is not None and endpoint.lab is not None:
                 for eni_id in endpoint.network_interface_ids:
                     delete_service_managed_eni(self, eni_id)
         return original(self, vpce_ids)

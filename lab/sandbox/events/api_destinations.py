@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 HTTP_METHODS = ("POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE")
@@ -110,8 +111,19 @@ def short(destination: Any, backend: Any) -> dict[str, Any]:
     }
 
 
+@dataclass
+class DestinationExtension:
+    """What the sandbox keeps on moto's ``Destination``, declared once: ``destination.lab``.
+
+    Made when the destination is created (:func:`_wrap_create`).
+    """
+
+    #: None until the first UpdateApiDestination (then LastModifiedTime is this, not creation)
+    last_modified_time: float | None = None
+
+
 def last_modified(destination: Any) -> float:
-    return getattr(destination, "last_modified_time", None) or destination.creation_time
+    return destination.lab.last_modified_time or destination.creation_time
 
 
 # --------------------------------------------------------------------------- backend methods
@@ -147,7 +159,9 @@ def _wrap_create(original):
             rate,
             str(http_method).upper(),
         )
-        return self.destinations[name]
+        destination = self.destinations[name]
+        destination.lab = DestinationExtension()
+        return destination
 
     return create_api_destination
 
@@ -195,7 +209,7 @@ def backend_update_api_destination(
         destination.invocation_endpoint = invocation_endpoint
     if http_method is not None:
         destination.http_method = str(http_method).upper()
-    destination.last_modified_time = time.time()
+    destination.lab.last_modified_time = time.time()
     return destination
 
 

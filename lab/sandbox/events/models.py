@@ -4,14 +4,16 @@ moto 5.2.5 drops ``InvocationConnectivityParameters``, always says AUTHORIZED,
 returns the API key value from DescribeConnection, ignores a new key on
 UpdateConnection (the secret keeps the old one) and silently replaces a
 connection created twice. The sandbox keeps moto's ``Connection`` objects (so
-its secret handling stays) and adds, as attributes on them:
+its secret handling stays) and gives each one declared extension,
+``connection.lab`` (:class:`ConnectionExtension`, made when the connection is created):
 
 - ``invocation_connectivity_parameters``: ``{"ResourceParameters":
   {"ResourceConfigurationArn": …}}`` as given;
 - ``resource_association_arn``: the service-network resource association
   EventBridge makes in its own service network (``lab.sandbox.vpclattice``);
 - ``connectivity_started_at`` / ``warmup_seconds`` / ``first_state``: the
-  timeline of the state machine below, evaluated lazily (no threads).
+  timeline of the state machine below, evaluated lazily (no threads);
+- ``kms_key_identifier``: as given (moto drops it).
 
 States of a private connection (``w`` = the sandbox's
 ``connection_warmup_seconds`` when it was created or updated)::
@@ -33,6 +35,7 @@ import functools
 import json
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from lab.sandbox.events import private_connectivity
@@ -59,9 +62,28 @@ def warmup_seconds() -> float:
     return float(control.get_setting("connection_warmup_seconds"))
 
 
+@dataclass
+class ConnectionExtension:
+    """What the sandbox keeps on moto's ``Connection``, declared once: ``connection.lab``.
+
+    Made in one place, when the connection is created (:func:`wrap_create_connection`);
+    every other function reads and writes these fields, never ad-hoc attributes.
+    """
+
+    #: ``{"ResourceParameters": {"ResourceConfigurationArn": …}}`` as given (None: public)
+    invocation_connectivity_parameters: dict[str, Any] | None = None
+    kms_key_identifier: str | None = None
+    #: the managed service-network resource association (``lab.sandbox.vpclattice``)
+    resource_association_arn: str | None = None
+    #: the state timeline: when it started, how long the warm-up lasts, its first state
+    connectivity_started_at: float = 0.0
+    warmup_seconds: float = 0.0
+    first_state: str = "CREATING"
+
+
 def resource_configuration_arn(connection: Any) -> str | None:
     """The resource configuration a private connection points at (None if not private)."""
-    params = getattr(connection, "invocation_connectivity_parameters", None) or {}
+    params = connection.lab.invocation_connectivity_parameters or {}
     return (params.get("ResourceParameters") or {}).get("ResourceConfigurationArn") or None
 
 
@@ -71,31 +93,31 @@ def is_private(connection: Any) -> bool:
 
 def restart_timeline(connection: Any, first_state: str) -> None:
     """Start the state machine again from ``first_state`` (CREATING or UPDATING)."""
-    connection.connectivity_started_at = time.time()
-    connection.warmup_seconds = warmup_seconds()
-    connection.first_state = first_state
+    connection.lab.connectivity_started_at = time.time()
+    connection.lab.warmup_seconds = warmup_seconds()
+    connection.lab.first_state = first_state
 
 
 def start_connectivity(connection: Any, account_id: str, region: str, first_state: str) -> None:
     """Restart the timeline and make the managed association (if the connection is private)."""
     restart_timeline(connection, first_state)
-    connection.resource_association_arn = None
+    connection.lab.resource_association_arn = None
     arn = resource_configuration_arn(connection)
     if arn:
         association = private_connectivity.create_managed_resource_association(
             _lattice(account_id, region), arn
         )
-        connection.resource_association_arn = association.arn
+        connection.lab.resource_association_arn = association.arn
 
 
 def stop_connectivity(connection: Any, account_id: str, region: str) -> None:
     """Remove the managed association (the connection is going or going public)."""
-    association_arn = getattr(connection, "resource_association_arn", None)
+    association_arn = connection.lab.resource_association_arn
     if association_arn:
         private_connectivity.delete_managed_resource_association(
             _lattice(account_id, region), association_arn
         )
-    connection.resource_association_arn = None
+    connection.lab.resource_association_arn = None
 
 
 #: ``configuration=`` default: look the resource configuration up.
@@ -121,7 +143,7 @@ def _connectivity_problem(
         )
     if configuration.status != "ACTIVE":
         return f"Resource configuration {arn} is {configuration.status}, not ACTIVE."
-    association_arn = getattr(connection, "resource_association_arn", None)
+    association_arn = connection.lab.resource_association_arn
     association = lattice.service_network_resource_associations.get(
         (association_arn or "").rsplit("/", 1)[-1]
     )
@@ -145,10 +167,10 @@ def evaluate_state(
     if not is_private(connection):
         return connection.state, None
     now = time.time() if now is None else now
-    elapsed = now - connection.connectivity_started_at
-    wait = connection.warmup_seconds
+    elapsed = now - connection.lab.connectivity_started_at
+    wait = connection.lab.warmup_seconds
     if elapsed < wait / 2:
-        return connection.first_state, None
+        return connection.lab.first_state, None
     problem = _connectivity_problem(connection, account_id, region, configuration)
     if problem:
         return "FAILED_CONNECTIVITY", problem
@@ -192,8 +214,8 @@ def describe_dict(connection: Any, account_id: str, region: str) -> dict[str, An
         body["InvocationConnectivityParameters"] = connectivity
     if reason:
         body["StateReason"] = reason
-    if getattr(connection, "kms_key_identifier", None):
-        body["KmsKeyIdentifier"] = connection.kms_key_identifier
+    if connection.lab.kms_key_identifier:
+        body["KmsKeyIdentifier"] = connection.lab.kms_key_identifier
     authorized = last_authorized_time(connection, state)
     if authorized is not None:
         body["LastAuthorizedTime"] = authorized
@@ -210,14 +232,14 @@ def model_describe(connection: Any) -> dict[str, Any]:
 
 
 def last_modified_time(connection: Any) -> float:
-    return getattr(connection, "connectivity_started_at", None) or connection.creation_time
+    return connection.lab.connectivity_started_at or connection.creation_time
 
 
 def last_authorized_time(connection: Any, state: str) -> float | None:
     if not is_private(connection):
         return connection.creation_time
     if state == PRIVATE_READY_STATE:
-        return connection.connectivity_started_at + connection.warmup_seconds
+        return connection.lab.connectivity_started_at + connection.lab.warmup_seconds
     return None
 
 
@@ -243,8 +265,8 @@ def connectivity_for_describe(connection: Any) -> dict[str, Any] | None:
     if arn is None:
         return None
     params: dict[str, Any] = {"ResourceConfigurationArn": arn}
-    if getattr(connection, "resource_association_arn", None):
-        params["ResourceAssociationArn"] = connection.resource_association_arn
+    if connection.lab.resource_association_arn:
+        params["ResourceAssociationArn"] = connection.lab.resource_association_arn
     return {"ResourceParameters": params}
 
 
@@ -346,8 +368,10 @@ def wrap_create_connection(original):
             raise ResourceAlreadyExistsException(f"Connection {name} already exists.")
         connectivity = _check_connectivity(invocation_connectivity_parameters)
         connection = original(self, name, description, authorization_type, auth_parameters)
-        connection.invocation_connectivity_parameters = connectivity
-        connection.kms_key_identifier = kms_key_identifier
+        connection.lab = ConnectionExtension(
+            invocation_connectivity_parameters=connectivity,
+            kms_key_identifier=kms_key_identifier,
+        )
         start_connectivity(connection, self.account_id, self.region_name, "CREATING")
         return connection
 
@@ -376,7 +400,7 @@ def update_connection(
     if description is not None:
         connection.description = description
     if kms_key_identifier is not None:
-        connection.kms_key_identifier = kms_key_identifier
+        connection.lab.kms_key_identifier = kms_key_identifier
     if authorization_type is not None and authorization_type != connection.authorization_type:
         connection.authorization_type = authorization_type
         connection.auth_parameters = {
@@ -391,10 +415,10 @@ def update_connection(
         write_secret(connection, self.account_id, self.region_name)
     connectivity = _check_connectivity(invocation_connectivity_parameters)
     if invocation_connectivity_parameters is not None and connectivity != (
-        connection.invocation_connectivity_parameters
+        connection.lab.invocation_connectivity_parameters
     ):
         stop_connectivity(connection, self.account_id, self.region_name)
-        connection.invocation_connectivity_parameters = connectivity
+        connection.lab.invocation_connectivity_parameters = connectivity
         start_connectivity(connection, self.account_id, self.region_name, "UPDATING")
     elif is_private(connection):
         # Same resource configuration, same association; the states run again.

@@ -114,7 +114,7 @@ def resolve(account: str, region: str, arn: str) -> ConnectionRuntime | None:
         )
         or {},
         resource_configuration_arn=configuration_arn,
-        resource_association_arn=getattr(connection, "resource_association_arn", None),
+        resource_association_arn=connection.lab.resource_association_arn,
         resource_configuration=configuration,
         resource_gateway=gateway,
     )
