@@ -122,3 +122,54 @@ def test_a_pass_state_may_discard_its_result_with_a_null_result_path(sfn):
     arn = sfn.create_state_machine(name="n", definition=json.dumps(definition), roleArn=ROLE)[
         "stateMachineArn"]
     assert arn.endswith(":n")
+
+
+@pytest.mark.parametrize("name", ["x.y", "x[2]", "1x", "_x", "a-b", "states", "a" * 81])
+def test_a_variable_name_aws_does_not_take_is_refused(sfn, name):
+    """Variable names follow Unicode identifiers (first character ID_Start, then ID_Continue),
+    at most 80 characters; `$states` is reserved; "you cannot assign a value to a part of a
+    variable" (x.y, x[2]) (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html,
+    "Variable name syntax", "Assign field in ASL")."""
+    message = _refusal(sfn, {"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {name: 1}, "End": True}}})
+    assert "SCHEMA_VALIDATION_FAILED" in message and f"'{name}'" in message
+    assert "at /States/A/Assign" in message
+
+
+def test_variable_names_aws_takes_are_accepted(sfn):
+    """Letters of any script, digits after the first character, 80 characters; JSONPath's
+    `name.$` is the name `name`."""
+    definition = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True, "Assign": {
+        "x1": 1, "café": 2, "変数": 3, "a" * 80: 4, "fromInput.$": "$"}}}}
+    assert sfn.validate_state_machine_definition(
+        definition=json.dumps(definition))["result"] == "OK"
+
+
+def test_states_result_and_error_output_only_where_they_exist(sfn):
+    """"Attempting to access $states.result or $states.errorOutput in fields and states where
+    they are not accessible will be caught at creation, update, or validation of the state
+    machine" (workflow-variables.html): the result in a Task's, Parallel's or Map's Output and
+    Assign, the error output in a Catch's Output and Assign."""
+    task = {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+            "Arguments": {"ApiEndpoint": "https://example.com", "Method": "GET",
+                          "InvocationConfig": {"ConnectionArn": CONNECTION}},
+            "Output": "{% $states.result.ResponseBody %}",
+            "Assign": {"code": "{% $states.result.StatusCode %}"},
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done",
+                       "Output": "{% $states.errorOutput %}",
+                       "Assign": {"why": "{% $states.errorOutput.Cause %}"}}],
+            "End": True}
+    fine = {"QueryLanguage": "JSONata", "StartAt": "T",
+            "States": {"T": task, "Done": {"Type": "Succeed"}}}
+    assert sfn.validate_state_machine_definition(definition=json.dumps(fine))["result"] == "OK"
+
+    in_pass = {"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Output": "{% $states.result %}", "End": True}}}
+    assert "$states.result" in _refusal(sfn, in_pass)
+    in_arguments = json.loads(json.dumps(fine))
+    in_arguments["States"]["T"]["Arguments"]["ApiEndpoint"] = "{% $states.errorOutput.x %}"
+    message = _refusal(sfn, in_arguments)
+    assert "$states.errorOutput" in message and "/States/T/Arguments/ApiEndpoint" in message
+    validated = sfn.validate_state_machine_definition(definition=json.dumps(in_pass))
+    assert validated["result"] == "FAIL"
+    assert validated["diagnostics"][0]["location"] == "/States/P/Output"

@@ -20,6 +20,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
+import unicodedata
 from importlib import resources
 from typing import Any
 
@@ -216,6 +218,138 @@ def _transition_diagnostics(definition: dict, base: str = "") -> list[Diagnostic
     return found
 
 
+#: Longest variable name (workflow-variables.html, "Variable name syntax").
+MAX_VARIABLE_NAME = 80
+_ID_START = {"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"}
+_ID_CONTINUE = _ID_START | {"Mn", "Mc", "Nd", "Pc"}
+_STATES_RESULT = re.compile(r"\$states\.result\b")
+_STATES_ERROR_OUTPUT = re.compile(r"\$states\.errorOutput\b")
+
+
+def variable_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a variable, or None.
+
+    https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html: names follow
+    Unicode identifiers (UAX #31: the first character ID_Start, the others ID_Continue), at
+    most 80 characters; ``$states`` is reserved; a part of a variable (``x.y``, ``x[2]``)
+    cannot be assigned.
+    """
+    if not name:
+        return "a variable name cannot be empty"
+    if len(name) > MAX_VARIABLE_NAME:
+        return f"a variable name can have at most {MAX_VARIABLE_NAME} characters"
+    if name == "states":
+        return "'states' is reserved ($states)"
+    if "." in name or "[" in name:
+        return "a part of a variable cannot be assigned, only a whole variable"
+    if unicodedata.category(name[0]) not in _ID_START:
+        return "a variable name must start with a Unicode ID_Start character (a letter)"
+    if any(unicodedata.category(c) not in _ID_CONTINUE for c in name[1:]):
+        return "a variable name can only continue with Unicode ID_Continue characters"
+    return None
+
+
+def _assign_diagnostics(assign: Any, where: str, jsonpath: bool) -> list[Diagnostic]:
+    if not isinstance(assign, dict):
+        return []
+    found = []
+    for key in assign:
+        name = key[:-2] if jsonpath and key.endswith(".$") else key
+        problem = variable_name_problem(name)
+        if problem:
+            found.append(Diagnostic(
+                SCHEMA_VALIDATION_FAILED, f"The variable name '{name}' is not valid: {problem}",
+                f"{where}/Assign"))
+    return found
+
+
+def _expressions(value: Any, path: str):
+    """(path, expression) for every JSONata string in ``value``."""
+    if isinstance(value, str):
+        if _is_jsonata(value):
+            yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _expressions(item, f"{path}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _expressions(item, f"{path}/{index}")
+
+
+def _states_reference_diagnostics(state: dict, where: str) -> list[Diagnostic]:
+    """``$states.result`` / ``$states.errorOutput`` where a JSONata state cannot have them:
+    "Attempting to access $states.result or $states.errorOutput in fields and states where
+    they are not accessible will be caught at creation, update, or validation of the state
+    machine" (workflow-variables.html). The result is the Output and Assign of a Task,
+    Parallel or Map state; the error output, a Catch's Output and Assign."""
+    found = []
+    has_result = state.get("Type") in ("Task", "Parallel", "Map")
+    result_fields = {"Output", "Assign"} if has_result else set()
+    for field, value in state.items():
+        if field in ("ItemProcessor", "Iterator", "Branches"):
+            continue
+        if field == "Catch" and isinstance(value, list):
+            for index, catcher in enumerate(value):
+                if not isinstance(catcher, dict):
+                    continue
+                for key, item in catcher.items():
+                    for path, expression in _expressions(item, f"{where}/Catch/{index}/{key}"):
+                        if _STATES_RESULT.search(expression) or (
+                            key not in ("Output", "Assign")
+                            and _STATES_ERROR_OUTPUT.search(expression)
+                        ):
+                            found.append(_reference_diagnostic(expression, path))
+            continue
+        for path, expression in _expressions(value, f"{where}/{field}"):
+            if _STATES_ERROR_OUTPUT.search(expression) or (
+                field not in result_fields and _STATES_RESULT.search(expression)
+            ):
+                found.append(_reference_diagnostic(expression, path))
+    return found
+
+
+def _reference_diagnostic(expression: str, path: str) -> Diagnostic:
+    name = "$states.errorOutput" if _STATES_ERROR_OUTPUT.search(expression) else "$states.result"
+    return Diagnostic(
+        SCHEMA_VALIDATION_FAILED,
+        f"The JSONata expression '{expression}' uses {name}, which is not accessible in this "
+        "field ($states.result: the Output and Assign of a Task, Parallel or Map state; "
+        "$states.errorOutput: a Catch's Output and Assign)",
+        path,
+    )
+
+
+def _variable_diagnostics(definition: dict, base: str = "", inherited: str = "JSONPath"):
+    """Variable names and ``$states`` references, in every scope of ``definition``."""
+    states = definition.get("States")
+    if not isinstance(states, dict):
+        return []
+    language = definition.get("QueryLanguage", inherited)
+    found = []
+    for name, state in states.items():
+        if not isinstance(state, dict):
+            continue
+        where = f"{base}/States/{name}"
+        state_language = state.get("QueryLanguage", language)
+        jsonpath = state_language != "JSONata"
+        found += _assign_diagnostics(state.get("Assign"), where, jsonpath)
+        for key in ("Choices", "Catch"):
+            for index, rule in enumerate(state.get(key) or []):
+                if isinstance(rule, dict):
+                    found += _assign_diagnostics(rule.get("Assign"), f"{where}/{key}/{index}",
+                                                 jsonpath)
+        if not jsonpath:
+            found += _states_reference_diagnostics(state, where)
+        for index, branch in enumerate(state.get("Branches") or []):
+            if isinstance(branch, dict):
+                found += _variable_diagnostics(branch, f"{where}/Branches/{index}",
+                                               state_language)
+        for key in ("ItemProcessor", "Iterator"):
+            if isinstance(state.get(key), dict):
+                found += _variable_diagnostics(state[key], f"{where}/{key}", state_language)
+    return found
+
+
 def diagnostics(definition_text: str | None) -> list[Diagnostic]:
     """Every finding for ``definition_text`` (empty: Step Functions would accept it)."""
     if not definition_text or not definition_text.strip():
@@ -236,7 +370,7 @@ def diagnostics(definition_text: str | None) -> list[Diagnostic]:
             found.append(diagnostic)
     if found:
         return found
-    return _transition_diagnostics(definition)
+    return _transition_diagnostics(definition) + _variable_diagnostics(definition)
 
 
 def invalid_definition_message(found: list[Diagnostic]) -> str:
