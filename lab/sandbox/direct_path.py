@@ -397,7 +397,12 @@ class DirectPath:
         except UnicodeDecodeError:
             return self._to_moto(environ, body)
         environ["wsgi.input"] = io.BytesIO(body)  # as read, should anything read it again
-        status, headers, content = self.respond(environ, operation, body)
+        from botocore.exceptions import ClientError
+
+        try:
+            status, headers, content = self.respond(environ, operation, body)
+        except ClientError as exc:  # as moto's convert_to_flask_response answers it
+            status, headers, content = 400, {}, exc.response["Error"]["Message"]
         return _flask_response(content, status, headers)(environ, start_response)
 
     @staticmethod
@@ -451,7 +456,9 @@ class DirectPath:
 
     def _serialized(self, response: Any, operation: str, result: Any):
         serializer = self._serializer(response, operation)
-        if serializer is not None and type(result).__name__ == "ActionResult":
+        from moto.core.responses import ActionResult
+
+        if serializer is not None and type(result) is ActionResult:  # not Paginated/Empty
             try:
                 status, headers, content = serializer.serialize(result.result)
             except NotCompiled:
