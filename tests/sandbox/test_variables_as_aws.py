@@ -320,15 +320,16 @@ def test_timeout_seconds_path_reads_a_variable_and_is_judged(sfn):
     ({}, [2], "FAILED"),
     ({"ToleratedFailureCount": 1}, [2], "SUCCEEDED"),
     ({"ToleratedFailureCount": 1}, [1, 2], "FAILED"),
-    ({"ToleratedFailurePercentage": 50.0}, [1, 2], "SUCCEEDED"),
-    ({"ToleratedFailurePercentage": 25.0}, [1, 2], "FAILED"),
+    ({"ToleratedFailurePercentage": 50}, [1, 2], "SUCCEEDED"),
+    ({"ToleratedFailurePercentage": 25}, [1, 2], "FAILED"),
 ])
 def test_a_distributed_map_fails_past_its_tolerated_failures(sfn, thresholds, failing, status):
     """Distributed Map: by default no failed item is tolerated; ToleratedFailureCount and
     ToleratedFailurePercentage raise the threshold; past it the Map fails with
     States.ExceedToleratedFailureThreshold
     (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html;
-    moto ended such a run as succeeded, with null for each failed item)."""
+    moto ended such a run as succeeded, with null for each failed item, and its grammar could
+    not read an integer ToleratedFailurePercentage)."""
     inner = {"C": {"Type": "Choice", "Default": "Ok", "Choices": [
         {"Condition": "{% $states.input in " + json.dumps(failing) + " %}", "Next": "Bad"}]},
              "Bad": {"Type": "Fail", "Error": "Item"}, "Ok": {"Type": "Succeed"}}

@@ -57,6 +57,38 @@ def assign_heap_keys(program: Any) -> Any:
     return program
 
 
+#: Integer-valued fields moto 5.2.5's grammar reads only as decimals (its rule takes a
+#: NUMBER token, which an integer is not): ``"ToleratedFailurePercentage": 50`` was refused
+#: as "not emulated", though AWS takes any number from 0 to 100.
+DECIMAL_ONLY_FIELDS = ("ToleratedFailurePercentage",)
+
+
+def grammar_readable(definition: str) -> str:
+    """``definition`` with each integer in :data:`DECIMAL_ONLY_FIELDS` written as a decimal."""
+    if not any(f'"{field}"' in definition for field in DECIMAL_ONLY_FIELDS):
+        return definition
+    import json
+
+    try:
+        document = json.loads(definition)
+    except ValueError:
+        return definition
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {
+                key: float(value)
+                if key in DECIMAL_ONLY_FIELDS and type(value) is int
+                else walk(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return json.dumps(walk(document))
+
+
 class ProgramCache:
     """Parsed ASL programs by definition string, shared by every execution of a definition."""
 
@@ -84,7 +116,9 @@ class ProgramCache:
         # results are equivalent and the second simply replaces the first.
         from lab.sandbox.stepfunctions import jsonata
 
-        program = assign_heap_keys(AmazonStateLanguageParser.parse(definition)[0])
+        program = assign_heap_keys(
+            AmazonStateLanguageParser.parse(grammar_readable(definition))[0]
+        )
         jsonata.annotate_field_paths(program)
         with self._lock:
             self.misses += 1

@@ -133,7 +133,9 @@ def test_state(
         raise ValidationException("The variables must be a JSON object.")
 
     try:
-        program = TestStateAmazonStateLanguageParser.parse(json.dumps(state))[0]
+        from lab.sandbox.stepfunctions.programs import grammar_readable
+
+        program = TestStateAmazonStateLanguageParser.parse(grammar_readable(json.dumps(state)))[0]
     except Exception as error:  # noqa: BLE001 - refused definitions are answered in words
         from lab.sandbox.stepfunctions.definition import (
             not_emulated_message,
