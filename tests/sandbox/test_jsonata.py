@@ -425,3 +425,24 @@ def test_an_item_selector_expression_is_refused_as_not_emulated(sfn):
                                  roleArn="arn:aws:iam::123456789012:role/sfn")
     message = refused.value.response["Error"]["Message"]
     assert "not emulated by the sandbox" in message and "SCHEMA_VALIDATION_FAILED" not in message
+
+
+def test_parallel_arguments_and_states_result(sfn):
+    """A Parallel state's `Arguments` are its branches' input and `$states.result` its
+    branches' outputs in its `Output` and `Assign` (transforming-data.html; workflow-variables.html,
+    "Reserved variable : $states")."""
+    described, _ = run(sfn, jsonata({
+        "P": {"Type": "Parallel", "Arguments": {"n": "{% $states.input.n * 2 %}"},
+              "Branches": [
+                  {"StartAt": "A", "States": {"A": {"Type": "Pass",
+                                                    "Output": "{% $states.input.n + 1 %}",
+                                                    "End": True}}},
+                  {"StartAt": "B", "States": {"B": {"Type": "Pass",
+                                                    "Output": "{% $states.input.n - 1 %}",
+                                                    "End": True}}}],
+              "Assign": {"first": "{% $states.result[0] %}"},
+              "Output": {"sum": "{% $sum($states.result) %}", "in": "{% $states.input.n %}"},
+              "Next": "Q"},
+        "Q": {"Type": "Pass", "Output": {"first": "{% $first %}", "was": "{% $states.input %}"},
+              "End": True}}), {"n": 5})
+    assert output(described) == {"first": 11, "was": {"sum": 20, "in": 5}}
