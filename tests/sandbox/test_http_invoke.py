@@ -208,6 +208,40 @@ def test_a_data_plane_that_does_not_listen_fails_fast_with_a_socket_error(aws, p
     assert "connection refused" in described["cause"]
 
 
+def test_pooled_connections_the_server_closed_are_not_the_task_s_failure(aws, public_api):
+    """Kept-alive connections the server dropped (its idle timeout) cost a reconnect, no more.
+
+    Two pooled connections whose peer has closed them: the first fails on reuse, and the
+    retry must not take the second (it was as stale), or the execution fails by timing.
+    """
+    from lab.sandbox.stepfunctions import transport
+
+    api, connection_arn = public_api
+    address = network.dataplane_address()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        for _ in range(2):
+            stale = transport.http.client.HTTPConnection(*listener.getsockname(), timeout=5)
+            stale.connect()
+            peer, _ = listener.accept()
+            peer.close()  # what the data plane's server does after 120 s idle
+            transport._pool.put(address, stale)
+        described = _run(aws, http_task_definition(api.url(), connection_arn))
+
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+
+
+def test_a_connection_idle_too_long_is_closed_instead_of_reused():
+    from lab.sandbox.stepfunctions import transport
+
+    pool = transport._ConnectionPool(max_idle_s=0.0)
+    old = transport.http.client.HTTPConnection("127.0.0.1", 9)
+    pool.put(("127.0.0.1", 9), old)
+    connection, reused = pool.get(("127.0.0.1", 9), timeout=1)
+    assert (connection is old, reused) == (False, False)
+
+
 def test_with_no_data_plane_in_the_process_the_task_fails_with_a_socket_error(aws, public_api):
     api, connection_arn = public_api
     previous = network.set_dataplane_address(None)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import http.client
 import threading
+import time
 from dataclasses import dataclass
-from typing import Any
 
 from lab.config import SOURCE_VPCE_HEADER
 from lab.sandbox import access, network
@@ -38,30 +38,45 @@ class HttpResponse:
     body: bytes
 
 
+#: A pooled connection idle this long is closed, not reused: the data plane's server closes
+#: kept-alive connections after ``keepalive.IDLE_TIMEOUT_S`` (120 s) of silence.
+MAX_IDLE_S = 60.0
+
+
 class _ConnectionPool:
     """Idle keep-alive connections to the data plane, shared by every execution thread."""
 
-    def __init__(self, size: int = 16):
-        self._idle: dict[tuple[str, int], list[http.client.HTTPConnection]] = {}
+    def __init__(self, size: int = 16, max_idle_s: float = MAX_IDLE_S):
+        self._idle: dict[tuple[str, int], list[tuple[float, http.client.HTTPConnection]]] = {}
         self._lock = threading.Lock()
         self._size = size
+        self._max_idle_s = max_idle_s
 
-    def get(self, address: tuple[str, int], timeout: float) -> tuple[Any, bool]:
-        with self._lock:
-            idle = self._idle.get(address) or []
-            if idle:
-                connection = idle.pop()
-                connection.timeout = timeout
-                if connection.sock is not None:
-                    connection.sock.settimeout(timeout)
-                return connection, True
+    def get(self, address: tuple[str, int], timeout: float, fresh: bool = False):
+        """``(connection, reused)``: an idle one (newest first) or, with ``fresh``, a new one."""
+        stale = []
+        try:
+            with self._lock:
+                idle = self._idle.get(address) or []
+                while idle and not fresh:
+                    since, connection = idle.pop()
+                    if time.monotonic() - since >= self._max_idle_s:
+                        stale.append(connection)  # the server may have closed it by now
+                        continue
+                    connection.timeout = timeout
+                    if connection.sock is not None:
+                        connection.sock.settimeout(timeout)
+                    return connection, True
+        finally:
+            for connection in stale:
+                connection.close()
         return http.client.HTTPConnection(address[0], address[1], timeout=timeout), False
 
     def put(self, address: tuple[str, int], connection: http.client.HTTPConnection) -> None:
         with self._lock:
             idle = self._idle.setdefault(address, [])
             if len(idle) < self._size:
-                idle.append(connection)
+                idle.append((time.monotonic(), connection))
                 return
         connection.close()
 
@@ -91,7 +106,8 @@ def send(request, route: Route, timeout: float = REQUEST_TIMEOUT_SECONDS) -> Htt
     headers["Content-Length"] = str(len(request.body or b""))
     address = network.dataplane_address()
     for attempt in range(2):
-        connection, reused = _pool.get(address, timeout)
+        # A retry never takes another pooled connection: it may be as stale as the first.
+        connection, reused = _pool.get(address, timeout, fresh=attempt > 0)
         try:
             response, body = _exchange(connection, request, headers)
         except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
