@@ -134,3 +134,19 @@ def test_a_map_run_counts_failed_items_and_pushes_the_outputs():
     worker = inspect.getsource(__import__(
         f"{_ITEMPROCESSOR}.distributed_item_processor_worker", fromlist=["x"]))
     assert "item_counter.failed.count()" in worker and "item_counter.timed_out.count()" in worker
+
+
+def test_moto_implements_none_of_the_actions_answered_as_not_emulated():
+    """not_emulated adds these handlers: moto's response class has none of them (its
+    dispatcher then raises NotImplementedError, a 500), and its backend's describe_execution
+    raises ExecutionDoesNotExist for an unknown ARN."""
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    from lab.sandbox.stepfunctions import not_emulated
+
+    for _action, (name, _why) in not_emulated.ACTIONS.items():
+        assert seams.original(f"moto.stepfunctions.responses:StepFunctionResponse.{name}") is (
+            seams.MISSING)
+        assert hasattr(StepFunctionResponse, name)
+    source = inspect.getsource(__import__("moto.stepfunctions.models", fromlist=["x"]))
+    assert "raise ExecutionDoesNotExist(" in source

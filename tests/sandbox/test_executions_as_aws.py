@@ -140,3 +140,29 @@ def test_jsonata_reads_the_redrive_count_in_states_context(sfn):
             "n": "{% $states.context.Execution.RedriveCount %}",
             "id": "{% $states.context.Execution.Id %}"}}}})
     assert output(described) == {"n": 0, "id": described["executionArn"]}
+
+
+def test_actions_the_sandbox_does_not_emulate_answer_in_words(sfn):
+    """RedriveExecution (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html),
+    GetActivityTask and the state machine version actions are not emulated: a
+    ValidationException "not emulated by the sandbox: <Action> (…)" (moto: HTTP 500 with an
+    HTML page); an execution that does not exist is still ExecutionDoesNotExist."""
+    from botocore.exceptions import ClientError
+
+    described, _ = run(sfn, FAIL)
+    calls = {
+        "RedriveExecution": lambda: sfn.redrive_execution(executionArn=described["executionArn"]),
+        "GetActivityTask": lambda: sfn.get_activity_task(
+            activityArn=sfn.create_activity(name="w")["activityArn"]),
+        "ListStateMachineVersions": lambda: sfn.list_state_machine_versions(
+            stateMachineArn=described["stateMachineArn"]),
+    }
+    for action, call in calls.items():
+        with pytest.raises(ClientError) as refused:
+            call()
+        error = refused.value.response["Error"]
+        assert error["Code"] == "ValidationException"
+        assert error["Message"].startswith(f"not emulated by the sandbox: {action} (")
+    with pytest.raises(ClientError) as missing:
+        sfn.redrive_execution(executionArn=described["executionArn"] + "x")
+    assert missing.value.response["Error"]["Code"] == "ExecutionDoesNotExist"

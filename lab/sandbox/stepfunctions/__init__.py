@@ -27,7 +27,9 @@ executing interpreter (``moto.stepfunctions.parser``):
   them (:mod:`.timeouts`);
 - a state that crashes in moto's interpreter fails with "not emulated by the sandbox: …"
   (:mod:`.internal_errors`);
-- a Distributed Map run fails past its tolerated failure threshold (:mod:`.map_runs`).
+- a Distributed Map run fails past its tolerated failure threshold (:mod:`.map_runs`);
+- the actions moto does not implement answer "not emulated by the sandbox: …"
+  (:mod:`.not_emulated`).
 
 The HTTP Task's request building (:mod:`.http_request`), its connection's state and
 credentials (:mod:`.connections`) and the socket (:mod:`.transport`) serve EventBridge's API
@@ -101,6 +103,7 @@ def seams():
         limits,
         map_runs,
         models,
+        not_emulated,
         performance,
         programs,
         responses,
@@ -183,6 +186,7 @@ def seams():
         *timeouts.seams(),
         *internal_errors.seams(),
         *map_runs.seams(),
+        *not_emulated.seams(),
     )
 
 
