@@ -5,6 +5,8 @@
 - :data:`request_log` keeps the last requests it answered (secrets masked).
 - :func:`serve_in_thread` runs the app on an ephemeral loopback port, for in-process tests
   and benchmarks.
+- :mod:`.hosts`: the execute-api host names, defined once (what the server routes here,
+  which API and endpoint a name means, what the public route reaches).
 """
 
 from __future__ import annotations
