@@ -521,3 +521,10 @@ def test_moto_delete_change_set_of_an_unknown_name_still_fails():
     backend = cfn_models.CloudFormationBackend(REGION, ACCOUNT)
     with pytest.raises(UnboundLocalError):
         cfn_models.CloudFormationBackend.delete_change_set(backend, "cdk-deploy-change-set")
+
+
+def test_resource_map_leaves_the_extension_name_free():
+    """stacks.ResourceMapExtension lives at resource_map.lab: moto's ResourceMap must not use it."""
+    assert "lab" not in vars(parsing.ResourceMap)
+    assert "self.lab" not in inspect.getsource(parsing.ResourceMap)
+    assert parsing.ResourceMap.__dictoffset__ != 0  # its instances have a __dict__ to hold it

@@ -554,7 +554,8 @@ def create_change_set(self: cfn_responses.CloudFormationResponse) -> ActionResul
         )
         stack.status = "REVIEW_IN_PROGRESS"
         stack.status_reason = "User Initiated"
-        stack.resource_map.sealed = True  # nothing to create lazily until executed
+        # nothing to create lazily until executed
+        stacks.extension(stack.resource_map).sealed = True
         stack._add_stack_event("REVIEW_IN_PROGRESS", resource_status_reason="User Initiated")
         backend.stacks[stack.stack_id] = stack
 

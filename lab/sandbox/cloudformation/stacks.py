@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextvars
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
@@ -99,8 +100,30 @@ def resource_event(
     )
 
 
+@dataclass
+class ResourceMapExtension:
+    """What the sandbox keeps on moto's ``ResourceMap``, declared once: ``resource_map.lab``.
+
+    moto makes resource maps itself (with each stack, each change set), so the extension
+    is made the first time the sandbox touches a map (:func:`extension`).
+    """
+
+    #: the stack whose resources the map is creating, updating or deleting (for its events)
+    stack: cfn_models.Stack | None = None
+    #: the stack was deleted or rolled back: the map creates nothing lazily any more
+    sealed: bool = False
+
+
+def extension(resource_map: Any) -> ResourceMapExtension:
+    """``resource_map``'s :class:`ResourceMapExtension` (made on the sandbox's first touch)."""
+    found = resource_map.__dict__.get("lab")
+    if found is None:
+        found = resource_map.lab = ResourceMapExtension()
+    return found
+
+
 def _stack_of(resources_map: Any) -> cfn_models.Stack | None:
-    return getattr(resources_map, "lab_stack", None)
+    return extension(resources_map).stack
 
 
 def _physical_id(resource: Any) -> str | None:
@@ -208,7 +231,7 @@ def _record_failure(
 
 def resource_map_getitem(self: parsing.ResourceMap, key: str) -> Any:
     """moto's lazy lookup, except that a sealed map (deleted stack) creates nothing."""
-    if getattr(self, "sealed", False) and key not in self._parsed_resources:
+    if extension(self).sealed and key not in self._parsed_resources:
         if key in self._resource_json_map:
             return None
         raise KeyError(key)
@@ -439,7 +462,7 @@ def _set_status(stack: cfn_models.Stack, status: str, status_reason: str | None 
 
 def create_resources(self: cfn_models.Stack) -> None:
     """``Stack.create_resources`` that fails the way CloudFormation does, per ``OnFailure``."""
-    self.resource_map.lab_stack = self
+    extension(self.resource_map).stack = self
     self.status = "CREATE_IN_PROGRESS"
     try:
         ready = self.resource_map.create(self.template_dict)
@@ -471,16 +494,16 @@ def _creation_failed(stack: cfn_models.Stack, error: Exception) -> None:
     on_failure = ON_FAILURE.get()
     if on_failure == "DO_NOTHING":
         _set_status(stack, "CREATE_FAILED", why)
-        stack.resource_map.sealed = True
+        extension(stack.resource_map).sealed = True
         return
     _set_status(stack, "ROLLBACK_IN_PROGRESS", f"{why} Rollback requested by user.")
     try:
         stack.resource_map.delete()
     except Exception as rollback_error:
         _set_status(stack, "ROLLBACK_FAILED", f"Rollback failed: {reason(rollback_error)}")
-        stack.resource_map.sealed = True
+        extension(stack.resource_map).sealed = True
         return
-    stack.resource_map.sealed = True
+    extension(stack.resource_map).sealed = True
     _set_status(stack, "ROLLBACK_COMPLETE")
     if on_failure == "DELETE":
         _set_status(stack, "DELETE_IN_PROGRESS")
@@ -506,7 +529,7 @@ def update_stack(
     for name, declared in (new_template.get("Parameters") or {}).items():
         if "Default" not in (declared or {}) and name not in (parameters or {}):
             raise MissingParameterError(name)
-    self.resource_map.lab_stack = self
+    extension(self.resource_map).stack = self
     previous = (self.template, self.template_dict, dict(self.resource_map.input_parameters))
     _set_status(self, "UPDATE_IN_PROGRESS", "User Initiated")
     self.template = template
@@ -537,7 +560,7 @@ def update_stack(
 
 def delete_stack_resources(self: cfn_models.Stack) -> None:
     """``Stack.delete``: DELETE_FAILED (the stack stays) when a resource cannot be deleted."""
-    self.resource_map.lab_stack = self
+    extension(self.resource_map).stack = self
     _set_status(self, "DELETE_IN_PROGRESS", "User Initiated")
     try:
         self.resource_map.delete()
@@ -548,7 +571,7 @@ def delete_stack_resources(self: cfn_models.Stack) -> None:
             f"The following resource(s) failed to delete: {reason(error)}",
         )
         raise StackDeletionFailed(self) from error
-    self.resource_map.sealed = True
+    extension(self.resource_map).sealed = True
     _set_status(self, "DELETE_COMPLETE")
 
 
@@ -565,7 +588,7 @@ def backend_delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_i
 
 def stack_outputs(self: cfn_models.Stack) -> list[dict[str, Any]] | None:
     """No outputs once the resources are gone (resolving them would recreate them)."""
-    if getattr(self.resource_map, "sealed", False):
+    if extension(self.resource_map).sealed:
         return None
     return moto_original("stack_outputs").fget(self)
 
@@ -573,7 +596,7 @@ def stack_outputs(self: cfn_models.Stack) -> list[dict[str, Any]] | None:
 def stack_resources(self: cfn_models.Stack) -> list[Any]:
     """The stack's resources; once sealed, only those that still exist (``Retain``)."""
     resource_map = self.resource_map
-    if not getattr(resource_map, "sealed", False):
+    if not extension(resource_map).sealed:
         return list(resource_map.values())
     return [
         resource
