@@ -339,3 +339,15 @@ def test_a_distributed_map_fails_past_its_tolerated_failures(sfn, thresholds, fa
     if status == "FAILED":
         assert described["error"] == "States.ExceedToleratedFailureThreshold"
         assert events(history, "MapRunFailed")
+
+
+def test_the_variable_limit_holds_for_express_workflows_too(sfn):
+    """"The maximum size of a single variable is 256Kib, for both Standard and Express
+    workflows" (workflow-variables.html, Limits): StartSyncExecution of an EXPRESS machine."""
+    arn = sfn.create_state_machine(
+        name=f"express{next(_names)}", type="EXPRESS", roleArn="arn:aws:iam::123456789012:role/sfn",
+        definition=json.dumps(jsonata({"A": {"Type": "Pass", "End": True,
+                                             "Assign": {"x": _text(256 * KIB + 1)}}})),
+    )["stateMachineArn"]
+    result = sfn.start_sync_execution(stateMachineArn=arn, input="{}")
+    assert (result["status"], result["error"]) == ("FAILED", "States.DataLimitExceeded")
