@@ -1,4 +1,4 @@
-"""Imports the sandbox pays for at start-up without needing them: deferred to first use.
+"""Imports the sandbox pays for at start-up without needing them: deferred, or made cheaper.
 
 ``rfc3987_syntax`` builds an Earley parser for the whole RFC 3987 grammar when it is
 imported: 2-9 s of CPU on this project's 2-core machines, most of a sandbox cold start.
@@ -9,6 +9,10 @@ through ``openapi_spec_validator`` when ``moto.apigateway`` is imported.
 :func:`defer_import` puts a stand-in module in its place that loads the real one the
 first time anything uses it, so ``iri`` checks still answer exactly as before. Each
 deferral is a ``module`` seam (:func:`seams`), installed first by :mod:`lab.sandbox.seams`.
+
+:func:`import_with_one_session` imports a moto module whose import makes several fresh
+``boto3.Session`` objects (each parsing botocore's endpoint data) with one botocore
+session shared among them, for the duration of that import only (also a ``module`` seam).
 """
 
 from __future__ import annotations
@@ -23,6 +27,12 @@ from typing import Any
 
 #: Module -> the functions importers take from it with ``from module import name``.
 DEFERRED = {"rfc3987_syntax": ("is_valid_syntax",)}
+
+#: moto modules that build lists at import from several fresh ``boto3.Session()`` objects:
+#: ``RegionsAndZonesBackend`` asks three new sessions for EC2's regions (one per partition),
+#: and each new session loads and parses botocore's endpoint data again (~0.5 s of the
+#: sandbox's start on a 2-core machine; one session answers all three in ~0.1 s).
+SHARED_SESSION_IMPORTS = ("moto.ec2.models.availability_zones_and_regions",)
 
 _lock = threading.Lock()
 
@@ -73,11 +83,57 @@ def defer_import(module: str, functions: tuple[str, ...]) -> bool:
     return True
 
 
+def import_with_one_session(module: str) -> bool:
+    """Import ``module`` with its argument-less ``boto3.Session()`` calls sharing one botocore
+    session; afterwards every module that took ``Session`` meanwhile has boto3's own again.
+
+    The answers are the same (the same botocore data, read once); only the import is
+    cheaper. Does nothing if ``module`` is loaded already. Returns True if it imported it.
+    """
+    if module in sys.modules:
+        return False
+    import boto3
+    import botocore.session
+
+    core = botocore.session.Session()
+    real = boto3.Session
+
+    def shared_session(*args: Any, **kwargs: Any):
+        if not args and not kwargs:
+            return real(botocore_session=core)
+        return real(*args, **kwargs)
+
+    with _lock:
+        boto3.Session = shared_session
+        try:
+            importlib.import_module(module)
+        finally:
+            boto3.Session = real
+            for loaded in list(sys.modules.values()):
+                namespace = getattr(loaded, "__dict__", None) or {}
+                if namespace.get("Session") is shared_session:
+                    loaded.Session = real
+    return True
+
+
 def seams():
-    """One ``module`` seam per deferral (see :mod:`lab.sandbox.seams`)."""
+    """One ``module`` seam per deferral and per shared-session import (:mod:`lab.sandbox.seams`)."""
     from lab.sandbox.seams import Seam
 
-    return tuple(
+    shared = tuple(
+        Seam(
+            __name__,
+            module,
+            import_with_one_session,
+            "moto parses botocore's endpoint data once per boto3 Session it makes at import",
+            "tests/contracts/test_moto_server.py::"
+            "test_ec2_regions_and_zones_are_the_same_with_one_shared_session",
+            kind="module",
+            origin=module,
+        )
+        for module in SHARED_SESSION_IMPORTS
+    )
+    return shared + tuple(
         Seam(
             __name__,
             module,

@@ -6,7 +6,10 @@ in the test's docstring.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import inspect
+import json
 
 import moto
 
@@ -200,3 +203,45 @@ def test_jsonschema_takes_only_is_valid_syntax_from_rfc3987_syntax():
     assert "def is_valid_syntax(term: str, value: str)" in helpers
     apigateway = (package_dir("moto") / "apigateway" / "models.py").read_text()
     assert "from openapi_spec_validator import" in apigateway
+
+
+def test_ec2_regions_and_zones_are_the_same_with_one_shared_session():
+    """lazy_imports.import_with_one_session imports this module with one botocore session.
+
+    moto's module makes argument-less boto3 Sessions at import (the seam shares one among
+    them); what it builds from them must be what it builds without the seam, and afterwards
+    the module and boto3 hold boto3's own Session again.
+    """
+    import pathlib
+    import subprocess
+    import sys
+
+    import boto3
+
+    from lab.sandbox import lazy_imports, seams
+
+    (module,) = lazy_imports.SHARED_SESSION_IMPORTS
+    seams.install("lab.sandbox.lazy_imports")
+    source = pathlib.Path(importlib.util.find_spec(module).origin).read_text()
+    assert "from boto3 import Session" in source
+    assert source.count("Session().get_available_regions(") == 3  # one per partition
+    assert source.count("Session().get_available_regions(\"ec2\", partition_name=") == 2
+    loaded = importlib.import_module(module)
+    assert loaded.Session is boto3.session.Session is boto3.Session
+
+    def listing(backend) -> list:
+        regions = [(r.name, r.endpoint, r.opt_in_status) for r in backend.regions]
+        zones = {name: [(z.name, z.zone_id, z.zone_type) for z in found]
+                 for name, found in backend.zones.items()}
+        return [regions, zones]
+
+    script = (
+        f"import json, importlib; B = importlib.import_module({module!r}).RegionsAndZonesBackend; "
+        "print(json.dumps([[(r.name, r.endpoint, r.opt_in_status) for r in B.regions], "
+        "{n: [(z.name, z.zone_id, z.zone_type) for z in f] for n, f in B.zones.items()}]))"
+    )
+    plain = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    shared = json.loads(json.dumps(listing(loaded.RegionsAndZonesBackend)))
+    assert json.loads(plain.stdout) == shared and len(shared[0]) > 20
