@@ -321,3 +321,25 @@ def test_the_sandbox_setting_switches_the_direct_path_unless_it_is_fixed():
     finally:
         control.reset_settings()
     assert control.settings()["direct_path"] is True
+
+
+def test_the_recorder_and_iam_authentication_send_requests_back_to_moto():
+    """moto's request recorder and IAM authentication live in its dispatch: the direct path
+    declines while either is on (it reads the flags it relies on here)."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.moto_api import recorder
+
+    assert recorder._user_enabled is False
+    assert direct_path._recording() is False and direct_path._iam_authentication() is False
+    recorder._user_enabled = True
+    try:
+        assert direct_path._recording() is True
+    finally:
+        recorder._user_enabled = False
+    previous = settings.INITIAL_NO_AUTH_ACTION_COUNT
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = ActionAuthenticatorMixin.request_count
+    try:
+        assert direct_path._iam_authentication() is True
+    finally:
+        settings.INITIAL_NO_AUTH_ACTION_COUNT = previous
