@@ -152,20 +152,3 @@ def test_cloudwatch_put_metric_data_takes_a_namespace_and_api_shaped_data():
     assert parameters == ["self", "namespace", "metric_data"]
     source = inspect.getsource(CloudWatchBackend.put_metric_data)
     assert 'metric_member["MetricName"]' in source and 'metric_member.get("Dimensions"' in source
-
-
-def test_pending_message_groups_are_only_group_ids_of_in_flight_messages():
-    """delivery._wrap_pending_message_groups answers an empty set for a standard queue;
-    moto's only reader uses it for FIFO queues (``message.group_id and queue.fifo_queue``)."""
-    from moto.sqs.models import Queue, SQSBackend
-
-    from lab.sandbox import seams
-
-    original = seams.original("moto.sqs.models:Queue.pending_message_groups")
-    assert isinstance(original, property)
-    source = inspect.getsource(original.fget)
-    assert "self._pending_messages" in source and "message.group_id is not None" in source
-    receive = inspect.getsource(SQSBackend.receive_message)
-    assert "if message.group_id and queue.fifo_queue:" in receive
-    assert "in currently_pending_groups" in receive
-    assert isinstance(Queue.__dict__["pending_message_groups"], property)

@@ -6,6 +6,8 @@ and their delivery.
 - ``api_destinations.py``: API destinations (backend and handlers);
 - ``delivery.py``: events matched by a rule, sent to API destinations;
 - ``runtime.py``: a connection resolved once for one call (state, credentials, models);
+- ``dead_letter_queue.py``: moto's SQS reads and writes of a large dead-letter queue in
+  linear time (the same answers);
 - ``cloudformation.py``: handlers for Connection, ApiDestination, EventBus, SQS QueuePolicy.
 
 Seams in moto's events service (:func:`seams`, installed by :mod:`lab.sandbox.seams`):
@@ -21,6 +23,7 @@ Seams in moto's events service (:func:`seams`, installed by :mod:`lab.sandbox.se
   moto's own targets, a matched event is queued for each API destination target
   (``delivery.enqueue``); moto's own API destination call stays off
   (``MOTO_EVENTS_INVOKE_HTTP`` is forced to false).
+- SQS, for the dead-letter queue: see ``dead_letter_queue.seams``.
 
 For both senders (server-internal): :func:`connection_runtime`, one typed
 :class:`~lab.sandbox.events.runtime.ConnectionRuntime` per call (``runtime.py``).
@@ -37,7 +40,7 @@ __all__ = ["apply", "connection_runtime", "find_connection", "seams"]
 
 def seams():
     """The EventBridge seams (see :mod:`lab.sandbox.seams`)."""
-    from lab.sandbox.events import api_destinations, delivery, responses
+    from lab.sandbox.events import api_destinations, dead_letter_queue, delivery, responses
     from lab.sandbox.seams import Seam, methods
 
     owner = models.__name__
@@ -92,7 +95,7 @@ def seams():
             replaces=[function.__name__ for function in responses.RESPONSE_METHODS],
         ),
         *api_destinations.seams(),
-        *delivery.seams(),
+        *dead_letter_queue.seams(),
         Seam(
             delivery.__name__,
             "moto.events.models:Rule.send_to_targets",

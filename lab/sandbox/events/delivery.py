@@ -588,40 +588,6 @@ def dead_letter(job: _Job, outcome: Outcome, exhausted: str | None) -> bool:
     return True
 
 
-def _wrap_pending_message_groups(original: property) -> property:
-    """``Queue.pending_message_groups`` that is empty for a standard queue.
-
-    moto recomputes the set over every in-flight message for each message that becomes
-    visible again while it receives: O(n²) on a dead-letter queue of a thousand messages
-    read twice (seconds per ReceiveMessage). Only FIFO queues have message groups.
-    """
-
-    def pending_message_groups(self) -> set[str]:
-        if not self.fifo_queue:
-            return set()
-        return original.fget(self)
-
-    return property(pending_message_groups)
-
-
-def seams():
-    """The delivery's seam on moto's SQS (see :mod:`lab.sandbox.seams`)."""
-    from lab.sandbox.seams import Seam
-
-    return (
-        Seam(
-            __name__,
-            "moto.sqs.models:Queue.pending_message_groups",
-            _wrap_pending_message_groups,
-            "moto rebuilds the in-flight message groups per received message: O(n²) on a "
-            "standard queue, which has no groups",
-            "tests/contracts/test_moto_events_delivery.py::"
-            "test_pending_message_groups_are_only_group_ids_of_in_flight_messages",
-            kind="wrap",
-        ),
-    )
-
-
 # --------------------------------------------------------------------------- metrics
 
 
