@@ -11,7 +11,7 @@ NPM_STAMP := node_modules/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup run test test-clients test-aws-rehearsal test-browser browser-setup test-upstream lint notebooks jupyter clean
+.PHONY: setup run test test-clients test-events-load test-aws-rehearsal test-browser browser-setup test-upstream lint notebooks jupyter clean
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -40,7 +40,7 @@ NBVAL := LAB_SANDBOX_PORT=$(NBVAL_PORT) LAB_MODE=sandbox
 
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest -m "not clients"
+	$(PY) -m pytest -m "not clients and not events_load"
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 	$(NBVAL) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
@@ -50,6 +50,11 @@ test: setup
 # AWS CLI's cloudformation deploy (about 2 minutes; .ci/run calls it after make test).
 test-clients: setup
 	$(PY) -m pytest -m clients -q
+
+# 1000 events with the path broken each way (wrong key, gateway SG), every one dead-lettered,
+# none lost (tests/test_events_sandbox.py, marker events_load).
+test-events-load: setup
+	$(PY) -m pytest -m events_load -q -s tests/test_events_sandbox.py
 
 # Every notebook in aws mode (LAB_MODE=aws, CONFIRM_BILLABLE=True) against a sandbox
 # reached through AWS_ENDPOINT_URL with dummy credentials: tests/aws_rehearsal.py.

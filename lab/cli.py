@@ -18,6 +18,9 @@ import sys
 
 from lab.errors import LabError
 
+#: ``lab events send --break`` choices: lab.event_delivery.BREAKS (not imported here: pandas).
+EVENT_BREAKS = ("wrong_api_key", "gateway_sg_no_egress")
+
 
 def _positive_int(name: str, upper: int):
     def parse(text: str) -> int:
@@ -188,12 +191,22 @@ def _cmd_soak(args) -> int:
 
 def _cmd_events(args) -> int:
     from lab.deployment import ensure_deployed
-    from lab.event_delivery import account, send_events
+    from lab.event_delivery import send_and_account
 
     ensure_deployed()
-    run = send_events(n=args.n, concurrency=args.concurrency)
-    report = account(run, timeout_s=args.timeout)
-    for key in ("sent", "delivered", "dead_lettered", "lost", "duplicated", "p50_ms", "p99_ms"):
+    try:
+        report = send_and_account(
+            n=args.n, concurrency=args.concurrency, timeout_s=args.timeout,
+            break_link=args.break_link, keep_dead_letters=args.keep_dead_letters,
+        )
+    except KeyboardInterrupt:
+        repaired = f"; {args.break_link} was repaired" if args.break_link else ""
+        print(f"error: interrupted before every event was accounted for{repaired}; events "
+              "already put are still delivered or dead-lettered.", file=sys.stderr)
+        return 130
+    keys = ["sent", "delivered", "dead_lettered", "lost", "duplicated", "p50_ms", "p99_ms",
+            "wall_s"]
+    for key in keys + (["broken"] if args.break_link else []):
         print(f"{key:14} {report[key]}")
     if args.json:
         print(_json_line(report))
@@ -296,6 +309,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="PutEvents calls in flight at once (10 events each)")
     q.add_argument("--timeout", type=_positive_int("timeout", 3600), default=None,
                    help="seconds to wait for the last event (default 120 sandbox, 600 aws)")
+    q.add_argument("--break", dest="break_link", choices=EVENT_BREAKS, default=None,
+                   help="break this link of the path for the run, repair it after (also on "
+                   "Ctrl-C): every event should be dead-lettered, none lost")
+    q.add_argument("--keep-dead-letters", action="store_true",
+                   help="with --break: leave the run's dead letters in the queue (default: "
+                   "deleted once counted)")
     q.add_argument("--json", action="store_true", help="also print one JSON line last")
     q.set_defaults(func=_cmd_events)
 

@@ -20,10 +20,14 @@ modes wherever AWS allows it:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
+import signal
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,13 +255,16 @@ class _DeadLetterScan:
         self.sqs = client("sqs")
         self.url = _outputs()[Output.EventDeadLetterQueueUrl]
         self.hide_s = int(max(1, min(hide_s, 43_200)))
+        # On AWS a short poll (0 s) samples only some of the queue's servers, so an empty
+        # answer does not mean an empty queue; a 1 s long poll asks them all.
+        self.wait_s = 0 if load_config().is_sandbox else 1
         self.rows: dict[str, dict] = {}
 
     def poll(self) -> list[dict]:
         for _ in range(10_000):
             answer = self.sqs.receive_message(
                 QueueUrl=self.url, MaxNumberOfMessages=10, VisibilityTimeout=self.hide_s,
-                MessageAttributeNames=["All"], WaitTimeSeconds=0,
+                MessageAttributeNames=["All"], WaitTimeSeconds=self.wait_s,
             )
             messages = answer.get("Messages", [])
             if not messages:
@@ -265,6 +272,19 @@ class _DeadLetterScan:
             for message in messages:
                 self.rows[message["MessageId"]] = _row(message)
         return list(self.rows.values())
+
+    def delete(self, rows: list[dict]) -> int:
+        """Delete ``rows`` (read by this scan, still hidden) from the queue; how many went."""
+        deleted = 0
+        for start in range(0, len(rows), 10):
+            batch = rows[start:start + 10]
+            answer = self.sqs.delete_message_batch(QueueUrl=self.url, Entries=[
+                {"Id": str(i), "ReceiptHandle": r["receipt_handle"]} for i, r in enumerate(batch)
+            ])
+            for entry in answer.get("Successful", []):
+                self.rows.pop(batch[int(entry["Id"])]["message_id"], None)
+                deleted += 1
+        return deleted
 
     def release(self, keep: list[dict] | None = None) -> None:
         rows = list(self.rows.values()) if keep is None else keep
@@ -346,7 +366,9 @@ def _receipt_ms(entry: dict) -> float:
     return datetime.datetime.fromisoformat(entry["time"]).timestamp() * 1000
 
 
-def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
+def account(
+    run: SentEvents, timeout_s: float | None = None, delete_dead_letters: bool = False
+) -> dict[str, Any]:
     """Wait (bounded) until every event of ``run`` was received or dead-lettered; count them.
 
     ``delivered``: distinct events the private API answered 2xx; ``duplicated``: extra 2xx
@@ -355,6 +377,11 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
     put -> receipt at the API (sender's clock to the API's, the same host in the sandbox).
     In aws mode the API's receipts are not observable: ``delivered`` comes from the rule's
     ``SuccessfulInvocationAttempts`` metric and latencies are not measured (None).
+
+    The dead-letter queue is read once, 10 messages per ``ReceiveMessage``, each message kept
+    hidden until the count is done; then the messages are made visible again, or, with
+    ``delete_dead_letters``, this run's are deleted (``dead_letters_deleted``) and only the
+    others are made visible again.
     """
     from lab.waiting import profile
 
@@ -386,6 +413,8 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
             if delivered + len(dead) >= len(wanted) or time.monotonic() > deadline:
                 break
             time.sleep(poll_s)
+        deleted = scan.delete([r for r in rows if r["run_id"] == run.run_id]) if (
+            delete_dead_letters) else 0
     finally:
         scan.release()
     report: dict[str, Any] = {
@@ -399,6 +428,8 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
         "duplicated": duplicated,
         "put_seconds": round(run.put_seconds, 3),
     }
+    if delete_dead_letters:
+        report["dead_letters_deleted"] = deleted
     if cfg.is_sandbox:
         first: dict[int, float] = {}
         for entry in ok:
@@ -416,6 +447,64 @@ def account(run: SentEvents, timeout_s: float | None = None) -> dict[str, Any]:
         report.update(_percentiles([]))
         report["receipt_span_s"] = None
         report["source"] = "CloudWatch AWS/Events SuccessfulInvocationAttempts + dead-letter queue"
+    return report
+
+
+#: The breaks ``send_and_account`` (``lab events send --break``) can run under: links of the
+#: API destination's path that fail every event in a known way (lab.failures scenarios).
+BREAKS = {
+    "wrong_api_key": "API Gateway answers 403: not retried, dead-lettered at once",
+    "gateway_sg_no_egress": "no answer: retried until MaximumRetryAttempts runs out",
+}
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While a link is broken, SIGTERM raises KeyboardInterrupt too, so the repair runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def send_and_account(
+    n: int,
+    concurrency: int = 4,
+    timeout_s: float | None = None,
+    break_link: str | None = None,
+    keep_dead_letters: bool = False,
+) -> dict[str, Any]:
+    """:func:`send_events` then :func:`account`, optionally with one link of the path broken.
+
+    With ``break_link`` (one of :data:`BREAKS`) the link is broken for the run
+    (:func:`lab.failures.broken`) and always repaired after it, also on Ctrl-C or SIGTERM;
+    every event should then be dead-lettered and none lost. Unless ``keep_dead_letters``,
+    the run's dead letters are deleted once counted, so runs do not pile up in the queue.
+    ``wall_s``: from the first put to the end of the count.
+    """
+    if break_link is not None and break_link not in BREAKS:
+        raise LabError(f"unknown break {break_link!r}; one of: {', '.join(BREAKS)}.")
+    if break_link is None:
+        started = time.perf_counter()
+        report = account(send_events(n=n, concurrency=concurrency), timeout_s=timeout_s)
+        report["wall_s"] = round(time.perf_counter() - started, 3)
+        return report
+    from lab.failures import broken
+
+    with _sigterm_as_interrupt(), broken(break_link):
+        started = time.perf_counter()
+        run = send_events(n=n, concurrency=concurrency)
+        report = account(run, timeout_s=timeout_s, delete_dead_letters=not keep_dead_letters)
+        report["wall_s"] = round(time.perf_counter() - started, 3)
+    report["broken"] = break_link
     return report
 
 

@@ -3,16 +3,26 @@
 With the path intact every event reaches the private API; with a link broken (the
 resource gateway's security group without egress, or the wrong API key) every event
 lands in the dead-letter queue with EventBridge's error attributes, and none is lost.
+The same at n=1000 is ``make test-events-load`` (marker ``events_load``, not in ``make test``).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
 from lab import event_delivery
-from lab.failures import broken
+from lab.failures import broken, repair_all
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[1]
+COUNTS = ("sent", "delivered", "dead_lettered", "lost", "duplicated")
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +38,19 @@ def empty_dlq(deployed):
     event_delivery.redrive()  # leave no dead letters for the next test (they are delivered)
 
 
+def _counts(report: dict) -> tuple:
+    return tuple(report[k] for k in COUNTS)
+
+
+def _nothing_left_broken() -> None:
+    table = repair_all()
+    assert set(table["action"]) == {"none"}, table.to_dict("records")
+
+
 def test_with_the_path_intact_every_event_is_delivered_once(deployed):
     run = event_delivery.send_events(n=200, concurrency=8)
     report = event_delivery.account(run, timeout_s=60)
-    assert {k: report[k] for k in ("sent", "delivered", "dead_lettered", "lost", "duplicated")} == {
+    assert {k: report[k] for k in COUNTS} == {
         "sent": 200,
         "delivered": 200,
         "dead_lettered": 0,
@@ -50,26 +69,89 @@ def test_with_a_link_broken_every_event_is_dead_lettered_none_lost(deployed, sce
         run = event_delivery.send_events(n=30, concurrency=4)
         report = event_delivery.account(run, timeout_s=60)
         letters = event_delivery.dead_letters(run)
-    assert (report["sent"], report["delivered"], report["dead_lettered"], report["lost"]) == (
-        30,
-        0,
-        30,
-        0,
-    )
+    assert _counts(report)[:4] == (30, 0, 30, 0)
     assert sorted(letters["seq"]) == list(range(30))
     assert set(letters["RULE_ARN"]) == {deployed["EventRuleArn"]}
     assert set(letters["TARGET_ARN"]) == {deployed["ApiDestinationArn"]}
     if exhausted:
+        # MaximumRetryAttempts 2: the first attempt and two retries, then the DLQ.
         assert set(letters["EXHAUSTED_RETRY_CONDITION"]) == {exhausted}
-    else:
+        assert set(letters["RETRY_ATTEMPTS"]) == {"2"}
+    else:  # a 4xx other than 429 is not retried
         assert set(letters["RETRY_ATTEMPTS"]) == {"0"}
         assert letters["ERROR_MESSAGE"].str.contains("403").all()
 
 
-def test_redriven_dead_letters_are_delivered_after_the_repair(deployed):
+def test_a_broken_run_repairs_the_link_and_deletes_only_its_own_dead_letters(deployed):
     with broken("wrong_api_key"):
-        run = event_delivery.send_events(n=10)
-        event_delivery.account(run, timeout_s=60)
-    assert event_delivery.redrive(run) == {"redriven": 10, "failed": 0}
-    report = event_delivery.account(run, timeout_s=60)
-    assert (report["delivered"], report["dead_lettered"], report["lost"]) == (10, 0, 0)
+        earlier = event_delivery.send_events(n=5)
+        event_delivery.account(earlier, timeout_s=60)  # 5 letters of another run stay
+
+    report = event_delivery.send_and_account(n=40, concurrency=4, timeout_s=60,
+                                             break_link="wrong_api_key")
+
+    assert _counts(report) == (40, 0, 40, 0, 0)
+    assert (report["broken"], report["dead_letters_deleted"]) == ("wrong_api_key", 40)
+    assert report["wall_s"] > 0
+    assert event_delivery.dead_letters(report_run(report)).empty
+    assert sorted(event_delivery.dead_letters(earlier)["seq"]) == list(range(5))
+    _nothing_left_broken()
+    intact = event_delivery.send_and_account(n=20, timeout_s=60)
+    assert _counts(intact) == (20, 20, 0, 0, 0)
+
+
+def report_run(report: dict) -> event_delivery.SentEvents:
+    return event_delivery.SentEvents(run_id=report["run_id"])
+
+
+def test_an_interrupted_broken_run_is_repaired(deployed, monkeypatch):
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(event_delivery, "send_events", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        event_delivery.send_and_account(n=10, break_link="gateway_sg_no_egress")
+    _nothing_left_broken()
+
+
+def test_an_unknown_break_is_refused_before_anything_breaks(deployed):
+    from lab.cli import EVENT_BREAKS
+    from lab.errors import LabError
+
+    assert EVENT_BREAKS == tuple(event_delivery.BREAKS)
+    with pytest.raises(LabError, match="unknown break 'connection_not_active'"):
+        event_delivery.send_and_account(n=1, break_link="connection_not_active")
+
+
+def _lab(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AWS_EC2_METADATA_DISABLED": "true"}
+    return subprocess.run([sys.executable, "-m", "lab", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_cli_accounts_for_every_event_with_the_path_broken(deployed):
+    done = _lab("events", "send", "-n", "30", "--break", "gateway_sg_no_egress", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert _counts(report) == (30, 0, 30, 0, 0)
+    assert report["broken"] == "gateway_sg_no_egress"
+    _nothing_left_broken()
+
+
+@pytest.mark.events_load
+@pytest.mark.parametrize(
+    ("scenario", "bound_s"),
+    # The floor is the API destination's 200/s rate limit over every attempt: 1000
+    # attempts with the wrong key (5 s), 3000 with no answer (15 s, two retries each).
+    [("wrong_api_key", 60), ("gateway_sg_no_egress", 90)],
+)
+def test_a_thousand_events_with_the_path_broken_are_all_dead_lettered(deployed, scenario,
+                                                                       bound_s):
+    started = time.perf_counter()
+    report = event_delivery.send_and_account(n=1000, concurrency=16, timeout_s=300,
+                                             break_link=scenario)
+    print(f"\n{scenario}: {report} in {time.perf_counter() - started:.1f} s")
+    assert _counts(report) == (1000, 0, 1000, 0, 0)
+    assert report["dead_letters_deleted"] == 1000
+    assert report["wall_s"] < bound_s
+    _nothing_left_broken()
