@@ -77,7 +77,20 @@ def test_no_report_means_no_hop():
 
 
 def test_the_execution_header_is_the_one_the_state_machines_send():
-    from cdk_app.workflows import EXECUTION_HEADER as sent
+    """Every HTTP Task of every synthesized state machine sends the header the report reads."""
+    import json
+
+    from stack_template import flatten_join, resources, template
+
     from lab.api_report import EXECUTION_HEADER
 
-    assert EXECUTION_HEADER == sent
+    machines = resources(template(), "AWS::StepFunctions::StateMachine")
+    sent = []
+    for machine in machines.values():
+        definition = json.loads(flatten_join(machine["Properties"]["DefinitionString"]))
+        for state in definition["States"].values():
+            if str(state.get("Resource", "")).endswith(":states:::http:invoke"):
+                arguments = state.get("Arguments") or state.get("Parameters")
+                sent.append({name.removesuffix(".$").lower() for name in arguments["Headers"]})
+    assert len(sent) == len(machines) >= 3
+    assert all(EXECUTION_HEADER in headers for headers in sent)
