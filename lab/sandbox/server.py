@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import json
 import logging
 import os
@@ -242,6 +243,20 @@ def make_server(port: int, host: str = LOOPBACK):
     return server
 
 
+#: The server's garbage-collector thresholds (Python's default: 700, 10, 10). An execution
+#: allocates thousands of container objects that reference counting frees, yet each 700 of
+#: them started a young collection over everything in flight, and a full collection of the
+#: sandbox's heap took 250-300 ms. Measured over 800 EXPRESS executions at concurrency 8
+#: (gc callbacks, load ~4-7): 473-567 ms of collection with the default, 119-123 ms with
+#: these; a deploy's 914-1181 ms fell to 527-606 ms.
+GC_THRESHOLDS = (20_000, 50, 100)
+
+
+def apply_gc_policy() -> None:
+    """Set :data:`GC_THRESHOLDS` (the server process only: in-process tests keep Python's)."""
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def _stop_on_signal(signum: int, frame: Any) -> None:
     # serve_forever runs in the main thread; raising here unwinds it cleanly.
     raise SystemExit(0)
@@ -320,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     control.mark_started(args.port)
+    apply_gc_policy()
     signal.signal(signal.SIGTERM, _stop_on_signal)
     signal.signal(signal.SIGINT, _stop_on_signal)
     print(f"sandbox serving on http://{args.host}:{args.port} (pid {os.getpid()})", flush=True)
