@@ -460,13 +460,18 @@ BREAKS = {
 
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
-    """While a link is broken, SIGTERM raises KeyboardInterrupt too, so the repair runs."""
+    """While a link is broken, SIGTERM acts as Ctrl-C, so the repair runs.
+
+    It is passed on as SIGINT, so that whatever handles SIGINT at that moment decides:
+    KeyboardInterrupt normally, held back while the repair itself runs
+    (:func:`lab.failures.interrupts_deferred`).
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def interrupt(signum, frame):
-        raise KeyboardInterrupt
+        signal.raise_signal(signal.SIGINT)
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -111,6 +112,20 @@ def test_an_interrupted_broken_run_is_repaired(deployed, monkeypatch):
     monkeypatch.setattr(event_delivery, "send_events", interrupted)
     with pytest.raises(KeyboardInterrupt):
         event_delivery.send_and_account(n=10, break_link="gateway_sg_no_egress")
+    _nothing_left_broken()
+
+
+def test_a_broken_run_ended_by_sigterm_is_repaired(deployed, monkeypatch):
+    def terminated(**kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the signal arrives first
+        raise AssertionError("SIGTERM did not stop the run")
+
+    monkeypatch.setattr(event_delivery, "send_events", terminated)
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        event_delivery.send_and_account(n=10, break_link="wrong_api_key")
+    assert signal.getsignal(signal.SIGTERM) == before  # SIGTERM is itself again
     _nothing_left_broken()
 
 
