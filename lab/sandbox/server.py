@@ -246,10 +246,12 @@ def make_server(port: int, host: str = LOOPBACK):
 #: The server's garbage-collector thresholds (Python's default: 700, 10, 10). An execution
 #: allocates thousands of container objects that reference counting frees, yet each 700 of
 #: them started a young collection over everything in flight, and a full collection of the
-#: sandbox's heap took 250-300 ms. Measured over 800 EXPRESS executions at concurrency 8
-#: (gc callbacks, load ~4-7): 473-567 ms of collection with the default, 119-123 ms with
-#: these; a deploy's 914-1181 ms fell to 527-606 ms.
-GC_THRESHOLDS = (20_000, 50, 100)
+#: sandbox's heap takes 250-300 ms. Measured with gc callbacks (load ~4-7): 800 EXPRESS
+#: executions at concurrency 8 spent 473-567 ms collecting with the default, 119-123 ms
+#: with (20000, 50, 100); 1500 EXPRESS at concurrency 8 plus a 500-execution soak spent
+#: 729 ms with the default and 352 ms with these, the process growing 281 -> 309 MB and
+#: 281 -> 308 MB. A deploy's 914-1181 ms of collection fell to 527-606 ms.
+GC_THRESHOLDS = (20_000, 50, 20)
 
 
 def apply_gc_policy() -> None:
