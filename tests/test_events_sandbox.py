@@ -83,26 +83,17 @@ def test_with_a_link_broken_every_event_is_dead_lettered_none_lost(deployed, sce
         assert letters["ERROR_MESSAGE"].str.contains("403").all()
 
 
-def test_a_broken_run_repairs_the_link_and_deletes_only_its_own_dead_letters(deployed):
+def test_counting_with_delete_removes_only_the_runs_own_dead_letters(deployed):
     with broken("wrong_api_key"):
         earlier = event_delivery.send_events(n=5)
-        event_delivery.account(earlier, timeout_s=60)  # 5 letters of another run stay
+        event_delivery.account(earlier, timeout_s=60)  # its 5 letters stay
+        run = event_delivery.send_events(n=20)
+        report = event_delivery.account(run, timeout_s=60, delete_dead_letters=True)
 
-    report = event_delivery.send_and_account(n=40, concurrency=4, timeout_s=60,
-                                             break_link="wrong_api_key")
-
-    assert _counts(report) == (40, 0, 40, 0, 0)
-    assert (report["broken"], report["dead_letters_deleted"]) == ("wrong_api_key", 40)
-    assert report["wall_s"] > 0
-    assert event_delivery.dead_letters(report_run(report)).empty
+    assert _counts(report) == (20, 0, 20, 0, 0)
+    assert report["dead_letters_deleted"] == 20
+    assert event_delivery.dead_letters(run).empty
     assert sorted(event_delivery.dead_letters(earlier)["seq"]) == list(range(5))
-    _nothing_left_broken()
-    intact = event_delivery.send_and_account(n=20, timeout_s=60)
-    assert _counts(intact) == (20, 20, 0, 0, 0)
-
-
-def report_run(report: dict) -> event_delivery.SentEvents:
-    return event_delivery.SentEvents(run_id=report["run_id"])
 
 
 def test_an_interrupted_broken_run_is_repaired(deployed, monkeypatch):
@@ -149,8 +140,11 @@ def test_the_cli_accounts_for_every_event_with_the_path_broken(deployed):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert _counts(report) == (30, 0, 30, 0, 0)
-    assert report["broken"] == "gateway_sg_no_egress"
+    assert (report["broken"], report["dead_letters_deleted"]) == ("gateway_sg_no_egress", 30)
+    assert report["wall_s"] > 0
     _nothing_left_broken()
+    intact = event_delivery.send_and_account(n=20, timeout_s=60)  # the link works again
+    assert _counts(intact) == (20, 20, 0, 0, 0)
 
 
 @pytest.mark.events_load
