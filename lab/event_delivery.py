@@ -15,7 +15,9 @@ modes wherever AWS allows it:
   aws mode says so and shows the metrics instead;
 - :func:`account` waits until every event was received or dead-lettered (bounded) and
   returns sent, delivered, dead_lettered, lost, duplicated and put -> receipt percentiles;
-- :func:`redrive` puts dead-lettered events back on the bus and deletes them from the queue.
+- :func:`redrive` puts dead-lettered events back on the bus and deletes them from the queue;
+- :func:`send_and_account` is ``lab events send``: send, then account, optionally with one
+  link of the path broken for the run (:data:`BREAKS`) and repaired after.
 """
 
 from __future__ import annotations
@@ -493,7 +495,8 @@ def send_and_account(
     (:func:`lab.failures.broken`) and always repaired after it, also on Ctrl-C or SIGTERM;
     every event should then be dead-lettered and none lost. Unless ``keep_dead_letters``,
     the run's dead letters are deleted once counted, so runs do not pile up in the queue.
-    ``wall_s``: from the first put to the end of the count.
+    ``wall_s``: from the start of :func:`send_events` (its check that the connection is
+    ACTIVE, then the puts) to the end of the count.
     """
     if break_link is not None and break_link not in BREAKS:
         raise LabError(f"unknown break {break_link!r}; one of: {', '.join(BREAKS)}.")
