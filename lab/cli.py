@@ -20,6 +20,9 @@ from lab.errors import LabError
 
 #: ``lab events send --break`` choices: lab.event_delivery.BREAKS (not imported here: pandas).
 EVENT_BREAKS = ("wrong_api_key", "gateway_sg_no_egress")
+#: ``lab run/soak --workflow`` choices: two of cdk_app.names.WORKFLOW_OUTPUTS, or both (not
+#: imported here: importing cdk_app asks node its version, ~23 ms on every CLI start).
+RUN_WORKFLOWS = ("standard", "express", "both")
 
 
 def _positive_int(name: str, upper: int):
@@ -267,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_sandbox)
 
     p = sub.add_parser("run", help="run executions and time them; prints a latency summary")
-    p.add_argument("--workflow", choices=("standard", "express", "both"), default="standard")
+    p.add_argument("--workflow", choices=RUN_WORKFLOWS, default="standard")
     p.add_argument(
         "-n", type=_positive_int("n", 100_000), default=100, help="executions per workflow"
     )
@@ -294,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("soak", help="run many executions and account for every one")
     p.add_argument("-n", type=_positive_int("n", 100_000), default=1000, help="executions")
     p.add_argument("--concurrency", type=_positive_int("concurrency", 64), default=16)
-    p.add_argument("--workflow", choices=("standard", "express", "both"), default="standard")
+    p.add_argument("--workflow", choices=RUN_WORKFLOWS, default="standard")
     p.add_argument("--json", action="store_true", help="also print one JSON line last")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_soak)

@@ -102,3 +102,11 @@ def test_deploy_in_aws_mode_without_credentials_names_the_fix(tmp_path):
 )
 def test_events_send_refuses_bad_counts_in_one_line(args, fragment):
     assert_one_error_line(run_lab("events", "send", *args), fragment)
+
+
+def test_the_run_workflow_choices_are_the_stacks_workflows():
+    from cdk_app.names import WORKFLOW_OUTPUTS
+    from lab.cli import RUN_WORKFLOWS
+
+    assert RUN_WORKFLOWS[-1] == "both"
+    assert set(RUN_WORKFLOWS[:-1]) <= set(WORKFLOW_OUTPUTS)
