@@ -6,6 +6,7 @@ itself; the private path has its own tests (test_network_path.py, test_failure_m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import socket
@@ -193,16 +194,23 @@ def test_a_host_outside_the_sandbox_fails_with_a_socket_error(aws, public_api):
     assert "no internet access" in described["cause"]
 
 
+@contextlib.contextmanager
+def _dataplane_at(*address):
+    """The HTTP Task sends to ``address`` (None: no data plane) inside the block."""
+    previous = network.set_dataplane_address(*address)
+    try:
+        yield
+    finally:
+        network.restore_dataplane_address(previous)
+
+
 def test_a_data_plane_that_does_not_listen_fails_fast_with_a_socket_error(aws, public_api):
     api, connection_arn = public_api
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         closed_port = unused.getsockname()[1]
-    previous = network.set_dataplane_address("127.0.0.1", closed_port)
-    try:
+    with _dataplane_at("127.0.0.1", closed_port):
         described = _run(aws, http_task_definition(api.url(), connection_arn))
-    finally:
-        network.restore_dataplane_address(previous)
 
     assert described["error"] == "States.Http.Socket"
     assert "connection refused" in described["cause"]
@@ -244,11 +252,8 @@ def test_a_connection_idle_too_long_is_closed_instead_of_reused():
 
 def test_with_no_data_plane_in_the_process_the_task_fails_with_a_socket_error(aws, public_api):
     api, connection_arn = public_api
-    previous = network.set_dataplane_address(None)
-    try:
+    with _dataplane_at(None):
         described = _run(aws, http_task_definition(api.url(), connection_arn))
-    finally:
-        network.restore_dataplane_address(previous)
 
     assert described["error"] == "States.Http.Socket"
     assert "no private API data plane serves in this process" in described["cause"]
