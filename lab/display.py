@@ -97,6 +97,20 @@ TEXT_CELL_CSS = "text-align: left; overflow-wrap: anywhere; word-break: normal;"
 # A word up to this many characters is never broken (a scenario name, CREATE_IN_PROGRESS);
 # a longer one (an 80-character logical id, an ARN) wraps anywhere inside its cell.
 UNBROKEN_WORD_CH = 28
+# Where a long word may break first: after these separators (a <wbr> each), so
+# Events.ConnectionResource.AuthInProgress wraps at a dot, not mid-name.
+BREAK_AFTER = "./:,"
+_WBR = "\ue000"  # a private-use mark, survives pandas' escaping, becomes <wbr>
+
+
+def _breakable(value) -> str:
+    """``value`` as text with a break opportunity after each separator of a long word."""
+    text = str(value)
+    if not any(len(word) > UNBROKEN_WORD_CH for word in text.split()):
+        return text
+    for separator in BREAK_AFTER:
+        text = text.replace(separator, separator + _WBR)
+    return text
 
 
 def _min_width_ch(values) -> int:
@@ -117,8 +131,9 @@ def _is_text(column) -> bool:
 def frame_html(frame, table_id: str | None = None) -> str:
     """A DataFrame as pandas' notebook HTML, with its text columns left-aligned and wrapping.
 
-    Rows and cells are pandas' own (``display.*`` options, float format); only a
-    ``<style>`` block keyed to this table's id is added.
+    Rows and cells are pandas' own (``display.*`` options, float format, escaping); a
+    ``<style>`` block keyed to this table's id is added, and a text cell's word longer
+    than UNBROKEN_WORD_CH gets a ``<wbr>`` after each of BREAK_AFTER's separators.
     """
     import hashlib
 
@@ -130,6 +145,8 @@ def frame_html(frame, table_id: str | None = None) -> str:
         key = repr((list(map(str, frame.columns)), text_columns, text_index, frame.index.nlevels))
         table_id = "lab-table-" + hashlib.sha1(key.encode()).hexdigest()[:10]
     html = frame.to_html(
+        formatters={frame.columns[i]: _breakable for i, text in enumerate(text_columns) if text}
+        if frame.columns.is_unique else None,
         table_id=table_id,
         notebook=True,
         max_rows=pd.get_option("display.max_rows"),
@@ -147,6 +164,7 @@ def frame_html(frame, table_id: str | None = None) -> str:
     if text_index:
         width = _min_width_ch(map(str, frame.index[:200]))
         rules.append(f"#{table_id} tbody th {{ {TEXT_CELL_CSS} min-width: {width}ch; }}")
+    html = html.replace(_WBR, "<wbr>")
     if not rules:
         return html
     return "<style>\n" + "\n".join(rules) + "\n</style>\n" + html

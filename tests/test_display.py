@@ -148,3 +148,13 @@ def test_in_a_kernel_dataframes_and_series_use_the_lab_html():
         assert "overflow-wrap: anywhere" in series and "dtype" not in series
     finally:
         del shell.kernel
+
+
+def test_a_long_dotted_name_breaks_at_its_dots_and_text_stays_escaped():
+    frame = pd.DataFrame({"error": ["Events.ConnectionResource.AuthInProgress", "States.Timeout"],
+                          "cause": ["a <b> & c", "arn:aws:events:us-east-1:123456789012:rule/x"]})
+    html = display.frame_html(frame)
+    assert "Events.<wbr>ConnectionResource.<wbr>AuthInProgress" in html
+    assert "<td>States.Timeout</td>" in html  # short words are left whole
+    assert "arn:<wbr>aws:<wbr>events:<wbr>" in html
+    assert "a &lt;b&gt; &amp; c" in html and "\ue000" not in html
