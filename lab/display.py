@@ -104,13 +104,16 @@ _WBR = "\ue000"  # a private-use mark, survives pandas' escaping, becomes <wbr>
 
 
 def _breakable(value) -> str:
-    """``value`` as text with a break opportunity after each separator of a long word."""
-    text = str(value)
-    if not any(len(word) > UNBROKEN_WORD_CH for word in text.split()):
-        return text
-    for separator in BREAK_AFTER:
-        text = text.replace(separator, separator + _WBR)
-    return text
+    """``value`` as text with a break opportunity after each separator of its long words."""
+    import re
+
+    def mark(match) -> str:
+        word = match.group()
+        for separator in BREAK_AFTER:
+            word = word.replace(separator, separator + _WBR)
+        return word
+
+    return re.sub(rf"\S{{{UNBROKEN_WORD_CH + 1},}}", mark, str(value))
 
 
 def _min_width_ch(values) -> int:

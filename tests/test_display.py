@@ -158,3 +158,10 @@ def test_a_long_dotted_name_breaks_at_its_dots_and_text_stays_escaped():
     assert "<td>States.Timeout</td>" in html  # short words are left whole
     assert "arn:<wbr>aws:<wbr>events:<wbr>" in html
     assert "a &lt;b&gt; &amp; c" in html and "\ue000" not in html
+
+
+def test_only_the_long_words_of_a_cell_get_break_opportunities():
+    html = display.frame_html(pd.DataFrame({"source": [
+        "https://aws.amazon.com/privatelink/pricing/ ($0.01 per AZ-hour)"]}))
+    assert "https:<wbr>/<wbr>/<wbr>aws.<wbr>amazon.<wbr>com/<wbr>privatelink/" in html
+    assert "($0.01 per AZ-hour)" in html
