@@ -22,14 +22,10 @@ modes wherever AWS allows it:
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
-import signal
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -460,28 +456,6 @@ BREAKS = {
 }
 
 
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """While a link is broken, SIGTERM acts as Ctrl-C, so the repair runs.
-
-    It is passed on as SIGINT, so that whatever handles SIGINT at that moment decides:
-    KeyboardInterrupt normally, held back while the repair itself runs
-    (:func:`lab.failures.interrupts_deferred`).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame):
-        signal.raise_signal(signal.SIGINT)
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def send_and_account(
     n: int,
     concurrency: int = 4,
@@ -507,7 +481,7 @@ def send_and_account(
         return report
     from lab.failures import broken
 
-    with _sigterm_as_interrupt(), broken(break_link):
+    with broken(break_link):
         started = time.perf_counter()
         run = send_events(n=n, concurrency=concurrency)
         report = account(run, timeout_s=timeout_s, delete_dead_letters=not keep_dead_letters)

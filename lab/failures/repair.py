@@ -1,8 +1,9 @@
 """Break a link for the length of a ``with`` block, and always put it back.
 
 The repair runs when the block ends however it ends: normally, with an exception,
-or with a KeyboardInterrupt (the kernel's "interrupt" button), and then says so; a
-second interrupt during the repair is held back until the repair is done. If the
+or with a KeyboardInterrupt (the kernel's "interrupt" button, Ctrl-C, or SIGTERM,
+which acts as Ctrl-C while a link is broken), and then says so; a second interrupt
+during the repair is held back until the repair is done. If the
 kernel died in the middle, :func:`repair_all` compares every link with the deployed
 template's intent and puts back whatever differs.
 """
@@ -41,6 +42,28 @@ def interrupts_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While a link is broken, SIGTERM acts as Ctrl-C, so the repair runs.
+
+    It is passed on as SIGINT, so that whatever handles SIGINT at that moment decides:
+    KeyboardInterrupt normally, held back while the repair itself runs
+    (:func:`interrupts_deferred`).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        signal.raise_signal(signal.SIGINT)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @dataclass(frozen=True)
 class Broken:
     """What :func:`broken` yields: the scenario and the workflow whose path is broken."""
@@ -65,25 +88,27 @@ def broken(name: str, workflow: str = "standard") -> Iterator[Broken]:
     # A stack deployed moments ago still has a warming-up connection: wait for it, so
     # what fails inside the block is the broken link, not the warm-up.
     lab.wait_connection(lab.outputs[Output.ConnectionName])
-    try:
-        scenario.apply(lab, undo)
-        yield Broken(scenario, lab.workflow)
-    except KeyboardInterrupt:
-        interrupted = True
-        raise
-    finally:
-        repaired = False
+    with sigterm_as_interrupt():
         try:
-            with interrupts_deferred():
-                undo.run()
-            repaired = True
-        except KeyboardInterrupt:  # held back until the repair was done
-            repaired = interrupted = True
+            scenario.apply(lab, undo)
+            yield Broken(scenario, lab.workflow)
+        except KeyboardInterrupt:
+            interrupted = True
             raise
         finally:
-            if interrupted and repaired:
-                print(f"interrupted: the repair of {name} ran, so the link is as deployed "
-                      "again (lab.repair_all() checks every link).", file=sys.stdout, flush=True)
+            repaired = False
+            try:
+                with interrupts_deferred():
+                    undo.run()
+                repaired = True
+            except KeyboardInterrupt:  # held back until the repair was done
+                repaired = interrupted = True
+                raise
+            finally:
+                if interrupted and repaired:
+                    print(f"interrupted: the repair of {name} ran, so the link is as deployed "
+                          "again (lab.repair_all() checks every link).", file=sys.stdout,
+                          flush=True)
 
 
 def repair_all(workflow: str = "standard") -> pd.DataFrame:
