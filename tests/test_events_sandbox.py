@@ -120,6 +120,25 @@ def test_a_broken_run_ended_by_sigterm_is_repaired(deployed, monkeypatch):
     _nothing_left_broken()
 
 
+def test_sigterm_repairs_even_where_sigint_is_ignored(deployed, monkeypatch):
+    """A shell's background job starts with SIGINT ignored; SIGTERM must still stop the run
+    (it was handed to the ignored SIGINT, and the run went on to its end)."""
+    def terminated(**kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the signal arrives first
+        raise AssertionError("SIGTERM did not stop the run")
+
+    monkeypatch.setattr(event_delivery, "send_events", terminated)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            event_delivery.send_and_account(n=10, break_link="wrong_api_key")
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    _nothing_left_broken()
+
+
 def test_an_unknown_break_is_refused_before_anything_breaks(deployed):
     from lab.cli import EVENT_BREAKS
     from lab.errors import LabError

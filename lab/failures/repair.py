@@ -46,16 +46,20 @@ def interrupts_deferred() -> Iterator[None]:
 def sigterm_as_interrupt() -> Iterator[None]:
     """While a link is broken, SIGTERM acts as Ctrl-C, so the repair runs.
 
-    It is passed on as SIGINT, so that whatever handles SIGINT at that moment decides:
-    KeyboardInterrupt normally, held back while the repair itself runs
-    (:func:`interrupts_deferred`).
+    It is handed to whatever handles SIGINT at that moment: KeyboardInterrupt normally,
+    held back while the repair itself runs (:func:`interrupts_deferred`). Where SIGINT is
+    ignored (a shell's background job), SIGTERM raises KeyboardInterrupt itself.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def interrupt(signum, frame):
-        signal.raise_signal(signal.SIGINT)
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler):  # Python's KeyboardInterrupt, or held back during the repair
+            handler(signal.SIGINT, frame)
+        else:  # SIGINT ignored (a background job, nohup): SIGTERM still stops the block
+            raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
