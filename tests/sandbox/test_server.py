@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -337,12 +338,14 @@ def test_the_server_that_serves_the_data_plane_sets_its_address(monkeypatch):
 
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     previous = network.set_dataplane_address(None)
+    parse_headers = http.client.parse_headers  # make_server installs the server's own
     made = server.make_server(0)
     try:
         assert network.dataplane_address() == ("127.0.0.1", made.server_port)
     finally:
         made.server_close()
         network.restore_dataplane_address(previous)
+        http.client.parse_headers = parse_headers
 
 
 def test_the_server_process_collects_garbage_less_often_than_python_s_default():
