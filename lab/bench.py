@@ -3,9 +3,10 @@
 ``bench(n)`` measures five paths side by side, each at concurrency 1 and 8:
 
 - ``floor``: a direct ``GET /<stage>/hello`` to the sandbox's private API data
-  plane, with the API's host name, the VPC endpoint header, the proof the
-  sandbox's network path adds (made from the sandbox's token) and the API key,
-  on a kept-alive connection: the least any execution's HTTP task can cost.
+  plane (on its own process's port, ``lab.sandbox.dataplane.process``), with the
+  API's host name, the VPC endpoint header, the proof the sandbox's network path
+  adds (made from the sandbox's token) and the API key, on a kept-alive
+  connection: the least any execution's HTTP task can cost.
 - ``express``: ``start_sync_execution`` of the EXPRESS state machine, one
   round trip (``client_ms`` of ``lab.harness``).
 - ``standard``: ``start_execution`` of the STANDARD state machine until the
@@ -66,8 +67,11 @@ class FloorClient:
     """
 
     def __init__(self, cfg: LabConfig, outputs: dict):
+        from lab.sandbox import dataplane_address
+
         root = urlsplit(outputs[Output.ApiRootUrl])
-        self._port = cfg.sandbox_port
+        # The data plane's own address (its own process's port, unless it shares the server's).
+        self._host, self._port = dataplane_address()
         self._path = root.path.rstrip("/") + "/hello"
         key = api_key_value(cfg, outputs[Output.ApiKeyId])
         # The data plane believes the endpoint header only with the proof the sandbox's
@@ -86,7 +90,7 @@ class FloorClient:
     def _connection(self) -> http.client.HTTPConnection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = http.client.HTTPConnection("127.0.0.1", self._port, timeout=30)
+            conn = http.client.HTTPConnection(self._host, self._port, timeout=30)
             self._local.conn = conn
         return conn
 

@@ -35,6 +35,7 @@ from lab.errors import LabError
 __all__ = [
     "auth_headers",
     "configure",
+    "dataplane_address",
     "endpoint",
     "ensure_running",
     "leftovers",
@@ -484,6 +485,7 @@ def status() -> dict[str, Any]:
         "uptime_s": running.get("uptime_s"),
         "moto_version": running.get("moto_version"),
         "stacks": running.get("stacks", []),
+        "dataplane": running.get("dataplane"),
         "log": str(log_path(port)),
     }
 
@@ -509,15 +511,18 @@ def status_text() -> str:
         )
     stacks = info["stacks"]
     stack_text = ", ".join(f"{s['name']} ({s['status']})" for s in stacks) if stacks else "none"
-    return "\n".join(
-        [
-            f"endpoint: {info['endpoint']}",
-            f"pid:      {info['pid']}",
-            f"uptime:   {_duration(info['uptime_s'])}",
-            f"stacks:   {stack_text}",
-            f"log:      {info['log']}",
-        ]
-    )
+    lines = [
+        f"endpoint: {info['endpoint']}",
+        f"pid:      {info['pid']}",
+        f"uptime:   {_duration(info['uptime_s'])}",
+        f"stacks:   {stack_text}",
+    ]
+    where = info.get("dataplane")
+    if where and where.get("own_process"):
+        address = f"{where['host']}:{where['port']}"
+        lines.append(f"api:      {address} (the private API's data plane, pid {where['pid']})")
+    lines.append(f"log:      {info['log']}")
+    return "\n".join(lines)
 
 
 def _duration(seconds: float | None) -> str:
@@ -557,6 +562,20 @@ def _lab_api(path: str, body: dict[str, Any] | None = None) -> Any:
         raise LabError(
             f"The sandbox is not running on port {port}; start it: python -m lab sandbox start"
         ) from None
+
+
+def dataplane_address() -> tuple[str, int]:
+    """``(host, port)`` where the private API's data plane answers (its own process's port).
+
+    For the lab's measurements of the bare data plane (``lab.bench``'s floor).
+    """
+    where = _lab_api("status").get("dataplane") or {}
+    if not where.get("port"):
+        raise LabError(
+            "The sandbox did not say where its data plane listens; restart it "
+            "(python -m lab sandbox stop, then start)."
+        )
+    return where["host"], int(where["port"])
 
 
 def request_log(limit: int | None = None) -> list[dict[str, Any]]:

@@ -167,20 +167,62 @@ def reset_state() -> None:
 
     delivery.reset()  # events queued for API destinations of the resources just forgotten
     moto_api_backend.reset()
-    from lab.sandbox.dataplane import request_log
+    if _dataplane["process"] is not None:
+        _dataplane["process"].clear_request_log()
+    else:
+        from lab.sandbox.dataplane import request_log
 
-    request_log.clear()
+        request_log.clear()
     seed_ids()
+
+
+#: The data plane's own process (``lab.sandbox.dataplane.process``), once the server started
+#: it; None: the data plane answers in this process.
+_dataplane: dict[str, Any] = {"process": None}
+
+
+def set_dataplane_process(process: Any) -> None:
+    """Called once by the server after it started the data plane's process."""
+    _dataplane["process"] = process
 
 
 def request_log_entries(limit: int | None = None) -> list[Any]:
     """The data plane's request log as JSON-ready dicts, oldest first."""
+    if _dataplane["process"] is not None:
+        return _dataplane["process"].request_log(limit)
     from lab.sandbox.dataplane import request_log
 
     entries = list(request_log.entries())
     if limit is not None:
         entries = entries[-limit:] if limit else []
     return entries
+
+
+def dataplane_config() -> dict[str, Any]:
+    """What ``GET /lab-api/dataplane-config`` answers: the APIs and endpoints, as JSON.
+
+    The data plane's process asks for it when the config generation moved; the generation
+    is read before moto's state, so a change made meanwhile is fetched on the next request.
+    """
+    from lab.sandbox.dataplane import config
+
+    process = _dataplane["process"]
+    generation = process.generation.value if process is not None else 0
+    return config.to_json(config.snapshot(generation))
+
+
+def dataplane_status() -> dict[str, Any]:
+    """Where the private API's data plane listens, and in which process."""
+    process = _dataplane["process"]
+    if process is not None:
+        host, port = process.address
+        return {"host": host, "port": port, "pid": process.pid, "own_process": True}
+    return {
+        "host": "127.0.0.1",
+        "port": _runtime.get("port"),
+        "pid": _runtime.get("pid", os.getpid()),
+        "own_process": False,
+    }
 
 
 def deployed_stacks() -> list[dict[str, str]]:
@@ -231,6 +273,7 @@ def status() -> dict[str, Any]:
         "moto_version": moto.__version__,
         "id_seed": ID_SEED,
         "stacks": deployed_stacks(),
+        "dataplane": dataplane_status(),
     }
 
 
@@ -312,6 +355,7 @@ def app(environ, start_response):
         "/lab-api/requests": ("GET",),
         "/lab-api/leftovers": ("GET",),
         "/lab-api/reset": ("POST",),
+        "/lab-api/dataplane-config": ("GET",),
     }
     if path not in routes:
         return _json_response(
@@ -341,6 +385,8 @@ def app(environ, start_response):
             return _json_response(start_response, 200, settings())
         if path == "/lab-api/requests":
             return _json_response(start_response, 200, request_log_entries(_limit(environ)))
+        if path == "/lab-api/dataplane-config":
+            return _json_response(start_response, 200, dataplane_config())
         if path == "/lab-api/leftovers":
             return _json_response(start_response, 200, leftovers(_region(environ)))
         reset_state()

@@ -32,6 +32,7 @@ from typing import Any
 from lab.errors import LabError
 from lab.sandbox import access
 from lab.sandbox.dataplane import hosts
+from lab.sandbox.dataplane.config import changes_config
 
 LOOPBACK = "127.0.0.1"
 
@@ -142,6 +143,27 @@ class SandboxApp:
         self.direct = DirectPath(self.moto)
         self.control = control.app
         self.dataplane = _DataPlaneGate()
+        #: The data plane's process and its config generation (None: the data plane is ours).
+        self.dataplane_process = None
+        self.generation = None
+
+    def use_dataplane_process(self, process) -> None:
+        """Send the data plane's requests to ``process`` (a started ``DataPlaneProcess``)."""
+        from lab.sandbox.dataplane.process import Forwarder
+
+        self.dataplane = Forwarder(process.address)
+        self.generation = process.generation
+        self.dataplane_process = process
+
+    def _changing(self, app, environ, start_response, changes: bool):
+        """Call ``app``; if it ``changes`` the config, bump the generation before and after."""
+        if not changes or self.generation is None:
+            return app(environ, start_response)
+        self.generation.bump()
+        try:
+            return app(environ, start_response)
+        finally:
+            self.generation.bump()
 
     def __call__(self, environ, start_response):
         host = environ.get("HTTP_HOST", "")
@@ -175,9 +197,10 @@ class SandboxApp:
                     "token in the sandbox's state directory: .lab/sandbox-<port>.token); "
                     "call it through lab.sandbox.",
                 )
+            changes = environ.get("REQUEST_METHOD", "GET") != "GET"
             if _under(path, "/lab-api"):
-                return self.control(environ, start_response)
-            return self.moto(environ, _without_cors(start_response))
+                return self._changing(self.control, environ, start_response, changes)
+            return self._changing(self.moto, environ, _without_cors(start_response), changes)
         if not access.signed(environ):
             return _refusal(
                 start_response,
@@ -189,7 +212,7 @@ class SandboxApp:
         answer = self.direct(environ, start)
         if answer is not None:
             return answer
-        return self.moto(environ, start)
+        return self._changing(self.moto, environ, start, changes_config(environ))
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -355,6 +378,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
+    from lab.sandbox.dataplane import process as dataplane_process
+
+    child = None
+    if dataplane_process.enabled_from_env():
+        # The private API's data plane gets a process (and a core) of its own.
+        from lab.sandbox import network
+
+        child = dataplane_process.DataPlaneProcess(server.server_port, token)
+        network.set_dataplane_address(*child.start())
+        server.app.use_dataplane_process(child)
+        control.set_dataplane_process(child)
     control.mark_started(args.port)
     apply_gc_policy()
     signal.signal(signal.SIGTERM, _stop_on_signal)
@@ -366,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.server_close()
+        if child is not None:
+            child.stop()
         _remove_pidfile(args.pidfile)
         _remove_token_file(token_file, token)
         print("sandbox stopped", flush=True)

@@ -65,6 +65,8 @@ def test_status_text_names_endpoint_pid_uptime_and_stacks(sandbox):
     assert f"endpoint: {sandbox}" in text
     assert f"pid:      {pid}" in text
     assert "uptime:" in text and "stacks:" in text
+    host, port = lab.sandbox.dataplane_address()
+    assert f"api:      {host}:{port} (the private API's data plane, pid " in text
 
 
 def test_status_reports_the_server(sandbox):

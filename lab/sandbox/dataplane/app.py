@@ -15,8 +15,10 @@ does what API Gateway does, in its order:
    -> else 403 Forbidden;
 5. run the MOCK integration and render its response.
 
-It reads the live API configuration from moto's apigateway backend (moto keeps no
-per-deployment snapshot, so a change is served before it is deployed; README says so).
+It reads the API configuration through ``config`` (:mod:`.config`): moto's live apigateway
+backend in this process, or a replica of it in the data plane's own process. Either way
+moto keeps no per-deployment snapshot, so a change is served before it is deployed
+(README says so).
 """
 
 from __future__ import annotations
@@ -34,13 +36,13 @@ from lab.config import SOURCE_VPCE_HEADER
 from lab.masking import mask_text
 from lab.sandbox import access
 from lab.sandbox.dataplane import hosts, mock_integration, policy
+from lab.sandbox.dataplane.config import LiveConfig
 from lab.sandbox.dataplane.request_log import RequestLog
 
 _RECEIVED_MS = "lab.received_epoch_ms"  # WSGI environ key
 #: The request log keeps at most this many bytes of each request's body.
 BODY_LOG_LIMIT = 4096
 _PROOF_ENVIRON_KEY = "HTTP_" + access.PATH_PROOF_HEADER.upper().replace("-", "_")
-
 
 
 class _Refusal(Exception):
@@ -64,39 +66,6 @@ def _missing_authentication_token() -> _Refusal:
     )
 
 
-def _apigateway_backends():
-    from moto.apigateway.models import apigateway_backends
-
-    return apigateway_backends
-
-
-def _ec2_backends():
-    from moto.ec2.models import ec2_backends
-
-    return ec2_backends
-
-
-def find_rest_api(api_id: str, region: str):
-    """``(account_id, backend, rest_api)`` for ``api_id`` in ``region``, any account; or None."""
-    # iter_backends() visits only backends that exist: looking up must not create any.
-    for account_id, backend_region, backend in list(_apigateway_backends().iter_backends()):
-        if backend_region == region:
-            api = backend.apis.get(api_id)
-            if api is not None:
-                return account_id, backend, api
-    return None
-
-
-def vpc_of_endpoint(vpce_id: str, region: str) -> str | None:
-    """The VPC id of VPC endpoint ``vpce_id`` (for ``aws:SourceVpc``), any account."""
-    for _, backend_region, backend in list(_ec2_backends().iter_backends()):
-        if backend_region == region:
-            endpoint = backend.vpc_end_points.get(vpce_id)
-            if endpoint is not None:
-                return endpoint.vpc_id
-    return None
-
-
 def _match_segment(part: str, segment: str, params: dict[str, str]) -> bool:
     if part.startswith("{") and part.endswith("}"):
         params[part[1:-1]] = segment
@@ -109,7 +78,7 @@ def match_resource(api: Any, path: str) -> tuple[Any, dict[str, str]] | None:
     segments = [s for s in path.strip("/").split("/") if s]
     best = None
     for resource in api.resources.values():
-        parts = [p for p in resource.get_path().strip("/").split("/") if p]
+        parts = [p for p in resource.path.strip("/").split("/") if p]
         params: dict[str, str] = {}
         if parts and parts[-1].endswith("+}"):
             head = parts[:-1]
@@ -135,30 +104,13 @@ def _is_private(api: Any) -> bool:
     return "PRIVATE" in [t.upper() for t in (api.endpoint_configuration or {}).get("types", [])]
 
 
-def _valid_api_keys(backend: Any, api_id: str, stage: str) -> dict[str, str]:
-    """The enabled keys of the usage plans on ``api_id``/``stage``: value -> key id."""
-    values: dict[str, str] = {}
-    for plan in backend.usage_plans.values():
-        if not any(
-            s.get("apiId") == api_id and s.get("stage") == stage for s in plan.api_stages or []
-        ):
-            continue
-        for plan_key in backend.usage_plan_keys.get(plan.id, {}).values():
-            key = backend.keys.get(plan_key.id)
-            if key is not None and _enabled(key.enabled):
-                values[key.value] = key.id
-    return values
-
-
-def _enabled(flag: Any) -> bool:
-    return flag if isinstance(flag, bool) else str(flag).lower() == "true"
-
-
 class DataPlane:
     """WSGI application for every ``*.execute-api.*`` host of the sandbox."""
 
-    def __init__(self, log: RequestLog):
+    def __init__(self, log: RequestLog, config: Any = None):
         self.log = log
+        #: Where the APIs are read from: moto's live backends, or a replica (``.config``).
+        self.config = config if config is not None else LiveConfig()
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         # The proof never reaches the API (its logs, $input.params()): it is the path's.
@@ -221,10 +173,10 @@ class DataPlane:
     def _handle(self, request: Request, request_id: str, entry: dict[str, Any]) -> Response:
         api_id, region, host_vpce = self._target(request)
         source_vpce = request.headers.get(SOURCE_VPCE_HEADER) or host_vpce
-        found = find_rest_api(api_id, region)
-        if found is None:
+        api = self.config.find_api(api_id, region)
+        if api is None:
             raise _forbidden()
-        account_id, backend, api = found
+        account_id = api.account_id
         entry["api_id"] = api_id
         segments = request.path.lstrip("/").split("/", 1)
         stage_name = segments[0]
@@ -248,7 +200,7 @@ class DataPlane:
         api_key = api_key_id = None
         if method.api_key_required and (api.api_key_source or "HEADER") == "HEADER":
             presented = request.headers.get("x-api-key")
-            api_key_id = _valid_api_keys(backend, api_id, stage_name).get(presented or "")
+            api_key_id = api.api_keys.get(stage_name, {}).get(presented or "")
             if api_key_id is None:
                 raise _forbidden()
             api_key = presented
@@ -256,8 +208,9 @@ class DataPlane:
         identity = {
             "source_ip": request.remote_addr or "",
             "vpce_id": source_vpce if _is_private(api) else None,
-            "vpc_id": vpc_of_endpoint(source_vpce, region)
-            if source_vpce and _is_private(api) else None,
+            "vpc_id": self.config.vpc_of_endpoint(source_vpce, region)
+            if source_vpce and _is_private(api)
+            else None,
             "api_key": api_key,
             "api_key_id": api_key_id,
         }
@@ -287,7 +240,7 @@ class DataPlane:
         context: dict[str, str] = {}
         if source_vpce:
             context["aws:SourceVpce"] = source_vpce
-            vpc_id = vpc_of_endpoint(source_vpce, region)
+            vpc_id = self.config.vpc_of_endpoint(source_vpce, region)
             if vpc_id:
                 context["aws:SourceVpc"] = vpc_id
         decision = policy.evaluate(document, policy.InvokeRequest(api_arn, method_arn, context))
@@ -322,7 +275,7 @@ class DataPlane:
                 account_id=account_id,
                 stage=stage.name,
                 resource_id=resource.id,
-                resource_path=resource.get_path(),
+                resource_path=resource.path,
                 http_method=request.method,
                 path=request.path,
                 domain_name=(request.host or "").split(":")[0],
@@ -353,9 +306,7 @@ class DataPlane:
 def _method_request_headers(request: Request) -> dict[str, str]:
     """The headers API Gateway passes to the method request (not the sandbox's own)."""
     return {
-        name: value
-        for name, value in request.headers.items()
-        if name.lower() != SOURCE_VPCE_HEADER
+        name: value for name, value in request.headers.items() if name.lower() != SOURCE_VPCE_HEADER
     }
 
 
