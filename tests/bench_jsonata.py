@@ -28,7 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "sandbox")]
 
 import time  # noqa: E402
 
-import test_http_invoke_support as support  # noqa: E402
+import http_invoke_builders as support  # noqa: E402
 from bench_parse_cache import _client_factory, _summary  # noqa: E402
 
 STATUS_EXPRESSION = "{% $states.result.StatusCode & ' ' & $states.result.StatusText %}"

@@ -579,6 +579,22 @@ def test_a_state_runs_in_a_thread_it_only_starts_and_waits_for_with_its_timeout(
     assert "TimeoutSeconds(" in constructor and "DEFAULT_TIMEOUT_SECONDS" in constructor
 
 
+def test_a_standard_execution_runs_in_a_thread_it_only_starts():
+    """performance.PooledThread stands in for execution_worker.Thread: moto only constructs
+    it with a target and daemon, starts it and forgets it (TMP_THREADS, a forgetful list)."""
+    from moto.stepfunctions.parser.backend import execution_worker
+
+    source = inspect.getsource(execution_worker)
+    assert source.count("Thread(") == 1
+    start = inspect.getsource(seams.original(f"{performance._EXECUTION_WORKER}:Thread").__init__)
+    assert "target" in start  # the real threading.Thread
+    method = inspect.getsource(execution_worker.ExecutionWorker.start)
+    assert "Thread(target=self._execution_logic, daemon=True)" in method
+    assert "execution_logic_thread.start()" in method
+    assert "join" not in method and "is_alive" not in method
+    assert execution_worker.Thread is performance.PooledThread
+
+
 def test_a_state_machine_keeps_its_executions_in_a_list_it_only_appends_to():
     """performance.index_executions swaps that list for an indexed one at construction."""
     import pathlib

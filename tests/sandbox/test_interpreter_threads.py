@@ -1,6 +1,6 @@
 """Programs and states that cannot time out run in the waiting thread; the others keep
-moto's watchdog thread, so TimeoutSeconds still stops them
-(``performance.run_without_watchdog_threads``).
+moto's watchdog thread (from the pool, ``performance.PooledThread``), so TimeoutSeconds
+still stops them.
 """
 
 from __future__ import annotations
@@ -62,10 +62,16 @@ def test_an_execution_without_timeouts_starts_no_interpreter_threads_beyond_its_
 ):
     started = []
     real_start = threading.Thread.start
+    real_pooled_start = performance.PooledThread.start
 
     def counting_start(thread):
-        started.append(thread.name)
+        if not thread.name.startswith("lab-sfn-"):  # the pool's own kept threads
+            started.append(thread.name)
         return real_start(thread)
+
+    def counting_pooled_start(thread):
+        started.append("pooled")
+        return real_pooled_start(thread)
 
     definition = {
         "StartAt": "Seed",
@@ -80,13 +86,97 @@ def test_an_execution_without_timeouts_starts_no_interpreter_threads_beyond_its_
     }
     arn = create_state_machine(aws, definition)
     monkeypatch.setattr(threading.Thread, "start", counting_start)
+    monkeypatch.setattr(performance.PooledThread, "start", counting_pooled_start)
 
     described = run_execution(aws, arn)
 
     assert described["status"] == "SUCCEEDED"
-    # The execution's own thread (StartExecution returns at once) and the Parallel branch
-    # worker; moto also started one per program and one per Parallel state.
-    assert len(started) == 2
+    # The execution's own thread (StartExecution returns at once; from the pool) and the
+    # Parallel branch worker; moto also started one per program and one per Parallel state.
+    assert len(started) == 2 and started.count("pooled") == 1
+
+
+# --------------------------------------------------------------------------- PooledThread
+
+
+def test_a_pooled_thread_joins_with_a_timeout_as_a_thread_does():
+    release = threading.Event()
+    thread = performance.PooledThread(target=release.wait, args=(5,), daemon=True)
+
+    thread.start()
+    thread.join(timeout=0.05)
+    alive_after_timeout = thread.is_alive()
+    release.set()
+    thread.join(timeout=5)
+
+    assert alive_after_timeout is True
+    assert thread.is_alive() is False
+
+
+def test_a_pooled_thread_runs_elsewhere_in_a_fresh_context_and_reports_exceptions(monkeypatch):
+    import contextvars
+
+    marker = contextvars.ContextVar("marker", default="fresh")
+    marker.set("caller's")
+    reported, seen = [], []
+    monkeypatch.setattr(threading, "excepthook", reported.append)
+
+    def look():
+        seen.append((threading.get_ident(), marker.get()))
+        raise RuntimeError("boom")
+
+    thread = performance.PooledThread(target=look)
+    thread.start()
+    thread.join(timeout=5)
+
+    assert seen and seen[0][0] != threading.get_ident()
+    assert seen[0][1] == "fresh"
+    assert [type(args.exc_value) for args in reported] == [RuntimeError]
+
+
+def test_a_pooled_thread_starts_once_and_joins_only_when_started():
+    import pytest
+
+    thread = performance.PooledThread(target=lambda: None)
+    with pytest.raises(RuntimeError):
+        thread.join()
+    thread.start()
+    with pytest.raises(RuntimeError):
+        thread.start()
+
+
+def test_the_pool_keeps_its_threads_and_never_waits_for_one():
+    # Sixteen tasks at once, each starting and joining a nested one (a program's thread
+    # starting its states'): all run, none waits for a free worker.
+    results, lock = [], threading.Lock()
+
+    def inner(i):
+        with lock:
+            results.append(("inner", i))
+
+    def outer(i):
+        nested = performance.PooledThread(target=inner, args=(i,))
+        nested.start()
+        nested.join(timeout=10)
+        with lock:
+            results.append(("outer", i))
+
+    threads = [performance.PooledThread(target=outer, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    kept = {t.ident for t in threading.enumerate() if t.name.startswith("lab-sfn-")}
+    again = performance.PooledThread(
+        target=lambda: results.append(("again", threading.get_ident()))
+    )
+    again.start()
+    again.join(timeout=10)
+
+    assert sorted(results[:32]) == sorted(
+        [("inner", i) for i in range(16)] + [("outer", i) for i in range(16)]
+    )
+    assert results[-1][1] in kept  # a kept thread ran it, not a new one
 
 
 def test_an_exception_in_an_inline_thread_is_reported_not_raised(monkeypatch):
@@ -102,3 +192,48 @@ def test_an_exception_in_an_inline_thread_is_reported_not_raised(monkeypatch):
 
     assert not thread.is_alive()
     assert [type(args.exc_value) for args in reported] == [RuntimeError]
+
+
+def _alive(prefix: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(prefix + "-")]
+
+
+def _until(condition, timeout: float = 5.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_an_idle_worker_ends_and_the_next_task_gets_a_new_one():
+    pool = performance._ThreadPool(idle_timeout_s=0.05, prefix="test-idle")
+    ran = threading.Event()
+    pool.run(lambda: None)
+
+    ended = _until(lambda: not _alive("test-idle"))
+    pool.run(ran.set)
+
+    assert ended
+    assert ran.wait(5)
+    assert [t.name for t in _alive("test-idle")] in (["test-idle-2"], [])
+    pool.shutdown()
+
+
+def test_shutdown_ends_every_idle_worker_in_its_own_thread():
+    pool = performance._ThreadPool(prefix="test-shutdown")
+    release = threading.Event()
+    for _ in range(3):
+        pool.run(lambda: release.wait(5))
+    release.set()
+    assert _until(lambda: pool.idle() == 3)
+    workers = _alive("test-shutdown")
+
+    pool.shutdown()
+
+    assert len(workers) == 3
+    assert not any(t.is_alive() for t in workers)
+    assert pool.idle() == 0

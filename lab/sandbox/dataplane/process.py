@@ -326,9 +326,12 @@ def main() -> int:
     watcher.start()
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us (its Ctrl-C)
-    from lab.sandbox.server import GC_THRESHOLDS
+    # The server process's policies hold here too: fewer young collections, and the
+    # stdlib's header parser without the email package (lab.sandbox.server says why).
+    from lab.sandbox.server import GC_THRESHOLDS, use_fast_header_parser
 
     gc.set_threshold(*GC_THRESHOLDS)
+    use_fast_header_parser()
     server.serve_forever()
     return 0
 

@@ -99,6 +99,7 @@ def seams():
         definition,
         executions,
         internal_errors,
+        json_copy,
         jsonata,
         limits,
         map_runs,
@@ -187,6 +188,7 @@ def seams():
         *internal_errors.seams(),
         *map_runs.seams(),
         *not_emulated.seams(),
+        *json_copy.seams(),
     )
 
 

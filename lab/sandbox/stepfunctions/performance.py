@@ -19,6 +19,14 @@ executions needs for correctness is not here but beside the cache (:mod:`.progra
   program without ``TimeoutSeconds`` and a state whose timeout is the default (99999999 s,
   over three years) never time out, so they now run in the thread that would have waited
   for them: two threads fewer per execution.
+- pooled threads: the threads moto still needs (a program's watchdog when it has
+  ``TimeoutSeconds``, as the lab's workflows do; a state's when its timeout is not the
+  default; the thread that runs a STANDARD execution after StartExecution returned) come
+  from a pool of kept threads (:class:`PooledThread`) instead of a new OS thread each:
+  the target still runs in another thread, in a fresh ``contextvars`` context, and
+  ``join(timeout)``/``is_alive()`` answer as a ``Thread``'s, so a timeout behaves the same.
+  A new thread cost every EXPRESS execution of the lab ~0.15 ms of wall time (creation
+  and the start handshake) before its first state ran.
 - the execution index: moto finds an execution by scanning every execution the state
   machine ever had, on every DescribeExecution (each poll) and every StartExecution (the
   name check): the cost of a STANDARD execution grew with the sandbox's age (about 1 ms
@@ -30,6 +38,7 @@ Every seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``
 
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
 import sys
@@ -61,6 +70,7 @@ EVAL_COMPONENT_LOGGER = "moto.stepfunctions.parser.asl.component.eval_component"
 _EVAL_COMPONENT = "moto.stepfunctions.parser.asl.component.eval_component:EvalComponent."
 _EXECUTE_STATE = "moto.stepfunctions.parser.asl.component.state.exec.execute_state"
 _PROGRAM = "moto.stepfunctions.parser.asl.component.program.program"
+_EXECUTION_WORKER = "moto.stepfunctions.parser.backend.execution_worker"
 _CONTRACTS = "tests/contracts/test_moto_stepfunctions.py::"
 
 
@@ -132,12 +142,158 @@ class _InlineThread:
 _inline = threading.local()
 
 
+class _Worker:
+    """One kept thread: runs what it is given, then waits in the pool for more."""
+
+    def __init__(self, pool: _ThreadPool, number: int) -> None:
+        import queue
+
+        self._pool = pool
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(
+            target=self._loop, name=f"{pool.prefix}-{number}", daemon=True
+        )
+
+    def give(self, task) -> None:
+        self._tasks.put(task)
+
+    def _loop(self) -> None:
+        import queue
+
+        while True:
+            try:
+                task = self._tasks.get(timeout=self._pool.idle_timeout_s)
+            except queue.Empty:
+                if self._pool.retire(self):
+                    return
+                continue  # the pool handed it a task meanwhile: it is in the queue
+            if task is None:
+                return
+            task()
+            del task
+            if not self._pool.rest(self):
+                return
+
+
+class _ThreadPool:
+    """Idle workers, newest first; a new one when none is idle (never a wait for a worker:
+    a program's thread starts its states' threads, so a bounded pool could deadlock).
+
+    A worker idle for ``idle_timeout_s`` ends, and every idle worker ends at exit: each in its
+    own thread, so what it holds per thread (jsonatapy's compiled expressions, which must
+    be dropped by the thread that made them) goes with it.
+    """
+
+    def __init__(
+        self, keep_idle: int = 64, idle_timeout_s: float = 60.0, prefix: str = "lab-sfn"
+    ) -> None:
+        self.prefix = prefix
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._keep_idle = keep_idle
+        self.idle_timeout_s = idle_timeout_s
+        self._count = 0
+
+    def run(self, task) -> None:
+        with self._lock:
+            worker = self._idle.pop() if self._idle else None
+            if worker is None:
+                self._count += 1
+                number = self._count
+        if worker is None:
+            worker = _Worker(self, number)
+            worker.give(task)
+            worker.thread.start()
+            return
+        worker.give(task)
+
+    def rest(self, worker: _Worker) -> bool:
+        """Back to the pool after a task; False: the pool is full, the worker ends."""
+        with self._lock:
+            if len(self._idle) >= self._keep_idle:
+                return False
+            self._idle.append(worker)
+            return True
+
+    def retire(self, worker: _Worker) -> bool:
+        """An idle worker timed out: True if it may end (no task was handed to it)."""
+        with self._lock:
+            if worker in self._idle:
+                self._idle.remove(worker)
+                return True
+            return False
+
+    def idle(self) -> int:
+        with self._lock:
+            return len(self._idle)
+
+    def shutdown(self, timeout_s: float = 2.0) -> None:
+        """End every idle worker and wait (up to ``timeout_s``) until they have."""
+        import time
+
+        with self._lock:
+            workers, self._idle = self._idle, []
+        for worker in workers:
+            worker.give(None)
+        deadline = time.monotonic() + timeout_s
+        for worker in workers:
+            worker.thread.join(max(0.0, deadline - time.monotonic()))
+
+
+POOL = _ThreadPool()
+atexit.register(POOL.shutdown)
+
+
+class PooledThread:
+    """A ``Thread`` as moto uses it (``start``, ``join(timeout)``, ``is_alive``), from :data:`POOL`.
+
+    The target runs in a pool thread, in a fresh ``contextvars`` context as a new thread's
+    would; an exception goes to ``threading.excepthook``, as from a thread.
+    """
+
+    def __init__(
+        self, group=None, target=None, name=None, args=(), kwargs=None, *, daemon=None
+    ) -> None:
+        self._call = (target, tuple(args), dict(kwargs or {}))
+        self.name = name
+        self.daemon = True if daemon is None else daemon
+        self._started = False
+        self._done = threading.Event()
+
+    def start(self) -> None:
+        if self._started:
+            raise RuntimeError("threads can only be started once")
+        self._started = True
+        POOL.run(self._run)
+
+    def _run(self) -> None:
+        import contextvars
+
+        target, args, kwargs = self._call
+        self._call = None
+        try:
+            if target is not None:
+                contextvars.Context().run(target, *args, **kwargs)
+        except BaseException:
+            threading.excepthook(threading.ExceptHookArgs((*sys.exc_info(), None)))
+        finally:
+            self._done.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if not self._started:
+            raise RuntimeError("cannot join thread before it is started")
+        self._done.wait(timeout)
+
+    def is_alive(self) -> bool:
+        return self._started and not self._done.is_set()
+
+
 def _program_thread(*args: Any, target=None, **kwargs: Any):
     """``Program.eval``'s worker thread; inline when the program has no TimeoutSeconds."""
     program = getattr(target, "__self__", None)
     if program is not None and not getattr(program, "timeout_seconds", None):
         return _InlineThread(target, *args, **kwargs)
-    return threading.Thread(*args, target=target, **kwargs)
+    return PooledThread(*args, target=target, **kwargs)
 
 
 def _state_thread(*args: Any, **kwargs: Any):
@@ -145,7 +301,7 @@ def _state_thread(*args: Any, **kwargs: Any):
     if getattr(_inline, "next_state_thread", False):
         _inline.next_state_thread = False  # this call only, not threads its target starts
         return _InlineThread(*args, **kwargs)
-    return threading.Thread(*args, **kwargs)
+    return PooledThread(*args, **kwargs)
 
 
 #: ``threading`` as ``Program.eval`` sees it: the real module, with an inline-capable Thread.
@@ -337,6 +493,14 @@ def seams():
             "a state with the default timeout (over three years) needs no watchdog thread",
             _CONTRACTS
             + "test_a_state_runs_in_a_thread_it_only_starts_and_waits_for_with_its_timeout",
+            origin="threading",
+        ),
+        Seam(
+            owner,
+            f"{_EXECUTION_WORKER}:Thread",
+            PooledThread,
+            "moto starts a new OS thread for every STANDARD execution",
+            _CONTRACTS + "test_a_standard_execution_runs_in_a_thread_it_only_starts",
             origin="threading",
         ),
         Seam(
