@@ -42,6 +42,7 @@ dispatcher. What it relies on in moto is pinned by the contract test.
 from __future__ import annotations
 
 import calendar
+import functools
 import io
 import json
 import os
@@ -290,9 +291,7 @@ class ShapeSerializer:
             "timestampFormat", self._timestamps.default_format
         )
         if timestamp_format.lower() != "unixtimestamp":
-            return lambda value: self._timestamps._convert_timestamp_to_str(
-                value, timestamp_format
-            )
+            return lambda value: self._timestamps._convert_timestamp_to_str(value, timestamp_format)
 
         def convert_timestamp(value: Any):
             if type(value) is datetime and value.tzinfo is None:
@@ -490,6 +489,7 @@ class DirectPath:
             return self._serializers[operation]
 
 
+@functools.lru_cache(maxsize=len(OPERATIONS) + 1)
 def _action_name(operation: str) -> str:
     from moto.core.utils import camelcase_to_underscores
 

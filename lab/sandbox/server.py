@@ -147,12 +147,16 @@ class SandboxApp:
         self.dataplane_process = None
         self.generation = None
 
+    def use_generation(self, generation) -> None:
+        """Bump ``generation`` (a ``dataplane.config.Generation``) around config changes."""
+        self.generation = generation
+
     def use_dataplane_process(self, process) -> None:
         """Send the data plane's requests to ``process`` (a started ``DataPlaneProcess``)."""
         from lab.sandbox.dataplane.process import Forwarder
 
         self.dataplane = Forwarder(process.address)
-        self.generation = process.generation
+        self.use_generation(process.generation)
         self.dataplane_process = process
 
     def _changing(self, app, environ, start_response, changes: bool):
@@ -378,14 +382,19 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
+    from lab.sandbox import network
     from lab.sandbox.dataplane import process as dataplane_process
+    from lab.sandbox.dataplane.config import Generation
 
+    # What has changed since: the data plane's replica and the network path's route cache
+    # read it; every call through this server that can change their inputs bumps it.
+    generation = Generation()
+    server.app.use_generation(generation)
+    network.use_config_generation(generation)
     child = None
     if dataplane_process.enabled_from_env():
         # The private API's data plane gets a process (and a core) of its own.
-        from lab.sandbox import network
-
-        child = dataplane_process.DataPlaneProcess(server.server_port, token)
+        child = dataplane_process.DataPlaneProcess(server.server_port, token, generation)
         network.set_dataplane_address(*child.start())
         server.app.use_dataplane_process(child)
         control.set_dataplane_process(child)

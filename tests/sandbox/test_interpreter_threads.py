@@ -237,3 +237,55 @@ def test_shutdown_ends_every_idle_worker_in_its_own_thread():
     assert len(workers) == 3
     assert not any(t.is_alive() for t in workers)
     assert pool.idle() == 0
+
+
+# --------------------------------------------------------------------------- EXPRESS deadlines
+
+
+def _express_sync(aws, definition: dict) -> tuple[dict, float]:
+    import time
+
+    arn = create_state_machine(aws, definition, express=True)
+    started = time.monotonic()
+    result = aws("stepfunctions").start_sync_execution(stateMachineArn=arn, input="{}")
+    return result, time.monotonic() - started
+
+
+def test_an_express_program_times_out_at_its_deadline_without_a_thread_of_its_own(aws, monkeypatch):
+    started = []
+    real_pooled_start = performance.PooledThread.start
+
+    def counting_pooled_start(thread):
+        started.append(thread)
+        return real_pooled_start(thread)
+
+    monkeypatch.setattr(performance.PooledThread, "start", counting_pooled_start)
+    definition = {
+        "TimeoutSeconds": 1,
+        "StartAt": "Nap",
+        "States": {"Nap": {"Type": "Wait", "Seconds": 20, "End": True}},
+    }
+
+    result, took = _express_sync(aws, definition)
+
+    assert result["status"] == "TIMED_OUT"
+    assert 0.9 < took < 10  # the deadline, not the Wait's 20 s
+    assert started == []  # ran in the calling thread
+
+
+def test_an_express_program_within_its_timeout_succeeds_and_cancels_its_deadline(aws):
+    definition = {
+        "TimeoutSeconds": 300,
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Result": {"ok": True}, "End": True}},
+    }
+
+    result, _ = _express_sync(aws, definition)
+
+    assert result["status"] == "SUCCEEDED"
+    assert result["output"] == '{"ok":true}'
+    with performance.DEADLINES._wake:  # every deadline left is a cancelled one
+        live = [
+            n for _, n, _ in performance.DEADLINES._due if n not in performance.DEADLINES._cancelled
+        ]
+    assert live == []

@@ -151,3 +151,75 @@ def test_a_configuration_without_port_443_refuses_the_connection(aws, dataplane)
 
     assert broken.error == "States.Http.Socket"
     assert "port 443" in broken.cause
+
+
+# --------------------------------------------------------------------------- the route cache
+
+
+@pytest.fixture
+def generation():
+    """A config generation, as the sandbox server passes it; none again afterwards."""
+    from lab.sandbox.dataplane.config import Generation
+
+    counter = Generation()
+    network.use_config_generation(counter)
+    yield counter
+    network.use_config_generation(None)
+
+
+def _counting_checks(monkeypatch) -> list[str]:
+    from lab.sandbox.network import path as path_module
+
+    checked = []
+    real = path_module._route_from_gateway
+
+    def counting(*args, **kwargs):
+        checked.append("checked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(path_module, "_route_from_gateway", counting)
+    return checked
+
+
+def test_a_route_that_held_is_kept_while_the_generation_stands(
+    aws, dataplane, generation, monkeypatch
+):
+    path = build_private_path(aws)
+    checked = _counting_checks(monkeypatch)
+
+    first, second = _route(path), _route(path)
+    generation.bump()
+    third = _route(path)
+
+    assert first == second == third
+    assert len(checked) == 2  # the second came from the cache; the bump checked it again
+
+
+def test_without_a_generation_every_route_is_checked(aws, dataplane, monkeypatch):
+    path = build_private_path(aws)
+    checked = _counting_checks(monkeypatch)
+
+    _route(path)
+    _route(path)
+
+    assert len(checked) == 2
+
+
+def test_a_broken_path_is_never_kept_and_a_change_is_seen_after_its_bump(
+    aws, dataplane, generation
+):
+    path = build_private_path(aws)
+    assert _route(path).source_vpce == path.vpc.endpoint_id
+    ec2 = aws("ec2")
+    rules = ec2.describe_security_groups(GroupIds=[path.gateway_sg_id])["SecurityGroups"][0]
+    ec2.revoke_security_group_egress(
+        GroupId=path.gateway_sg_id, IpPermissions=rules["IpPermissionsEgress"]
+    )
+
+    still_kept = _route(path)  # no bump: what the server never lets happen
+    generation.bump()  # the server bumps around the revoke
+    broken = _broken_link(path)
+    again = _broken_link(path)
+
+    assert still_kept.source_vpce == path.vpc.endpoint_id
+    assert "no egress rule" in broken.cause and "no egress rule" in again.cause

@@ -61,12 +61,12 @@ def enabled_from_env() -> bool:
 class DataPlaneProcess:
     """Starts, reaches and stops the data plane's process (in the sandbox server)."""
 
-    def __init__(self, server_port: int, token: str) -> None:
+    def __init__(self, server_port: int, token: str, generation: Any = None) -> None:
         from lab.sandbox.dataplane.config import Generation
 
         self.server_port = server_port
         self._token = token
-        self.generation = Generation()
+        self.generation = generation if generation is not None else Generation()
         self._process: subprocess.Popen | None = None
         self.address: tuple[str, int] | None = None
 

@@ -64,6 +64,7 @@ __all__ = [
     "public_route",
     "restore_dataplane_address",
     "set_dataplane_address",
+    "use_config_generation",
 ]
 
 #: ``(host, port)`` of the data plane in this process: set by whoever serves it (the sandbox
@@ -85,6 +86,19 @@ def set_dataplane_address(host: str | None, port: int | None = None) -> tuple[st
 def restore_dataplane_address(previous: tuple[str, int] | None) -> None:
     """Put back what :func:`set_dataplane_address` returned."""
     set_dataplane_address(*(previous or (None,)))
+
+
+def use_config_generation(generation) -> None:
+    """Let :func:`private_route` keep routes while ``generation`` stays the same (None: never).
+
+    The sandbox server passes the counter it bumps around every call that can change a
+    VPC, endpoint, security group or VPC Lattice resource; in-process callers change moto
+    directly, so without one every route is checked anew.
+    """
+    from lab.sandbox.network import path
+
+    path.ROUTES.generation = generation
+    path.ROUTES.clear()
 
 
 def dataplane_address() -> tuple[str, int]:

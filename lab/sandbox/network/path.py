@@ -77,6 +77,49 @@ def _gateway_sources(ec2: Any, gateway: Any):
     return addresses, networks
 
 
+class _RouteCache:
+    """Routes that held, by what they were checked from, while the generation stands.
+
+    Only a path that holds is kept (a broken one may heal with time: a resource turning
+    ACTIVE), and the resource configuration's and gateway's own state and ports are checked
+    on every call. Everything after them (DNS, the endpoint, security groups, ENIs) changes
+    only through a call that bumps the generation
+    (:func:`lab.sandbox.network.use_config_generation`).
+    """
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self.generation = None
+        self._routes: dict[Any, Route] = {}
+        self._at: int | None = None
+
+    def now(self) -> int | None:
+        """The generation now (None: no counter, nothing is kept)."""
+        generation = self.generation
+        return None if generation is None else generation.value
+
+    def get(self, key: Any, at: int | None) -> Route | None:
+        if at is None or self._at != at:
+            return None
+        return self._routes.get(key)
+
+    def put(self, key: Any, route: Route, at: int | None) -> None:
+        """Keep ``route``, checked from generation ``at``, unless the generation moved since."""
+        if at is None or self.now() != at:
+            return
+        if self._at != at or len(self._routes) >= self.SIZE:
+            self._routes = {}
+            self._at = at
+        self._routes[key] = route
+
+    def clear(self) -> None:
+        self._routes, self._at = {}, None
+
+
+ROUTES = _RouteCache()
+
+
 def private_route(connection: ConnectionRuntime) -> Route:
     """Check every link from the connection's resource configuration to the endpoint.
 
@@ -115,7 +158,26 @@ def private_route(connection: ConnectionRuntime) -> Route:
             f"Resource gateway {gateway_id} is {gateway.status}, not ACTIVE."
         )
     gateway_vpc = gateway.vpc_id
+    key = (
+        configuration.arn,
+        configuration.domain_name,
+        gateway_id,
+        gateway_vpc,
+        tuple(gateway.security_group_ids or ()),
+        tuple(gateway.network_interface_ids or ()),
+        tuple(gateway.subnet_ids or ()),
+    )
+    at = ROUTES.now()  # before the checks: a change made meanwhile keeps this route out
+    known = ROUTES.get(key, at)
+    if known is not None:
+        return known
+    route = _route_from_gateway(configuration, rc_name, gateway, gateway_id, gateway_vpc)
+    ROUTES.put(key, route, at)
+    return route
 
+
+def _route_from_gateway(configuration, rc_name: str, gateway, gateway_id: str, gateway_vpc):
+    """The links after the gateway: DNS, the endpoint, both sides' security groups."""
     domain = (configuration.domain_name or "").rstrip(".")
     if not domain:
         raise SocketError(

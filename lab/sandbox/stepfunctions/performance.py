@@ -288,12 +288,109 @@ class PooledThread:
         return self._started and not self._done.is_set()
 
 
+class _DeadlineWatch:
+    """One thread for every inline EXPRESS program's TimeoutSeconds: at a program's deadline
+    it does what moto's waiting thread does then, ``env.set_timed_out()``."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Any]] = []  # (deadline, number, env), a heap
+        self._cancelled: set[int] = set()
+        self._wake = threading.Condition()
+        self._numbers = iter(range(1, 2**62))
+        self._thread: threading.Thread | None = None
+
+    def watch(self, env: Any, seconds: float) -> int:
+        import heapq
+        import time
+
+        with self._wake:
+            number = next(self._numbers)
+            heapq.heappush(self._due, (time.monotonic() + seconds, number, env))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="lab-sfn-deadlines", daemon=True
+                )
+                self._thread.start()
+            self._wake.notify()
+            return number
+
+    def cancel(self, number: int) -> None:
+        with self._wake:
+            self._cancelled.add(number)
+
+    def _run(self) -> None:
+        import heapq
+        import time
+
+        while True:
+            with self._wake:
+                while self._due and self._due[0][1] in self._cancelled:
+                    self._cancelled.discard(heapq.heappop(self._due)[1])
+                now = time.monotonic()
+                if not self._due:
+                    self._wake.wait()
+                    continue
+                deadline, number, env = self._due[0]
+                if deadline > now:
+                    self._wake.wait(deadline - now)
+                    continue
+                heapq.heappop(self._due)
+            env.set_timed_out()
+
+
+DEADLINES = _DeadlineWatch()
+
+
+class _ExpressProgramThread(_InlineThread):
+    """An EXPRESS program with TimeoutSeconds, inline: :data:`DEADLINES` times it out.
+
+    moto starts a thread for the program and joins it for TimeoutSeconds; past that it calls
+    ``env.set_timed_out()`` and returns. Here the program runs in the calling thread and the
+    shared watch makes that call at the deadline: a Wait state wakes at once and the program
+    ends after its current state, as moto's thread does. The caller returns when that state
+    has ended rather than at the deadline itself, which only a state that blocks without
+    watching the program's state could tell; an EXPRESS workflow has none of those that
+    wait long (AWS allows no activities, ``.sync`` or ``.waitForTaskToken`` in them, and the
+    sandbox's HTTP Task answers or fails at once).
+    """
+
+    def __init__(self, target, env: Any, seconds: float, **options: Any) -> None:
+        super().__init__(target, (env,), None, **options)
+        self._env, self._seconds = env, seconds
+
+    def start(self) -> None:
+        number = DEADLINES.watch(self._env, self._seconds)
+        try:
+            super().start()
+        finally:
+            DEADLINES.cancel(number)
+
+
 def _program_thread(*args: Any, target=None, **kwargs: Any):
-    """``Program.eval``'s worker thread; inline when the program has no TimeoutSeconds."""
+    """``Program.eval``'s worker thread: inline without TimeoutSeconds, and for EXPRESS."""
     program = getattr(target, "__self__", None)
-    if program is not None and not getattr(program, "timeout_seconds", None):
+    timeout = getattr(program, "timeout_seconds", None) if program is not None else None
+    if program is not None and not timeout:
         return _InlineThread(target, *args, **kwargs)
+    call_args = kwargs.get("args") or ()  # Thread(target=super().eval, args=(env,), ...)
+    env = call_args[0] if len(call_args) == 1 and not args else None
+    if env is not None and _is_express(env):
+        options = {k: v for k, v in kwargs.items() if k != "args"}
+        return _ExpressProgramThread(target, env, timeout.timeout_seconds, **options)
     return PooledThread(*args, target=target, **kwargs)
+
+
+def _is_express(env: Any) -> bool:
+    """An EXPRESS execution: its ARN says so (``...:express:<machine>:<name>:<id>``).
+
+    ``env.execution_type`` cannot tell: moto takes it from an attribute its state machines
+    do not set, so it is STANDARD for every execution.
+    """
+    try:
+        arn = env.states.context_object.context_object_data["Execution"]["Id"]
+    except (AttributeError, KeyError, TypeError):
+        return False
+    return isinstance(arn, str) and arn.split(":")[5:6] == ["express"]
 
 
 def _state_thread(*args: Any, **kwargs: Any):
