@@ -55,6 +55,23 @@ def enabled_from_env() -> bool:
     return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+def _loopback_call(port: int, token: str, method: str, target: str) -> tuple[int, bytes]:
+    """One request with the sandbox's token to ``127.0.0.1:port``: ``(status, body)``."""
+    from lab.sandbox import access
+
+    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=60)
+    try:
+        connection.request(
+            method,
+            target,
+            headers={"Host": f"{LOOPBACK}:{port}", "Authorization": access.authorization(token)},
+        )
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 # --------------------------------------------------------------------------- the server's side
 
 
@@ -119,24 +136,9 @@ class DataPlaneProcess:
             process.wait(timeout)
 
     def _call(self, method: str, query: str = "") -> Any:
-        from lab.sandbox import access
-
-        connection = http.client.HTTPConnection(*self.address, timeout=30)
-        try:
-            connection.request(
-                method,
-                _INTERNAL + query,
-                headers={
-                    "Host": f"{LOOPBACK}:{self.address[1]}",
-                    "Authorization": access.authorization(self._token),
-                },
-            )
-            response = connection.getresponse()
-            body = response.read()
-        finally:
-            connection.close()
-        if response.status != 200:
-            raise RuntimeError(f"the data plane's process answered {response.status}: {body!r}")
+        status, body = _loopback_call(self.address[1], self._token, method, _INTERNAL + query)
+        if status != 200:
+            raise RuntimeError(f"the data plane's process answered {status}: {body!r}")
         return json.loads(body)
 
     def request_log(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -269,26 +271,12 @@ def _json(start_response, status: str, body: Any) -> list[bytes]:
 
 
 def _fetcher(server_port: int, token: str):
-    from lab.sandbox import access
     from lab.sandbox.dataplane import config
 
     def fetch() -> config.Snapshot:
-        connection = http.client.HTTPConnection(LOOPBACK, server_port, timeout=60)
-        try:
-            connection.request(
-                "GET",
-                SNAPSHOT_PATH,
-                headers={
-                    "Host": f"{LOOPBACK}:{server_port}",
-                    "Authorization": access.authorization(token),
-                },
-            )
-            response = connection.getresponse()
-            body = response.read()
-        finally:
-            connection.close()
-        if response.status != 200:
-            raise RuntimeError(f"the sandbox server answered {response.status} for {SNAPSHOT_PATH}")
+        status, body = _loopback_call(server_port, token, "GET", SNAPSHOT_PATH)
+        if status != 200:
+            raise RuntimeError(f"the sandbox server answered {status} for {SNAPSHOT_PATH}")
         return config.from_json(json.loads(body))
 
     return fetch
