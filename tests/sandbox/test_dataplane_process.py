@@ -247,3 +247,31 @@ def test_the_switch_keeps_the_data_plane_in_the_servers_process(own_server):
         "pid": status["pid"],
         "own_process": False,
     }
+
+
+def test_a_dead_data_plane_process_is_replaced_on_the_same_port(own_server):
+    proc, port, token, status = own_server()
+    where = status["dataplane"]
+    import http.client
+
+    os.kill(where["pid"], signal.SIGKILL)
+    # A request made now waits in the backlog until the new process takes the socket.
+    connection = http.client.HTTPConnection("127.0.0.1", where["port"], timeout=30)
+    try:
+        connection.request(
+            "GET",
+            "/lab-internal/requests",
+            headers={
+                "Host": f"127.0.0.1:{where['port']}",
+                "Authorization": access.authorization(token),
+            },
+        )
+        response = connection.getresponse()
+        answered = (response.status, json.loads(response.read()))
+    finally:
+        connection.close()
+    after = _status(port, token)["dataplane"]
+
+    assert answered == (200, [])  # a new process, with an empty log
+    assert after["port"] == where["port"] and after["pid"] != where["pid"]
+    assert _gone(where["pid"])

@@ -10,7 +10,8 @@ stops with itself:
 
 - The server binds the child's listening socket on 127.0.0.1 (an ephemeral port) before the
   child starts and hands it over, so connections made before the child is ready wait in the
-  backlog instead of being refused; it then points HTTP Tasks and API destinations at it
+  backlog instead of being refused (and, should the child die, while the server starts
+  another on the same socket); it then points HTTP Tasks and API destinations at it
   (:func:`lab.sandbox.network.set_dataplane_address`). A request addressed to an
   ``*.execute-api.*`` host on the server's own port is forwarded here (:class:`Forwarder`).
 - The child reads the APIs from a replica of moto's state (:mod:`.config`): it fetches a
@@ -76,7 +77,17 @@ def _loopback_call(port: int, token: str, method: str, target: str) -> tuple[int
 
 
 class DataPlaneProcess:
-    """Starts, reaches and stops the data plane's process (in the sandbox server)."""
+    """Starts, reaches, restarts and stops the data plane's process (in the sandbox server).
+
+    The server keeps the listening socket, so the address never changes: if the child dies,
+    connections wait in the backlog while :meth:`_supervise` starts another on the same
+    socket (what the dead one logged is gone with it; the server's log says so). A child that
+    dies again within :data:`CRASH_WINDOW_S` of its start :data:`MAX_QUICK_CRASHES` times in
+    a row is not restarted: the socket is closed and connecting fails at once.
+    """
+
+    MAX_QUICK_CRASHES = 3
+    CRASH_WINDOW_S = 5.0
 
     def __init__(self, server_port: int, token: str, generation: Any = None) -> None:
         from lab.sandbox.dataplane.config import Generation
@@ -85,34 +96,76 @@ class DataPlaneProcess:
         self._token = token
         self.generation = generation if generation is not None else Generation()
         self._process: subprocess.Popen | None = None
+        self._listener: socket.socket | None = None
+        self._stopping = threading.Event()
         self.address: tuple[str, int] | None = None
+        self.restarts = 0
 
     def start(self) -> tuple[str, int]:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((LOOPBACK, 0))
         listener.listen(BACKLOG)
+        self._listener = listener
         self.address = (LOOPBACK, listener.getsockname()[1])
+        self._process = self._spawn()
+        threading.Thread(
+            target=self._supervise, name="lab-dataplane-supervisor", daemon=True
+        ).start()
+        return self.address
+
+    def _spawn(self) -> subprocess.Popen:
         spec = {
             "token": self._token,
             "server_port": self.server_port,
-            "listen_fd": listener.fileno(),
+            "listen_fd": self._listener.fileno(),
             "generation_fd": self.generation.fd,
         }
-        try:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "lab.sandbox.dataplane.process"],
-                stdin=subprocess.PIPE,
-                pass_fds=(listener.fileno(), self.generation.fd),
-                # Its own process group: a Ctrl-C meant for a foreground server reaches the
-                # server, which stops the child itself (the log stays in one order).
-                start_new_session=True,
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lab.sandbox.dataplane.process"],
+            stdin=subprocess.PIPE,
+            pass_fds=(self._listener.fileno(), self.generation.fd),
+            # Its own process group: a Ctrl-C meant for a foreground server reaches the
+            # server, which stops the child itself (the log stays in one order).
+            start_new_session=True,
+        )
+        process.stdin.write(json.dumps(spec).encode() + b"\n")
+        process.stdin.flush()
+        return process
+
+    def _supervise(self) -> None:
+        import time
+
+        quick_crashes = 0
+        while not self._stopping.is_set():
+            process = self._process
+            if process is None:
+                return
+            started = time.monotonic()
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            quick_crashes = (
+                quick_crashes + 1 if time.monotonic() - started < self.CRASH_WINDOW_S else 1
             )
-            self._process.stdin.write(json.dumps(spec).encode() + b"\n")
-            self._process.stdin.flush()
-        finally:
-            listener.close()  # the child has it; if it dies, connecting fails at once
-        return self.address
+            if quick_crashes > self.MAX_QUICK_CRASHES:
+                print(
+                    f"the private API's data plane process exited ({code}) {quick_crashes - 1} "
+                    "times in a row; not restarting it: HTTP Tasks now fail with "
+                    "States.Http.Socket. Restart the sandbox (python -m lab sandbox stop, start).",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                self._close_listener()
+                return
+            print(
+                f"the private API's data plane process exited ({code}); starting another on the "
+                "same port (its request log is lost)",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.restarts += 1
+            self._process = self._spawn()
 
     @property
     def pid(self) -> int | None:
@@ -121,8 +174,15 @@ class DataPlaneProcess:
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+
     def stop(self, timeout: float = 3.0) -> None:
+        self._stopping.set()
         process, self._process = self._process, None
+        self._close_listener()
         if process is None:
             return
         try:
