@@ -26,7 +26,12 @@ CONCURRENCY = 16
 def run_plan(sandbox):
     from lab.deployment import ensure_deployed
 
-    return harness.plan("both", outputs=ensure_deployed())
+    run_plan = harness.plan("both", outputs=ensure_deployed())
+    # A connection just created warms up (AUTHORIZING) first, as on AWS: what is measured
+    # here starts once it is ACTIVE, as the bench does.
+    harness.wait_until_ready(run_plan, "express")
+    harness.wait_until_ready(run_plan, "standard")
+    return run_plan
 
 
 @pytest.mark.parametrize(("workflow", "count"), [("express", 240), ("standard", 120)])
@@ -47,5 +52,6 @@ def test_every_execution_comes_back_once_in_order_and_reaches_the_api_once(
     )
 
     assert [r.name for r in records] == names
-    assert collections.Counter(r.status for r in records) == {"SUCCEEDED": count}
+    failures = [(r.name, r.error, r.cause) for r in records if r.status != "SUCCEEDED"]
+    assert failures == []
     assert received == dict.fromkeys(names, 1)
