@@ -284,8 +284,41 @@ def test_an_express_program_within_its_timeout_succeeds_and_cancels_its_deadline
 
     assert result["status"] == "SUCCEEDED"
     assert result["output"] == '{"ok":true}'
-    with performance.DEADLINES._wake:  # every deadline left is a cancelled one
-        live = [
-            n for _, n, _ in performance.DEADLINES._due if n not in performance.DEADLINES._cancelled
-        ]
-    assert live == []
+    assert performance.DEADLINES.pending() == 0  # its deadline was cancelled
+
+
+def test_a_cancelled_deadline_lets_go_of_its_environment_and_the_heap_is_compacted():
+    import gc
+    import weakref
+
+    class Env:
+        def set_timed_out(self):
+            raise AssertionError("cancelled: never timed out")
+
+    watch = performance._DeadlineWatch()
+    envs = [Env() for _ in range(watch.COMPACT_AT * 2)]
+    refs = [weakref.ref(env) for env in envs]
+    numbers = [watch.watch(env, 300) for env in envs]
+    del envs
+    for number in numbers:
+        watch.cancel(number)
+    gc.collect()
+
+    assert watch.pending() == 0
+    assert all(ref() is None for ref in refs)
+    assert len(watch._due) <= watch.COMPACT_AT
+
+
+def test_a_deadline_that_comes_times_its_program_out():
+    fired = threading.Event()
+
+    class Env:
+        def set_timed_out(self):
+            fired.set()
+
+    watch = performance._DeadlineWatch()
+    watch.watch(Env(), 300)  # a later one first: the sooner one must still wake the watch
+    watch.watch(Env(), 0.05)
+
+    assert fired.wait(5)
+    assert watch.pending() == 1

@@ -290,11 +290,17 @@ class PooledThread:
 
 class _DeadlineWatch:
     """One thread for every inline EXPRESS program's TimeoutSeconds: at a program's deadline
-    it does what moto's waiting thread does then, ``env.set_timed_out()``."""
+    it does what moto's waiting thread does then, ``env.set_timed_out()``.
+
+    A finished program cancels its entry, which lets go of its environment at once; cancelled
+    entries leave the heap when they come first or when they are most of it.
+    """
+
+    COMPACT_AT = 1024
 
     def __init__(self) -> None:
-        self._due: list[tuple[float, int, Any]] = []  # (deadline, number, env), a heap
-        self._cancelled: set[int] = set()
+        self._due: list[list[Any]] = []  # [deadline, number, env or None], a heap
+        self._entries: dict[int, list[Any]] = {}  # number -> its heap entry, while live
         self._wake = threading.Condition()
         self._numbers = iter(range(1, 2**62))
         self._thread: threading.Thread | None = None
@@ -305,18 +311,33 @@ class _DeadlineWatch:
 
         with self._wake:
             number = next(self._numbers)
-            heapq.heappush(self._due, (time.monotonic() + seconds, number, env))
+            entry = [time.monotonic() + seconds, number, env]
+            self._entries[number] = entry
+            heapq.heappush(self._due, entry)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="lab-sfn-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._wake.notify()
+            if self._due[0] is entry:
+                self._wake.notify()  # the new deadline comes first
             return number
 
     def cancel(self, number: int) -> None:
+        import heapq
+
         with self._wake:
-            self._cancelled.add(number)
+            entry = self._entries.pop(number, None)
+            if entry is not None:
+                entry[2] = None  # the environment is free now
+            if len(self._due) > self.COMPACT_AT and len(self._entries) * 2 < len(self._due):
+                self._due = [e for e in self._due if e[2] is not None]
+                heapq.heapify(self._due)
+
+    def pending(self) -> int:
+        """How many programs are being watched (not finished, not yet timed out)."""
+        with self._wake:
+            return len(self._entries)
 
     def _run(self) -> None:
         import heapq
@@ -324,18 +345,20 @@ class _DeadlineWatch:
 
         while True:
             with self._wake:
-                while self._due and self._due[0][1] in self._cancelled:
-                    self._cancelled.discard(heapq.heappop(self._due)[1])
-                now = time.monotonic()
+                while self._due and self._due[0][2] is None:
+                    heapq.heappop(self._due)
                 if not self._due:
                     self._wake.wait()
                     continue
-                deadline, number, env = self._due[0]
+                deadline = self._due[0][0]  # not its env: a wait must not hold on to it
+                now = time.monotonic()
                 if deadline > now:
                     self._wake.wait(deadline - now)
                     continue
-                heapq.heappop(self._due)
+                _, number, env = heapq.heappop(self._due)
+                self._entries.pop(number, None)
             env.set_timed_out()
+            del env
 
 
 DEADLINES = _DeadlineWatch()
