@@ -192,10 +192,7 @@ def request_log_entries(limit: int | None = None) -> list[Any]:
         return _dataplane["process"].request_log(limit)
     from lab.sandbox.dataplane import request_log
 
-    entries = list(request_log.entries())
-    if limit is not None:
-        entries = entries[-limit:] if limit else []
-    return entries
+    return request_log.last(limit)
 
 
 def dataplane_config() -> dict[str, Any]:
@@ -284,6 +281,7 @@ def _json_response(start_response, status: int, body: Any) -> list[bytes]:
     reasons = {
         200: "OK",
         400: "Bad Request",
+        403: "Forbidden",
         404: "Not Found",
         405: "Method Not Allowed",
         415: "Unsupported Media Type",

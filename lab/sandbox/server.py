@@ -143,8 +143,7 @@ class SandboxApp:
         self.direct = DirectPath(self.moto)
         self.control = control.app
         self.dataplane = _DataPlaneGate()
-        #: The data plane's process and its config generation (None: the data plane is ours).
-        self.dataplane_process = None
+        #: The config generation to bump around changing calls (None: nobody reads one).
         self.generation = None
 
     def use_generation(self, generation) -> None:
@@ -156,8 +155,6 @@ class SandboxApp:
         from lab.sandbox.dataplane.process import Forwarder
 
         self.dataplane = Forwarder(process.address)
-        self.use_generation(process.generation)
-        self.dataplane_process = process
 
     def _changing(self, app, environ, start_response, changes: bool):
         """Call ``app``; if it ``changes`` the config, bump the generation before and after."""

@@ -213,6 +213,32 @@ def test_sync_execution_classes_exist_with_the_execution_constructor():
     assert callable(SyncExecution.to_start_sync_execution_output)
 
 
+def test_moto_state_machines_say_standard_whatever_their_type():
+    """models.typed_state_machine_details: moto hard-codes sm_type, and an execution's
+    environment takes its type from it (``state_machine_details.typ``)."""
+    from moto.stepfunctions import models as sfn_models
+    from moto.stepfunctions.parser.backend import execution
+
+    init = inspect.getsource(sfn_models.StateMachineInstance.__init__)
+    assert 'self.sm_type = "STANDARD"' in init and 'self.type = sm_type or "STANDARD"' in init
+    details = inspect.getsource(
+        seams.original(
+            "moto.stepfunctions.parser.backend.execution:Execution.get_start_state_machine_details"
+        )
+    )
+    assert "typ=self.state_machine.sm_type" in details
+    environment = seams.original(
+        "moto.stepfunctions.parser.backend.execution_worker:ExecutionWorker."
+        "_get_evaluation_environment"
+    )
+    assert "execution_type=self._evaluation_details.state_machine_details.typ" in (
+        inspect.getsource(environment)
+    )
+    assert execution.Execution.get_start_state_machine_details is seams.installed(
+        "moto.stepfunctions.parser.backend.execution:Execution.get_start_state_machine_details"
+    )
+
+
 def test_moto_does_not_answer_start_sync_execution_itself():
     """responses.start_sync_execution is added to StepFunctionResponse by the extension."""
     from moto.stepfunctions.responses import StepFunctionResponse

@@ -99,7 +99,6 @@ class DataPlaneProcess:
         self._listener: socket.socket | None = None
         self._stopping = threading.Event()
         self.address: tuple[str, int] | None = None
-        self.restarts = 0
 
     def start(self) -> tuple[str, int]:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -164,15 +163,11 @@ class DataPlaneProcess:
                 file=sys.stderr,
                 flush=True,
             )
-            self.restarts += 1
             self._process = self._spawn()
 
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
-
-    def alive(self) -> bool:
-        return self._process is not None and self._process.poll() is None
 
     def _close_listener(self) -> None:
         listener, self._listener = self._listener, None
@@ -297,6 +292,7 @@ class _ChildApp:
 
     def __call__(self, environ: dict, start_response):
         from lab.sandbox import access
+        from lab.sandbox.control import _json_response, _limit
         from lab.sandbox.dataplane import hosts
 
         if hosts.EXECUTE_API_HOST.match(environ.get("HTTP_HOST", "")):
@@ -308,26 +304,13 @@ class _ChildApp:
             and access.token_matches(environ.get("HTTP_AUTHORIZATION"), self.token)
         )
         if not allowed or path != _INTERNAL:
-            return _json(start_response, "403 Forbidden", {"message": "Forbidden"})
+            return _json_response(start_response, 403, {"message": "Forbidden"})
         method = environ.get("REQUEST_METHOD", "GET")
         if method == "DELETE":
             self.log.clear()
-            return _json(start_response, "200 OK", {"cleared": True})
-        entries = list(self.log.entries())
-        from urllib.parse import parse_qs
-
-        limit = parse_qs(environ.get("QUERY_STRING", "")).get("limit")
-        if limit and limit[0].isdigit():
-            entries = entries[-int(limit[0]) :] if int(limit[0]) else []
-        return _json(start_response, "200 OK", entries)
-
-
-def _json(start_response, status: str, body: Any) -> list[bytes]:
-    payload = json.dumps(body, default=str).encode()
-    start_response(
-        status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
-    )
-    return [payload]
+            return _json_response(start_response, 200, {"cleared": True})
+        # The server checked the limit before it asked.
+        return _json_response(start_response, 200, self.log.last(_limit(environ)))
 
 
 def _fetcher(server_port: int, token: str):

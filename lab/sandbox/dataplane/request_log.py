@@ -90,6 +90,13 @@ class RequestLog:
         with self._lock:
             return [dict(e) for e, _ in self._entries]
 
+    def last(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The last ``limit`` entries (None: all), oldest first, as copies."""
+        entries = self.entries()
+        if limit is None:
+            return entries
+        return entries[-limit:] if limit else []
+
     def clear(self) -> None:
         """Forget every entry."""
         with self._lock:

@@ -144,6 +144,14 @@ def seams():
         ),
         Seam(
             "lab.sandbox.stepfunctions.models",
+            "moto.stepfunctions.parser.backend.execution:Execution.get_start_state_machine_details",
+            models.typed_state_machine_details,
+            "moto's state machines say sm_type STANDARD whatever their type",
+            _CONTRACTS + "test_moto_state_machines_say_standard_whatever_their_type",
+            kind="wrap",
+        ),
+        Seam(
+            "lab.sandbox.stepfunctions.models",
             "moto.stepfunctions.parser.models:StepFunctionsParserBackend.start_sync_execution",
             models.start_sync_execution,
             "moto has the SyncExecution classes but no StartSyncExecution",

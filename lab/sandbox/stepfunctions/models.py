@@ -4,6 +4,9 @@
   ``SyncExecution`` classes; runs the execution to its end on the caller's thread.
 - ``start_execution`` without a name gets a fresh UUID name, as on AWS (moto reuses ``None``,
   so a second unnamed execution collides with the first).
+- ``get_start_state_machine_details`` says what type the state machine is: moto's state
+  machines set ``sm_type = "STANDARD"`` whatever their ``type``, so every execution's
+  environment claimed to be STANDARD (``env.execution_type``).
 - The parse cache executions share is :mod:`.programs`.
 """
 
@@ -24,6 +27,23 @@ from lab.sandbox.stepfunctions.exceptions import (
 #: Express workflows are billed in 64 MB steps of memory and 100 ms steps of duration.
 BILLED_MEMORY_MB = 64
 BILLING_STEP_MS = 100
+
+
+def typed_state_machine_details(moto_details):
+    """``Execution.get_start_state_machine_details`` with the state machine's own ``type``."""
+    import functools
+
+    @functools.wraps(moto_details)
+    def get_start_state_machine_details(self: Any) -> Any:
+        from moto.stepfunctions.parser.api import StateMachineType
+
+        details = moto_details(self)
+        kind = str(getattr(self.state_machine, "type", "") or "").upper()
+        if kind in StateMachineType.__members__:
+            details.typ = StateMachineType(kind)
+        return details
+
+    return get_start_state_machine_details
 
 
 def billing_details(start: datetime.datetime, stop: datetime.datetime) -> dict[str, int]:

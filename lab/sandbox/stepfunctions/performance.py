@@ -404,16 +404,10 @@ def _program_thread(*args: Any, target=None, **kwargs: Any):
 
 
 def _is_express(env: Any) -> bool:
-    """An EXPRESS execution: its ARN says so (``...:express:<machine>:<name>:<id>``).
+    """An EXPRESS execution (``models.typed_state_machine_details`` sets the type right)."""
+    from moto.stepfunctions.parser.api import StateMachineType
 
-    ``env.execution_type`` cannot tell: moto takes it from an attribute its state machines
-    do not set, so it is STANDARD for every execution.
-    """
-    try:
-        arn = env.states.context_object.context_object_data["Execution"]["Id"]
-    except (AttributeError, KeyError, TypeError):
-        return False
-    return isinstance(arn, str) and arn.split(":")[5:6] == ["express"]
+    return getattr(env, "execution_type", None) == StateMachineType.EXPRESS
 
 
 def _state_thread(*args: Any, **kwargs: Any):
