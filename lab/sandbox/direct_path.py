@@ -417,6 +417,8 @@ class DirectPath:
         from moto.stepfunctions.responses import StepFunctionResponse
         from werkzeug.exceptions import HTTPException
 
+        from lab.sandbox import input_rules
+
         global _request_cls
         if _request_cls is None:
             _request_cls = _request_class()
@@ -433,6 +435,9 @@ class DirectPath:
             status, headers, content = response._transform_response(headers, result)
             headers, content = response._enrich_response(headers, content)
             return status, headers, content
+        refused = input_rules.answer(response)
+        if refused is not None:
+            return refused
         method = getattr(response, _action_name(operation))
         try:
             result = method()

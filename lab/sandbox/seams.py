@@ -45,10 +45,12 @@ __all__ = ["PACKAGES", "Seam", "install", "installed", "methods", "original", "r
 #: its handlers call every other service's backend).
 PACKAGES = (
     "lab.sandbox.lazy_imports",  # before moto.apigateway pulls jsonschema in
+    "lab.sandbox.input_rules",  # every request's model constraints, before any handler
     "lab.sandbox.vpclattice",  # resource gateways and resource configurations
     "lab.sandbox.ec2",  # VPC endpoint DNS entries and ENIs
     "lab.sandbox.events",  # connections with private connectivity
     "lab.sandbox.secretsmanager",  # secrets from templates, {{resolve:secretsmanager:...}}
+    "lab.sandbox.kms",  # key state operations by key ARN
     "lab.sandbox.apigateway",  # what the private API needs (MOCK, stages, usage plans)
     "lab.sandbox.stepfunctions",  # http:invoke, StartSyncExecution, the program cache
     "lab.sandbox.cloudformation",  # models for every type the template uses; last

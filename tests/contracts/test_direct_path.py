@@ -156,6 +156,7 @@ def _world(direct: bool):
     from lab.sandbox import control, seams, server
 
     seams.install()
+    control.update_settings({"iam_evaluation": False})  # module-scoped: before conftest's
     with freeze_time(FROZEN), mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         control.seed_ids()
         app = server.SandboxApp(port=None)
