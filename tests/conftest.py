@@ -94,6 +94,8 @@ def moto_inprocess():
 
     seams.install()
     control.reset_settings()
+    # Tests here name roles that do not exist; the IAM tests switch evaluation on.
+    control.update_settings({"iam_evaluation": False})
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         control.seed_ids()
 

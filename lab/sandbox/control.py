@@ -71,14 +71,25 @@ def _check_warmup(value: Any) -> float:
     return float(value)
 
 
-def _check_switch(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("direct_path must be true or false")
-    return value
+def _switch(name: str):
+    def check(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false")
+        return value
+
+    return check
+
+
+def _iam_from_env() -> bool:
+    return os.environ.get("LAB_SANDBOX_IAM", "1").strip().lower() not in ("0", "false", "off")
 
 
 # name -> validator returning the normalised value (raises ValueError)
-_VALIDATORS = {"connection_warmup_seconds": _check_warmup, "direct_path": _check_switch}
+_VALIDATORS = {
+    "connection_warmup_seconds": _check_warmup,
+    "direct_path": _switch("direct_path"),
+    "iam_evaluation": _switch("iam_evaluation"),
+}
 
 
 def _current() -> dict[str, Any]:
@@ -89,6 +100,7 @@ def _current() -> dict[str, Any]:
         _settings = {
             "connection_warmup_seconds": _warmup_from_env(),
             "direct_path": enabled_from_env(),
+            "iam_evaluation": _iam_from_env(),
         }
     return _settings
 
@@ -108,6 +120,10 @@ def settings() -> dict[str, Any]:
     ``direct_path``: whether the four execution calls take the server's direct path
     (``lab.sandbox.direct_path``; default on, ``LAB_SANDBOX_DIRECT_PATH=0`` off); the
     answers are the same either way, which is what the bench's A/B relies on.
+    ``iam_evaluation``: whether the roles the path's services assume are evaluated as AWS
+    evaluates them (trust at CreateStateMachine, the execution role's and an EventBridge
+    target role's policies at run time; :mod:`lab.sandbox.roles`). Default on, as on AWS;
+    ``LAB_SANDBOX_IAM=0`` off.
     """
     with _lock:
         return dict(_current())

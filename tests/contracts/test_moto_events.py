@@ -131,3 +131,26 @@ def test_the_handler_exposes_backend_and_headers():
 
     assert isinstance(inspect.getattr_static(EventsHandler, "events_backend"), property)
     assert "self.current_account" in inspect.getsource(EventsHandler)
+
+
+def test_put_targets_takes_name_bus_and_targets():
+    """``lab.sandbox.events.target_role`` wraps ``EventsBackend.put_targets(name, event_bus_arn,
+    targets)``; CloudFormation's Rule handler calls the same backend method with its Targets,
+    so one wrap covers both. The seam can go when moto requires a RoleArn itself."""
+    import inspect
+
+    from moto.events.models import EventsBackend, Rule
+
+    from lab.sandbox import seams
+
+    original = seams.original("moto.events.models:EventsBackend.put_targets")
+    assert list(inspect.signature(original).parameters) == [
+        "self",
+        "name",
+        "event_bus_arn",
+        "targets",
+    ]
+    assert "backend.put_targets(" in inspect.getsource(Rule.create_from_cloudformation_json)
+    assert "RoleArn" not in inspect.getsource(original)
+    target = "moto.events.models:EventsBackend.put_targets"
+    assert EventsBackend.put_targets is seams.installed(target)

@@ -672,3 +672,25 @@ def test_describe_execution_is_a_scan_for_the_arn_the_index_replaces():
         ")",
         "return exctn",
     ]
+
+
+def test_state_machine_role_parameters():
+    """``lab.sandbox.stepfunctions.execution_role`` wraps the parser backend's
+    ``create_state_machine(…, roleArn, …)`` and ``update_state_machine(…, role_arn, …)``,
+    reads the role from that parameter and the region from ``self.region_name``; the HTTP
+    Task reads the execution role from ``StateCredentials.role_arn``. The seams can go when
+    moto checks that Step Functions may assume the role."""
+    import inspect
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.credentials import (
+        StateCredentials,
+    )
+
+    from lab.sandbox import seams
+
+    target = "moto.stepfunctions.parser.models:StepFunctionsParserBackend."
+    create = seams.original(target + "create_state_machine")
+    update = seams.original(target + "update_state_machine")
+    assert "roleArn" in inspect.signature(create).parameters
+    assert "role_arn" in inspect.signature(update).parameters
+    assert "role_arn" in StateCredentials.__dataclass_fields__

@@ -30,8 +30,9 @@ def aws(monkeypatch):
     seams.install()
     control.reset_settings()
     # Private connections in the sandbox warm up before turning ACTIVE; tests that want
-    # the warm-up set it themselves.
-    control.update_settings({"connection_warmup_seconds": 0})
+    # the warm-up set it themselves. These tests name roles that do not exist: IAM
+    # evaluation (on by default, as on AWS) is switched on by the tests about it.
+    control.update_settings({"connection_warmup_seconds": 0, "iam_evaluation": False})
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         control.seed_ids()
 

@@ -349,8 +349,38 @@ def http_task_definition(
     return definition
 
 
+def ensure_execution_role(aws, name: str = ROLE_ARN.rsplit("/", 1)[-1]) -> str:
+    """A role Step Functions may assume, allowed what an HTTP Task needs (on any resource),
+    unless one of that name exists already (a test about IAM makes its own first)."""
+    iam = aws("iam")
+    try:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        pass
+    trust = {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"},
+             "Action": "sts:AssumeRole"}  # fmt: skip
+    arn = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
+    )["Role"]["Arn"]
+    actions = ["states:InvokeHTTPEndpoint", "events:RetrieveConnectionCredentials",
+               "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]  # fmt: skip
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="http-task",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+            }
+        ),
+    )
+    return arn
+
+
 def create_state_machine(aws, definition: dict, *, express: bool = False, name: str = "lab") -> str:
-    """Create the state machine; returns its ARN."""
+    """Create the state machine (and its role, when the sandbox evaluates roles); its ARN."""
+    ensure_execution_role(aws)
     return aws("stepfunctions").create_state_machine(
         name=name,
         definition=json.dumps(definition),

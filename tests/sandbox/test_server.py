@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from http_invoke_builders import ensure_execution_role
 from lab_api_client import lab_api
 
 import lab.sandbox
@@ -318,7 +319,7 @@ def test_step_functions_executes_definitions(clean_sandbox, sandbox_client):
     sfn = sandbox_client("stepfunctions")
     machine = sfn.create_state_machine(
         name="pass-through",
-        roleArn="arn:aws:iam::123456789012:role/sfn",
+        roleArn=ensure_execution_role(sandbox_client, "sfn"),
         definition=json.dumps(
             {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": 1}, "End": True}}}
         ),

@@ -40,7 +40,13 @@ __all__ = ["apply", "connection_runtime", "find_connection", "seams"]
 
 def seams():
     """The EventBridge seams (see :mod:`lab.sandbox.seams`)."""
-    from lab.sandbox.events import api_destinations, dead_letter_queue, delivery, responses
+    from lab.sandbox.events import (
+        api_destinations,
+        dead_letter_queue,
+        delivery,
+        responses,
+        target_role,
+    )
     from lab.sandbox.seams import Seam, methods
 
     owner = models.__name__
@@ -96,6 +102,7 @@ def seams():
         ),
         *api_destinations.seams(),
         *dead_letter_queue.seams(),
+        *target_role.seams(),
         Seam(
             delivery.__name__,
             "moto.events.models:Rule.send_to_targets",

@@ -20,7 +20,9 @@ URL, no connection, no retries). The sandbox instead delivers as EventBridge doc
    ``User-Agent: Amazon/EventBridge/ApiDestinations``, ``Content-Type: application/json;
    charset=utf-8``, the target's ``HttpParameters`` and the connection's key and invocation
    parameters (the connection's win). The request times out after 5 seconds, as AWS's does.
-5. 2xx: delivered. 429, 5xx, a network failure or a connection that is not ready: retried
+5. The target's role must trust EventBridge and allow ``events:InvokeApiDestination``
+   (:mod:`.target_role`); if not, the event goes to the dead-letter queue at once.
+   2xx: delivered. 429, 5xx, a network failure or a connection that is not ready: retried
    with exponential backoff and full jitter until ``RetryPolicy.MaximumRetryAttempts`` or
    ``MaximumEventAgeInSeconds`` runs out. Any other 4xx: not retried.
 6. An event that failed for good goes to the target's ``DeadLetterConfig`` queue (when its
@@ -474,6 +476,7 @@ def build_request(job: _Job, destination: Any, runtime: Any):
 def attempt(job: _Job) -> Outcome:
     """One HTTP call for ``job``, along the modelled network path."""
     from lab.sandbox import network
+    from lab.sandbox.events import target_role
     from lab.sandbox.network.errors import CONNECTION_NOT_FOUND, HttpTaskError, SocketError
     from lab.sandbox.stepfunctions import connections, transport
 
@@ -485,6 +488,9 @@ def attempt(job: _Job) -> Outcome:
             ERROR_NOT_FOUND,
             f"API destination {job.target.get('Arn')} does not exist.",
         )
+    refused = target_role.delivery_refusal(job.target, job.region, job.rule_arn)
+    if refused is not None:  # not retried (eb-rule-dlq.html)
+        return Outcome(False, False, *refused)
     try:
         runtime = connections.connection_runtime(destination.connection_arn)
         connections.check_ready(runtime)

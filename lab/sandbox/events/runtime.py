@@ -38,6 +38,8 @@ class ConnectionRuntime:
     auth_headers: dict[str, str] = field(default_factory=dict)
     #: the connection's ``InvocationHttpParameters``, with values
     invocation_http_parameters: dict[str, Any] = field(default_factory=dict)
+    #: the Secrets Manager secret holding the credentials
+    secret_arn: str | None = None
     #: None for a public connection
     resource_configuration_arn: str | None = None
     resource_association_arn: str | None = None
@@ -113,6 +115,7 @@ def resolve(account: str, region: str, arn: str) -> ConnectionRuntime | None:
             "InvocationHttpParameters"
         )
         or {},
+        secret_arn=connection.secret_arn,
         resource_configuration_arn=configuration_arn,
         resource_association_arn=connection.lab.resource_association_arn,
         resource_configuration=configuration,

@@ -32,3 +32,9 @@ class SocketError(HttpTaskError):
 
     def __init__(self, cause: str):
         super().__init__(HTTP_SOCKET, cause)
+
+
+#: The role may not read the connection's credentials (call-https-apis.html: the execution
+#: role needs events:RetrieveConnectionCredentials and the secret's GetSecretValue /
+#: DescribeSecret).
+CONNECTION_ACCESS_DENIED = "Events.ConnectionResource.AccessDenied"

@@ -22,6 +22,8 @@ executing interpreter (``moto.stepfunctions.parser``):
 - definitions refused and validated in Step Functions' words, ValidateStateMachineDefinition,
   one query-language scope stack per parse (:mod:`.definition`);
 - AWS's size quotas on inputs, outputs and definitions (:mod:`.limits`);
+- the execution role: trusted by Step Functions at CreateStateMachine/UpdateStateMachine,
+  its policies evaluated for each HTTP Task call (:mod:`.execution_role`);
 - workflow variables' size limits and scopes (:mod:`.variables`);
 - ``TimeoutSeconds``/``HeartbeatSeconds`` expressions and paths judged as AWS documents
   them (:mod:`.timeouts`);
@@ -97,6 +99,7 @@ def seams():
     from lab.sandbox.seams import Seam
     from lab.sandbox.stepfunctions import (
         definition,
+        execution_role,
         executions,
         internal_errors,
         json_copy,
@@ -197,6 +200,7 @@ def seams():
         *map_runs.seams(),
         *not_emulated.seams(),
         *json_copy.seams(),
+        *execution_role.seams(),
     )
 
 

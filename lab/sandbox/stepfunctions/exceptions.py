@@ -58,3 +58,10 @@ class InvalidDefinition(AWSError):
 
     TYPE = "InvalidDefinition"
     STATUS = 400
+
+
+class AccessDeniedException(AWSError):
+    """CreateStateMachine/UpdateStateMachine with a role Step Functions cannot assume."""
+
+    TYPE = "AccessDeniedException"
+    STATUS = 400

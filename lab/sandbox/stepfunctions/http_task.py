@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import http
 import json
+from dataclasses import dataclass
 from typing import Any, Final
 
 from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
@@ -39,7 +40,7 @@ from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
 from lab.sandbox import network
 from lab.sandbox.network.errors import HttpTaskError
-from lab.sandbox.stepfunctions import connections, transport
+from lab.sandbox.stepfunctions import connections, execution_role, transport
 from lab.sandbox.stepfunctions.exceptions import (
     STATES_RUNTIME,
     status_code_error,
@@ -94,15 +95,38 @@ def invoke_output(response: transport.HttpResponse) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who makes the call: the role Step Functions assumes, and for what."""
+
+    role_arn: str
+    session: str  #: the role session (the execution's name)
+    state_machine_arn: str | None = None  #: None in TestState: no ARN a policy could name
+
+
 def perform(
-    parameters: dict[str, Any], region: str, inspection_data: dict | None = None
+    parameters: dict[str, Any],
+    region: str,
+    inspection_data: dict | None = None,
+    caller: Caller | None = None,
 ) -> dict[str, Any]:
     """Run one HTTP Task invocation; raises :class:`HttpTaskError` as Step Functions fails.
 
-    ``inspection_data`` (TestState's) receives the raw request and response.
+    ``inspection_data`` (TestState's) receives the raw request and response; ``caller``'s
+    role is evaluated first (:mod:`.execution_role`).
     """
     arn = connection_arn_of(parameters)
+    if caller is not None and caller.state_machine_arn is not None:
+        execution_role.check_invoke(
+            caller.role_arn,
+            caller.state_machine_arn,
+            str(parameters.get("ApiEndpoint")),
+            str(parameters.get("Method")),
+            caller.session,
+        )
     runtime = connections.connection_runtime(arn)
+    if caller is not None:
+        execution_role.check_credentials(caller.role_arn, arn, runtime.secret_arn, caller.session)
     connections.check_ready(runtime)
     request: HttpRequest = build_request(parameters, runtime, region)
     if runtime.is_private:
@@ -169,6 +193,17 @@ def check_definition(parargs: Any) -> None:
         )
 
 
+def caller_of(env: Any, state_credentials: Any, testing: bool = False) -> Caller | None:
+    """The role and state machine of the execution running in ``env``."""
+    role_arn = getattr(state_credentials, "role_arn", None)
+    if not role_arn:
+        return None
+    context = env.states.context_object.context_object_data
+    session = str((context.get("Execution") or {}).get("Name") or "StepFunctions")
+    machine = None if testing else (context.get("StateMachine") or {}).get("Id")
+    return Caller(role_arn=role_arn, session=session, state_machine_arn=machine)
+
+
 class StateTaskServiceHttp(StateTaskService):
     """The ``http:invoke`` optimized integration (request-response only)."""
 
@@ -211,9 +246,11 @@ class StateTaskServiceHttp(StateTaskService):
     def _eval_service_task(
         self, env, resource_runtime_part, normalised_parameters: dict, state_credentials
     ):
+        inspection_data = getattr(env, "inspection_data", None)  # TestState's environment
         output = perform(
             normalised_parameters,
             resource_runtime_part.region,
-            getattr(env, "inspection_data", None),  # TestState's environment has it
+            inspection_data,
+            caller_of(env, state_credentials, testing=inspection_data is not None),
         )
         env.stack.append(output)
