@@ -153,12 +153,13 @@ def test_repair_all_on_an_intact_stack_changes_nothing(intact):
 # --------------------------------------------------------------------------- tables and names
 
 
-def test_the_scenario_table_names_six_breaks_with_their_errors_and_fixes():
+def test_the_scenario_table_names_seven_breaks_with_their_errors_and_fixes():
     table = failures.scenarios()
 
     assert list(table["scenario"]) == [
         "wrong_api_key", "no_private_connectivity", "gateway_sg_no_egress",
         "connection_not_active", "policy_other_endpoint", "wrong_dns_target",
+        "role_without_credentials",
     ]  # fmt: skip
     assert table[["what breaks", "expected error", "fix", "on AWS"]].notna().all().all()
 

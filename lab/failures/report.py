@@ -50,7 +50,7 @@ def surfaced_at(error: str | None, cause: str | None) -> str:
 
 
 def scenarios() -> pd.DataFrame:
-    """The six scenarios: what each breaks, the error expected, the fix, what AWS adds."""
+    """The seven scenarios: what each breaks, the error expected, the fix, what AWS adds."""
     rows = [{"scenario": s.name, "what breaks": s.breaks, "expected error": s.expected_error,
              "fix": s.fix, "on AWS": s.on_aws} for s in SCENARIOS.values()]
     return pd.DataFrame(rows)

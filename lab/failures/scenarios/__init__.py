@@ -1,4 +1,4 @@
-"""The six failure scenarios, one module each, in the order notebook 06 runs them."""
+"""The seven failure scenarios, one module each, in the order notebook 06 runs them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from lab.failures.scenarios import (
     gateway_sg_no_egress,
     no_private_connectivity,
     policy_other_endpoint,
+    role_without_credentials,
     wrong_api_key,
     wrong_dns_target,
 )
@@ -22,6 +23,7 @@ SCENARIOS: dict[str, Scenario] = {
         connection_not_active,
         policy_other_endpoint,
         wrong_dns_target,
+        role_without_credentials,
     )
 }
 
