@@ -77,19 +77,30 @@ def _check_switch(value: Any) -> bool:
     return value
 
 
+def _check_enforce_iam(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("enforce_iam must be true or false")
+    return value
+
+
 # name -> validator returning the normalised value (raises ValueError)
 _VALIDATORS = {"connection_warmup_seconds": _check_warmup, "direct_path": _check_switch}
+_VALIDATORS["enforce_iam"] = _check_enforce_iam
 
 
 def _current() -> dict[str, Any]:
     global _settings
     if _settings is None:
         from lab.sandbox.direct_path import enabled_from_env
+        from lab.sandbox.iam import enforcement
 
         _settings = {
             "connection_warmup_seconds": _warmup_from_env(),
             "direct_path": enabled_from_env(),
         }
+        _settings["enforce_iam"] = enforcement.enabled_from_env()
+        if _settings["enforce_iam"]:
+            enforcement.apply(True)
     return _settings
 
 
@@ -108,6 +119,8 @@ def settings() -> dict[str, Any]:
     ``direct_path``: whether the four execution calls take the server's direct path
     (``lab.sandbox.direct_path``; default on, ``LAB_SANDBOX_DIRECT_PATH=0`` off); the
     answers are the same either way, which is what the bench's A/B relies on.
+    ``enforce_iam``: whether callers' requests are evaluated against their IAM policies
+    (``lab.sandbox.iam.enforcement``; default off, ``LAB_SANDBOX_ENFORCE_IAM=1`` on).
     """
     with _lock:
         return dict(_current())
@@ -127,6 +140,10 @@ def update_settings(changes: dict[str, Any]) -> dict[str, Any]:
         )
     normalised = {key: _VALIDATORS[key](value) for key, value in changes.items()}
     with _lock:
+        if normalised.get("enforce_iam", _current()["enforce_iam"]) != _current()["enforce_iam"]:
+            from lab.sandbox.iam import enforcement
+
+            enforcement.apply(normalised["enforce_iam"])
         _current().update(normalised)
         return dict(_current())
 
@@ -135,6 +152,10 @@ def reset_settings() -> None:
     """Back to the defaults (and the environment); used by tests."""
     global _settings
     with _lock:
+        if _settings is not None and _settings.get("enforce_iam"):
+            from lab.sandbox.iam import enforcement
+
+            enforcement.apply(False)
         _settings = None
 
 

@@ -45,6 +45,7 @@ __all__ = ["PACKAGES", "Seam", "install", "installed", "methods", "original", "r
 #: its handlers call every other service's backend).
 PACKAGES = (
     "lab.sandbox.lazy_imports",  # before moto.apigateway pulls jsonschema in
+    "lab.sandbox.iam",  # opt-in evaluation of the caller's IAM policies
     "lab.sandbox.vpclattice",  # resource gateways and resource configurations
     "lab.sandbox.ec2",  # VPC endpoint DNS entries and ENIs
     "lab.sandbox.events",  # connections with private connectivity
