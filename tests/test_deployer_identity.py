@@ -151,3 +151,20 @@ def test_the_dead_letter_scan_needs_sqs_delete_message_not_the_batch_name(
     assert denied.value.response["Error"]["Code"] == "AccessDenied"
     assert "is not authorized to perform: sqs:DeleteMessage" in str(denied.value)
     assert "DeleteMessageBatch" not in denied.value.response["Error"]["Message"]
+
+
+def test_a_path_label_with_an_arn_is_signed_and_allowed(clean_sandbox, deployer_identity):
+    """moto re-signed over the decoded path: an ARN in a rest-json label never matched."""
+    session = deployer_identity(json.loads(POLICY_FILE.read_text()))
+    deploy(clean_sandbox, session)
+    lattice = session.client("vpc-lattice", endpoint_url=clean_sandbox)
+    cfn = session.client("cloudformation", endpoint_url=clean_sandbox)
+    resources = cfn.describe_stack_resources(StackName=STACK)["StackResources"]
+    gateway = next(
+        r["PhysicalResourceId"]
+        for r in resources
+        if r["ResourceType"] == "AWS::VpcLattice::ResourceGateway"
+    )
+    found = lattice.get_resource_gateway(resourceGatewayIdentifier=gateway)
+    answer = lattice.get_resource_gateway(resourceGatewayIdentifier=found["arn"])
+    assert answer["id"] == found["id"]

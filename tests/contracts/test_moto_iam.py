@@ -55,3 +55,12 @@ def test_moto_reads_the_no_auth_count_at_call_time():
     source = inspect.getsource(ActionAuthenticatorMixin._authenticate_and_authorize_action)
     assert "settings.INITIAL_NO_AUTH_ACTION_COUNT" in source
     assert "iam_request.check_action_permitted(resource)" in source
+
+
+def test_the_signature_is_checked_over_body_or_data():
+    from moto.iam.access_control import IAMRequestBase
+
+    assert "self._calculate_signature()" in inspect.getsource(_original("check_signature"))
+    assert "data=self._body or self._data" in inspect.getsource(
+        IAMRequestBase._create_aws_request
+    )

@@ -20,6 +20,15 @@ def seams():
         ),
         Seam(
             enforcement.__name__,
+            "moto.iam.access_control:IAMRequestBase.check_signature",
+            enforcement.wrap_check_signature,
+            "moto hashes the parameters it parsed as the payload of a request without a "
+            "body, so such a request never matches what the SDK signed",
+            "tests/contracts/test_moto_iam.py::test_the_signature_is_checked_over_body_or_data",
+            kind="wrap",
+        ),
+        Seam(
+            enforcement.__name__,
             "moto.iam.access_control:IAMRequestBase.__init__",
             enforcement.wrap_request_init,
             "moto answers an unknown access key in XML even to JSON-protocol services, "
