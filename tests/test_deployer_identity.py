@@ -168,3 +168,48 @@ def test_a_path_label_with_an_arn_is_signed_and_allowed(clean_sandbox, deployer_
     found = lattice.get_resource_gateway(resourceGatewayIdentifier=gateway)
     answer = lattice.get_resource_gateway(resourceGatewayIdentifier=found["arn"])
     assert answer["id"] == found["id"]
+
+
+def test_a_change_set_deploy_is_evaluated_per_resource_too(clean_sandbox, deployer_identity):
+    """cdk deploy and `aws cloudformation deploy` create the stack through a change set."""
+    from stack_template import template
+
+    from lab.deployment import template_body
+
+    session = deployer_identity(policy_without("ec2:CreateNetworkInterfacePermission"))
+    cfn = session.client("cloudformation", endpoint_url=clean_sandbox)
+    cfn.create_change_set(
+        StackName=STACK, ChangeSetName="deploy", ChangeSetType="CREATE",
+        TemplateBody=template_body(template()), Capabilities=["CAPABILITY_IAM"],
+    )  # fmt: skip
+    cfn.execute_change_set(StackName=STACK, ChangeSetName="deploy")
+    stack = cfn.describe_stacks(StackName=STACK)["Stacks"][0]
+    assert stack["StackStatus"] in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED")
+    reasons = [e.get("ResourceStatusReason", "") for e in cfn.describe_stack_events(
+        StackName=STACK)["StackEvents"]]  # fmt: skip
+    assert any("not authorized to perform: ec2:CreateNetworkInterfacePermission" in r
+               for r in reasons), reasons  # fmt: skip
+
+
+def test_a_destroy_without_delete_network_interface_ends_delete_failed(
+    clean_sandbox, deployer_identity
+):
+    """VPC Lattice API permissions: DeleteResourceGateway needs ec2:DeleteNetworkInterface."""
+    session = deployer_identity(json.loads(POLICY_FILE.read_text()))
+    deployer = deploy(clean_sandbox, session)
+    # The admin takes the action away after the deploy (enforcement off for the admin's call).
+    lab_api(clean_sandbox, "config", {"enforce_iam": False})
+    admin = _admin(clean_sandbox, "iam")
+    arn = admin.list_attached_user_policies(UserName="lab-deployer")["AttachedPolicies"][0]
+    admin.create_policy_version(
+        PolicyArn=arn["PolicyArn"], SetAsDefault=True,
+        PolicyDocument=json.dumps(policy_without("ec2:DeleteNetworkInterface")),
+    )  # fmt: skip
+    lab_api(clean_sandbox, "config", {"enforce_iam": True})
+    with pytest.raises(LabError) as failed:
+        deployer.destroy()
+    assert "ec2:DeleteNetworkInterface" in str(failed.value)
+    stack = session.client("cloudformation", endpoint_url=clean_sandbox).describe_stacks(
+        StackName=STACK
+    )["Stacks"][0]
+    assert stack["StackStatus"] == "DELETE_FAILED"
