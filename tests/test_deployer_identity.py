@@ -107,7 +107,8 @@ def test_the_policy_deploys_and_destroys_the_stack(clean_sandbox, deployer_ident
 @pytest.mark.parametrize(
     "removed",
     ["ec2:CreateNetworkInterface", "ec2:AssignPrivateIpAddresses",
-     "route53:AssociateVPCWithHostedZone", "logs:ListLogDeliveries"],
+     "rds:DescribeDBInstances", "route53:AssociateVPCWithHostedZone",
+     "logs:ListLogDeliveries", "vpc-lattice:AssociateViaAWSService-EventsAndStates"],
 )  # fmt: skip
 def test_the_deploy_fails_naming_a_documented_dependent_action(
     clean_sandbox, deployer_identity, removed
@@ -213,3 +214,23 @@ def test_a_destroy_without_delete_network_interface_ends_delete_failed(
         StackName=STACK
     )["Stacks"][0]
     assert stack["StackStatus"] == "DELETE_FAILED"
+
+
+def test_a_direct_call_needs_its_documented_dependents(clean_sandbox, deployer_identity):
+    """EventBridge connection-private.html: whoever creates a private connection needs
+    vpc-lattice:AssociateViaAWSService-EventsAndStates (checked before anything is made)."""
+    session = deployer_identity(
+        policy_without("vpc-lattice:AssociateViaAWSService-EventsAndStates")
+    )
+    events = session.client("events", endpoint_url=clean_sandbox)
+    with pytest.raises(ClientError) as denied:
+        events.create_connection(
+            Name="direct",
+            AuthorizationType="API_KEY",
+            AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}},
+            InvocationConnectivityParameters={"ResourceParameters": {
+                "ResourceConfigurationArn":
+                    "arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-1"}},
+        )  # fmt: skip
+    assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "perform: vpc-lattice:AssociateViaAWSService-EventsAndStates" in str(denied.value)
