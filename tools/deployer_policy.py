@@ -3,8 +3,11 @@
     python tools/deployer_policy.py          # rewrite the file
     python tools/deployer_policy.py --check  # exit 1 if the file is not what this would write
 
-Four statements, each action in one of them only, every action concrete (no wildcards:
-``iam:SimulatePrincipalPolicy`` in ``lab preflight`` simulates each one):
+Up to four statements, each action in the first that needs it only (a statement left with
+none is dropped: today the private connection's and preflight's actions all come earlier),
+every action concrete and in AWS's catalog of IAM actions (no wildcards:
+``iam:SimulatePrincipalPolicy`` in ``lab preflight`` simulates each one, dependent actions
+included):
 
 - DeployTheStack: CloudFormation's own actions (stacks and change sets: ``lab deploy``,
   ``cdk deploy``, ``aws cloudformation deploy``), every permission the resource
