@@ -22,13 +22,21 @@ where that policy would fail on an account:
   (``CREATE_FAILED``/``DELETE_FAILED`` with "User: ... is not authorized to perform:
   <action>"), so the stack rolls back as on AWS.
 
+While it is on, the server's direct path for the four execution calls steps aside (it
+already defers to moto whenever moto authenticates), so those calls are evaluated too.
+Denials to JSON-protocol services are answered in JSON (``AccessDeniedException``;
+``AccessDenied`` for SQS, which is query-compatible), as AWS answers them.
+
 Not evaluated: resource ARNs and conditions in the caller's policy (moto matches
 ``Resource`` patterns against ``*``), permission boundaries, SCPs, session policies,
 resource-based policies, ``iam:PassRole`` on the roles a template passes (CloudFormation's
 handlers list it, so the policy holds it; its resource is not checked), calls moto
 dispatches outside ``BaseResponse.call_action`` (none of the lab's services), the
-sandbox's own ``/lab-api`` and ``/moto-api`` (token-protected, never IAM), and the
-permissions of the roles services assume (execution roles, the EventBridge target role).
+sandbox's own ``/lab-api`` and ``/moto-api`` (token-protected, never IAM), the
+permissions of the roles services assume (execution roles, the EventBridge target role),
+CloudFormation's read handlers (only create, update and delete are checked). Denials to
+the CBOR-protocol services (CloudWatch, the tagging API) keep moto's XML body, which
+botocore reads as a bare 403.
 """
 
 from __future__ import annotations
