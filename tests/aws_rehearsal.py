@@ -162,3 +162,18 @@ def test_the_rehearsal_runs_every_notebook_of_the_walk_through():
     names = [p.name for p in PATHS]
     assert names[0].startswith("00_") and names[-1].startswith("99_"), names
     assert len(names) >= 8, names
+
+
+def test_the_rehearsal_runs_as_the_deployer_identity_with_iam_enforced(rehearsal_sandbox):
+    """The notebooks' keys are the deployer user's, and the sandbox evaluates its requests."""
+    import boto3
+    from lab_api_client import lab_api
+
+    assert lab_api(rehearsal_sandbox, "config")["enforce_iam"] is True
+    sts = boto3.client(
+        "sts", endpoint_url=rehearsal_sandbox, region_name="us-east-1",
+        aws_access_key_id=DEPLOYER_KEYS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DEPLOYER_KEYS["AWS_SECRET_ACCESS_KEY"],
+    )  # fmt: skip
+    assert sts.get_caller_identity()["Arn"].endswith(":user/lab-deployer")
+    assert rehearsal_env(rehearsal_sandbox)["AWS_ACCESS_KEY_ID"] != "testing"
