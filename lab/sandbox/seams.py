@@ -46,6 +46,7 @@ __all__ = ["PACKAGES", "Seam", "install", "installed", "methods", "original", "r
 PACKAGES = (
     "lab.sandbox.lazy_imports",  # before moto.apigateway pulls jsonschema in
     "lab.sandbox.input_rules",  # every request's model constraints, before any handler
+    "lab.sandbox.iam",  # opt-in evaluation of the caller's IAM policies
     "lab.sandbox.vpclattice",  # resource gateways and resource configurations
     "lab.sandbox.ec2",  # VPC endpoint DNS entries and ENIs
     "lab.sandbox.events",  # connections with private connectivity

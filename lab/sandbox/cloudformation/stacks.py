@@ -34,6 +34,7 @@ from moto.cloudformation.exceptions import ExportNotFound, MissingParameterError
 
 from lab.sandbox import seams as lab_seams
 from lab.sandbox.cloudformation.aws_types import AWS_RESOURCE_TYPES
+from lab.sandbox.iam.enforcement import check_handler
 
 # OnFailure of the create_stack call being handled (ROLLBACK, DELETE or DO_NOTHING).
 ON_FAILURE: contextvars.ContextVar[str] = contextvars.ContextVar("on_failure", default="ROLLBACK")
@@ -151,6 +152,7 @@ def parse_and_create_resource(
     resource_type = resource_json["Type"]
     resource_event(stack, logical_id, resource_type, "CREATE_IN_PROGRESS")
     try:
+        check_handler(resource_type, "create", logical_id, resource_json.get("Properties"))
         if _unmodelled(resource_type):
             if resource_type in AWS_RESOURCE_TYPES:
                 # A real type moto has no model for: moto skips it with a warning; so do we,
@@ -205,6 +207,7 @@ def parse_and_update_resource(
     resource_type = resource_json["Type"]
     resource_event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS")
     try:
+        check_handler(resource_type, "update", logical_id, resource_json.get("Properties"))
         resource = moto_original("parse_and_update_resource")(
             logical_id, resource_json, resources_map, account_id, region_name
         )
@@ -440,6 +443,7 @@ def _delete_with_events(
     if stack is not None:
         resource_event(stack, logical_id, resource_type, "DELETE_IN_PROGRESS", physical_id)
     try:
+        check_handler(resource_type, "delete", logical_id, resource_json.get("Properties"))
         resources_map._delete_resource(resource, resource_json)
     except Exception as error:
         if stack is not None and final:
