@@ -32,7 +32,9 @@ execution name, so it is counted once. Step Functions treats a repeated
 ``StartExecution`` with the same name and input as the same execution while it
 runs, and answers ``ExecutionAlreadyExists`` once it has closed; the harness
 takes either as "this execution started". A throttled
-``StartSyncExecution`` was never run, so retrying it cannot run it twice.
+``StartSyncExecution`` was never run, so retrying it cannot run it twice; a timed-out
+or dropped one may have started an EXPRESS execution, so neither the harness nor
+botocore repeats it (``lab.clients.NOT_REPEATED``): the row reports the error.
 """
 
 from __future__ import annotations
