@@ -57,7 +57,9 @@ METRICS = (
     "SuccessfulInvocationAttempts",
     "RetryInvocationAttempts",
     "FailedInvocations",
-    "DeadLetterInvocations",
+    # Events moved to the dead-letter queue (eb-monitoring.html); not
+    # DeadLetterInvocations, which counts targets that were never invoked.
+    "InvocationsSentToDlq",
     "InvocationsFailedToBeSentToDlq",
 )
 
