@@ -7,6 +7,8 @@ then, when its broken-key run followed the healthy one within a minute).
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 
 from lab import event_delivery
@@ -56,3 +58,40 @@ def test_successes_after_the_start_are_this_runs_deliveries(monkeypatch):
     report = event_delivery.account(_run(successes_before=40), timeout_s=5)
 
     assert (report["delivered"], report["lost"]) == (10, 0)
+
+
+def _no_eventbridge_datapoints(monkeypatch, stage_successes: int | None):
+    """EventBridge publishes nothing for the rule (its metrics are best-effort,
+    eb-monitoring.html); API Gateway's stage metrics say what they say."""
+    _aws_mode(monkeypatch, successes=[], dead_seqs=set())
+    monkeypatch.setenv("LAB_WAIT_SCALE", "0.001")  # grace 0.18 s, polls 0.2 s
+
+    def nothing_published(since=None, minutes=15):
+        table = pd.DataFrame([{"metric": "SuccessfulInvocationAttempts", "sum": 0.0}])
+        table.attrs["datapoints"] = {"SuccessfulInvocationAttempts": 0}
+        return table
+
+    monkeypatch.setattr(event_delivery, "delivery_metrics", nothing_published)
+    monkeypatch.setattr(event_delivery, "_stage_successes", lambda since: stage_successes)
+
+
+def test_without_eventbridge_datapoints_delivery_is_read_from_the_stage(monkeypatch):
+    _no_eventbridge_datapoints(monkeypatch, stage_successes=10)
+    started = time.monotonic()
+
+    report = event_delivery.account(_run(successes_before=0), timeout_s=30)
+
+    assert time.monotonic() - started < 10  # not the whole timeout
+    assert (report["delivered"], report["lost"]) == (10, 0)
+    assert report["source"] == event_delivery.SOURCE_STAGE
+
+
+def test_with_no_datapoint_anywhere_the_count_ends_and_says_nothing_was_observable(monkeypatch):
+    _no_eventbridge_datapoints(monkeypatch, stage_successes=None)
+    started = time.monotonic()
+
+    report = event_delivery.account(_run(successes_before=0), timeout_s=30)
+
+    assert time.monotonic() - started < 10
+    assert report["lost"] is None and report["delivered"] == 0
+    assert "not proof of loss" in report["observed"]
