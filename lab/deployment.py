@@ -615,7 +615,15 @@ def ensure_deployed(cfg: LabConfig | None = None) -> dict:
     Idempotent and cheap when nothing changed (a cached synth and two API
     calls); deploys when the stack is missing, failed, or the template changed.
     """
-    return _deployer(cfg, start_sandbox=True, creates=True).ensure_deployed()
+    cfg = cfg or load_config()
+    deployed = _deployer(cfg, start_sandbox=True, creates=True).ensure_deployed()
+    if not cfg.is_sandbox:
+        # A new private connection can fail calls for minutes after ACTIVE: wait (bounded,
+        # saying why) until one goes through, so the next cell measures the path.
+        from lab.warmup import ensure_path_ready
+
+        ensure_path_ready(cfg, deployed)
+    return deployed
 
 
 def destroy(cfg: LabConfig | None = None) -> str:

@@ -820,7 +820,13 @@ def wait_for_active_connection(cfg: LabConfig, outputs: dict | None = None,
         from lab.deployment import outputs as stack_outputs
 
         outputs = stack_outputs(cfg)
-    return wait_for_connection(cfg, outputs[Output.ConnectionName], timeout_s=timeout_s, stop=stop)
+    waited = wait_for_connection(cfg, outputs[Output.ConnectionName], timeout_s=timeout_s,
+                                 stop=stop)
+    if not cfg.is_sandbox:  # ACTIVE is not "carries calls" on AWS (lab.warmup)
+        from lab.warmup import ensure_path_ready
+
+        ensure_path_ready(cfg, outputs)
+    return waited
 
 
 def wait_until_ready(
