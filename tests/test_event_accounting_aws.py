@@ -95,3 +95,42 @@ def test_with_no_datapoint_anywhere_the_count_ends_and_says_nothing_was_observab
     assert time.monotonic() - started < 10
     assert report["lost"] is None and report["delivered"] == 0
     assert "not proof of loss" in report["observed"]
+
+
+def test_the_stage_fallback_counts_2xx_from_api_gateways_stage_metrics(monkeypatch):
+    """API Gateway's REST metrics (dimensions ApiName, Stage): 2xx = Count - 4XXError -
+    5XXError; no Count datapoint is None (unknown), not 0. Stubbed with botocore's Stubber."""
+    import datetime
+
+    import boto3
+    from botocore.stub import ANY, Stubber
+
+    from cdk_app.names import Output
+
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x",
+                              aws_secret_access_key="x")
+    apigateway = boto3.client("apigateway", region_name="us-east-1", aws_access_key_id="x",
+                              aws_secret_access_key="x")
+    made = {"cloudwatch": cloudwatch, "apigateway": apigateway}
+    monkeypatch.setattr(event_delivery, "client", made.__getitem__)
+    monkeypatch.setattr(event_delivery, "_outputs", lambda: {
+        Output.RestApiId: "a1b2c3", Output.ApiRootUrl: "https://a1b2c3.execute-api/prod"})
+    since = datetime.datetime(2026, 12, 5, 16, 0, 30, tzinfo=datetime.UTC)
+
+    def points(*sums):
+        return {"Datapoints": [{"Sum": s} for s in sums]}
+
+    def expected(metric):
+        return {"Namespace": "AWS/ApiGateway", "MetricName": metric, "StartTime": ANY,
+                "EndTime": ANY, "Period": 60, "Statistics": ["Sum"],
+                "Dimensions": [{"Name": "ApiName", "Value": "PrivateApiLab-api"},
+                               {"Name": "Stage", "Value": "prod"}]}
+
+    with Stubber(cloudwatch) as cw, Stubber(apigateway) as ag:
+        for answer in ((points(30, 20), points(3), points(2)), (points(), points(), points())):
+            ag.add_response("get_rest_api", {"name": "PrivateApiLab-api"},
+                            {"restApiId": "a1b2c3"})
+            for metric, reply in zip(("Count", "4XXError", "5XXError"), answer, strict=True):
+                cw.add_response("get_metric_statistics", reply, expected(metric))
+        assert event_delivery._stage_successes(since) == 45
+        assert event_delivery._stage_successes(since) is None
