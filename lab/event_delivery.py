@@ -419,8 +419,9 @@ def account(
     metrics are best-effort (eb-monitoring.html: a datapoint may be late or never sent):
     when none has arrived after a grace period (a fifth of the mode's resource timeout,
     3 minutes on AWS), delivery is read from API Gateway's stage metrics instead; when
-    neither has a datapoint the count ends there, ``lost`` is None (unknown, not zero) and
-    ``observed`` says what could be seen. While it waits, aws mode prints what it has seen.
+    neither has a datapoint the count ends once no event has reached the dead-letter queue
+    for a third of the grace period, ``lost`` is None (unknown, not zero) and ``observed``
+    says what could be seen. While it waits, aws mode prints what it has seen.
 
     The dead-letter queue is read once, 10 messages per ``ReceiveMessage``, each message kept
     hidden until the count is done; then the messages are made visible again, or, with
@@ -444,10 +445,13 @@ def account(
     began = time.monotonic()
     grace_s = min(timeout_s, pace.resource_timeout_s / 5)
     source, said_at = SOURCE_METRIC, began
+    dead_seen, dead_changed_at = -1, began
     try:
         while True:
             rows = scan.poll()
             dead = {r["seq"] for r in rows if r["run_id"] == run.run_id} & wanted
+            if len(dead) != dead_seen:
+                dead_seen, dead_changed_at = len(dead), time.monotonic()
             unobservable = False
             if cfg.is_sandbox:
                 ok = [r for r in _receipts(run.run_id, limit=recent)
@@ -462,7 +466,9 @@ def account(
                 elif time.monotonic() - began >= grace_s:
                     successes = _stage_successes(since=run.started)
                     source = SOURCE_STAGE if successes is not None else SOURCE_DLQ_ONLY
-                    unobservable = successes is None
+                    # Nothing shows deliveries: wait only while events still reach the DLQ.
+                    unobservable = (successes is None
+                                    and time.monotonic() - dead_changed_at >= grace_s / 3)
                 successes = max(0, successes or 0)
                 delivered = min(successes, len(wanted) - len(dead))
                 duplicated = max(0, successes - delivered) if source == SOURCE_METRIC else 0

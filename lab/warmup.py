@@ -86,7 +86,7 @@ def ensure_path_ready(
     timeout_s = pace.resource_timeout_s if timeout_s is None else timeout_s
     poll_s = pace.resource_poll_s if poll_s is None else poll_s
     started = clock()
-    probes = 0
+    probes, said_at, said = 0, None, None
     while True:
         probes += 1
         ok, seen = probe()
@@ -102,7 +102,10 @@ def ensure_path_ready(
                 f"no call through the private connection succeeded within {timeout_s:.0f} s "
                 f"(last: {seen}); look at it with lab.connection() and one execution with "
                 "lab.run_once(), or redeploy with `python -m lab deploy`.")
-        say(f"waiting for the private connection to carry calls: probe {probes} ended "
-            f"{seen} after {waited:.0f} s; a new private connection can take several "
-            f"minutes after ACTIVE (trying for up to {timeout_s:.0f} s)", flush=True)
+        # Say why at the first failure, when the reason changes, and every six polls.
+        if said_at is None or seen != said or clock() - said_at >= 6 * poll_s:
+            say(f"waiting for the private connection to carry calls: probe {probes} ended "
+                f"{seen} after {waited:.0f} s; a new private connection can take several "
+                f"minutes after ACTIVE (trying for up to {timeout_s:.0f} s)", flush=True)
+            said_at, said = clock(), seen
         sleep(poll_s)

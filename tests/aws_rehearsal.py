@@ -39,7 +39,7 @@ OUT = ROOT / ".lab" / "rehearsal"
 SITE = Path(__file__).resolve().parent / "rehearsal_site"
 WAIT_SCALE = "0.05"
 NOTEBOOK_TIMEOUT_S = 900
-CONNECTION_SETTLE_S = 5  # the sandbox's connection_settle_seconds for the walk-through
+CONNECTION_SETTLE_S = 10  # the sandbox's connection_settle_seconds for the walk-through
 
 # Every notebook of the walk-through, in the order a learner runs them.
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]*.ipynb"))

@@ -134,3 +134,28 @@ def test_the_stage_fallback_counts_2xx_from_api_gateways_stage_metrics(monkeypat
                 cw.add_response("get_metric_statistics", reply, expected(metric))
         assert event_delivery._stage_successes(since) == 45
         assert event_delivery._stage_successes(since) is None
+
+
+def test_without_any_datapoint_the_count_waits_while_events_still_reach_the_dlq(monkeypatch):
+    """Retried events reach the DLQ only when their RetryPolicy runs out: no metric is no
+    reason to stop while the dead-letter queue is still filling."""
+    _no_eventbridge_datapoints(monkeypatch, stage_successes=None)
+    arriving = iter([set(), set(range(5)), set(range(10))])
+    seen: list[set] = []
+
+    class FillingScan:
+        def __init__(self, hide_s: float = 30.0):
+            pass
+
+        def poll(self):
+            seen.append(next(arriving, set(range(10))))
+            return [{"seq": seq, "run_id": "run-test"} for seq in seen[-1]]
+
+        def release(self, keep=None):
+            pass
+
+    monkeypatch.setattr(event_delivery, "_DeadLetterScan", FillingScan)
+
+    report = event_delivery.account(_run(successes_before=0), timeout_s=30)
+
+    assert (report["dead_lettered"], report["lost"]) == (10, 0)
