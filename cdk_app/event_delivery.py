@@ -86,7 +86,9 @@ class EventApiDestination(Construct):
         self.dead_letter_queue = sqs.Queue(
             self,
             "DeadLetterQueue",
-            queue_name=f"{name_prefix[:60]}-events-dlq",
+            # No queue_name: CloudFormation names it <stack>-<logical id>-<random> on each
+            # create. SQS refuses a name deleted less than 60 s ago (QueueDeletedRecently),
+            # so a fixed name failed a quick destroy-and-deploy.
             retention_period=settings.dlq_retention,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,

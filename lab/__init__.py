@@ -39,6 +39,7 @@ _LAZY = {
     "resource_configuration": "lab.inspect",
     "vpc_endpoint_dns_entries": "lab.inspect",
     "resolve_dns_target": "lab.inspect",
+    "check_dns_target": "lab.inspect",
     "connection": "lab.inspect",
     "connection_timeline": "lab.inspect",
     # 05 executions

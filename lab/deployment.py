@@ -602,11 +602,25 @@ def _deployer(cfg: LabConfig | None, *, start_sandbox: bool, creates: bool = Fal
 def deploy(cfg: LabConfig | None = None) -> dict:
     """Create or update the lab's stack, showing its events live; return its outputs.
 
-    In sandbox mode the sandbox is started first if it is not running. Returns
-    ``{OutputKey: OutputValue}``. Raises :class:`LabError` naming the failed
-    resource if CloudFormation cannot build the stack.
+    In sandbox mode the sandbox is started first if it is not running. In aws mode it
+    then waits (bounded, printing why) until a call through the private connection
+    succeeds. Returns ``{OutputKey: OutputValue}``. Raises :class:`LabError` naming the
+    failed resource if CloudFormation cannot build the stack.
     """
-    return _deployer(cfg, start_sandbox=True, creates=True).deploy()
+    cfg = cfg or load_config()
+    deployed = _deployer(cfg, start_sandbox=True, creates=True).deploy()
+    _wait_until_path_carries_calls(cfg, deployed)
+    return deployed
+
+
+def _wait_until_path_carries_calls(cfg: LabConfig, deployed: dict) -> None:
+    """aws mode: a new private connection can fail calls for minutes after ACTIVE (EventBridge
+    User Guide, connection states): wait, bounded and saying why, until one goes through, so
+    the next cell measures the path and not the warm-up (:mod:`lab.warmup`)."""
+    if not cfg.is_sandbox:
+        from lab.warmup import ensure_path_ready
+
+        ensure_path_ready(cfg, deployed)
 
 
 def ensure_deployed(cfg: LabConfig | None = None) -> dict:
@@ -615,7 +629,10 @@ def ensure_deployed(cfg: LabConfig | None = None) -> dict:
     Idempotent and cheap when nothing changed (a cached synth and two API
     calls); deploys when the stack is missing, failed, or the template changed.
     """
-    return _deployer(cfg, start_sandbox=True, creates=True).ensure_deployed()
+    cfg = cfg or load_config()
+    deployed = _deployer(cfg, start_sandbox=True, creates=True).ensure_deployed()
+    _wait_until_path_carries_calls(cfg, deployed)
+    return deployed
 
 
 def destroy(cfg: LabConfig | None = None) -> str:

@@ -57,7 +57,9 @@ METRICS = (
     "SuccessfulInvocationAttempts",
     "RetryInvocationAttempts",
     "FailedInvocations",
-    "DeadLetterInvocations",
+    # Events moved to the dead-letter queue (eb-monitoring.html); not
+    # DeadLetterInvocations, which counts targets that were never invoked.
+    "InvocationsSentToDlq",
     "InvocationsFailedToBeSentToDlq",
 )
 
@@ -333,20 +335,59 @@ def delivery_metrics(minutes: int = 15, since: datetime.datetime | None = None) 
         start = end - datetime.timedelta(minutes=minutes + 1)
     dimensions = [{"Name": "EventBusName", "Value": values[Output.EventBusName]},
                   {"Name": "RuleName", "Value": values[Output.EventRuleName]}]
-    rows = []
+    rows, datapoints = [], {}
     for name in METRICS:
         answer = cloudwatch.get_metric_statistics(
             Namespace="AWS/Events", MetricName=name, Dimensions=dimensions,
             StartTime=start, EndTime=end, Period=60, Statistics=["Sum"],
         )
-        rows.append({"metric": name,
-                     "sum": float(sum(p["Sum"] for p in answer.get("Datapoints", [])))})
-    return pd.DataFrame(rows)
+        points = answer.get("Datapoints", [])
+        datapoints[name] = len(points)
+        rows.append({"metric": name, "sum": float(sum(p["Sum"] for p in points))})
+    table = pd.DataFrame(rows)
+    # How many datapoints each sum has: 0 means "not published (yet)", not "zero".
+    table.attrs["datapoints"] = datapoints
+    return table
 
 
-def _successful_attempts(since: datetime.datetime) -> int:
+def _successful_attempts(since: datetime.datetime) -> int | None:
+    """The rule's SuccessfulInvocationAttempts since ``since``; None: no datapoint yet."""
     metrics = delivery_metrics(since=since)
+    if metrics.attrs.get("datapoints", {}).get("SuccessfulInvocationAttempts", 1) == 0:
+        return None
     return int(metrics.set_index("metric")["sum"]["SuccessfulInvocationAttempts"])
+
+
+def _stage_successes(since: datetime.datetime) -> int | None:
+    """2xx requests the API's stage answered since ``since`` (API Gateway's ``Count`` minus
+    ``4XXError`` and ``5XXError``, dimensions ApiName and Stage); None: no datapoint.
+
+    Every caller of the stage counts, not only this run's events: an upper bound.
+    """
+    values = _outputs()
+    name = client("apigateway").get_rest_api(restApiId=values[Output.RestApiId])["name"]
+    stage = values[Output.ApiRootUrl].rstrip("/").rsplit("/", 1)[-1]
+    cloudwatch = client("cloudwatch")
+    start = since.replace(second=0, microsecond=0)
+    end = datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)
+    sums = {}
+    for metric in ("Count", "4XXError", "5XXError"):
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/ApiGateway", MetricName=metric, StartTime=start, EndTime=end,
+            Dimensions=[{"Name": "ApiName", "Value": name}, {"Name": "Stage", "Value": stage}],
+            Period=60, Statistics=["Sum"],
+        ).get("Datapoints", [])
+        sums[metric] = None if not points else sum(p["Sum"] for p in points)
+    if sums["Count"] is None:
+        return None
+    return int(sums["Count"] - (sums["4XXError"] or 0) - (sums["5XXError"] or 0))
+
+
+#: What aws-mode accounting read delivery from (``report["source"]``).
+SOURCE_METRIC = "CloudWatch AWS/Events SuccessfulInvocationAttempts + dead-letter queue"
+SOURCE_STAGE = ("API Gateway stage Count minus 4XX/5XX (every caller of the stage: an upper "
+                "bound) + dead-letter queue")
+SOURCE_DLQ_ONLY = "dead-letter queue only (no delivery metric had a datapoint)"
 
 
 # --------------------------------------------------------------------------- account
@@ -374,7 +415,13 @@ def account(
     ``dead_lettered``: distinct events in the DLQ; ``lost``: sent minus both. Latencies are
     put -> receipt at the API (sender's clock to the API's, the same host in the sandbox).
     In aws mode the API's receipts are not observable: ``delivered`` comes from the rule's
-    ``SuccessfulInvocationAttempts`` metric and latencies are not measured (None).
+    ``SuccessfulInvocationAttempts`` metric and latencies are not measured (None). Those
+    metrics are best-effort (eb-monitoring.html: a datapoint may be late or never sent):
+    when none has arrived after a grace period (a fifth of the mode's resource timeout,
+    3 minutes on AWS), delivery is read from API Gateway's stage metrics instead; when
+    neither has a datapoint the count ends once no event has reached the dead-letter queue
+    for a third of the grace period, ``lost`` is None (unknown, not zero) and ``observed``
+    says what could be seen. While it waits, aws mode prints what it has seen.
 
     The dead-letter queue is read once, 10 messages per ``ReceiveMessage``, each message kept
     hidden until the count is done; then the messages are made visible again, or, with
@@ -395,21 +442,45 @@ def account(
     # The run's requests are among the newest: a few per event covers its retries too.
     recent = min(10_000, 4 * len(wanted) + 100)
     scan = _DeadLetterScan(hide_s=timeout_s + 60)
+    began = time.monotonic()
+    grace_s = min(timeout_s, pace.resource_timeout_s / 5)
+    source, said_at = SOURCE_METRIC, began
+    dead_seen, dead_changed_at = -1, began
     try:
         while True:
             rows = scan.poll()
             dead = {r["seq"] for r in rows if r["run_id"] == run.run_id} & wanted
+            if len(dead) != dead_seen:
+                dead_seen, dead_changed_at = len(dead), time.monotonic()
+            unobservable = False
             if cfg.is_sandbox:
                 ok = [r for r in _receipts(run.run_id, limit=recent)
                       if 200 <= int(r.get("status") or 0) < 300]
                 delivered_seqs = {r["detail"].get("seq") for r in ok} & wanted
                 delivered, duplicated = len(delivered_seqs), len(ok) - len(delivered_seqs)
             else:
-                successes = _successful_attempts(since=run.started) - run.successes_before
+                successes = _successful_attempts(since=run.started)
+                if successes is not None:
+                    successes -= run.successes_before
+                    source = SOURCE_METRIC
+                elif time.monotonic() - began >= grace_s:
+                    successes = _stage_successes(since=run.started)
+                    source = SOURCE_STAGE if successes is not None else SOURCE_DLQ_ONLY
+                    # Nothing shows deliveries: wait only while events still reach the DLQ.
+                    unobservable = (successes is None
+                                    and time.monotonic() - dead_changed_at >= grace_s / 3)
+                successes = max(0, successes or 0)
                 delivered = min(successes, len(wanted) - len(dead))
-                duplicated = max(0, successes - delivered)
-            if delivered + len(dead) >= len(wanted) or time.monotonic() > deadline:
+                duplicated = max(0, successes - delivered) if source == SOURCE_METRIC else 0
+            if (delivered + len(dead) >= len(wanted) or unobservable
+                    or time.monotonic() > deadline):
                 break
+            if not cfg.is_sandbox and time.monotonic() - said_at >= 30 * pace.resource_poll_s / 5:
+                said_at = time.monotonic()
+                print(f"waiting for delivery to show: {delivered} delivered, {len(dead)} "
+                      f"dead-lettered of {len(wanted)} after {said_at - began:.0f} s "
+                      "(EventBridge's metrics are best-effort and a minute or more late; "
+                      f"at most {timeout_s:.0f} s)", flush=True)
             time.sleep(poll_s)
         deleted = scan.delete([r for r in rows if r["run_id"] == run.run_id]) if (
             delete_dead_letters) else 0
@@ -444,7 +515,16 @@ def account(
     else:
         report.update(_percentiles([]))
         report["receipt_span_s"] = None
-        report["source"] = "CloudWatch AWS/Events SuccessfulInvocationAttempts + dead-letter queue"
+        report["source"] = source
+        unseen = run.sent - delivered - len(dead)
+        if source == SOURCE_DLQ_ONLY and unseen > 0:
+            report["lost"] = None  # not observable: unknown, not lost
+        report["observed"] = (
+            f"{delivered} delivered ({source}), {len(dead)} dead-lettered"
+            + (f"; {unseen} neither seen delivered nor dead-lettered within "
+               f"{time.monotonic() - began:.0f} s" if unseen > 0 else "")
+            + ("; CloudWatch metrics are best-effort, so unseen is not proof of loss"
+               if unseen > 0 else ""))
     return report
 
 

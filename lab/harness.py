@@ -32,7 +32,9 @@ execution name, so it is counted once. Step Functions treats a repeated
 ``StartExecution`` with the same name and input as the same execution while it
 runs, and answers ``ExecutionAlreadyExists`` once it has closed; the harness
 takes either as "this execution started". A throttled
-``StartSyncExecution`` was never run, so retrying it cannot run it twice.
+``StartSyncExecution`` was never run, so retrying it cannot run it twice; a timed-out
+or dropped one may have started an EXPRESS execution, so neither the harness nor
+botocore repeats it (``lab.clients.NOT_REPEATED``): the row reports the error.
 """
 
 from __future__ import annotations
@@ -818,7 +820,13 @@ def wait_for_active_connection(cfg: LabConfig, outputs: dict | None = None,
         from lab.deployment import outputs as stack_outputs
 
         outputs = stack_outputs(cfg)
-    return wait_for_connection(cfg, outputs[Output.ConnectionName], timeout_s=timeout_s, stop=stop)
+    waited = wait_for_connection(cfg, outputs[Output.ConnectionName], timeout_s=timeout_s,
+                                 stop=stop)
+    if not cfg.is_sandbox:  # ACTIVE is not "carries calls" on AWS (lab.warmup)
+        from lab.warmup import ensure_path_ready
+
+        ensure_path_ready(cfg, outputs)
+    return waited
 
 
 def wait_until_ready(

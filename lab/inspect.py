@@ -94,7 +94,9 @@ def check_gateway_enis() -> pd.DataFrame:
     subnets = set(gw["subnetIds"])
     sg = set(gw["securityGroupIds"])
     checks = [
-        ("one ENI per gateway subnet", sorted(enis["subnet"]) == sorted(subnets)),
+        # VPC Lattice places at least one ENI in each subnet and may add more as the
+        # gateway scales (its user guide gives no fixed count): "one each" is not promised.
+        ("at least one ENI in each gateway subnet", subnets <= set(enis["subnet"])),
         ("every ENI is in a gateway subnet", set(enis["subnet"]) <= subnets),
         ("every ENI carries the gateway's security group",
          all(sg <= set(s.split(", ")) for s in enis["security_groups"])),
@@ -164,8 +166,14 @@ def resolve_dns_target() -> pd.DataFrame:
     else:
         try:
             infos = socket.getaddrinfo(name, 443, socket.AF_INET, socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise LabError(f"{name} did not resolve ({exc}); check the endpoint exists.") from exc
+        except (socket.gaierror, UnicodeError) as exc:
+            # Not an error of the lab's: the resource gateway resolves the name in AWS.
+            # This machine's resolver may refuse it (see NOT_RESOLVED_HERE).
+            return pd.DataFrame(
+                [{"name": name, "address": None,
+                  "answered_by": f"{UNRESOLVED_PREFIX} ({exc})", "endpoint_eni": None,
+                  "subnet": None}],
+                columns=["name", "address", "answered_by", "endpoint_eni", "subnet"])
         addresses = sorted({i[4][0] for i in infos})
         source = "DNS"
     rows = [
@@ -175,6 +183,38 @@ def resolve_dns_target() -> pd.DataFrame:
         for ip in addresses
     ]
     return pd.DataFrame(rows, columns=["name", "address", "answered_by", "endpoint_eni", "subnet"])
+
+
+UNRESOLVED_PREFIX = "not resolved on this machine"
+NOT_RESOLVED_HERE = (
+    "{name} did not resolve with this machine's resolver ({why}). That is about your network, "
+    "not the lab: resolvers with DNS-rebinding protection (many home routers, Pi-hole, "
+    "dnsmasq's stop-dns-rebind, some corporate filters) drop public names that answer "
+    "private addresses, which is exactly what this name does. The resource gateway resolves "
+    "it inside AWS, so the path is unaffected; to see the answer, ask another resolver, "
+    "e.g. `nslookup {name} 1.1.1.1`."
+)
+
+
+def check_dns_target(resolved: pd.DataFrame) -> str:
+    """Say whether the configuration's DNS name answers the endpoint's ENI addresses.
+
+    Raises :class:`LabError` when it resolved to addresses that are not the endpoint's
+    ENIs. In aws mode a name this machine's resolver would not answer is explained, not
+    refused: the resource gateway resolves it inside AWS.
+    """
+    unresolved = resolved["address"].isna()
+    if len(resolved) and unresolved.all():
+        why = str(resolved["answered_by"].iloc[0]).removeprefix(UNRESOLVED_PREFIX).strip(" ()")
+        return NOT_RESOLVED_HERE.format(name=resolved["name"].iloc[0], why=why)
+    if len(resolved) == 0 or resolved["endpoint_eni"].isna().any():
+        others = ", ".join(str(a) for a in resolved.loc[resolved["endpoint_eni"].isna(), "address"])
+        raise LabError(
+            f"the DNS target answered {others or 'no address'}, not only the endpoint's ENI "
+            "addresses; if a resolver filter rewrote the answer, ask another resolver, "
+            "otherwise run lab.failures.repair_all() and look again.")
+    return (f"{resolved['name'].iloc[0]} answers {len(resolved)} address(es), each an ENI "
+            "of the execute-api endpoint")
 
 
 def connection() -> pd.Series:

@@ -80,14 +80,31 @@ PRICES = [
     ("VPC Lattice: data to VPC resources (gateway + configuration)", "per GB", 0.01,
      "https://aws.amazon.com/vpc/lattice/pricing/ ($0.01 per GB for the first PB; the page "
      "lists no hourly price for resource gateways or configurations)"),
-    ("Secrets Manager: connection secret + API key secret", "per hour", 2 * 0.40 / 730,
-     "https://aws.amazon.com/secrets-manager/pricing/ ($0.40 per secret-month)"),
+    # One secret: the API key's. The connection's own secret (events!connection/…) is not
+    # billed: "the cost of storing the secret is included in the charge for using an API
+    # destination" (Secrets Manager User Guide, how EventBridge uses Secrets Manager).
+    ("Secrets Manager: API key secret", "per hour", 0.40 / 730,
+     "https://aws.amazon.com/secrets-manager/pricing/ ($0.40 per secret-month); the "
+     "connection's secret is included in API destinations' price: https://docs.aws.amazon.com/"
+     "secretsmanager/latest/userguide/integrating_how-services-use-secrets_events.html"),
     ("Step Functions STANDARD", "per 1,000 state transitions", 0.025,
      "https://aws.amazon.com/step-functions/pricing/"),
     ("Step Functions EXPRESS", "per 1,000 requests", 0.001,
      "https://aws.amazon.com/step-functions/pricing/ ($1.00 per million + duration)"),
     ("API Gateway REST API", "per 1,000 requests", 0.0035,
      "https://aws.amazon.com/api-gateway/pricing/ ($3.50 per million)"),
+    # The state machines have tracing on (tracing_enabled=True): one trace per execution.
+    ("X-Ray traces recorded (state machine tracing)", "per 1,000 traces", 0.005,
+     "https://aws.amazon.com/xray/pricing/ ($5.00 per million traces recorded; the first "
+     "100,000 a month are free)"),
+    ("CloudWatch Logs: vended logs ingested (Step Functions logging, level ALL)", "per GB",
+     0.50, "https://aws.amazon.com/cloudwatch/pricing/ (vended logs, $0.50 per GB for the "
+     "first 10 TB)"),
+    ("EventBridge custom events (07: PutEvents, per 64 KB chunk)", "per 1,000 events", 0.001,
+     "https://aws.amazon.com/eventbridge/pricing/ ($1.00 per million custom events)"),
+    ("EventBridge API destination invocations (07)", "per 1,000 invocations", 0.0002,
+     "https://aws.amazon.com/eventbridge/pricing/ ($0.20 per million invocations; the "
+     "connection's secret is included)"),
 ]
 
 

@@ -44,6 +44,7 @@ OUT = ROOT / ".lab" / "rehearsal"
 SITE = Path(__file__).resolve().parent / "rehearsal_site"
 WAIT_SCALE = "0.05"
 NOTEBOOK_TIMEOUT_S = 900
+CONNECTION_SETTLE_S = 10  # the sandbox's connection_settle_seconds for the walk-through
 
 # Every notebook of the walk-through, in the order a learner runs them.
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]*.ipynb"))
@@ -110,6 +111,9 @@ def rehearsal_sandbox(sandbox):
 
     lab_api(sandbox, "reset", {})
     lab_api(sandbox, "config", {"connection_warmup_seconds": 2})
+    # As AWS documents (eb-target-connection-states.html): a new private connection, once
+    # ACTIVE, can fail calls for a while; aws mode must wait that out (lab.warmup).
+    lab_api(sandbox, "config", {"connection_settle_seconds": CONNECTION_SETTLE_S})
     DEPLOYER_KEYS.update(deployer_identity(sandbox))
     OUT.mkdir(parents=True, exist_ok=True)
     yield sandbox

@@ -7,6 +7,8 @@ then, when its broken-key run followed the healthy one within a minute).
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 
 from lab import event_delivery
@@ -56,3 +58,104 @@ def test_successes_after_the_start_are_this_runs_deliveries(monkeypatch):
     report = event_delivery.account(_run(successes_before=40), timeout_s=5)
 
     assert (report["delivered"], report["lost"]) == (10, 0)
+
+
+def _no_eventbridge_datapoints(monkeypatch, stage_successes: int | None):
+    """EventBridge publishes nothing for the rule (its metrics are best-effort,
+    eb-monitoring.html); API Gateway's stage metrics say what they say."""
+    _aws_mode(monkeypatch, successes=[], dead_seqs=set())
+    monkeypatch.setenv("LAB_WAIT_SCALE", "0.001")  # grace 0.18 s, polls 0.2 s
+
+    def nothing_published(since=None, minutes=15):
+        table = pd.DataFrame([{"metric": "SuccessfulInvocationAttempts", "sum": 0.0}])
+        table.attrs["datapoints"] = {"SuccessfulInvocationAttempts": 0}
+        return table
+
+    monkeypatch.setattr(event_delivery, "delivery_metrics", nothing_published)
+    monkeypatch.setattr(event_delivery, "_stage_successes", lambda since: stage_successes)
+
+
+def test_without_eventbridge_datapoints_delivery_is_read_from_the_stage(monkeypatch):
+    _no_eventbridge_datapoints(monkeypatch, stage_successes=10)
+    started = time.monotonic()
+
+    report = event_delivery.account(_run(successes_before=0), timeout_s=30)
+
+    assert time.monotonic() - started < 10  # not the whole timeout
+    assert (report["delivered"], report["lost"]) == (10, 0)
+    assert report["source"] == event_delivery.SOURCE_STAGE
+
+
+def test_with_no_datapoint_anywhere_the_count_ends_and_says_nothing_was_observable(monkeypatch):
+    _no_eventbridge_datapoints(monkeypatch, stage_successes=None)
+    started = time.monotonic()
+
+    report = event_delivery.account(_run(successes_before=0), timeout_s=30)
+
+    assert time.monotonic() - started < 10
+    assert report["lost"] is None and report["delivered"] == 0
+    assert "not proof of loss" in report["observed"]
+
+
+def test_the_stage_fallback_counts_2xx_from_api_gateways_stage_metrics(monkeypatch):
+    """API Gateway's REST metrics (dimensions ApiName, Stage): 2xx = Count - 4XXError -
+    5XXError; no Count datapoint is None (unknown), not 0. Stubbed with botocore's Stubber."""
+    import datetime
+
+    import boto3
+    from botocore.stub import ANY, Stubber
+
+    from cdk_app.names import Output
+
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x",
+                              aws_secret_access_key="x")
+    apigateway = boto3.client("apigateway", region_name="us-east-1", aws_access_key_id="x",
+                              aws_secret_access_key="x")
+    made = {"cloudwatch": cloudwatch, "apigateway": apigateway}
+    monkeypatch.setattr(event_delivery, "client", made.__getitem__)
+    monkeypatch.setattr(event_delivery, "_outputs", lambda: {
+        Output.RestApiId: "a1b2c3", Output.ApiRootUrl: "https://a1b2c3.execute-api/prod"})
+    since = datetime.datetime(2026, 12, 5, 16, 0, 30, tzinfo=datetime.UTC)
+
+    def points(*sums):
+        return {"Datapoints": [{"Sum": s} for s in sums]}
+
+    def expected(metric):
+        return {"Namespace": "AWS/ApiGateway", "MetricName": metric, "StartTime": ANY,
+                "EndTime": ANY, "Period": 60, "Statistics": ["Sum"],
+                "Dimensions": [{"Name": "ApiName", "Value": "PrivateApiLab-api"},
+                               {"Name": "Stage", "Value": "prod"}]}
+
+    with Stubber(cloudwatch) as cw, Stubber(apigateway) as ag:
+        for answer in ((points(30, 20), points(3), points(2)), (points(), points(), points())):
+            ag.add_response("get_rest_api", {"name": "PrivateApiLab-api"},
+                            {"restApiId": "a1b2c3"})
+            for metric, reply in zip(("Count", "4XXError", "5XXError"), answer, strict=True):
+                cw.add_response("get_metric_statistics", reply, expected(metric))
+        assert event_delivery._stage_successes(since) == 45
+        assert event_delivery._stage_successes(since) is None
+
+
+def test_without_any_datapoint_the_count_waits_while_events_still_reach_the_dlq(monkeypatch):
+    """Retried events reach the DLQ only when their RetryPolicy runs out: no metric is no
+    reason to stop while the dead-letter queue is still filling."""
+    _no_eventbridge_datapoints(monkeypatch, stage_successes=None)
+    arriving = iter([set(), set(range(5)), set(range(10))])
+    seen: list[set] = []
+
+    class FillingScan:
+        def __init__(self, hide_s: float = 30.0):
+            pass
+
+        def poll(self):
+            seen.append(next(arriving, set(range(10))))
+            return [{"seq": seq, "run_id": "run-test"} for seq in seen[-1]]
+
+        def release(self, keep=None):
+            pass
+
+    monkeypatch.setattr(event_delivery, "_DeadLetterScan", FillingScan)
+
+    report = event_delivery.account(_run(successes_before=0), timeout_s=30)
+
+    assert (report["dead_lettered"], report["lost"]) == (10, 0)

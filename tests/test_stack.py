@@ -590,6 +590,13 @@ def test_dead_letter_queue_is_encrypted_and_deleted_with_the_stack(tpl):
     assert queue["DeletionPolicy"] == "Delete"
 
 
+def test_the_dead_letter_queue_gets_a_new_name_on_every_deploy(tpl):
+    """SQS refuses a queue name deleted less than 60 s ago (QueueDeletedRecently, botocore's
+    SQS model): a fixed name fails a quick destroy-and-deploy. Without QueueName,
+    CloudFormation generates ``<stack>-<logical id>-<random>`` on each create."""
+    assert "QueueName" not in only(tpl, "AWS::SQS::Queue")[1]["Properties"]
+
+
 def test_delivery_settings_refuse_values_eventbridge_refuses():
     from aws_cdk import Duration
 

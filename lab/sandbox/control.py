@@ -71,6 +71,27 @@ def _check_warmup(value: Any) -> float:
     return float(value)
 
 
+def _settle_from_env() -> float:
+    raw = os.environ.get("LAB_SANDBOX_CONNECTION_SETTLE_SECONDS", "").strip()
+    if not raw:
+        return 0.0
+    try:
+        return _check_settle(float(raw))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"LAB_SANDBOX_CONNECTION_SETTLE_SECONDS={raw!r} is not usable: {exc}; "
+            f"unset it or give seconds between 0 and {_MAX_WARMUP_SECONDS:g}."
+        ) from None
+
+
+def _check_settle(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("connection_settle_seconds must be a number of seconds")
+    if not 0 <= value <= _MAX_WARMUP_SECONDS:
+        raise ValueError(f"connection_settle_seconds must be between 0 and {_MAX_WARMUP_SECONDS:g}")
+    return float(value)
+
+
 def _switch(name: str):
     def check(value: Any) -> bool:
         if not isinstance(value, bool):
@@ -87,6 +108,7 @@ def _iam_from_env() -> bool:
 # name -> validator returning the normalised value (raises ValueError)
 _VALIDATORS = {
     "connection_warmup_seconds": _check_warmup,
+    "connection_settle_seconds": _check_settle,
     "direct_path": _switch("direct_path"),
     "iam_evaluation": _switch("iam_evaluation"),
     "enforce_iam": _switch("enforce_iam"),
@@ -101,6 +123,7 @@ def _current() -> dict[str, Any]:
 
         _settings = {
             "connection_warmup_seconds": _warmup_from_env(),
+            "connection_settle_seconds": _settle_from_env(),
             "direct_path": enabled_from_env(),
             "iam_evaluation": _iam_from_env(),
         }
@@ -122,6 +145,11 @@ def settings() -> dict[str, Any]:
     ``connection_warmup_seconds``: how long a private EventBridge connection
     stays in CREATING/AUTHORIZING before it is ACTIVE (default 2 s, or
     ``LAB_SANDBOX_WARMUP_SECONDS``).
+    ``connection_settle_seconds``: how long a newly created private connection, once
+    ACTIVE, still cannot carry calls (default 0, or ``LAB_SANDBOX_CONNECTION_SETTLE_SECONDS``):
+    AWS documents "a delay of up to several minutes" after a private connection is
+    established (eb-target-connection-states.html); calls meanwhile time out
+    (``States.Http.Socket``; EventBridge retries them). The aws-mode rehearsal turns it on.
     ``direct_path``: whether the four execution calls take the server's direct path
     (``lab.sandbox.direct_path``; default on, ``LAB_SANDBOX_DIRECT_PATH=0`` off); the
     answers are the same either way, which is what the bench's A/B relies on.

@@ -50,6 +50,7 @@ PACKAGES = (
     "lab.sandbox.vpclattice",  # resource gateways and resource configurations
     "lab.sandbox.ec2",  # VPC endpoint DNS entries and ENIs
     "lab.sandbox.events",  # connections with private connectivity
+    "lab.sandbox.sqs",  # a deleted queue's name is refused for 60 s
     "lab.sandbox.secretsmanager",  # secrets from templates, {{resolve:secretsmanager:...}}
     "lab.sandbox.kms",  # key state operations by key ARN
     "lab.sandbox.apigateway",  # what the private API needs (MOCK, stages, usage plans)

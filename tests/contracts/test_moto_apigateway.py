@@ -193,3 +193,33 @@ def test_lookups_of_missing_things_raise_not_found(apis):
         assert issubclass(error, exceptions.NotFoundException), error.__name__
     with pytest.raises(exceptions.NotFoundException):
         apis.delete_stage("missing", "prod")
+
+
+def test_moto_returns_the_resource_policy_as_it_was_given(apis):
+    """apigateway/models.wrap_rest_api_to_dict: moto's to_dict answers the stored text
+    under "policy" and the model knows its id, account and region (the seam builds the
+    API's ARN from them). When moto expands the shorthand itself, drop the seam."""
+    from lab.sandbox import seams
+
+    original = seams.original("moto.apigateway.models:RestAPI.to_dict")
+    text = '{"Statement": [{"Resource": "execute-api:/*"}]}'
+    api = apis.create_rest_api(name="a", description="d", policy=text)
+    assert original(api)["policy"] == text
+    assert (api.account_id, api.region_name, api.id) == (ACCOUNT, REGION, api.id)
+
+
+def test_the_sandbox_answers_the_policy_in_aws_expanded_form(apis):
+    """API Gateway reads a policy back with execute-api:/ expanded to the API's ARN."""
+    import json
+
+    from lab.sandbox import seams
+
+    seams.install("lab.sandbox.apigateway")
+    api = apis.create_rest_api(
+        name="a", description="d",
+        policy=json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*",
+                                          "Action": "execute-api:Invoke",
+                                          "Resource": ["execute-api:/*", "arn:x"]}]}))
+    policy = json.loads(api.to_dict()["policy"])
+    assert policy["Statement"][0]["Resource"] == [
+        f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api.id}/*", "arn:x"]

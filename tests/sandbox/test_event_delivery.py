@@ -332,34 +332,61 @@ def test_server_errors_are_retried_and_each_attempt_reaches_the_api(aws, datapla
     assert attributes(message)["RETRY_ATTEMPTS"] == "3"
 
 
-def test_delivery_is_published_as_aws_events_metrics(aws, dataplane):
+def _metric_total(aws, name: str) -> float:
     import datetime
 
+    now = datetime.datetime.now(datetime.UTC)
+    points = aws("cloudwatch").get_metric_statistics(
+        Namespace="AWS/Events",
+        MetricName=name,
+        Period=60,
+        Statistics=["Sum"],
+        Dimensions=[
+            {"Name": "EventBusName", "Value": "lab-bus"},
+            {"Name": "RuleName", "Value": "lab-rule"},
+        ],
+        StartTime=now - datetime.timedelta(minutes=5),
+        EndTime=now + datetime.timedelta(minutes=1),
+    )["Datapoints"]
+    return sum(p["Sum"] for p in points)
+
+
+def test_delivery_is_published_as_aws_events_metrics(aws, dataplane):
     path, url = private_path_with_events(aws)
     wire_rule(aws, path.connection_arn, url)
     put(aws, 3)
     wait_until(lambda: len(received()) >= 3)
     time.sleep(0.1)
-    now = datetime.datetime.now(datetime.UTC)
 
     def total(name: str) -> float:
-        points = aws("cloudwatch").get_metric_statistics(
-            Namespace="AWS/Events",
-            MetricName=name,
-            Period=60,
-            Statistics=["Sum"],
-            Dimensions=[
-                {"Name": "EventBusName", "Value": "lab-bus"},
-                {"Name": "RuleName", "Value": "lab-rule"},
-            ],
-            StartTime=now - datetime.timedelta(minutes=5),
-            EndTime=now + datetime.timedelta(minutes=1),
-        )["Datapoints"]
-        return sum(p["Sum"] for p in points)
+        return _metric_total(aws, name)
 
     assert total("SuccessfulInvocationAttempts") == 3
     assert total("Invocations") == 3
     assert total("FailedInvocations") == 0
+
+
+def test_a_dead_lettered_event_is_counted_as_invocations_sent_to_dlq(aws, dataplane):
+    """eb-monitoring.html: events moved to a DLQ are ``InvocationsSentToDlq``;
+    ``DeadLetterInvocations`` counts targets that were not invoked at all."""
+    path, url = private_path_with_events(aws)
+    wrong = create_private_connection(
+        aws, name="wrong-key", api_key="not-the-key", configuration_arn=path.configuration_arn
+    )
+    wait_for_connection(aws, "wrong-key")
+    wired = wire_rule(aws, wrong, url, retries=0)
+    put(aws, 1)
+    wait_until(lambda: dead_letters(aws, wired["queue_url"]))
+    time.sleep(0.1)
+
+    assert _metric_total(aws, "InvocationsSentToDlq") == 1
+    assert _metric_total(aws, "DeadLetterInvocations") == 0
+
+
+def test_the_lab_reads_the_documented_dead_letter_metric():
+    from lab.event_delivery import METRICS
+
+    assert "InvocationsSentToDlq" in METRICS and "DeadLetterInvocations" not in METRICS
 
 
 def test_input_transformer_follows_eventbridges_quoting_rules():

@@ -9,6 +9,7 @@ once with the same error and a cause naming the broken link.
 from __future__ import annotations
 
 import json
+import time
 
 from http_invoke_builders import (
     build_private_path,
@@ -90,6 +91,28 @@ def test_a_connection_not_yet_active_fails_until_it_is(aws, dataplane):
 
     assert described["error"] == "Events.ConnectionResource.AuthInProgress"
     assert "CREATING" in described["cause"]
+
+
+def test_a_new_private_connection_times_out_for_a_while_after_active(aws, dataplane):
+    """eb-target-connection-states.html: after a private connection is established there
+    can be "a delay of up to several minutes" before calls succeed; the connection is
+    ACTIVE meanwhile and Step Functions' advice is to retry the HTTP timeouts."""
+    control.update_settings({"connection_settle_seconds": 60})
+    path = build_private_path(aws)
+    assert aws("events").describe_connection(Name="lab-connection")["ConnectionState"] == "ACTIVE"
+
+    described = _call(aws, path.api.url(), path.connection_arn)
+
+    assert described["error"] == "States.Http.Socket"
+    assert "ACTIVE but its private connectivity is not carrying calls yet" in described["cause"]
+
+
+def test_the_settle_ends_and_calls_go_through(aws, dataplane):
+    control.update_settings({"connection_settle_seconds": 0.3})
+    path = build_private_path(aws)
+
+    time.sleep(0.4)
+    assert _call(aws, path.api.url(), path.connection_arn)["status"] == "SUCCEEDED"
 
 
 def test_a_connection_to_a_missing_configuration_fails_as_invalid_private_state(aws, dataplane):

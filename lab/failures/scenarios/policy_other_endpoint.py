@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from typing import Any
 
 from cdk_app.names import Output
 from lab.failures.scenario import Scenario, Undo
@@ -20,6 +22,31 @@ def _rest_api_policy(lab: DeployedLab) -> dict | None:
     except ValueError:
         parsed = json.loads(text.replace('\\"', '"'))  # AWS returns it with escaped quotes
     return json.loads(parsed) if isinstance(parsed, str) else parsed
+
+
+def comparable_policy(policy: Any, api_id: str) -> Any:
+    """``policy`` in one form, whichever way it was written or read back.
+
+    API Gateway reads a resource policy back with ``execute-api:/…`` expanded to
+    ``arn:<partition>:execute-api:<region>:<account>:<api-id>/…``, and a one-item list may
+    come back as the item: both sides are brought to the shorthand, lists of one to their
+    item, so an intact stack compares equal on AWS as in the sandbox.
+    """
+    this_api = re.compile(r"^arn:aws[a-z-]*:execute-api:[^:]*:[^:]*:" + re.escape(api_id) + "/")
+    if isinstance(policy, dict):
+        return {key: comparable_policy(value, api_id) for key, value in policy.items()}
+    if isinstance(policy, list):
+        items = [comparable_policy(value, api_id) for value in policy]
+        return items[0] if len(items) == 1 else items
+    if isinstance(policy, str):
+        return this_api.sub("execute-api:/", policy)
+    return policy
+
+
+def _policy_drifted(lab: DeployedLab) -> bool:
+    api_id = lab.outputs[Output.RestApiId]
+    return (comparable_policy(_rest_api_policy(lab), api_id)
+            != comparable_policy(_intended_policy(lab), api_id))
 
 
 def _intended_policy(lab: DeployedLab) -> dict:
@@ -59,7 +86,7 @@ def _break_policy_other_endpoint(lab: DeployedLab, undo: Undo) -> None:
 
 def _restore_policy(lab: DeployedLab, deployment_id: str | None = None) -> None:
     apigateway, api_id = lab.client("apigateway"), lab.outputs[Output.RestApiId]
-    if _rest_api_policy(lab) != _intended_policy(lab):
+    if _policy_drifted(lab):
         _set_policy(lab, _intended_policy(lab))
     # CloudFormation's deployment is a snapshot taken with the template's policy: putting
     # the stage back on it restores what is in effect, and leaves no stray deployment.
@@ -76,7 +103,7 @@ def _restore_policy(lab: DeployedLab, deployment_id: str | None = None) -> None:
 
 def _drift_policy(lab: DeployedLab) -> str | None:
     apigateway, api_id, problems = lab.client("apigateway"), lab.outputs[Output.RestApiId], []
-    if _rest_api_policy(lab) != _intended_policy(lab):
+    if _policy_drifted(lab):
         problems.append("the API's resource policy is not the template's")
     stage = apigateway.get_stage(restApiId=api_id, stageName=_stage_name(lab))
     if stage["deploymentId"] != _intended_deployment(lab):

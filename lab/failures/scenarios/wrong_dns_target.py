@@ -1,6 +1,13 @@
-"""The resource configuration points at a DNS name no endpoint has.
+"""The resource configuration points at a DNS name that is not the API's endpoint.
 
 Expected: no HTTP answer, ``States.Http.Socket``.
+
+The wrong target is a publicly resolvable AWS name (the region's STS endpoint), not a
+made-up one: a resource gateway resolves a DNS target through public DNS by default
+(``resourceConfigDnsResolution`` PUBLIC), so a name that resolves nowhere is not a path
+AWS promises to accept. STS answers public addresses, which the gateway's security group
+(egress 443 to the VPC's CIDR only) and the isolated subnets never reach: no answer. If
+AWS refuses the update anyway, the scenario says so in one sentence.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ import copy
 from cdk_app.names import Output
 from lab.errors import LabError
 from lab.failures.scenario import Scenario, Undo
-from lab.failures.stack import OTHER_VPC_ENDPOINT, DeployedLab
+from lab.failures.stack import DeployedLab, error_code
 from lab.waiting import wait_for
 
 
@@ -51,10 +58,20 @@ def _break_wrong_dns_target(lab: DeployedLab, undo: Undo) -> None:
     undo.push("point the configuration back at the endpoint's DNS name",
               lambda: _set_definition(lab, definition))
     wrong = copy.deepcopy(definition)
-    # The same shape of name, for an endpoint that does not exist: resolves nowhere.
-    wrong["dnsResource"]["domainName"] = definition["dnsResource"]["domainName"].replace(
-        lab.outputs[Output.VpcEndpointId], OTHER_VPC_ENDPOINT)
-    _set_definition(lab, wrong)
+    wrong["dnsResource"]["domainName"] = wrong_target(lab.cfg.region)
+    try:
+        _set_definition(lab, wrong)
+    except lab.client("vpc-lattice").exceptions.ClientError as exc:
+        raise LabError(
+            f"VPC Lattice refused to point the resource configuration at "
+            f"{wrong_target(lab.cfg.region)} ({error_code(exc)}: {exc}); this break cannot "
+            "be shown on this account, the configuration is put back as deployed."
+        ) from exc
+
+
+def wrong_target(region: str) -> str:
+    """A publicly resolvable AWS name that is not the API's endpoint: the region's STS."""
+    return f"sts.{region}.amazonaws.com"
 
 
 def _drift_dns_target(lab: DeployedLab) -> str | None:
@@ -65,11 +82,12 @@ def _drift_dns_target(lab: DeployedLab) -> str | None:
 
 SCENARIO = Scenario(
     "wrong_dns_target",
-    "the resource configuration's DNS name points at an endpoint that does not exist "
-    "(UpdateResourceConfiguration)",
+    "the resource configuration's DNS name points at a public AWS name (the region's STS), "
+    "not the API's endpoint (UpdateResourceConfiguration)",
     "States.Http.Socket",
     "restore the endpoint's regional DNS name",
-    "the name does not resolve inside the VPC; the task fails with no HTTP response",
+    "the name resolves to public addresses the gateway cannot reach; the task fails with no "
+    "HTTP response after its 60 s timeout",
     _break_wrong_dns_target, _drift_dns_target,
     lambda lab: _set_definition(lab, _intended_definition(lab)),
 )

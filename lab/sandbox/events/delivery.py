@@ -590,7 +590,9 @@ def dead_letter(job: _Job, outcome: Outcome, exhausted: str | None) -> bool:
             name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()
         },
     )
-    _metric(job, "DeadLetterInvocations", 1)
+    # eb-monitoring.html: InvocationsSentToDlq counts the invocations moved to a DLQ;
+    # DeadLetterInvocations counts targets NOT invoked (e.g. a rule that would loop).
+    _metric(job, "InvocationsSentToDlq", 1)
     return True
 
 

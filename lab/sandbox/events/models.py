@@ -79,6 +79,9 @@ class ConnectionExtension:
     connectivity_started_at: float = 0.0
     warmup_seconds: float = 0.0
     first_state: str = "CREATING"
+    #: after ACTIVE, how long a new connection still cannot carry calls (its creation's
+    #: ``connection_settle_seconds``; AWS: up to several minutes)
+    settle_seconds: float = 0.0
 
 
 def resource_configuration_arn(connection: Any) -> str | None:
@@ -96,6 +99,25 @@ def restart_timeline(connection: Any, first_state: str) -> None:
     connection.lab.connectivity_started_at = time.time()
     connection.lab.warmup_seconds = warmup_seconds()
     connection.lab.first_state = first_state
+    # eb-target-connection-states.html documents the delay for a connection being created.
+    connection.lab.settle_seconds = settle_seconds() if first_state == "CREATING" else 0.0
+
+
+def settle_seconds() -> float:
+    """The sandbox's current ``connection_settle_seconds`` (0 unless switched on)."""
+    from lab.sandbox import control
+
+    return float(control.get_setting("connection_settle_seconds"))
+
+
+def unready_for(connection: Any, now: float | None = None) -> float:
+    """Seconds an ACTIVE private connection still cannot carry calls (0: it can)."""
+    if not is_private(connection) or not connection.lab.settle_seconds:
+        return 0.0
+    now = time.time() if now is None else now
+    ready_at = (connection.lab.connectivity_started_at + connection.lab.warmup_seconds
+                + connection.lab.settle_seconds)
+    return max(0.0, ready_at - now)
 
 
 def start_connectivity(connection: Any, account_id: str, region: str, first_state: str) -> None:

@@ -47,6 +47,8 @@ class ConnectionRuntime:
     resource_configuration: Any | None = None
     #: ``lab.sandbox.vpclattice.models.ResourceGateway`` (None: none, or gone)
     resource_gateway: Any | None = None
+    #: an ACTIVE private connection that cannot carry calls yet: for this many seconds
+    unready_for_s: float = 0.0
 
     @property
     def is_private(self) -> bool:
@@ -120,4 +122,6 @@ def resolve(account: str, region: str, arn: str) -> ConnectionRuntime | None:
         resource_association_arn=connection.lab.resource_association_arn,
         resource_configuration=configuration,
         resource_gateway=gateway,
+        unready_for_s=models.unready_for(connection) if state == models.PRIVATE_READY_STATE
+        else 0.0,
     )

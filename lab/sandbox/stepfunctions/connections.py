@@ -12,7 +12,9 @@ A connection that is not ready fails the task with the error Step Functions docu
   ``Events.ConnectionResource.InvalidConnectionState``;
 - ``FAILED_CONNECTIVITY``, or a private connection in any state but ``ACTIVE``:
   ``Events.ConnectionResource.InvalidPrivateConnectionState``;
-- no such connection: ``Events.ConnectionResource.ResourceNotFound``.
+- no such connection: ``Events.ConnectionResource.ResourceNotFound``;
+- a new private connection ACTIVE for less than ``connection_settle_seconds`` (off by
+  default; AWS: up to several minutes): ``States.Http.Socket``, a timeout.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from lab.sandbox.network.errors import (
     CONNECTION_INVALID_STATE,
     CONNECTION_NOT_FOUND,
     HttpTaskError,
+    SocketError,
 )
 
 if TYPE_CHECKING:
@@ -75,6 +78,14 @@ def check_ready(runtime: ConnectionRuntime) -> None:
     arn, state = runtime.arn, runtime.state
     suffix = f" ({runtime.state_reason})" if runtime.state_reason else ""
     private = runtime.is_private
+    if state == "ACTIVE" and runtime.unready_for_s > 0:
+        # AWS: "a delay of up to several minutes" after a private connection is established
+        # before calls succeed; Step Functions suggests retrying httpTimeoutExceptions.
+        raise SocketError(
+            f"Connection {arn} is ACTIVE but its private connectivity is not carrying calls "
+            f"yet (about {runtime.unready_for_s:.0f} s more; AWS documents up to several "
+            "minutes after a private connection is created): the request timed out."
+        )
     if state == "ACTIVE" or (state == "AUTHORIZED" and not private):
         return
     if state in _IN_PROGRESS:
