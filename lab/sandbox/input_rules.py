@@ -321,13 +321,54 @@ def violations(service: str, operation: str, params: Mapping[str, Any]) -> list[
     return found
 
 
+# ------------------------------------------------------------- rules a model cannot say
+
+#: A connection's ``AuthorizationType`` -> the ``AuthParameters`` member it needs.
+CONNECTION_AUTH_MEMBERS = {
+    "API_KEY": "ApiKeyAuthParameters",
+    "BASIC": "BasicAuthParameters",
+    "OAUTH_CLIENT_CREDENTIALS": "OAuthParameters",
+}
+
+
+def _connection_auth(params: Mapping[str, Any]) -> str | None:
+    """CreateConnection: the auth parameters are those of the authorization type, and only
+    those (EventBridge API reference, CreateConnectionAuthRequestParameters; eb-target-
+    connection-auth.html). AWS refuses the mix with ``ValidationException``; the wording of
+    its message is not recorded, so the sentence is the sandbox's."""
+    kind = params.get("AuthorizationType")
+    wanted = CONNECTION_AUTH_MEMBERS.get(str(kind))
+    auth = params.get("AuthParameters")
+    if wanted is None or not isinstance(auth, Mapping):
+        return None
+    others = [m for m in CONNECTION_AUTH_MEMBERS.values() if m != wanted and auth.get(m)]
+    if auth.get(wanted) and not others:
+        return None
+    return (
+        f"A connection with AuthorizationType {kind} takes AuthParameters.{wanted}"
+        + (f" and not {', '.join(others)}" if others else "")
+        + "."
+    )
+
+
+#: (service, operation) -> a check of what the model cannot express (None: it passes).
+SEMANTIC_RULES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str | None]] = {
+    ("events", "CreateConnection"): _connection_auth,
+}
+
+
 def refusal(service: str, operation: str, params: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``(error code, message)`` AWS's front end would answer with, or None if it passes."""
+    """``(error code, message)`` AWS's front end would answer with, or None if it passes:
+    the model's constraints first, then the service's rules a model cannot express."""
     code = SERVICES.get(service)
     if code is None:
         return None
     found = violations(service, operation, params)
-    return (code, message(found)) if found else None
+    if found:
+        return code, message(found)
+    rule = SEMANTIC_RULES.get((service, operation))
+    broken = rule(params) if rule is not None else None
+    return (code, broken) if broken else None
 
 
 # --------------------------------------------------------------------------- moto's requests

@@ -222,3 +222,27 @@ def test_an_operation_moto_lacks_is_answered_in_words_never_500(raw, service, ca
     response = raised.value.response
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert response["Error"]["Message"].startswith(f"not emulated by the sandbox: {operation} (")
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"BasicAuthParameters": {"Username": "u", "Password": "p"}},
+        {**API_KEY, "BasicAuthParameters": {"Username": "u", "Password": "p"}},
+        {"InvocationHttpParameters": {"HeaderParameters": []}},
+    ],
+    ids=["basic-under-api-key", "both", "none"],
+)
+def test_a_connection_takes_the_parameters_of_its_authorization_type_only(raw, auth):
+    """CreateConnectionAuthRequestParameters: API_KEY takes ApiKeyAuthParameters (the API
+    reference and eb-target-connection-auth.html); the sentence is the sandbox's."""
+    error = _refusal(
+        raw("events").create_connection,
+        Name="private-api",
+        AuthorizationType="API_KEY",
+        AuthParameters=auth,
+    )
+    assert error["Code"] == "ValidationException"
+    assert error["Message"].startswith(
+        "A connection with AuthorizationType API_KEY takes AuthParameters.ApiKeyAuthParameters"
+    )
