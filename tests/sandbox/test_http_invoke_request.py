@@ -141,6 +141,16 @@ def test_the_connections_body_parameters_win_over_the_tasks_body():
     assert request.header("Content-Type") == "application/json"
 
 
+@pytest.mark.parametrize("body", ["tenant=red", ["red"]])
+def test_a_body_that_is_not_an_object_cannot_take_the_connections_body_parameters(body):
+    """call-https-apis.html, merging connection and task data: only a JSON object body takes
+    the connection's BodyParameters; anything else fails the task with States.Runtime."""
+    connection = _with_invocation(BodyParameters=[{"Key": "tenant", "Value": "blue"}])
+
+    with pytest.raises(HttpTaskRuntimeError, match="cannot be merged"):
+        _build(connection, Method="POST", RequestBody=body)
+
+
 def test_a_json_body_keeps_a_content_type_the_task_set():
     request = _build(Method="POST", RequestBody={"a": 1}, Headers={"Content-Type": "text/x"})
 

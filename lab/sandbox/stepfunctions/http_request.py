@@ -5,7 +5,9 @@ Follows the Step Functions developer guide ("Call HTTPS APIs in Step Functions w
 - ``ApiEndpoint`` and ``Method`` are required; the connection ARN is in
   ``InvocationConfig.ConnectionArn`` or ``Authentication.ConnectionArn``.
 - ``Headers``, ``QueryParameters`` and ``RequestBody`` are merged with the connection's
-  invocation HTTP parameters; **the connection's value wins** on a clash.
+  invocation HTTP parameters; **the connection's value wins** on a clash. A ``RequestBody``
+  that is not a JSON object (a string, a list) cannot take the connection's body
+  parameters: the task fails with ``States.Runtime``.
 - An API_KEY connection adds the header ``<ApiKeyName>: <ApiKeyValue>``.
 - ``Transform.RequestBodyEncoding`` ``URL_ENCODED`` sends a JSON object body as
   ``application/x-www-form-urlencoded``, arrays as ``RequestEncodingOptions.ArrayFormat``
@@ -266,6 +268,14 @@ def build_request(
             body_value = {**body_value, **connection_body}
         elif body_value is None and method in {"POST", "PUT", "PATCH"}:
             body_value = connection_body
+        elif body_value is not None:
+            # Only a JSON object can take the connection's body parameters (the guide's
+            # "Merging EventBridge connection and HTTP Task definition data").
+            raise HttpTaskRuntimeError(
+                "The task's RequestBody is not a JSON object, so the connection's body "
+                f"parameters ({', '.join(sorted(connection_body))}) cannot be merged into it; "
+                "send RequestBody as a JSON object, or remove the connection's BodyParameters."
+            )
 
     body: bytes | None = None
     if body_value is not None:
