@@ -230,7 +230,7 @@ def test_a_direct_call_needs_its_documented_dependents(clean_sandbox, deployer_i
             AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}},
             InvocationConnectivityParameters={"ResourceParameters": {
                 "ResourceConfigurationArn":
-                    "arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-1"}},
+                    "arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-0123456789abcdef0"}},
         )  # fmt: skip
     assert denied.value.response["Error"]["Code"] == "AccessDeniedException"
     assert "perform: vpc-lattice:AssociateViaAWSService-EventsAndStates" in str(denied.value)
