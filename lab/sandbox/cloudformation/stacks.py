@@ -33,7 +33,7 @@ from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ExportNotFound, MissingParameterError, ValidationError
 
 from lab.sandbox import seams as lab_seams
-from lab.sandbox.cloudformation.aws_types import AWS_RESOURCE_TYPES
+from lab.sandbox.cloudformation.aws_types import aws_resource_types
 
 # OnFailure of the create_stack call being handled (ROLLBACK, DELETE or DO_NOTHING).
 ON_FAILURE: contextvars.ContextVar[str] = contextvars.ContextVar("on_failure", default="ROLLBACK")
@@ -152,7 +152,7 @@ def parse_and_create_resource(
     resource_event(stack, logical_id, resource_type, "CREATE_IN_PROGRESS")
     try:
         if _unmodelled(resource_type):
-            if resource_type in AWS_RESOURCE_TYPES:
+            if resource_type in aws_resource_types():
                 # A real type moto has no model for: moto skips it with a warning; so do we,
                 # saying so in the resource's event (nothing exists for it).
                 moto_original("parse_and_create_resource")(
@@ -324,7 +324,7 @@ def _modify(
             continue
         resource_type = self._resource_json_map[logical_id]["Type"]
         model = parsing.resource_class_from_type(resource_type)
-        if model is None and resource_type in AWS_RESOURCE_TYPES:
+        if model is None and resource_type in aws_resource_types():
             # Nothing was created for it (see parse_and_create_resource): moto warns again.
             moto_original("parse_and_update_resource")(
                 logical_id,
