@@ -29,14 +29,14 @@ MOTO_METHODS = (
 def seams():
     """The VPC Lattice seams (see :mod:`lab.sandbox.seams`)."""
     from lab.sandbox.seams import Seam, methods
-    from lab.sandbox.vpclattice import models, responses, urls
+    from lab.sandbox.vpclattice import backend, models, responses, urls
 
     contracts = "tests/contracts/test_moto_vpclattice.py::"
     return (
         *methods(
-            "lab.sandbox.vpclattice.models",
+            "lab.sandbox.vpclattice.backend",
             "moto.vpclattice.models:VPCLatticeBackend",
-            models.BACKEND_METHODS,
+            backend.BACKEND_METHODS,
             why="moto has no resource gateways or resource configurations",
             contract=contracts + "test_the_backend_class_is_where_methods_are_added",
             replaces=MOTO_METHODS,
