@@ -142,43 +142,33 @@ def parse_and_create_resource(
     region_name: str,
 ) -> Any:
     """moto's, with resource events, and a clear failure for a type nobody models."""
+    args = (logical_id, resource_json, resources_map, account_id, region_name)
     stack = _stack_of(resources_map)
     condition = resource_json.get("Condition")
     if stack is None or (condition and not resources_map.lazy_condition_map[condition]):
-        return moto_original("parse_and_create_resource")(
-            logical_id, resource_json, resources_map, account_id, region_name
+        return moto_original("parse_and_create_resource")(*args)
+    return _with_events(stack, "parse_and_create_resource", "CREATE", args)
+
+
+def _skip_unmodelled(stack: cfn_models.Stack, args: tuple) -> None:
+    logical_id, resource_type = args[0], args[1]["Type"]
+    if resource_type in aws_resource_types():
+        # A real type moto has no model for: moto skips it with a warning; so do we,
+        # saying so in the resource's event (nothing exists for it).
+        moto_original("parse_and_create_resource")(*args)
+        resource_event(
+            stack,
+            logical_id,
+            resource_type,
+            "CREATE_COMPLETE",
+            status_reason=f"The sandbox has no model for resource type {resource_type}: "
+            "skipped, nothing was created for it.",
         )
-    resource_type = resource_json["Type"]
-    resource_event(stack, logical_id, resource_type, "CREATE_IN_PROGRESS")
-    try:
-        if _unmodelled(resource_type):
-            if resource_type in aws_resource_types():
-                # A real type moto has no model for: moto skips it with a warning; so do we,
-                # saying so in the resource's event (nothing exists for it).
-                moto_original("parse_and_create_resource")(
-                    logical_id, resource_json, resources_map, account_id, region_name
-                )
-                resource_event(
-                    stack,
-                    logical_id,
-                    resource_type,
-                    "CREATE_COMPLETE",
-                    status_reason=f"The sandbox has no model for resource type {resource_type}: "
-                    "skipped, nothing was created for it.",
-                )
-                return None
-            raise ValidationError(
-                message=f"The sandbox has no model for resource type {resource_type}, and "
-                "CloudFormation publishes no such type; check the type's spelling."
-            )
-        resource = moto_original("parse_and_create_resource")(
-            logical_id, resource_json, resources_map, account_id, region_name
-        )
-    except Exception as error:
-        _record_failure(stack, error, logical_id, resource_type, "CREATE_FAILED")
-        raise
-    resource_event(stack, logical_id, resource_type, "CREATE_COMPLETE", _physical_id(resource))
-    return resource
+        return None
+    raise ValidationError(
+        message=f"The sandbox has no model for resource type {resource_type}, and "
+        "CloudFormation publishes no such type; check the type's spelling."
+    )
 
 
 def _unmodelled(resource_type: str) -> bool:
@@ -197,21 +187,25 @@ def parse_and_update_resource(
     region_name: str,
 ) -> Any:
     """moto's, with resource events."""
+    args = (logical_id, resource_json, resources_map, account_id, region_name)
     stack = _stack_of(resources_map)
     if stack is None:
-        return moto_original("parse_and_update_resource")(
-            logical_id, resource_json, resources_map, account_id, region_name
-        )
-    resource_type = resource_json["Type"]
-    resource_event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS")
+        return moto_original("parse_and_update_resource")(*args)
+    return _with_events(stack, "parse_and_update_resource", "UPDATE", args)
+
+
+def _with_events(stack: cfn_models.Stack, name: str, action: str, args: tuple) -> Any:
+    """moto's ``name`` between ``<action>_IN_PROGRESS`` and ``_COMPLETE`` (or ``_FAILED``)."""
+    logical_id, resource_type = args[0], args[1]["Type"]
+    resource_event(stack, logical_id, resource_type, f"{action}_IN_PROGRESS")
     try:
-        resource = moto_original("parse_and_update_resource")(
-            logical_id, resource_json, resources_map, account_id, region_name
-        )
+        if action == "CREATE" and _unmodelled(resource_type):
+            return _skip_unmodelled(stack, args)
+        resource = moto_original(name)(*args)
     except Exception as error:
-        _record_failure(stack, error, logical_id, resource_type, "UPDATE_FAILED")
+        _record_failure(stack, error, logical_id, resource_type, f"{action}_FAILED")
         raise
-    resource_event(stack, logical_id, resource_type, "UPDATE_COMPLETE", _physical_id(resource))
+    resource_event(stack, logical_id, resource_type, f"{action}_COMPLETE", _physical_id(resource))
     return resource
 
 
