@@ -4,6 +4,8 @@ moto's API Gateway backend already keeps what the data plane reads (policy,
 stages, usage plans and keys, MOCK integrations); what it lacks is
 CloudFormation support for this template's API Gateway types, defined in
 ``cloudformation`` (see its docstring). No seams.
+
+Imports: ``cloudformation.base`` and ``seams`` only; nothing imports it but the seams registry.
 """
 
 from __future__ import annotations

@@ -27,6 +27,11 @@ Seams in moto's events service (:func:`seams`, installed by :mod:`lab.sandbox.se
 
 For both senders (server-internal): :func:`connection_runtime`, one typed
 :class:`~lab.sandbox.events.runtime.ConnectionRuntime` per call (``runtime.py``).
+
+Imports: ``models`` -> ``settings``, ``vpclattice``; ``runtime`` -> ``models``; ``delivery``
+-> ``network``, ``stepfunctions`` (``connections``, ``http_request``, ``transport``) and
+``settings``. The other way, ``stepfunctions`` and ``network.path`` import ``runtime`` only,
+never this ``__init__`` or ``delivery``.
 """
 
 from __future__ import annotations
