@@ -134,20 +134,37 @@ def _physical_id(resource: Any) -> str | None:
 # -- the resource map ------------------------------------------------------------
 
 
-def parse_and_create_resource(
-    logical_id: str,
-    resource_json: dict[str, Any],
-    resources_map: parsing.ResourceMap,
-    account_id: str,
-    region_name: str,
-) -> Any:
-    """moto's, with resource events, and a clear failure for a type nobody models."""
-    args = (logical_id, resource_json, resources_map, account_id, region_name)
-    stack = _stack_of(resources_map)
-    condition = resource_json.get("Condition")
-    if stack is None or (condition and not resources_map.lazy_condition_map[condition]):
-        return moto_original("parse_and_create_resource")(*args)
-    return _with_events(stack, "parse_and_create_resource", "CREATE", args)
+def _between_events(name: str, action: str, doc: str):
+    """moto's ``parsing.<name>`` between resource events (only moto's outside a stack, or for
+    a resource whose condition is false)."""
+
+    def replacement(
+        logical_id: str,
+        resource_json: dict[str, Any],
+        resources_map: parsing.ResourceMap,
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        args = (logical_id, resource_json, resources_map, account_id, region_name)
+        stack = _stack_of(resources_map)
+        condition = resource_json.get("Condition") if action == "CREATE" else None
+        if stack is None or (condition and not resources_map.lazy_condition_map[condition]):
+            return moto_original(name)(*args)
+        return _with_events(stack, name, action, args)
+
+    replacement.__name__ = replacement.__qualname__ = name
+    replacement.__doc__ = doc
+    return replacement
+
+
+parse_and_create_resource = _between_events(
+    "parse_and_create_resource",
+    "CREATE",
+    "moto's, with resource events, and a clear failure for a type nobody models.",
+)
+parse_and_update_resource = _between_events(
+    "parse_and_update_resource", "UPDATE", "moto's, with resource events."
+)
 
 
 def _skip_unmodelled(stack: cfn_models.Stack, args: tuple) -> None:
@@ -177,21 +194,6 @@ def _unmodelled(resource_type: str) -> bool:
         and not resource_type.startswith("Custom::")
         and parsing.resource_class_from_type(resource_type) is None
     )
-
-
-def parse_and_update_resource(
-    logical_id: str,
-    resource_json: dict[str, Any],
-    resources_map: parsing.ResourceMap,
-    account_id: str,
-    region_name: str,
-) -> Any:
-    """moto's, with resource events."""
-    args = (logical_id, resource_json, resources_map, account_id, region_name)
-    stack = _stack_of(resources_map)
-    if stack is None:
-        return moto_original("parse_and_update_resource")(*args)
-    return _with_events(stack, "parse_and_update_resource", "UPDATE", args)
 
 
 def _with_events(stack: cfn_models.Stack, name: str, action: str, args: tuple) -> Any:

@@ -86,6 +86,22 @@ class Kind:
         """The resource id in ``identifier`` (an id or an ARN); ValidationException if neither."""
         return parse_identifier(identifier, self.id_pattern, self.label, field or self.field)
 
+    def id_or_none(self, identifier: str | None, field: str | None = None) -> str | None:
+        """:meth:`id_of` an identifier given; None for none (no filter)."""
+        return self.id_of(identifier, field) if identifier else None
+
+    def select(self, backend: Any, **wanted: str | None) -> list[Any]:
+        """Every stored resource, oldest first, whose attributes have the ``wanted`` values
+        (a None value asks for nothing)."""
+        return [
+            resource
+            for resource in self.store(backend).values()
+            if all(
+                value is None or getattr(resource, name, None) == value
+                for name, value in wanted.items()
+            )
+        ]
+
     def get(self, backend: Any, identifier: str) -> Any:
         """The stored resource ``identifier`` names; ResourceNotFoundException if none."""
         resource_id = self.id_of(identifier)
@@ -249,7 +265,7 @@ def get_resource_gateway(self, identifier: str) -> ResourceGateway:
 
 def list_resource_gateways(self) -> list[ResourceGateway]:
     """Every resource gateway, oldest first."""
-    return list(_gateways(self).values())
+    return GATEWAY.select(self)
 
 
 def update_resource_gateway(
@@ -373,16 +389,13 @@ def list_resource_configurations(
     resource_configuration_group_identifier: str | None = None,
 ) -> list[ResourceConfiguration]:
     """Every resource configuration, optionally of one gateway or group."""
-    items = list(_configurations(self).values())
-    if resource_gateway_identifier:
-        gateway_id = GATEWAY.id_of(resource_gateway_identifier)
-        items = [c for c in items if c.resource_gateway_id == gateway_id]
-    if resource_configuration_group_identifier:
-        group_id = CONFIGURATION.id_of(
+    return CONFIGURATION.select(
+        self,
+        resource_gateway_id=GATEWAY.id_or_none(resource_gateway_identifier),
+        group_id=CONFIGURATION.id_or_none(
             resource_configuration_group_identifier, "resourceConfigurationGroupIdentifier"
-        )
-        items = [c for c in items if c.group_id == group_id]
-    return items
+        ),
+    )
 
 
 def update_resource_configuration(
@@ -487,14 +500,11 @@ def list_service_network_resource_associations(
     resource_configuration_identifier: str | None = None,
 ) -> list[Any]:
     """Associations, optionally of one service network and/or resource configuration."""
-    items = list(_associations(self).values())
-    if service_network_identifier:
-        network_id = service_network_identifier.rsplit("/", 1)[-1]
-        items = [a for a in items if a.service_network_id == network_id]
-    if resource_configuration_identifier:
-        config_id = CONFIGURATION.id_of(resource_configuration_identifier)
-        items = [a for a in items if getattr(a, "resource_configuration_id", None) == config_id]
-    return items
+    return ASSOCIATION.select(
+        self,
+        service_network_id=(service_network_identifier or "").rsplit("/", 1)[-1] or None,
+        resource_configuration_id=CONFIGURATION.id_or_none(resource_configuration_identifier),
+    )
 
 
 def delete_service_network_resource_association(self, identifier: str) -> Any:

@@ -61,10 +61,26 @@ def _reshaped(body: dict[str, Any], renamed: dict[str, str], *dropped: str) -> d
     return body
 
 
-def _with_present(body: dict[str, Any], **values: Any) -> dict[str, Any]:
-    """``body`` with each of ``values`` that is set (None and empty text are left out)."""
-    body.update((key, value) for key, value in values.items() if value is not None and value != "")
-    return body
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+class _Model(BaseModel):
+    """A VPC Lattice model whose JSON members are its attributes' names in camelCase."""
+
+    def shape(self, names: str, optional: str = "") -> dict[str, Any]:
+        """The attributes ``names`` (and those of ``optional`` that are set), in that order,
+        as VPC Lattice's JSON names them; timestamps in its ISO 8601 form."""
+        body: dict[str, Any] = {}
+        for name in names.split():
+            value = getattr(self, name)
+            body[_camel(name)] = iso(value) if isinstance(value, datetime) else value
+        for name in optional.split():
+            value = getattr(self, name)
+            if value is not None and value != "":
+                body[_camel(name)] = value
+        return body
 
 
 #: Create and List of resource gateways name the VPC ``vpcIdentifier``; Get says ``vpcId``.
@@ -74,7 +90,7 @@ _VPC_IDENTIFIER = {"vpcId": "vpcIdentifier"}
 # --------------------------------------------------------------------------- models
 
 
-class ResourceGateway(BaseModel):
+class ResourceGateway(_Model):
     """A resource gateway: the way into the VPC that holds the resource."""
 
     def __init__(
@@ -112,20 +128,11 @@ class ResourceGateway(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         """The GetResourceGateway shape."""
-        body: dict[str, Any] = {
-            "id": self.id,
-            "arn": self.arn,
-            "name": self.name,
-            "status": self.status,
-            "vpcId": self.vpc_id,
-            "subnetIds": self.subnet_ids,
-            "securityGroupIds": self.security_group_ids,
-            "ipAddressType": self.ip_address_type,
-            "resourceConfigDnsResolution": self.resource_config_dns_resolution,
-            "createdAt": iso(self.created_at),
-            "lastUpdatedAt": iso(self.last_updated_at),
-        }
-        return _with_present(body, ipv4AddressesPerEni=self.ipv4_addresses_per_eni)
+        return self.shape(
+            "id arn name status vpc_id subnet_ids security_group_ids ip_address_type"
+            " resource_config_dns_resolution created_at last_updated_at",
+            optional="ipv4_addresses_per_eni",
+        )
 
     def to_create_dict(self) -> dict[str, Any]:
         """The CreateResourceGateway shape (it names the VPC ``vpcIdentifier``)."""
@@ -140,7 +147,7 @@ class ResourceGateway(BaseModel):
         return _reshaped(self.to_dict(), {}, "createdAt", "lastUpdatedAt", "ipv4AddressesPerEni")
 
 
-class ResourceConfiguration(BaseModel):
+class ResourceConfiguration(_Model):
     """A resource configuration: one resource (or group) reachable through a gateway."""
 
     def __init__(
@@ -179,36 +186,32 @@ class ResourceConfiguration(BaseModel):
         dns = (self.definition or {}).get("dnsResource") or {}
         return dns.get("domainName")
 
+    #: A configuration the sandbox makes is never one AWS manages.
+    amazon_managed = False
+
+    @property
+    def resource_configuration_group_id(self) -> str | None:
+        return self.group_id
+
+    @property
+    def resource_configuration_definition(self) -> dict[str, Any] | None:
+        return self.definition or None
+
     def _common(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": self.id,
-            "arn": self.arn,
-            "name": self.name,
-            "type": self.type,
-            "status": self.status,
-        }
-        return _with_present(
-            body,
-            resourceGatewayId=self.resource_gateway_id,
-            resourceConfigurationGroupId=self.group_id,
+        return self.shape(
+            "id arn name type status", "resource_gateway_id resource_configuration_group_id"
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The GetResourceConfiguration shape."""
-        body = self._common()
-        body.update(
-            portRanges=self.port_ranges,
-            protocol=self.protocol,
-            allowAssociationToShareableServiceNetwork=(
-                self.allow_association_to_shareable_service_network
+        return {
+            **self._common(),
+            **self.shape(
+                "port_ranges protocol allow_association_to_shareable_service_network"
+                " amazon_managed created_at last_updated_at",
+                optional="resource_configuration_definition",
             ),
-            amazonManaged=False,
-            createdAt=iso(self.created_at),
-            lastUpdatedAt=iso(self.last_updated_at),
-        )
-        if self.definition:
-            body["resourceConfigurationDefinition"] = self.definition
-        return body
+        }
 
     def to_create_dict(self) -> dict[str, Any]:
         """The CreateResourceConfiguration shape."""
@@ -220,16 +223,10 @@ class ResourceConfiguration(BaseModel):
 
     def to_summary_dict(self) -> dict[str, Any]:
         """A ListResourceConfigurations item."""
-        body = self._common()
-        body.update(
-            amazonManaged=False,
-            createdAt=iso(self.created_at),
-            lastUpdatedAt=iso(self.last_updated_at),
-        )
-        return body
+        return {**self._common(), **self.shape("amazon_managed created_at last_updated_at")}
 
 
-class ResourceAssociation(BaseModel):
+class ResourceAssociation(_Model):
     """A service-network resource association (``snra-``) of a real resource configuration."""
 
     def __init__(
@@ -270,31 +267,16 @@ class ResourceAssociation(BaseModel):
             self.failure_reason = None
 
     def _common(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "id": self.id,
-            "arn": self.arn,
-            "status": self.status,
-            "createdBy": self.created_by,
-            "createdAt": iso(self.created_at),
-            "resourceConfigurationId": self.resource_configuration_id,
-            "resourceConfigurationArn": self.resource_configuration_arn,
-            "serviceNetworkId": self.service_network_id,
-            "serviceNetworkArn": self.service_network_arn,
-            "serviceNetworkName": self.service_network_name,
-            "isManagedAssociation": self.is_managed_association,
-        }
-        return _with_present(
-            body,
-            resourceConfigurationName=self.resource_configuration_name,
-            privateDnsEnabled=self.private_dns_enabled,
-            failureCode=self.failure_code,
+        return self.shape(
+            "id arn status created_by created_at resource_configuration_id"
+            " resource_configuration_arn service_network_id service_network_arn"
+            " service_network_name is_managed_association",
+            optional="resource_configuration_name private_dns_enabled failure_code",
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The GetServiceNetworkResourceAssociation shape."""
-        body = self._common()
-        body["lastUpdatedAt"] = iso(self.last_updated_at)
-        return _with_present(body, failureReason=self.failure_reason)
+        return {**self._common(), **self.shape("last_updated_at", optional="failure_reason")}
 
     def to_summary_dict(self) -> dict[str, Any]:
         """A ListServiceNetworkResourceAssociations item."""
@@ -302,13 +284,7 @@ class ResourceAssociation(BaseModel):
 
     def to_create_dict(self) -> dict[str, Any]:
         """The CreateServiceNetworkResourceAssociation shape."""
-        body = {
-            "id": self.id,
-            "arn": self.arn,
-            "status": self.status,
-            "createdBy": self.created_by,
-        }
-        return _with_present(body, privateDnsEnabled=self.private_dns_enabled)
+        return self.shape("id arn status created_by", optional="private_dns_enabled")
 
 
 def seeded_service_network_ids(original_init):
