@@ -48,7 +48,9 @@ change sets, hooks. With ``IncludePropertyValues``, ``BeforeContext``/
 
 from __future__ import annotations
 
+import datetime
 import re
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
@@ -109,46 +111,34 @@ class AlreadyExists(CloudFormationError):
     code = "AlreadyExistsException"
 
 
+@dataclass(kw_only=True, eq=False)
 class ChangeSet:
     """One change set of one stack, as DescribeChangeSet reports it."""
 
-    def __init__(
-        self,
-        *,
-        stack: cfn_models.Stack,
-        name: str,
-        change_set_type: str,
-        template: str,
-        template_dict: dict[str, Any],
-        parameters: dict[str, str],
-        description: str | None,
-        capabilities: list[str],
-        tags: dict[str, str],
-        notification_arns: list[str],
-        role_arn: str | None,
-        on_stack_failure: str | None,
-        region_name: str,
-        account_id: str,
-    ):
-        self.change_set_id = generate_changeset_id(name, region_name, account_id)
-        self.change_set_name = name
+    stack: InitVar[cfn_models.Stack]
+    change_set_name: str
+    change_set_type: str
+    template: str
+    template_dict: dict[str, Any]
+    parameters: dict[str, str]
+    description: str | None
+    capabilities: list[str]
+    tags: dict[str, str]
+    notification_arns: list[str]
+    role_arn: str | None
+    on_stack_failure: str | None
+    region_name: InitVar[str]
+    account_id: InitVar[str]
+    creation_time: datetime.datetime = field(default_factory=utcnow)
+    status: str = "CREATE_COMPLETE"
+    execution_status: str = "AVAILABLE"
+    status_reason: str | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self, stack: cfn_models.Stack, region_name: str, account_id: str) -> None:
+        self.change_set_id = generate_changeset_id(self.change_set_name, region_name, account_id)
         self.stack_id = stack.stack_id
         self.stack_name = stack.name
-        self.change_set_type = change_set_type
-        self.template = template
-        self.template_dict = template_dict
-        self.parameters = parameters
-        self.description = description
-        self.capabilities = capabilities
-        self.tags = tags
-        self.notification_arns = notification_arns
-        self.role_arn = role_arn
-        self.on_stack_failure = on_stack_failure
-        self.creation_time = utcnow()
-        self.status = "CREATE_COMPLETE"
-        self.execution_status = "AVAILABLE"
-        self.status_reason: str | None = None
-        self.changes: list[dict[str, Any]] = []
 
     def summary(self) -> dict[str, Any]:
         """ListChangeSets' ChangeSetSummary."""
@@ -361,7 +351,7 @@ def create_change_set(self: cfn_responses.CloudFormationResponse) -> ActionResul
 
     change_set = ChangeSet(
         stack=stack,
-        name=name,
+        change_set_name=name,
         change_set_type=change_set_type,
         template=body,
         template_dict=template_dict,
