@@ -1,5 +1,6 @@
-"""What a change set changes: the resource changes between two templates, and what the
-caller must acknowledge (capabilities, a role) before CloudFormation makes them.
+"""What a change set changes: the resource changes between two templates, what the caller
+must acknowledge (capabilities, a role) before CloudFormation makes them, and which
+resources a template value refers to (:func:`references`, the stack's update order).
 
 :mod:`.changesets` (the operations) describes and executes what this computes.
 """
@@ -7,6 +8,7 @@ caller must acknowledge (capabilities, a role) before CloudFormation makes them.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
@@ -40,6 +42,28 @@ class InsufficientCapabilities(CloudFormationError):
 
 def without_none(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
+
+
+def references(value: Any) -> set[str]:
+    """Logical ids a template value points at through Ref, Fn::GetAtt or Fn::Sub."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                target = inner[0] if isinstance(inner, list) else str(inner).split(".")[0]
+                found.add(target)
+            elif key == "Fn::Sub":
+                text = inner[0] if isinstance(inner, list) else inner
+                found.update(name.split(".")[0] for name in re.findall(r"\$\{([^!}][^}]*)\}", text))
+                found.update(references(inner[1] if isinstance(inner, list) else None))
+            else:
+                found.update(references(inner))
+    elif isinstance(value, list):
+        for item in value:
+            found.update(references(item))
+    return found
 
 
 def _json_text(value: Any) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextvars
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +33,7 @@ from moto.cloudformation.exceptions import ExportNotFound, MissingParameterError
 
 from lab.sandbox import seams as lab_seams
 from lab.sandbox.cloudformation.aws_types import aws_resource_types
+from lab.sandbox.cloudformation.changes import references
 
 # OnFailure of the create_stack call being handled (ROLLBACK, DELETE or DO_NOTHING).
 ON_FAILURE: contextvars.ContextVar[str] = contextvars.ContextVar("on_failure", default="ROLLBACK")
@@ -232,28 +232,6 @@ def resource_map_getitem(self: parsing.ResourceMap, key: str) -> Any:
             return None
         raise KeyError(key)
     return moto_original("resource_map_getitem")(self, key)
-
-
-def references(value: Any) -> set[str]:
-    """Logical ids a template value points at through Ref, Fn::GetAtt or Fn::Sub."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Ref" and isinstance(inner, str):
-                found.add(inner)
-            elif key == "Fn::GetAtt":
-                target = inner[0] if isinstance(inner, list) else str(inner).split(".")[0]
-                found.add(target)
-            elif key == "Fn::Sub":
-                text = inner[0] if isinstance(inner, list) else inner
-                found.update(name.split(".")[0] for name in re.findall(r"\$\{([^!}][^}]*)\}", text))
-                found.update(references(inner[1] if isinstance(inner, list) else None))
-            else:
-                found.update(references(inner))
-    elif isinstance(value, list):
-        for item in value:
-            found.update(references(item))
-    return found
 
 
 def update_resource_map(
