@@ -65,15 +65,14 @@ class ApiGatewayRestApi(StackResource, CloudFormationModel):
     NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset({"Description", "Policy", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+    def make(self, name: str, properties: dict[str, Any]) -> str:
         if "Body" in properties or "BodyS3Location" in properties:
             # Better refused than an API without its resources and methods.
             raise ValidationError(
-                message=f"{logical_id}: the sandbox does not import an OpenAPI Body; "
+                message=f"{self.logical_id}: the sandbox does not import an OpenAPI Body; "
                 "define the API with AWS::ApiGateway::Resource and Method resources."
             )
-        api = backend(account_id, region_name).create_rest_api(
+        api = backend(self.account_id, self.region_name).create_rest_api(
             name=name,
             description=properties.get("Description", ""),
             api_key_source=properties.get("ApiKeySourceType"),
@@ -87,7 +86,7 @@ class ApiGatewayRestApi(StackResource, CloudFormationModel):
         )
         if properties.get("BinaryMediaTypes"):
             api.binaryMediaTypes = list(properties["BinaryMediaTypes"])
-        return cls(api.id, properties, account_id, region_name, logical_id, stack_id)
+        return api.id
 
     def attribute(self, name: str) -> Any:
         if name == "RestApiId":
@@ -113,14 +112,13 @@ class ApiGatewayResource(StackResource, CloudFormationModel):
     TYPE = "AWS::ApiGateway::Resource"
     ATTRIBUTES = ("ResourceId",)
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        resource = backend(account_id, region_name).create_resource(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        resource = backend(self.account_id, self.region_name).create_resource(
             function_id=properties["RestApiId"],
             parent_resource_id=properties["ParentId"],
             path_part=properties["PathPart"],
         )
-        return cls(resource.id, properties, account_id, region_name, logical_id, stack_id)
+        return resource.id
 
     def attribute(self, name: str) -> Any:
         return self.physical_id
@@ -155,18 +153,12 @@ class ApiGatewayMethod(StackResource, CloudFormationModel):
         }
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        method = cls(
-            "|".join((properties["RestApiId"], properties["ResourceId"], properties["HttpMethod"])),
-            properties,
-            account_id,
-            region_name,
-            logical_id,
-            stack_id,
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        self.physical_id = "|".join(
+            (properties["RestApiId"], properties["ResourceId"], properties["HttpMethod"])
         )
-        method.put(properties)
-        return method
+        self.put(properties)
+        return self.physical_id
 
     def put(self, properties: dict[str, Any]) -> None:
         """Put the method, its integration and both kinds of responses."""
@@ -241,14 +233,13 @@ class ApiGatewayDeployment(StackResource, CloudFormationModel):
     ATTRIBUTES = ("DeploymentId",)
     MUTABLE_PROPERTIES = frozenset({"Description"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        deployment = backend(account_id, region_name).create_deployment(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        deployment = backend(self.account_id, self.region_name).create_deployment(
             function_id=properties["RestApiId"],
             name=properties.get("StageName"),
             description=properties.get("Description", ""),
         )
-        return cls(deployment.id, properties, account_id, region_name, logical_id, stack_id)
+        return deployment.id
 
     def attribute(self, name: str) -> Any:
         return self.physical_id
@@ -276,9 +267,8 @@ class ApiGatewayStage(StackResource, CloudFormationModel):
         {"DeploymentId", "Description", "Variables", "TracingEnabled", "Tags"}
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        stage = backend(account_id, region_name).create_stage(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        stage = backend(self.account_id, self.region_name).create_stage(
             function_id=properties["RestApiId"],
             stage_name=name,
             deploymentId=properties.get("DeploymentId"),
@@ -297,7 +287,7 @@ class ApiGatewayStage(StackResource, CloudFormationModel):
                 "format": setting.get("Format"),
                 "destinationArn": setting.get("DestinationArn"),
             }
-        return cls(stage.name, properties, account_id, region_name, logical_id, stack_id)
+        return stage.name
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         stage = backend(self.account_id, self.region_name).get_stage(
@@ -326,8 +316,7 @@ class ApiGatewayApiKey(StackResource, CloudFormationModel):
     NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset({"CustomerId", "Description", "Enabled", "StageKeys", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+    def make(self, name: str, properties: dict[str, Any]) -> str:
         payload: dict[str, Any] = {
             "name": name,
             "description": properties.get("Description"),
@@ -340,8 +329,8 @@ class ApiGatewayApiKey(StackResource, CloudFormationModel):
         }
         if properties.get("Value"):
             payload["value"] = properties["Value"]
-        key = backend(account_id, region_name).create_api_key(payload)
-        return cls(key.id, properties, account_id, region_name, logical_id, stack_id)
+        key = backend(self.account_id, self.region_name).create_api_key(payload)
+        return key.id
 
     def attribute(self, name: str) -> Any:
         return self.physical_id
@@ -375,12 +364,11 @@ class ApiGatewayUsagePlan(StackResource, CloudFormationModel):
         {"ApiStages", "Description", "Quota", "Throttle", "Tags", "UsagePlanName"}
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        plan = backend(account_id, region_name).create_usage_plan(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        plan = backend(self.account_id, self.region_name).create_usage_plan(
             {"name": name, **_usage_plan_fields(properties)}
         )
-        return cls(plan.id, properties, account_id, region_name, logical_id, stack_id)
+        return plan.id
 
     def attribute(self, name: str) -> Any:
         return self.physical_id
@@ -441,13 +429,12 @@ class ApiGatewayUsagePlanKey(StackResource, CloudFormationModel):
     TYPE = "AWS::ApiGateway::UsagePlanKey"
     ATTRIBUTES = ("Id",)
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        key = backend(account_id, region_name).create_usage_plan_key(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        key = backend(self.account_id, self.region_name).create_usage_plan_key(
             properties["UsagePlanId"],
             {"keyId": properties["KeyId"], "keyType": properties.get("KeyType", "API_KEY")},
         )
-        return cls(key.id, properties, account_id, region_name, logical_id, stack_id)
+        return key.id
 
     def attribute(self, name: str) -> Any:
         return self.physical_id

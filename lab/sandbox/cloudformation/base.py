@@ -36,8 +36,9 @@ class StackResource:
     """Mixin for a CloudFormation resource handler (see the module docstring).
 
     Subclasses set ``TYPE``, ``ATTRIBUTES``, optionally ``NAME_PROPERTY`` and
-    ``MUTABLE_PROPERTIES``, and implement ``create``, ``attribute`` and
-    ``remove`` (plus ``modify`` when some properties update in place).
+    ``MUTABLE_PROPERTIES``, and implement ``make`` (create the resource in its backend,
+    return its physical id), ``attribute`` and ``remove`` (plus ``modify`` when some
+    properties update in place).
     """
 
     TYPE: ClassVar[str] = ""
@@ -192,8 +193,19 @@ class StackResource:
         logical_id: str,
         stack_id: str,
     ) -> StackResource:
-        """Create the resource in its backend and return its handler."""
+        """The handler of a resource just created in its backend (by :meth:`make`)."""
+        handler = cls("", properties, account_id, region_name, logical_id, stack_id)
+        handler.physical_id = handler.make(name, properties)
+        return handler
+
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        """Create the resource named ``name`` from ``properties``; return its physical id."""
         raise NotImplementedError
+
+    def tags_with_stack_tags(self, properties: dict[str, Any]) -> dict[str, str]:
+        """The template's ``Tags`` and what CloudFormation adds (:func:`stack_tags`)."""
+        added = stack_tags(self.stack_id, self.logical_id)
+        return {**tags_to_dict(properties.get("Tags")), **added}
 
     def attribute(self, name: str) -> Any:
         """Return the value of ``Fn::GetAtt [logical id, name]``."""

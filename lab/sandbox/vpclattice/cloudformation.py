@@ -22,13 +22,6 @@ class _LatticeResource(StackResource):
     ATTRIBUTES = ("Id", "Arn")
     NAME_PROPERTY = "Name"
 
-    @classmethod
-    def handler(cls, made: Any, properties, account_id, region_name, logical_id, stack_id):
-        """The handler of ``made`` (a lattice model just created)."""
-        handler = cls(made.arn, properties, account_id, region_name, logical_id, stack_id)
-        handler.id = made.id
-        return handler
-
     @property
     def lattice(self) -> Any:
         return vpclattice_backends[self.account_id][self.region_name]
@@ -52,9 +45,8 @@ class VpcLatticeResourceGateway(_LatticeResource, CloudFormationModel):
     TYPE = "AWS::VpcLattice::ResourceGateway"
     MUTABLE_PROPERTIES = frozenset({"SecurityGroupIds", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        gateway = vpclattice_backends[account_id][region_name].create_resource_gateway(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        gateway = self.lattice.create_resource_gateway(
             name=name,
             vpc_identifier=properties["VpcIdentifier"],
             subnet_ids=list(properties.get("SubnetIds") or []),
@@ -64,7 +56,8 @@ class VpcLatticeResourceGateway(_LatticeResource, CloudFormationModel):
             tags=tags_to_dict(properties.get("Tags")) or None,
             resource_config_dns_resolution=properties.get("ResourceConfigDnsResolution"),
         )
-        return cls.handler(gateway, properties, account_id, region_name, logical_id, stack_id)
+        self.id = gateway.id
+        return gateway.arn
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         if "SecurityGroupIds" in changed:
@@ -91,12 +84,11 @@ class VpcLatticeResourceConfiguration(_LatticeResource, CloudFormationModel):
         }
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+    def make(self, name: str, properties: dict[str, Any]) -> str:
         definition = _resource_configuration_definition(
             properties.get("ResourceConfigurationDefinition")
         )
-        configuration = vpclattice_backends[account_id][region_name].create_resource_configuration(
+        configuration = self.lattice.create_resource_configuration(
             name=name,
             type=properties.get("ResourceConfigurationType", "SINGLE"),
             resource_gateway_identifier=properties.get("ResourceGatewayId"),
@@ -109,7 +101,8 @@ class VpcLatticeResourceConfiguration(_LatticeResource, CloudFormationModel):
             tags=tags_to_dict(properties.get("Tags")) or None,
             resource_configuration_group_identifier=properties.get("ResourceConfigurationGroupId"),
         )
-        return cls.handler(configuration, properties, account_id, region_name, logical_id, stack_id)
+        self.id = configuration.id
+        return configuration.arn
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         if changed - {"Tags"}:
