@@ -57,9 +57,7 @@ def create_managed_resource_association(
     except (ResourceNotFoundException, ValidationException):
         configuration = None
     association = ResourceAssociation(
-        self.account_id,
-        self.region_name,
-        self.partition,
+        self,
         eventbridge_service_network(self),
         configuration,
         configuration.arn if configuration else resource_configuration_arn,

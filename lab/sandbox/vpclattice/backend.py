@@ -199,9 +199,7 @@ def create_resource_gateway(
         security_group_ids = [ec2.get_default_security_group(vpc_identifier).id]
 
     gateway = ResourceGateway(
-        self.account_id,
-        self.region_name,
-        self.partition,
+        self,
         name,
         vpc_identifier,
         subnet_ids,
@@ -361,9 +359,7 @@ def create_resource_configuration(
     definition = check_definition(type, resource_configuration_definition)
     CONFIGURATION.refuse_duplicate_name(self, name)
     configuration = ResourceConfiguration(
-        self.account_id,
-        self.region_name,
-        self.partition,
+        self,
         name,
         type,
         gateway,
@@ -470,9 +466,7 @@ def create_service_network_resource_association(
                 existing.id,
             )
     association = ResourceAssociation(
-        self.account_id,
-        self.region_name,
-        self.partition,
+        self,
         network,
         configuration,
         configuration.arn,

@@ -69,6 +69,13 @@ def _camel(name: str) -> str:
 class _Model(BaseModel):
     """A VPC Lattice model whose JSON members are its attributes' names in camelCase."""
 
+    def __init__(self, backend: Any, prefix: str, kind: str):
+        # the id first: moto's seeded source hands out the same ids after a reset
+        self.id = _random_id(prefix)
+        self.arn = _arn(backend.partition, backend.region_name, backend.account_id, kind, self.id)
+        self.created_at = now()
+        self.last_updated_at = self.created_at
+
     def shape(self, names: str, optional: str = "") -> dict[str, Any]:
         """The attributes ``names`` (and those of ``optional`` that are set), in that order,
         as VPC Lattice's JSON names them; timestamps in its ISO 8601 form."""
@@ -95,9 +102,7 @@ class ResourceGateway(_Model):
 
     def __init__(
         self,
-        account_id: str,
-        region: str,
-        partition: str,
+        backend: Any,
         name: str,
         vpc_id: str,
         subnet_ids: list[str],
@@ -106,8 +111,7 @@ class ResourceGateway(_Model):
         ipv4_addresses_per_eni: int | None,
         resource_config_dns_resolution: str,
     ):
-        self.id = _random_id("rgw")
-        self.arn = _arn(partition, region, account_id, "resourcegateway", self.id)
+        super().__init__(backend, "rgw", "resourcegateway")
         self.name = name
         self.vpc_id = vpc_id
         self.subnet_ids = list(subnet_ids)
@@ -116,8 +120,6 @@ class ResourceGateway(_Model):
         self.ipv4_addresses_per_eni = ipv4_addresses_per_eni
         self.resource_config_dns_resolution = resource_config_dns_resolution
         self.status = "ACTIVE"
-        self.created_at = now()
-        self.last_updated_at = self.created_at
         self.network_interface_ids: list[str] = []
 
     @property
@@ -152,9 +154,7 @@ class ResourceConfiguration(_Model):
 
     def __init__(
         self,
-        account_id: str,
-        region: str,
-        partition: str,
+        backend: Any,
         name: str,
         type_: str,
         resource_gateway: ResourceGateway | None,
@@ -164,8 +164,7 @@ class ResourceConfiguration(_Model):
         allow_association_to_shareable_service_network: bool,
         group: ResourceConfiguration | None = None,
     ):
-        self.id = _random_id("rcfg")
-        self.arn = _arn(partition, region, account_id, "resourceconfiguration", self.id)
+        super().__init__(backend, "rcfg", "resourceconfiguration")
         self.name = name
         self.type = type_
         self.resource_gateway_id = resource_gateway.id if resource_gateway else None
@@ -177,8 +176,6 @@ class ResourceConfiguration(_Model):
             allow_association_to_shareable_service_network
         )
         self.status = "ACTIVE"
-        self.created_at = now()
-        self.last_updated_at = self.created_at
 
     @property
     def domain_name(self) -> str | None:
@@ -231,18 +228,15 @@ class ResourceAssociation(_Model):
 
     def __init__(
         self,
-        account_id: str,
-        region: str,
-        partition: str,
+        backend: Any,
         service_network: Any,
         resource_configuration: ResourceConfiguration | None,
         resource_configuration_arn: str,
         private_dns_enabled: bool | None,
         managed: bool = False,
     ):
-        self.id = _random_id("snra")
-        self.arn = _arn(partition, region, account_id, "servicenetworkresourceassociation", self.id)
-        self.created_by = account_id
+        super().__init__(backend, "snra", "servicenetworkresourceassociation")
+        self.created_by = backend.account_id
         self.service_network_id = service_network.id
         self.service_network_arn = service_network.arn
         self.service_network_name = service_network.name
@@ -253,8 +247,6 @@ class ResourceAssociation(_Model):
         )
         self.private_dns_enabled = private_dns_enabled
         self.is_managed_association = managed
-        self.created_at = now()
-        self.last_updated_at = self.created_at
         if resource_configuration is None:
             self.status = "CREATE_FAILED"
             self.failure_code = "RESOURCE_CONFIGURATION_NOT_FOUND"
