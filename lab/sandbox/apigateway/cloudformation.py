@@ -120,9 +120,6 @@ class ApiGatewayResource(StackResource, CloudFormationModel):
         )
         return resource.id
 
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
-
     def remove(self) -> None:
         _ignore_missing(
             backend(self.account_id, self.region_name).delete_resource,
@@ -241,9 +238,6 @@ class ApiGatewayDeployment(StackResource, CloudFormationModel):
         )
         return deployment.id
 
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
-
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         apis = backend(self.account_id, self.region_name)
         deployment = apis.get_deployment(properties["RestApiId"], self.physical_id)
@@ -332,9 +326,6 @@ class ApiGatewayApiKey(StackResource, CloudFormationModel):
         key = backend(self.account_id, self.region_name).create_api_key(payload)
         return key.id
 
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
-
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         key = backend(self.account_id, self.region_name).get_api_key(self.physical_id)
         key.description = properties.get("Description")
@@ -369,9 +360,6 @@ class ApiGatewayUsagePlan(StackResource, CloudFormationModel):
             {"name": name, **_usage_plan_fields(properties)}
         )
         return plan.id
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         plan = backend(self.account_id, self.region_name).get_usage_plan(self.physical_id)
@@ -435,9 +423,6 @@ class ApiGatewayUsagePlanKey(StackResource, CloudFormationModel):
             {"keyId": properties["KeyId"], "keyType": properties.get("KeyType", "API_KEY")},
         )
         return key.id
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
 
     def remove(self) -> None:
         _ignore_missing(

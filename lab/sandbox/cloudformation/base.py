@@ -208,8 +208,9 @@ class StackResource:
         return {**tags_to_dict(properties.get("Tags")), **added}
 
     def attribute(self, name: str) -> Any:
-        """Return the value of ``Fn::GetAtt [logical id, name]``."""
-        raise UnformattedGetAttTemplateException()
+        """Return the value of ``Fn::GetAtt [logical id, name]`` (``name`` is one of
+        ``ATTRIBUTES``): by default the physical id, for a type whose attribute is its id."""
+        return self.physical_id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         """Apply an in-place update of ``changed`` properties."""

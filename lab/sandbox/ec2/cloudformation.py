@@ -263,9 +263,6 @@ class EC2RouteTable(StackResource, CloudFormationModel):
         )
         return table.id
 
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
-
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         _retag(self, properties)
 
@@ -288,9 +285,6 @@ class EC2SubnetRouteTableAssociation(StackResource, CloudFormationModel):
             route_table_id=properties["RouteTableId"], subnet_id=properties["SubnetId"]
         )
         return association_id
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
 
     def remove(self) -> None:
         ec2(self.account_id, self.region_name).disassociate_route_table(self.physical_id)
@@ -445,9 +439,6 @@ class _StandaloneRule(StackResource):
         rules, _ = authorize(group_id, **_rule_arguments(properties, self.PEER_GROUP_KEY))
         self.physical_id = rules[0].id
         self.group_id = group_id
-        return self.physical_id
-
-    def attribute(self, name: str) -> Any:
         return self.physical_id
 
     def remove(self) -> None:

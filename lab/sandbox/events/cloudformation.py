@@ -202,9 +202,6 @@ class SQSQueuePolicy(StackResource, CloudFormationModel):
         for queue_url in queues:
             backend.set_queue_attributes(_queue_name(queue_url), {"Policy": policy})
 
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
-
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         dropped = set(self.properties.get("Queues") or []) - set(properties.get("Queues") or [])
         self._write(sorted(dropped), None)

@@ -48,9 +48,6 @@ class SecretsManagerSecret(StackResource, CloudFormationModel):
         )
         return json.loads(created)["ARN"]
 
-    def attribute(self, name: str) -> Any:
-        return self.physical_id  # "Id" is the ARN, like Ref
-
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         secrets = backend(self.account_id, self.region_name)
         if "SecretString" in changed:
