@@ -18,16 +18,11 @@ import json
 from typing import Any
 
 from moto.apigateway.exceptions import NotFoundException
-from moto.apigateway.models import APIGatewayBackend, apigateway_backends
+from moto.apigateway.models import apigateway_backends
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
 
 from lab.sandbox.cloudformation.base import StackResource, as_bool, tags_to_dict
-
-
-def backend(account_id: str, region_name: str) -> APIGatewayBackend:
-    """moto's API Gateway backend for one account and region."""
-    return apigateway_backends[account_id][region_name]
 
 
 def _policy_text(policy: Any) -> str | None:
@@ -57,7 +52,17 @@ def _ignore_missing(action, *args: Any, **kwargs: Any) -> None:
         pass
 
 
-class ApiGatewayRestApi(StackResource, CloudFormationModel):
+class _ApiGatewayResource(StackResource):
+    """An API Gateway handler: its backend is moto's API Gateway's."""
+
+    BACKENDS = apigateway_backends
+
+    def delete_quietly(self, operation: str, *args: Any) -> None:
+        """``operation`` of the backend, on something that may be gone with its API already."""
+        _ignore_missing(getattr(self.moto_backend, operation), *args)
+
+
+class ApiGatewayRestApi(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::RestApi``: Ref is the API id; keeps Policy and endpoint types."""
 
     TYPE = "AWS::ApiGateway::RestApi"
@@ -72,7 +77,7 @@ class ApiGatewayRestApi(StackResource, CloudFormationModel):
                 message=f"{self.logical_id}: the sandbox does not import an OpenAPI Body; "
                 "define the API with AWS::ApiGateway::Resource and Method resources."
             )
-        api = backend(self.account_id, self.region_name).create_rest_api(
+        api = self.moto_backend.create_rest_api(
             name=name,
             description=properties.get("Description", ""),
             api_key_source=properties.get("ApiKeySourceType"),
@@ -91,29 +96,27 @@ class ApiGatewayRestApi(StackResource, CloudFormationModel):
     def attribute(self, name: str) -> Any:
         if name == "RestApiId":
             return self.physical_id
-        api = backend(self.account_id, self.region_name).get_rest_api(self.physical_id)
+        api = self.moto_backend.get_rest_api(self.physical_id)
         return api.root_resource_id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        api = backend(self.account_id, self.region_name).get_rest_api(self.physical_id)
+        api = self.moto_backend.get_rest_api(self.physical_id)
         api.description = properties.get("Description", "")
         api.policy = _policy_text(properties.get("Policy"))
         api.tags = tags_to_dict(properties.get("Tags"))
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_rest_api, self.physical_id
-        )
+        self.delete_quietly("delete_rest_api", self.physical_id)
 
 
-class ApiGatewayResource(StackResource, CloudFormationModel):
+class ApiGatewayResource(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::Resource``: Ref is the resource id."""
 
     TYPE = "AWS::ApiGateway::Resource"
     ATTRIBUTES = ("ResourceId",)
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        resource = backend(self.account_id, self.region_name).create_resource(
+        resource = self.moto_backend.create_resource(
             function_id=properties["RestApiId"],
             parent_resource_id=properties["ParentId"],
             path_part=properties["PathPart"],
@@ -121,14 +124,10 @@ class ApiGatewayResource(StackResource, CloudFormationModel):
         return resource.id
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_resource,
-            self.properties["RestApiId"],
-            self.physical_id,
-        )
+        self.delete_quietly("delete_resource", self.properties["RestApiId"], self.physical_id)
 
 
-class ApiGatewayMethod(StackResource, CloudFormationModel):
+class ApiGatewayMethod(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::Method`` with its integration (MOCK included) and responses.
 
     The physical id is Cloud Control's ``RestApiId|ResourceId|HttpMethod``.
@@ -159,7 +158,7 @@ class ApiGatewayMethod(StackResource, CloudFormationModel):
 
     def put(self, properties: dict[str, Any]) -> None:
         """Put the method, its integration and both kinds of responses."""
-        apis = backend(self.account_id, self.region_name)
+        apis = self.moto_backend
         where = {
             "function_id": properties["RestApiId"],
             "resource_id": properties["ResourceId"],
@@ -215,15 +214,13 @@ class ApiGatewayMethod(StackResource, CloudFormationModel):
         self.put(properties)
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_method,
-            self.properties["RestApiId"],
-            self.properties["ResourceId"],
-            self.properties["HttpMethod"],
+        where = self.properties
+        self.delete_quietly(
+            "delete_method", where["RestApiId"], where["ResourceId"], where["HttpMethod"]
         )
 
 
-class ApiGatewayDeployment(StackResource, CloudFormationModel):
+class ApiGatewayDeployment(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::Deployment``: Ref is the deployment id."""
 
     TYPE = "AWS::ApiGateway::Deployment"
@@ -231,7 +228,7 @@ class ApiGatewayDeployment(StackResource, CloudFormationModel):
     MUTABLE_PROPERTIES = frozenset({"Description"})
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        deployment = backend(self.account_id, self.region_name).create_deployment(
+        deployment = self.moto_backend.create_deployment(
             function_id=properties["RestApiId"],
             name=properties.get("StageName"),
             description=properties.get("Description", ""),
@@ -239,20 +236,19 @@ class ApiGatewayDeployment(StackResource, CloudFormationModel):
         return deployment.id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        apis = backend(self.account_id, self.region_name)
+        apis = self.moto_backend
         deployment = apis.get_deployment(properties["RestApiId"], self.physical_id)
         deployment.description = properties.get("Description", "")
 
     def remove(self) -> None:
-        apis = backend(self.account_id, self.region_name)
         api_id = self.properties["RestApiId"]
         stage = self.properties.get("StageName")
         if stage:  # the stage this deployment created dies with it
-            _ignore_missing(apis.delete_stage, api_id, stage)
-        _ignore_missing(apis.delete_deployment, api_id, self.physical_id)
+            self.delete_quietly("delete_stage", api_id, stage)
+        self.delete_quietly("delete_deployment", api_id, self.physical_id)
 
 
-class ApiGatewayStage(StackResource, CloudFormationModel):
+class ApiGatewayStage(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::Stage``: Ref is the stage name."""
 
     TYPE = "AWS::ApiGateway::Stage"
@@ -262,7 +258,7 @@ class ApiGatewayStage(StackResource, CloudFormationModel):
     )
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        stage = backend(self.account_id, self.region_name).create_stage(
+        stage = self.moto_backend.create_stage(
             function_id=properties["RestApiId"],
             stage_name=name,
             deploymentId=properties.get("DeploymentId"),
@@ -284,7 +280,7 @@ class ApiGatewayStage(StackResource, CloudFormationModel):
         return stage.name
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        stage = backend(self.account_id, self.region_name).get_stage(
+        stage = self.moto_backend.get_stage(
             properties["RestApiId"], self.physical_id
         )
         stage.deployment_id = properties.get("DeploymentId")
@@ -295,14 +291,10 @@ class ApiGatewayStage(StackResource, CloudFormationModel):
             stage.tracing_enabled = as_bool(properties["TracingEnabled"])
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_stage,
-            self.properties["RestApiId"],
-            self.physical_id,
-        )
+        self.delete_quietly("delete_stage", self.properties["RestApiId"], self.physical_id)
 
 
-class ApiGatewayApiKey(StackResource, CloudFormationModel):
+class ApiGatewayApiKey(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::ApiKey``: Ref and GetAtt APIKeyId are the key's id."""
 
     TYPE = "AWS::ApiGateway::ApiKey"
@@ -323,11 +315,11 @@ class ApiGatewayApiKey(StackResource, CloudFormationModel):
         }
         if properties.get("Value"):
             payload["value"] = properties["Value"]
-        key = backend(self.account_id, self.region_name).create_api_key(payload)
+        key = self.moto_backend.create_api_key(payload)
         return key.id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        key = backend(self.account_id, self.region_name).get_api_key(self.physical_id)
+        key = self.moto_backend.get_api_key(self.physical_id)
         key.description = properties.get("Description")
         key.enabled = as_bool(properties.get("Enabled", False))
         key.customer_id = properties.get("CustomerId")
@@ -335,7 +327,7 @@ class ApiGatewayApiKey(StackResource, CloudFormationModel):
         key.tags = tags_to_dict(properties.get("Tags")) or None
 
     def remove(self) -> None:
-        _ignore_missing(backend(self.account_id, self.region_name).delete_api_key, self.physical_id)
+        self.delete_quietly("delete_api_key", self.physical_id)
 
 
 def _stage_keys(properties: dict[str, Any]) -> list[str]:
@@ -345,7 +337,7 @@ def _stage_keys(properties: dict[str, Any]) -> list[str]:
     ]
 
 
-class ApiGatewayUsagePlan(StackResource, CloudFormationModel):
+class ApiGatewayUsagePlan(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::UsagePlan``: Ref and GetAtt Id are the plan's id."""
 
     TYPE = "AWS::ApiGateway::UsagePlan"
@@ -356,13 +348,13 @@ class ApiGatewayUsagePlan(StackResource, CloudFormationModel):
     )
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        plan = backend(self.account_id, self.region_name).create_usage_plan(
+        plan = self.moto_backend.create_usage_plan(
             {"name": name, **_usage_plan_fields(properties)}
         )
         return plan.id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        plan = backend(self.account_id, self.region_name).get_usage_plan(self.physical_id)
+        plan = self.moto_backend.get_usage_plan(self.physical_id)
         fields = _usage_plan_fields(properties)
         plan.name = properties.get("UsagePlanName") or plan.name
         plan.description = fields["description"]
@@ -372,10 +364,9 @@ class ApiGatewayUsagePlan(StackResource, CloudFormationModel):
         plan.tags = fields["tags"]
 
     def remove(self) -> None:
-        apis = backend(self.account_id, self.region_name)
-        _ignore_missing(apis.delete_usage_plan, self.physical_id)
+        self.delete_quietly("delete_usage_plan", self.physical_id)
         # moto keeps the plan's (empty) key table after the plan is gone.
-        apis.usage_plan_keys.pop(self.physical_id, None)
+        self.moto_backend.usage_plan_keys.pop(self.physical_id, None)
 
 
 def _usage_plan_fields(properties: dict[str, Any]) -> dict[str, Any]:
@@ -411,22 +402,19 @@ def _throttle(settings: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-class ApiGatewayUsagePlanKey(StackResource, CloudFormationModel):
+class ApiGatewayUsagePlanKey(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::UsagePlanKey``: Ref and GetAtt Id are the key's id."""
 
     TYPE = "AWS::ApiGateway::UsagePlanKey"
     ATTRIBUTES = ("Id",)
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        key = backend(self.account_id, self.region_name).create_usage_plan_key(
+        key = self.moto_backend.create_usage_plan_key(
             properties["UsagePlanId"],
             {"keyId": properties["KeyId"], "keyType": properties.get("KeyType", "API_KEY")},
         )
         return key.id
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_usage_plan_key,
-            self.properties["UsagePlanId"],
-            self.physical_id,
-        )
+        plan_id = self.properties["UsagePlanId"]
+        self.delete_quietly("delete_usage_plan_key", plan_id, self.physical_id)

@@ -48,6 +48,8 @@ class StackResource:
     NAME_PROPERTY: ClassVar[str] = ""
     # Properties CloudFormation updates without replacing the resource.
     MUTABLE_PROPERTIES: ClassVar[frozenset[str]] = frozenset()
+    # The service's moto backends (``<service>_backends``), for :attr:`moto_backend`.
+    BACKENDS: ClassVar[Any] = None
 
     def __init__(
         self,
@@ -80,6 +82,11 @@ class StackResource:
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
         return attr in cls.ATTRIBUTES
+
+    @property
+    def moto_backend(self) -> Any:
+        """The service's moto backend of this resource's account and region."""
+        return self.BACKENDS[self.account_id][self.region_name]
 
     @property
     def physical_resource_id(self) -> str:
