@@ -368,33 +368,26 @@ class EC2SecurityGroup(StackResource, CloudFormationModel):
         """Make the group's rules exactly the template's inline rules."""
         backend = ec2(self.account_id, self.region_name)
         group = backend.get_security_group_from_id(self.physical_id)
-        if group.ingress_rules:
-            backend.revoke_security_group_ingress(
-                self.physical_id,
-                None,
-                None,
-                None,
-                [],
-                security_rule_ids=[rule.id for rule in group.ingress_rules],
-            )
-        for rule in properties.get("SecurityGroupIngress") or []:
-            backend.authorize_security_group_ingress(
-                self.physical_id, **_rule_arguments(rule, "SourceSecurityGroupId")
-            )
+        self._replace_rules(
+            backend, "ingress", group.ingress_rules, properties.get("SecurityGroupIngress")
+        )
         if "SecurityGroupEgress" not in properties and group.egress_rules:
             return  # keep the default allow-all egress rule
-        if group.egress_rules:
-            backend.revoke_security_group_egress(
-                self.physical_id,
-                None,
-                None,
-                None,
-                [],
-                security_rule_ids=[rule.id for rule in group.egress_rules],
+        self._replace_rules(
+            backend, "egress", group.egress_rules, properties.get("SecurityGroupEgress")
+        )
+
+    #: The template's key for the other group of a rule, per direction.
+    _PEER_KEYS = {"ingress": "SourceSecurityGroupId", "egress": "DestinationSecurityGroupId"}
+
+    def _replace_rules(self, backend: Any, direction: str, current: Any, wanted: Any) -> None:
+        if current:
+            getattr(backend, f"revoke_security_group_{direction}")(
+                self.physical_id, None, None, None, [], security_rule_ids=[r.id for r in current]
             )
-        for rule in properties.get("SecurityGroupEgress") or []:
-            backend.authorize_security_group_egress(
-                self.physical_id, **_rule_arguments(rule, "DestinationSecurityGroupId")
+        for rule in wanted or []:
+            getattr(backend, f"authorize_security_group_{direction}")(
+                self.physical_id, **_rule_arguments(rule, self._PEER_KEYS[direction])
             )
 
     def attribute(self, name: str) -> Any:
