@@ -6,6 +6,9 @@ assembly; :func:`synthesize` does the same for ``lab.synth``.
 Importing this package is cheap (one ``node --version``, to silence jsii's
 banner for that version): aws_cdk and its jsii runtime, about two seconds to
 start, load only when :func:`synthesize` runs.
+
+Imports: ``cdk_app`` imports only its ``mapping_templates`` (and aws_cdk); ``lab``
+imports ``cdk_app`` (``names``, :func:`synthesize`), never the other way.
 """
 
 from __future__ import annotations

@@ -602,10 +602,8 @@ def _deployer(cfg: LabConfig | None, *, start_sandbox: bool, creates: bool = Fal
 def deploy(cfg: LabConfig | None = None) -> dict:
     """Create or update the lab's stack, showing its events live; return its outputs.
 
-    In sandbox mode the sandbox is started first if it is not running. In aws mode it
-    then waits (bounded, printing why) until a call through the private connection
-    succeeds. Returns ``{OutputKey: OutputValue}``. Raises :class:`LabError` naming the
-    failed resource if CloudFormation cannot build the stack.
+    Starts the sandbox if needed; in aws mode waits until the path carries a call. Raises
+    :class:`LabError` naming the failed resource if CloudFormation cannot build the stack.
     """
     cfg = cfg or load_config()
     deployed = _deployer(cfg, start_sandbox=True, creates=True).deploy()
@@ -614,9 +612,7 @@ def deploy(cfg: LabConfig | None = None) -> dict:
 
 
 def _wait_until_path_carries_calls(cfg: LabConfig, deployed: dict) -> None:
-    """aws mode: a new private connection can fail calls for minutes after ACTIVE (EventBridge
-    User Guide, connection states): wait, bounded and saying why, until one goes through, so
-    the next cell measures the path and not the warm-up (:mod:`lab.warmup`)."""
+    """aws mode: wait, bounded and saying why, until a call goes through (:mod:`lab.warmup`)."""
     if not cfg.is_sandbox:
         from lab.warmup import ensure_path_ready
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
@@ -13,6 +11,7 @@ from cdk_app.names import WORKFLOW_OUTPUTS
 from lab.clients import client
 from lab.config import load_config
 from lab.errors import LabError
+from lab.http_answer import parse_json
 from lab.masking import mask_secrets
 
 
@@ -24,13 +23,6 @@ def state_machine_arn(workflow: str) -> str:
     if key is None:
         raise LabError(f"unknown workflow {workflow!r}; use 'standard', 'express' or 'jsonata'.")
     return outputs()[key]
-
-
-def _parse(text):
-    try:
-        return json.loads(text) if isinstance(text, str) else text
-    except ValueError:
-        return text
 
 
 def run_once(workflow: str = "standard", payload: dict | None = None,
@@ -45,7 +37,7 @@ def run_once(workflow: str = "standard", payload: dict | None = None,
     import dataclasses
     import time
 
-    from lab import harness
+    from lab.timed_execution import start_standard, wait_standard
     from lab.waiting import profile
 
     cfg = load_config()
@@ -61,8 +53,8 @@ def run_once(workflow: str = "standard", payload: dict | None = None,
     else:
         # The harness's own start and watch: throttling retried, the mode's poll pace.
         t0 = time.perf_counter()
-        exe, _ = harness.start_standard(sfn, arn, name, body, pace)
-        out, _ = harness.wait_standard(sfn, exe, pace, t0)
+        exe, _ = start_standard(sfn, arn, name, body, pace)
+        out, _ = wait_standard(sfn, exe, pace, t0)
         if out is None:
             raise LabError(f"execution {name} still RUNNING after {pace.timeout_s:.0f} s; "
                            "look at it with lab.execution_events(...) or raise timeout_s.")
@@ -70,48 +62,13 @@ def run_once(workflow: str = "standard", payload: dict | None = None,
         "workflow": workflow,
         "executionArn": out["executionArn"],
         "status": out["status"],
-        "input": _parse(out.get("input")),
-        "output": _parse(out.get("output")),
+        "input": parse_json(out.get("input")),
+        "output": parse_json(out.get("output")),
         "error": out.get("error"),
         "cause": out.get("cause"),
         "duration_ms": round((out["stopDate"] - out["startDate"]).total_seconds() * 1000, 1)
         if out.get("stopDate") else None,
     })
-
-
-@dataclass(frozen=True)
-class HttpAnswer:
-    """What an HTTP Task received: its output, or the cause of a non-2xx failure.
-
-    Both are the document AWS documents for the task, ``{Headers, ResponseBody,
-    StatusCode, StatusText}``; it is read at its top level, once.
-    """
-
-    status: int | None
-    status_text: str
-    body: Any
-
-    @property
-    def message(self) -> str | None:
-        """API Gateway's ``message`` (or the body itself when it is text)."""
-        if isinstance(self.body, dict):
-            return self.body.get("message") or self.body.get("Message")
-        return self.body if isinstance(self.body, str) else None
-
-
-def http_answer(document: str | dict | None, require_status: bool = True) -> HttpAnswer | None:
-    """The HTTP answer in a task's output or cause document; None if it holds none."""
-    parsed = _parse(document) if document else None
-    if not isinstance(parsed, dict):
-        return None
-    status = parsed.get("StatusCode")
-    if isinstance(status, str) and status.isdigit():
-        status = int(status)
-    if not isinstance(status, int) or isinstance(status, bool):
-        if require_status or "ResponseBody" not in parsed:
-            return None
-        status = None
-    return HttpAnswer(status, str(parsed.get("StatusText", "") or ""), parsed.get("ResponseBody"))
 
 
 def _event_detail(event: dict) -> dict:
@@ -159,7 +116,7 @@ def private_api_requests(last: int = 5) -> pd.DataFrame:
     )["executions"]
     rows = []
     for item in listed[:last]:
-        output = _parse(sfn.describe_execution(executionArn=item["executionArn"]).get("output"))
+        output = parse_json(sfn.describe_execution(executionArn=item["executionArn"]).get("output"))
         report = ApiReport.from_output(output)
         if report is not None:
             rows.append({**report.row(), "status": output.get("StatusCode")})

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lab.errors import LabError
-from lab.harness import TEXT_COLUMNS
+from lab.timed_execution import TEXT_COLUMNS
 
 PHASES = (
     "client_ms", "execution_ms", "http_task_ms", "billed_ms", "sfn_to_api_ms", "api_to_result_ms"

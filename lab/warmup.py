@@ -70,10 +70,8 @@ def ensure_path_ready(
     if cfg.is_sandbox and probe is None:
         return 0
     pace = profile(cfg)
-    if outputs is None and (probe is None or key is None):
-        from lab.deployment import outputs as stack_outputs
-
-        outputs = stack_outputs(cfg)
+    if outputs is None and (probe is None or key is None):  # callers pass the deployed outputs
+        raise ValueError("ensure_path_ready needs the stack's outputs (lab.deployment.outputs())")
     if key is None:
         from lab.clients import client
 

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
-from lab import harness
+from lab import harness, timed_execution
 from lab.cli import build_parser
 from lab.config import LabConfig
 from lab.errors import LabError
@@ -71,7 +71,7 @@ def test_throttled_start_execution_is_retried_with_the_same_name_and_counted_onc
         stub.add_response(
             "start_execution", {"executionArn": EXEC, "startDate": T0}, _start_params()
         )
-        arn, retries = harness.start_standard(sfn, SM, "lab-r-000001", "{}", FAST)
+        arn, retries = timed_execution.start_standard(sfn, SM, "lab-r-000001", "{}", FAST)
         stub.assert_no_pending_responses()
     assert (arn, retries) == (EXEC, 1)
 
@@ -105,7 +105,7 @@ def test_execution_already_exists_after_an_sdk_retry_is_the_same_execution(sfn):
             response_meta={"RetryAttempts": 1},
             expected_params=_start_params(),
         )
-        arn, _ = harness.start_standard(sfn, SM, "lab-r-000001", "{}", FAST)
+        arn, _ = timed_execution.start_standard(sfn, SM, "lab-r-000001", "{}", FAST)
     assert arn == EXEC
 
 
@@ -114,7 +114,7 @@ def test_execution_already_exists_on_a_first_attempt_is_reported_as_not_started(
         stub.add_client_error("start_execution", "ExecutionAlreadyExists")
         record = harness.execute_standard(sfn, SM, "lab-r-000001", "{}", FAST, SANDBOX)
     assert (record.status, record.started, record.error) == (
-        harness.STATUS_NOT_STARTED,
+        timed_execution.STATUS_NOT_STARTED,
         False,
         "ExecutionAlreadyExists",
     )
@@ -126,7 +126,8 @@ def test_throttling_beyond_the_attempt_limit_is_an_error_not_a_lost_execution(sf
             stub.add_client_error("start_execution", "ThrottlingException")
         record = harness.execute_standard(sfn, SM, "lab-r-000001", "{}", FAST, SANDBOX)
         stub.assert_no_pending_responses()
-    assert (record.status, record.error) == (harness.STATUS_NOT_STARTED, "ThrottlingException")
+    not_started = timed_execution.STATUS_NOT_STARTED
+    assert (record.status, record.error) == (not_started, "ThrottlingException")
 
 
 def test_other_client_errors_are_not_retried(sfn):
@@ -207,7 +208,7 @@ def test_causes_never_keep_an_api_key_value(sfn):
     ],
 )
 def test_http_status_is_read_from_output_error_name_or_cause(output, error, cause, expected):
-    assert harness.http_status_of(output, error, cause) == expected
+    assert timed_execution.http_status_of(output, error, cause) == expected
 
 
 def test_http_task_time_spans_every_attempt_from_first_scheduled_to_last_end():
@@ -221,7 +222,7 @@ def test_http_task_time_spans_every_attempt_from_first_scheduled_to_last_end():
         ("TaskScheduled", 30, {}),
         ("TaskSucceeded", 41, {"taskSucceededEventDetails": _task_details(output=OK_OUTPUT)}),
     )["events"]
-    timing = harness.task_timing(events)
+    timing = timed_execution.task_timing(events)
     assert (timing["http_task_ms"], timing["http_attempts"], timing["error"]) == (40.0, 2, None)
 
 
@@ -232,7 +233,7 @@ def test_polling_gives_up_after_the_timeout(sfn):
             "describe_execution",
             {"executionArn": EXEC, "stateMachineArn": SM, "status": "RUNNING", "startDate": T0},
         )
-        assert harness.wait_standard(sfn, EXEC, short, t0=0.0) == (None, 1)
+        assert timed_execution.wait_standard(sfn, EXEC, short, t0=0.0) == (None, 1)
 
 
 class FakeSfn:
@@ -419,7 +420,7 @@ def test_history_pages_are_followed_and_a_throttled_page_is_retried(sfn):
             {"events": second},
             {"executionArn": EXEC, "maxResults": 1000, "nextToken": "t1"},
         )
-        events = harness.history_events(sfn, EXEC, FAST)
+        events = timed_execution.history_events(sfn, EXEC, FAST)
     assert [e["type"] for e in events] == [e["type"] for e in _succeeded_history()["events"]]
 
 
@@ -437,7 +438,7 @@ def test_a_start_reply_without_an_execution_arn_is_a_closed_connection_not_a_key
     from botocore.exceptions import ConnectionClosedError
 
     with pytest.raises(ConnectionClosedError):
-        harness.start_standard(_CutOffStart(), SM, "lab-r-000001", "{}", FAST)
+        timed_execution.start_standard(_CutOffStart(), SM, "lab-r-000001", "{}", FAST)
 
 
 def test_a_cut_off_start_in_the_sandbox_stops_the_run_with_the_sandbox_reason():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lab import harness, results, sandbox
+from lab import results, sandbox, timed_execution
 from lab.deployment import destroy, ensure_deployed
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
@@ -165,7 +165,7 @@ def test_a_destroy_during_a_run_ends_it_with_the_reason_and_no_traceback(deploye
     assert len(df) == N
     not_started = df[df["status"] == "NOT_STARTED"]
     # The first calls meet the missing state machine; every later row says why it never ran.
-    assert set(not_started["error"]) <= {"lab.RunStopped", *harness.GONE_CODES}
+    assert set(not_started["error"]) <= {"lab.RunStopped", *timed_execution.GONE_CODES}
     stopped = not_started[not_started["error"] == "lab.RunStopped"]
     assert len(stopped) > N / 2 and stopped["cause"].str.contains("destroyed").all()
 

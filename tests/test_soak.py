@@ -7,7 +7,7 @@ import json
 import pytest
 from test_harness import SANDBOX, SM, FakeSfn
 
-from lab import cli, harness, soak
+from lab import cli, harness, soak, timed_execution
 
 
 def _record(name, status="SUCCEEDED", started=True, error=None):
@@ -49,7 +49,10 @@ def test_a_start_that_failed_is_an_error_with_its_kind():
     counts = soak.account(
         [
             _record(
-                "a", status=harness.STATUS_NOT_STARTED, started=False, error="ThrottlingException"
+                "a",
+                status=timed_execution.STATUS_NOT_STARTED,
+                started=False,
+                error="ThrottlingException",
             )
         ]
     )
@@ -65,7 +68,7 @@ def test_a_name_the_service_lists_twice_is_duplicated():
 
 
 def test_an_execution_the_service_ran_but_the_harness_never_saw_start_is_unrecorded():
-    records = [_record("a"), _record("b", status=harness.STATUS_NOT_STARTED, started=False)]
+    records = [_record("a"), _record("b", status=timed_execution.STATUS_NOT_STARTED, started=False)]
     assert soak.account(records, server_names=["a", "b"])["unrecorded"] == 1
 
 

@@ -2,6 +2,8 @@
 
 They are read at synth time into the template, so the sandbox's data plane renders
 exactly what API Gateway renders on AWS.
+
+Imports: nothing of the lab's; ``cdk_app``'s constructs read it.
 """
 
 from __future__ import annotations

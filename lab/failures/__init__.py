@@ -26,6 +26,10 @@ Waits (a connection to re-authorize, a configuration to update) use the mode's
 profile from :mod:`lab.waiting`: minutes on AWS, seconds in the sandbox. Secrets: the
 real API key is read from API Gateway only to put it back; it is never printed and
 every cause shown here is masked.
+
+Imports: ``runner``, ``report`` and ``repair`` -> ``scenarios`` -> ``scenario`` and
+``stack`` -> the lab's leaves (``config``, ``errors``, ``clients``, ``deployment``,
+``waiting``); ``lab.event_delivery`` imports this package, nothing here imports it back.
 """
 
 from __future__ import annotations

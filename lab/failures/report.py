@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 
-from lab.executions import http_answer
 from lab.failures.scenarios import SCENARIOS
+from lab.http_answer import http_answer
 from lab.masking import MASK, mask_secrets
 
 #: Longest cause text a row shows.

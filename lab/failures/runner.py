@@ -22,7 +22,7 @@ from lab.failures.stack import DeployedLab
 
 def _task_failures(lab: DeployedLab, execution_arn: str) -> tuple[dict | None, str | None, int]:
     """The last TaskFailed event's details, ``"<state>: TaskFailed"`` and the attempts."""
-    from lab.harness import history_events
+    from lab.timed_execution import history_events
 
     events = history_events(lab.client("stepfunctions"), execution_arn, lab.pace.execution)
     state = next((e["stateEnteredEventDetails"]["name"] for e in events

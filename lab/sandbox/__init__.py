@@ -12,6 +12,11 @@ for a port other than the default), its pid to ``.lab/sandbox-<port>.pid`` and
 its control token to ``.lab/sandbox-<port>.token`` (mode 0600; every call to
 ``/lab-api`` sends it, see ``lab.sandbox.access``) at the project root
 (``LAB_STATE_DIR`` overrides the directory).
+
+Imports go inward: ``server`` -> ``control`` -> ``settings``; the services (``events``,
+``stepfunctions``, ...) -> ``settings`` (they register reset hooks there), never ``control`` or
+``server``; ``server`` and ``dataplane.process`` share ``process_policy``. Of the lab, only
+``config``, ``errors`` and ``masking`` are imported.
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ moto has ``/moto-api/``; this is the same idea for what the lab adds on top:
 Every call needs the sandbox's token (``lab.sandbox.access``; the server checks it before
 this app runs) and a POST takes ``Content-Type: application/json`` only (415 otherwise).
 
-The settings also live here (not in the server) so extensions read them the
-same way in the server process and in-process under ``moto.mock_aws()``.
+The settings it serves live in :mod:`lab.sandbox.settings` (which imports no service), so
+extensions read them the same way in the server process and in-process under
+``moto.mock_aws()``; a reset runs the hooks the services registered there.
 """
 
 from __future__ import annotations
@@ -24,12 +25,20 @@ from __future__ import annotations
 import json
 import os
 import sys
-import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from lab.config import SANDBOX_CONNECTION_WARMUP_SECONDS
+from lab.sandbox.settings import (
+    _EXAMPLE,
+    get_setting,
+    reset_settings,
+    run_reset_hooks,
+    settings,
+    update_settings,
+)
+
+__all__ = ["get_setting", "reset_settings", "settings", "update_settings"]
 
 #: ``/lab-api/status`` carries this marker so ``lab.sandbox`` can tell its own
 #: server from another program that happens to own the port.
@@ -39,162 +48,8 @@ SERVICE_MARKER = "private-api-lab-sandbox"
 #: same calls give the same ids and committed notebook outputs reproduce.
 ID_SEED = 2024
 
-_MAX_WARMUP_SECONDS = 3600.0
-
-_EXAMPLE = '{"connection_warmup_seconds": 0}'
-
-_lock = threading.Lock()
-_settings: dict[str, Any] | None = None
-
 # Filled in by the server process; stays empty in-process.
 _runtime: dict[str, Any] = {}
-
-
-def _warmup_from_env() -> float:
-    raw = os.environ.get("LAB_SANDBOX_WARMUP_SECONDS", "").strip()
-    if not raw:
-        return SANDBOX_CONNECTION_WARMUP_SECONDS
-    try:
-        return _check_warmup(float(raw))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"LAB_SANDBOX_WARMUP_SECONDS={raw!r} is not usable: {exc}; "
-            f"unset it or give seconds between 0 and {_MAX_WARMUP_SECONDS:g}."
-        ) from None
-
-
-def _check_warmup(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("connection_warmup_seconds must be a number of seconds")
-    if not 0 <= value <= _MAX_WARMUP_SECONDS:
-        raise ValueError(f"connection_warmup_seconds must be between 0 and {_MAX_WARMUP_SECONDS:g}")
-    return float(value)
-
-
-def _settle_from_env() -> float:
-    raw = os.environ.get("LAB_SANDBOX_CONNECTION_SETTLE_SECONDS", "").strip()
-    if not raw:
-        return 0.0
-    try:
-        return _check_settle(float(raw))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"LAB_SANDBOX_CONNECTION_SETTLE_SECONDS={raw!r} is not usable: {exc}; "
-            f"unset it or give seconds between 0 and {_MAX_WARMUP_SECONDS:g}."
-        ) from None
-
-
-def _check_settle(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("connection_settle_seconds must be a number of seconds")
-    if not 0 <= value <= _MAX_WARMUP_SECONDS:
-        raise ValueError(f"connection_settle_seconds must be between 0 and {_MAX_WARMUP_SECONDS:g}")
-    return float(value)
-
-
-def _switch(name: str):
-    def check(value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise ValueError(f"{name} must be true or false")
-        return value
-
-    return check
-
-
-def _iam_from_env() -> bool:
-    return os.environ.get("LAB_SANDBOX_IAM", "1").strip().lower() not in ("0", "false", "off")
-
-
-# name -> validator returning the normalised value (raises ValueError)
-_VALIDATORS = {
-    "connection_warmup_seconds": _check_warmup,
-    "connection_settle_seconds": _check_settle,
-    "direct_path": _switch("direct_path"),
-    "iam_evaluation": _switch("iam_evaluation"),
-    "enforce_iam": _switch("enforce_iam"),
-}
-
-
-def _current() -> dict[str, Any]:
-    global _settings
-    if _settings is None:
-        from lab.sandbox.direct_path import enabled_from_env
-        from lab.sandbox.iam import enforcement
-
-        _settings = {
-            "connection_warmup_seconds": _warmup_from_env(),
-            "connection_settle_seconds": _settle_from_env(),
-            "direct_path": enabled_from_env(),
-            "iam_evaluation": _iam_from_env(),
-        }
-        _settings["enforce_iam"] = enforcement.enabled_from_env()
-        if _settings["enforce_iam"]:
-            enforcement.apply(True)
-    return _settings
-
-
-def get_setting(name: str) -> Any:
-    """The current value of one sandbox setting (see :func:`settings`)."""
-    with _lock:
-        return _current()[name]
-
-
-def settings() -> dict[str, Any]:
-    """A copy of every sandbox setting.
-
-    ``connection_warmup_seconds``: how long a private EventBridge connection
-    stays in CREATING/AUTHORIZING before it is ACTIVE (default 2 s, or
-    ``LAB_SANDBOX_WARMUP_SECONDS``).
-    ``connection_settle_seconds``: how long a newly created private connection, once
-    ACTIVE, still cannot carry calls (default 0, or ``LAB_SANDBOX_CONNECTION_SETTLE_SECONDS``):
-    AWS documents "a delay of up to several minutes" after a private connection is
-    established (eb-target-connection-states.html); calls meanwhile time out
-    (``States.Http.Socket``; EventBridge retries them). The aws-mode rehearsal turns it on.
-    ``direct_path``: whether the four execution calls take the server's direct path
-    (``lab.sandbox.direct_path``; default on, ``LAB_SANDBOX_DIRECT_PATH=0`` off); the
-    answers are the same either way, which is what the bench's A/B relies on.
-    ``iam_evaluation``: whether the roles the path's services assume are evaluated as AWS
-    evaluates them (trust at CreateStateMachine, the execution role's and an EventBridge
-    target role's policies at run time; :mod:`lab.sandbox.roles`). Default on, as on AWS;
-    ``LAB_SANDBOX_IAM=0`` off.
-    ``enforce_iam``: whether callers' requests are evaluated against their IAM policies
-    (``lab.sandbox.iam.enforcement``; default off, ``LAB_SANDBOX_ENFORCE_IAM=1`` on).
-    """
-    with _lock:
-        return dict(_current())
-
-
-def update_settings(changes: dict[str, Any]) -> dict[str, Any]:
-    """Validate and apply ``changes``; returns every setting afterwards.
-
-    Raises ``ValueError`` naming the bad key or value; nothing is applied then.
-    """
-    if not isinstance(changes, dict):
-        raise ValueError(f"the body must be a JSON object such as {_EXAMPLE}")
-    unknown = sorted(set(changes) - set(_VALIDATORS))
-    if unknown:
-        raise ValueError(
-            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(_VALIDATORS))}"
-        )
-    normalised = {key: _VALIDATORS[key](value) for key, value in changes.items()}
-    with _lock:
-        if normalised.get("enforce_iam", _current()["enforce_iam"]) != _current()["enforce_iam"]:
-            from lab.sandbox.iam import enforcement
-
-            enforcement.apply(normalised["enforce_iam"])
-        _current().update(normalised)
-        return dict(_current())
-
-
-def reset_settings() -> None:
-    """Back to the defaults (and the environment); used by tests."""
-    global _settings
-    with _lock:
-        if _settings is not None and _settings.get("enforce_iam"):
-            from lab.sandbox.iam import enforcement
-
-            enforcement.apply(False)
-        _settings = None
 
 
 # --------------------------------------------------------------------------- state
@@ -222,9 +77,7 @@ def reset_state() -> None:
     """Forget every resource in every service, clear the request log, reseed ids."""
     from moto.moto_api._internal.models import moto_api_backend
 
-    from lab.sandbox.events import delivery
-
-    delivery.reset()  # events queued for API destinations of the resources just forgotten
+    run_reset_hooks()  # e.g. events queued for API destinations of the resources just forgotten
     moto_api_backend.reset()
     if _dataplane["process"] is not None:
         _dataplane["process"].clear_request_log()

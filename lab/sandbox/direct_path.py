@@ -45,7 +45,6 @@ import calendar
 import functools
 import io
 import json
-import os
 import threading
 from collections import OrderedDict
 from datetime import datetime
@@ -66,14 +65,6 @@ SIGNING_NAME = "states"
 #: Content types botocore sends for Step Functions (moto's JSON_TYPES less plain JSON,
 #: which moto reads as rest-json).
 JSON_CONTENT_TYPES = ("application/x-amz-json-1.0", "application/x-amz-json-1.1")
-
-ENV_SWITCH = "LAB_SANDBOX_DIRECT_PATH"
-
-
-def enabled_from_env() -> bool:
-    """``LAB_SANDBOX_DIRECT_PATH=0`` switches the direct path off (default on)."""
-    return os.environ.get(ENV_SWITCH, "1").strip().lower() not in ("0", "false", "no", "off")
-
 
 # --------------------------------------------------------------------------- setup
 
@@ -358,9 +349,9 @@ class DirectPath:
             return None
         enabled = self.enabled
         if enabled is None:
-            from lab.sandbox import control
+            from lab.sandbox import settings
 
-            enabled = control.get_setting("direct_path")
+            enabled = settings.get_setting("direct_path")
         if not enabled:
             return None
         if (

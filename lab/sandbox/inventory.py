@@ -12,7 +12,9 @@ and never creates one: a backend nobody touched has nothing left in it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import importlib
+from collections.abc import Callable, Iterable
 from typing import Any
 
 SERVICES = (
@@ -46,12 +48,25 @@ def _existing(backends: Any, account_id: str, region_name: str) -> Any | None:
     return dict.get(per_region, region_name)
 
 
-def _ec2(account_id: str, region_name: str) -> Iterable[str]:
-    from moto.ec2.models import ec2_backends
+def _reads(backends: str, region: str | None = None):
+    """A finder of what is left in one backend: moto's ``module:name`` backends for the
+    account and region (``region`` for a global service), if that backend was ever created."""
 
-    ec2 = _existing(ec2_backends, account_id, region_name)
-    if ec2 is None:
-        return
+    def decorate(finder: Callable[[Any], Iterable[str]]) -> Callable[[str, str], Iterable[str]]:
+        @functools.wraps(finder)
+        def find(account_id: str, region_name: str) -> Iterable[str]:
+            module, _, name = backends.partition(":")
+            backend_dict = getattr(importlib.import_module(module), name)
+            backend = _existing(backend_dict, account_id, region or region_name)
+            return () if backend is None else finder(backend)
+
+        return find
+
+    return decorate
+
+
+@_reads("moto.ec2.models:ec2_backends")
+def _ec2(ec2: Any) -> Iterable[str]:
     defaults = {vpc.id for vpc in ec2.vpcs.values() if vpc.is_default}
     for vpc in ec2.vpcs.values():
         if vpc.id not in defaults:
@@ -87,12 +102,8 @@ def _subnets(ec2: Any) -> Iterable[Any]:
         yield from by_zone.values()
 
 
-def _apigateway(account_id: str, region_name: str) -> Iterable[str]:
-    from moto.apigateway.models import apigateway_backends
-
-    apis = _existing(apigateway_backends, account_id, region_name)
-    if apis is None:
-        return
+@_reads("moto.apigateway.models:apigateway_backends")
+def _apigateway(apis: Any) -> Iterable[str]:
     for api in apis.apis.values():
         yield f"REST API {api.id} ({api.name})"
     for key in apis.keys.values():
@@ -108,23 +119,15 @@ def _apigateway(account_id: str, region_name: str) -> Iterable[str]:
         yield f"domain name {name}"
 
 
-def _secretsmanager(account_id: str, region_name: str) -> Iterable[str]:
-    from moto.secretsmanager.models import secretsmanager_backends
-
-    secrets = _existing(secretsmanager_backends, account_id, region_name)
-    if secrets is None:
-        return
+@_reads("moto.secretsmanager.models:secretsmanager_backends")
+def _secretsmanager(secrets: Any) -> Iterable[str]:
     for secret in dict.values(secrets.secrets):
         state = " (scheduled for deletion)" if secret.is_deleted() else ""
         yield f"secret {secret.name}{state}"
 
 
-def _vpclattice(account_id: str, region_name: str) -> Iterable[str]:
-    from moto.vpclattice.models import vpclattice_backends
-
-    lattice = _existing(vpclattice_backends, account_id, region_name)
-    if lattice is None:
-        return
+@_reads("moto.vpclattice.models:vpclattice_backends")
+def _vpclattice(lattice: Any) -> Iterable[str]:
     # Every collection the backend keeps (moto's and the sandbox's additions:
     # resource gateways, resource configurations, associations...).
     for name, collection in vars(lattice).items():
@@ -133,12 +136,8 @@ def _vpclattice(account_id: str, region_name: str) -> Iterable[str]:
                 yield f"{name} {item_id}"
 
 
-def _events(account_id: str, region_name: str) -> Iterable[str]:
-    from moto.events.models import events_backends
-
-    events = _existing(events_backends, account_id, region_name)
-    if events is None:
-        return
+@_reads("moto.events.models:events_backends")
+def _events(events: Any) -> Iterable[str]:
     for name in events.connections:
         yield f"connection {name}"
     for name in getattr(events, "destinations", {}):
@@ -168,13 +167,9 @@ def _stepfunctions(account_id: str, region_name: str) -> Iterable[str]:
             yield f"activity {activity_arn}{label}"
 
 
-def _iam(account_id: str, region_name: str) -> Iterable[str]:
-    from moto.iam.models import iam_backends
-
+@_reads("moto.iam.models:iam_backends", region="aws")
+def _iam(iam: Any) -> Iterable[str]:
     # IAM is global: moto keeps it under the partition's name.
-    iam = _existing(iam_backends, account_id, "aws")
-    if iam is None:
-        return
     for role in iam.roles.values():
         yield f"role {role.name}"
         for policy_name in role.policies:
@@ -188,22 +183,14 @@ def _iam(account_id: str, region_name: str) -> Iterable[str]:
         yield f"instance profile {profile.name}"
 
 
-def _logs(account_id: str, region_name: str) -> Iterable[str]:
-    from moto.logs.models import logs_backends
-
-    logs = _existing(logs_backends, account_id, region_name)
-    if logs is None:
-        return
+@_reads("moto.logs.models:logs_backends")
+def _logs(logs: Any) -> Iterable[str]:
     for name in logs.groups:
         yield f"log group {name}"
 
 
-def _sqs(account_id: str, region_name: str) -> Iterable[str]:
-    from moto.sqs.models import sqs_backends
-
-    sqs = _existing(sqs_backends, account_id, region_name)
-    if sqs is None:
-        return
+@_reads("moto.sqs.models:sqs_backends")
+def _sqs(sqs: Any) -> Iterable[str]:
     for name in sqs.queues:
         yield f"queue {name}"
 

@@ -10,7 +10,7 @@ sandbox asks this module:
   permissions boundary) allow an action on a resource, with a request context?
 
 Both answer True when the sandbox setting ``iam_evaluation`` is off
-(:mod:`lab.sandbox.control`). The evaluation itself is :mod:`lab.sandbox.policy_evaluation`.
+(:mod:`lab.sandbox.settings`). The evaluation itself is :mod:`lab.sandbox.policy_evaluation`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from lab.sandbox.policy_evaluation import Decision, Policy, Request, evaluate, t
 
 def enabled() -> bool:
     """Whether roles are evaluated (the sandbox setting ``iam_evaluation``)."""
-    from lab.sandbox import control
+    from lab.sandbox import settings
 
-    return bool(control.get_setting("iam_evaluation"))
+    return bool(settings.get_setting("iam_evaluation"))
 
 
 def _partition(arn: str) -> str:

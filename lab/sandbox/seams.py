@@ -28,7 +28,7 @@ What the server and control plane use of moto without changing it (a subclass of
 moto's ``DomainDispatcherApplication``, ``moto_api_backend.set_config``,
 ``mock_random.seed``) is pinned in ``tests/contracts/test_moto_server.py``, not here; nor
 is what the server process alone changes in the standard library
-(``http.client.parse_headers``: ``lab.sandbox.server.use_fast_header_parser``).
+(``http.client.parse_headers``: ``lab.sandbox.process_policy.use_fast_header_parser``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 from shape_check import checked
 
-from lab.sandbox.cloudformation import changesets
+from lab.sandbox.cloudformation import changes
 
 NO_CHANGES = (
     "The submitted information didn't contain changes. "
@@ -313,4 +313,4 @@ def test_create_only_table_covers_every_type_of_the_lab_template():
 
 def test_compute_changes_is_empty_for_the_same_resources():
     resources = json.loads(BASE)["Resources"]
-    assert changesets.compute_changes(resources, json.loads(BASE)["Resources"], None) == []
+    assert changes.compute_changes(resources, json.loads(BASE)["Resources"], None) == []

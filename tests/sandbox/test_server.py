@@ -354,11 +354,13 @@ def test_the_server_that_serves_the_data_plane_sets_its_address(monkeypatch):
 def test_the_server_process_collects_garbage_less_often_than_python_s_default():
     import gc
 
+    from lab.sandbox import process_policy
+
     previous = gc.get_threshold()
     try:
-        server.apply_gc_policy()
-        assert gc.get_threshold() == server.GC_THRESHOLDS
-        pairs = zip(server.GC_THRESHOLDS, (700, 10, 10), strict=True)
+        process_policy.apply_gc_policy()
+        assert gc.get_threshold() == process_policy.GC_THRESHOLDS
+        pairs = zip(process_policy.GC_THRESHOLDS, (700, 10, 10), strict=True)
         assert all(ours >= default for ours, default in pairs)
     finally:
         gc.set_threshold(*previous)

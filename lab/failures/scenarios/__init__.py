@@ -1,4 +1,8 @@
-"""The seven failure scenarios, one module each, in the order notebook 06 runs them."""
+"""The seven failure scenarios, one module each, in the order notebook 06 runs them.
+
+Imports: each scenario imports ``lab.failures.scenario`` and ``lab.failures.stack``, never the
+runner or the report, which import the scenarios.
+"""
 
 from __future__ import annotations
 

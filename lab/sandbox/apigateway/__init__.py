@@ -5,6 +5,9 @@ stages, usage plans and keys, MOCK integrations); what it lacks is
 CloudFormation support for this template's API Gateway types, defined in
 ``cloudformation`` (see its docstring). One seam: ``RestAPI.to_dict`` answers the
 resource policy in AWS's expanded form (:mod:`lab.sandbox.apigateway.models`).
+
+Imports: ``cloudformation.base``, ``models`` and ``seams`` only; nothing imports it but the
+seams registry.
 """
 
 from __future__ import annotations

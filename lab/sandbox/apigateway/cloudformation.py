@@ -18,16 +18,11 @@ import json
 from typing import Any
 
 from moto.apigateway.exceptions import NotFoundException
-from moto.apigateway.models import APIGatewayBackend, apigateway_backends
+from moto.apigateway.models import apigateway_backends
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
 
 from lab.sandbox.cloudformation.base import StackResource, as_bool, tags_to_dict
-
-
-def backend(account_id: str, region_name: str) -> APIGatewayBackend:
-    """moto's API Gateway backend for one account and region."""
-    return apigateway_backends[account_id][region_name]
 
 
 def _policy_text(policy: Any) -> str | None:
@@ -57,7 +52,17 @@ def _ignore_missing(action, *args: Any, **kwargs: Any) -> None:
         pass
 
 
-class ApiGatewayRestApi(StackResource, CloudFormationModel):
+class _ApiGatewayResource(StackResource):
+    """An API Gateway handler: its backend is moto's API Gateway's."""
+
+    BACKENDS = apigateway_backends
+
+    def delete_quietly(self, operation: str, *args: Any) -> None:
+        """``operation`` of the backend, on something that may be gone with its API already."""
+        _ignore_missing(getattr(self.moto_backend, operation), *args)
+
+
+class ApiGatewayRestApi(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::RestApi``: Ref is the API id; keeps Policy and endpoint types."""
 
     TYPE = "AWS::ApiGateway::RestApi"
@@ -65,15 +70,14 @@ class ApiGatewayRestApi(StackResource, CloudFormationModel):
     NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset({"Description", "Policy", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+    def make(self, name: str, properties: dict[str, Any]) -> str:
         if "Body" in properties or "BodyS3Location" in properties:
             # Better refused than an API without its resources and methods.
             raise ValidationError(
-                message=f"{logical_id}: the sandbox does not import an OpenAPI Body; "
+                message=f"{self.logical_id}: the sandbox does not import an OpenAPI Body; "
                 "define the API with AWS::ApiGateway::Resource and Method resources."
             )
-        api = backend(account_id, region_name).create_rest_api(
+        api = self.moto_backend.create_rest_api(
             name=name,
             description=properties.get("Description", ""),
             api_key_source=properties.get("ApiKeySourceType"),
@@ -87,53 +91,43 @@ class ApiGatewayRestApi(StackResource, CloudFormationModel):
         )
         if properties.get("BinaryMediaTypes"):
             api.binaryMediaTypes = list(properties["BinaryMediaTypes"])
-        return cls(api.id, properties, account_id, region_name, logical_id, stack_id)
+        return api.id
 
     def attribute(self, name: str) -> Any:
         if name == "RestApiId":
             return self.physical_id
-        api = backend(self.account_id, self.region_name).get_rest_api(self.physical_id)
+        api = self.moto_backend.get_rest_api(self.physical_id)
         return api.root_resource_id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        api = backend(self.account_id, self.region_name).get_rest_api(self.physical_id)
+        api = self.moto_backend.get_rest_api(self.physical_id)
         api.description = properties.get("Description", "")
         api.policy = _policy_text(properties.get("Policy"))
         api.tags = tags_to_dict(properties.get("Tags"))
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_rest_api, self.physical_id
-        )
+        self.delete_quietly("delete_rest_api", self.physical_id)
 
 
-class ApiGatewayResource(StackResource, CloudFormationModel):
+class ApiGatewayResource(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::Resource``: Ref is the resource id."""
 
     TYPE = "AWS::ApiGateway::Resource"
     ATTRIBUTES = ("ResourceId",)
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        resource = backend(account_id, region_name).create_resource(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        resource = self.moto_backend.create_resource(
             function_id=properties["RestApiId"],
             parent_resource_id=properties["ParentId"],
             path_part=properties["PathPart"],
         )
-        return cls(resource.id, properties, account_id, region_name, logical_id, stack_id)
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
+        return resource.id
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_resource,
-            self.properties["RestApiId"],
-            self.physical_id,
-        )
+        self.delete_quietly("delete_resource", self.properties["RestApiId"], self.physical_id)
 
 
-class ApiGatewayMethod(StackResource, CloudFormationModel):
+class ApiGatewayMethod(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::Method`` with its integration (MOCK included) and responses.
 
     The physical id is Cloud Control's ``RestApiId|ResourceId|HttpMethod``.
@@ -155,22 +149,16 @@ class ApiGatewayMethod(StackResource, CloudFormationModel):
         }
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        method = cls(
-            "|".join((properties["RestApiId"], properties["ResourceId"], properties["HttpMethod"])),
-            properties,
-            account_id,
-            region_name,
-            logical_id,
-            stack_id,
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        self.physical_id = "|".join(
+            (properties["RestApiId"], properties["ResourceId"], properties["HttpMethod"])
         )
-        method.put(properties)
-        return method
+        self.put(properties)
+        return self.physical_id
 
     def put(self, properties: dict[str, Any]) -> None:
         """Put the method, its integration and both kinds of responses."""
-        apis = backend(self.account_id, self.region_name)
+        apis = self.moto_backend
         where = {
             "function_id": properties["RestApiId"],
             "resource_id": properties["ResourceId"],
@@ -226,48 +214,41 @@ class ApiGatewayMethod(StackResource, CloudFormationModel):
         self.put(properties)
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_method,
-            self.properties["RestApiId"],
-            self.properties["ResourceId"],
-            self.properties["HttpMethod"],
+        where = self.properties
+        self.delete_quietly(
+            "delete_method", where["RestApiId"], where["ResourceId"], where["HttpMethod"]
         )
 
 
-class ApiGatewayDeployment(StackResource, CloudFormationModel):
+class ApiGatewayDeployment(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::Deployment``: Ref is the deployment id."""
 
     TYPE = "AWS::ApiGateway::Deployment"
     ATTRIBUTES = ("DeploymentId",)
     MUTABLE_PROPERTIES = frozenset({"Description"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        deployment = backend(account_id, region_name).create_deployment(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        deployment = self.moto_backend.create_deployment(
             function_id=properties["RestApiId"],
             name=properties.get("StageName"),
             description=properties.get("Description", ""),
         )
-        return cls(deployment.id, properties, account_id, region_name, logical_id, stack_id)
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
+        return deployment.id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        apis = backend(self.account_id, self.region_name)
+        apis = self.moto_backend
         deployment = apis.get_deployment(properties["RestApiId"], self.physical_id)
         deployment.description = properties.get("Description", "")
 
     def remove(self) -> None:
-        apis = backend(self.account_id, self.region_name)
         api_id = self.properties["RestApiId"]
         stage = self.properties.get("StageName")
         if stage:  # the stage this deployment created dies with it
-            _ignore_missing(apis.delete_stage, api_id, stage)
-        _ignore_missing(apis.delete_deployment, api_id, self.physical_id)
+            self.delete_quietly("delete_stage", api_id, stage)
+        self.delete_quietly("delete_deployment", api_id, self.physical_id)
 
 
-class ApiGatewayStage(StackResource, CloudFormationModel):
+class ApiGatewayStage(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::Stage``: Ref is the stage name."""
 
     TYPE = "AWS::ApiGateway::Stage"
@@ -276,9 +257,8 @@ class ApiGatewayStage(StackResource, CloudFormationModel):
         {"DeploymentId", "Description", "Variables", "TracingEnabled", "Tags"}
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        stage = backend(account_id, region_name).create_stage(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        stage = self.moto_backend.create_stage(
             function_id=properties["RestApiId"],
             stage_name=name,
             deploymentId=properties.get("DeploymentId"),
@@ -297,10 +277,10 @@ class ApiGatewayStage(StackResource, CloudFormationModel):
                 "format": setting.get("Format"),
                 "destinationArn": setting.get("DestinationArn"),
             }
-        return cls(stage.name, properties, account_id, region_name, logical_id, stack_id)
+        return stage.name
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        stage = backend(self.account_id, self.region_name).get_stage(
+        stage = self.moto_backend.get_stage(
             properties["RestApiId"], self.physical_id
         )
         stage.deployment_id = properties.get("DeploymentId")
@@ -311,14 +291,10 @@ class ApiGatewayStage(StackResource, CloudFormationModel):
             stage.tracing_enabled = as_bool(properties["TracingEnabled"])
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_stage,
-            self.properties["RestApiId"],
-            self.physical_id,
-        )
+        self.delete_quietly("delete_stage", self.properties["RestApiId"], self.physical_id)
 
 
-class ApiGatewayApiKey(StackResource, CloudFormationModel):
+class ApiGatewayApiKey(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::ApiKey``: Ref and GetAtt APIKeyId are the key's id."""
 
     TYPE = "AWS::ApiGateway::ApiKey"
@@ -326,8 +302,7 @@ class ApiGatewayApiKey(StackResource, CloudFormationModel):
     NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset({"CustomerId", "Description", "Enabled", "StageKeys", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+    def make(self, name: str, properties: dict[str, Any]) -> str:
         payload: dict[str, Any] = {
             "name": name,
             "description": properties.get("Description"),
@@ -340,14 +315,11 @@ class ApiGatewayApiKey(StackResource, CloudFormationModel):
         }
         if properties.get("Value"):
             payload["value"] = properties["Value"]
-        key = backend(account_id, region_name).create_api_key(payload)
-        return cls(key.id, properties, account_id, region_name, logical_id, stack_id)
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
+        key = self.moto_backend.create_api_key(payload)
+        return key.id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        key = backend(self.account_id, self.region_name).get_api_key(self.physical_id)
+        key = self.moto_backend.get_api_key(self.physical_id)
         key.description = properties.get("Description")
         key.enabled = as_bool(properties.get("Enabled", False))
         key.customer_id = properties.get("CustomerId")
@@ -355,7 +327,7 @@ class ApiGatewayApiKey(StackResource, CloudFormationModel):
         key.tags = tags_to_dict(properties.get("Tags")) or None
 
     def remove(self) -> None:
-        _ignore_missing(backend(self.account_id, self.region_name).delete_api_key, self.physical_id)
+        self.delete_quietly("delete_api_key", self.physical_id)
 
 
 def _stage_keys(properties: dict[str, Any]) -> list[str]:
@@ -365,7 +337,7 @@ def _stage_keys(properties: dict[str, Any]) -> list[str]:
     ]
 
 
-class ApiGatewayUsagePlan(StackResource, CloudFormationModel):
+class ApiGatewayUsagePlan(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::UsagePlan``: Ref and GetAtt Id are the plan's id."""
 
     TYPE = "AWS::ApiGateway::UsagePlan"
@@ -375,18 +347,14 @@ class ApiGatewayUsagePlan(StackResource, CloudFormationModel):
         {"ApiStages", "Description", "Quota", "Throttle", "Tags", "UsagePlanName"}
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        plan = backend(account_id, region_name).create_usage_plan(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        plan = self.moto_backend.create_usage_plan(
             {"name": name, **_usage_plan_fields(properties)}
         )
-        return cls(plan.id, properties, account_id, region_name, logical_id, stack_id)
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
+        return plan.id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        plan = backend(self.account_id, self.region_name).get_usage_plan(self.physical_id)
+        plan = self.moto_backend.get_usage_plan(self.physical_id)
         fields = _usage_plan_fields(properties)
         plan.name = properties.get("UsagePlanName") or plan.name
         plan.description = fields["description"]
@@ -396,10 +364,9 @@ class ApiGatewayUsagePlan(StackResource, CloudFormationModel):
         plan.tags = fields["tags"]
 
     def remove(self) -> None:
-        apis = backend(self.account_id, self.region_name)
-        _ignore_missing(apis.delete_usage_plan, self.physical_id)
+        self.delete_quietly("delete_usage_plan", self.physical_id)
         # moto keeps the plan's (empty) key table after the plan is gone.
-        apis.usage_plan_keys.pop(self.physical_id, None)
+        self.moto_backend.usage_plan_keys.pop(self.physical_id, None)
 
 
 def _usage_plan_fields(properties: dict[str, Any]) -> dict[str, Any]:
@@ -435,26 +402,19 @@ def _throttle(settings: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-class ApiGatewayUsagePlanKey(StackResource, CloudFormationModel):
+class ApiGatewayUsagePlanKey(_ApiGatewayResource, CloudFormationModel):
     """``AWS::ApiGateway::UsagePlanKey``: Ref and GetAtt Id are the key's id."""
 
     TYPE = "AWS::ApiGateway::UsagePlanKey"
     ATTRIBUTES = ("Id",)
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        key = backend(account_id, region_name).create_usage_plan_key(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        key = self.moto_backend.create_usage_plan_key(
             properties["UsagePlanId"],
             {"keyId": properties["KeyId"], "keyType": properties.get("KeyType", "API_KEY")},
         )
-        return cls(key.id, properties, account_id, region_name, logical_id, stack_id)
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
+        return key.id
 
     def remove(self) -> None:
-        _ignore_missing(
-            backend(self.account_id, self.region_name).delete_usage_plan_key,
-            self.properties["UsagePlanId"],
-            self.physical_id,
-        )
+        plan_id = self.properties["UsagePlanId"]
+        self.delete_quietly("delete_usage_plan_key", plan_id, self.physical_id)

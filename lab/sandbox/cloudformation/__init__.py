@@ -14,6 +14,10 @@ service's API reads it) and nothing left behind after deletion.
   DeleteChangeSet/ListChangeSets as AWS does (the CDK CLI deploys with them).
 
 Its seams (:func:`seams`) are installed last by :mod:`lab.sandbox.seams`.
+
+Imports: ``base`` imports nothing of the sandbox, and every service's ``cloudformation`` imports it;
+``parsing`` imports ``secretsmanager.models`` (dynamic references), nothing here imports a service's
+handlers by name (moto finds them as subclasses).
 """
 
 from __future__ import annotations

@@ -36,8 +36,9 @@ class StackResource:
     """Mixin for a CloudFormation resource handler (see the module docstring).
 
     Subclasses set ``TYPE``, ``ATTRIBUTES``, optionally ``NAME_PROPERTY`` and
-    ``MUTABLE_PROPERTIES``, and implement ``create``, ``attribute`` and
-    ``remove`` (plus ``modify`` when some properties update in place).
+    ``MUTABLE_PROPERTIES``, and implement ``make`` (create the resource in its backend,
+    return its physical id), ``attribute`` and ``remove`` (plus ``modify`` when some
+    properties update in place).
     """
 
     TYPE: ClassVar[str] = ""
@@ -47,6 +48,8 @@ class StackResource:
     NAME_PROPERTY: ClassVar[str] = ""
     # Properties CloudFormation updates without replacing the resource.
     MUTABLE_PROPERTIES: ClassVar[frozenset[str]] = frozenset()
+    # The service's moto backends (``<service>_backends``), for :attr:`moto_backend`.
+    BACKENDS: ClassVar[Any] = None
 
     def __init__(
         self,
@@ -79,6 +82,11 @@ class StackResource:
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
         return attr in cls.ATTRIBUTES
+
+    @property
+    def moto_backend(self) -> Any:
+        """The service's moto backend of this resource's account and region."""
+        return self.BACKENDS[self.account_id][self.region_name]
 
     @property
     def physical_resource_id(self) -> str:
@@ -192,12 +200,24 @@ class StackResource:
         logical_id: str,
         stack_id: str,
     ) -> StackResource:
-        """Create the resource in its backend and return its handler."""
+        """The handler of a resource just created in its backend (by :meth:`make`)."""
+        handler = cls("", properties, account_id, region_name, logical_id, stack_id)
+        handler.physical_id = handler.make(name, properties)
+        return handler
+
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        """Create the resource named ``name`` from ``properties``; return its physical id."""
         raise NotImplementedError
 
+    def tags_with_stack_tags(self, properties: dict[str, Any]) -> dict[str, str]:
+        """The template's ``Tags`` and what CloudFormation adds (:func:`stack_tags`)."""
+        added = stack_tags(self.stack_id, self.logical_id)
+        return {**tags_to_dict(properties.get("Tags")), **added}
+
     def attribute(self, name: str) -> Any:
-        """Return the value of ``Fn::GetAtt [logical id, name]``."""
-        raise UnformattedGetAttTemplateException()
+        """Return the value of ``Fn::GetAtt [logical id, name]`` (``name`` is one of
+        ``ATTRIBUTES``): by default the physical id, for a type whose attribute is its id."""
+        return self.physical_id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         """Apply an in-place update of ``changed`` properties."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextvars
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +32,8 @@ from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ExportNotFound, MissingParameterError, ValidationError
 
 from lab.sandbox import seams as lab_seams
-from lab.sandbox.cloudformation.aws_types import AWS_RESOURCE_TYPES
+from lab.sandbox.cloudformation.aws_types import aws_resource_types
+from lab.sandbox.cloudformation.changes import references
 from lab.sandbox.iam.enforcement import check_handler
 
 # OnFailure of the create_stack call being handled (ROLLBACK, DELETE or DO_NOTHING).
@@ -135,52 +135,58 @@ def _physical_id(resource: Any) -> str | None:
 # -- the resource map ------------------------------------------------------------
 
 
-def parse_and_create_resource(
-    logical_id: str,
-    resource_json: dict[str, Any],
-    resources_map: parsing.ResourceMap,
-    account_id: str,
-    region_name: str,
-) -> Any:
-    """moto's, with resource events, and a clear failure for a type nobody models."""
-    stack = _stack_of(resources_map)
-    condition = resource_json.get("Condition")
-    if stack is None or (condition and not resources_map.lazy_condition_map[condition]):
-        return moto_original("parse_and_create_resource")(
-            logical_id, resource_json, resources_map, account_id, region_name
+def _between_events(name: str, action: str, doc: str):
+    """moto's ``parsing.<name>`` between resource events (only moto's outside a stack, or for
+    a resource whose condition is false)."""
+
+    def replacement(
+        logical_id: str,
+        resource_json: dict[str, Any],
+        resources_map: parsing.ResourceMap,
+        account_id: str,
+        region_name: str,
+    ) -> Any:
+        args = (logical_id, resource_json, resources_map, account_id, region_name)
+        stack = _stack_of(resources_map)
+        condition = resource_json.get("Condition") if action == "CREATE" else None
+        if stack is None or (condition and not resources_map.lazy_condition_map[condition]):
+            return moto_original(name)(*args)
+        return _with_events(stack, name, action, args)
+
+    replacement.__name__ = replacement.__qualname__ = name
+    replacement.__doc__ = doc
+    return replacement
+
+
+parse_and_create_resource = _between_events(
+    "parse_and_create_resource",
+    "CREATE",
+    "moto's, with resource events, and a clear failure for a type nobody models.",
+)
+parse_and_update_resource = _between_events(
+    "parse_and_update_resource", "UPDATE", "moto's, with resource events."
+)
+
+
+def _skip_unmodelled(stack: cfn_models.Stack, args: tuple) -> None:
+    logical_id, resource_type = args[0], args[1]["Type"]
+    if resource_type in aws_resource_types():
+        # A real type moto has no model for: moto skips it with a warning; so do we,
+        # saying so in the resource's event (nothing exists for it).
+        moto_original("parse_and_create_resource")(*args)
+        resource_event(
+            stack,
+            logical_id,
+            resource_type,
+            "CREATE_COMPLETE",
+            status_reason=f"The sandbox has no model for resource type {resource_type}: "
+            "skipped, nothing was created for it.",
         )
-    resource_type = resource_json["Type"]
-    resource_event(stack, logical_id, resource_type, "CREATE_IN_PROGRESS")
-    try:
-        check_handler(resource_type, "create", logical_id, resource_json.get("Properties"))
-        if _unmodelled(resource_type):
-            if resource_type in AWS_RESOURCE_TYPES:
-                # A real type moto has no model for: moto skips it with a warning; so do we,
-                # saying so in the resource's event (nothing exists for it).
-                moto_original("parse_and_create_resource")(
-                    logical_id, resource_json, resources_map, account_id, region_name
-                )
-                resource_event(
-                    stack,
-                    logical_id,
-                    resource_type,
-                    "CREATE_COMPLETE",
-                    status_reason=f"The sandbox has no model for resource type {resource_type}: "
-                    "skipped, nothing was created for it.",
-                )
-                return None
-            raise ValidationError(
-                message=f"The sandbox has no model for resource type {resource_type}, and "
-                "CloudFormation publishes no such type; check the type's spelling."
-            )
-        resource = moto_original("parse_and_create_resource")(
-            logical_id, resource_json, resources_map, account_id, region_name
-        )
-    except Exception as error:
-        _record_failure(stack, error, logical_id, resource_type, "CREATE_FAILED")
-        raise
-    resource_event(stack, logical_id, resource_type, "CREATE_COMPLETE", _physical_id(resource))
-    return resource
+        return None
+    raise ValidationError(
+        message=f"The sandbox has no model for resource type {resource_type}, and "
+        "CloudFormation publishes no such type; check the type's spelling."
+    )
 
 
 def _unmodelled(resource_type: str) -> bool:
@@ -191,30 +197,19 @@ def _unmodelled(resource_type: str) -> bool:
     )
 
 
-def parse_and_update_resource(
-    logical_id: str,
-    resource_json: dict[str, Any],
-    resources_map: parsing.ResourceMap,
-    account_id: str,
-    region_name: str,
-) -> Any:
-    """moto's, with resource events."""
-    stack = _stack_of(resources_map)
-    if stack is None:
-        return moto_original("parse_and_update_resource")(
-            logical_id, resource_json, resources_map, account_id, region_name
-        )
-    resource_type = resource_json["Type"]
-    resource_event(stack, logical_id, resource_type, "UPDATE_IN_PROGRESS")
+def _with_events(stack: cfn_models.Stack, name: str, action: str, args: tuple) -> Any:
+    """moto's ``name`` between ``<action>_IN_PROGRESS`` and ``_COMPLETE`` (or ``_FAILED``)."""
+    logical_id, resource_type = args[0], args[1]["Type"]
+    resource_event(stack, logical_id, resource_type, f"{action}_IN_PROGRESS")
     try:
-        check_handler(resource_type, "update", logical_id, resource_json.get("Properties"))
-        resource = moto_original("parse_and_update_resource")(
-            logical_id, resource_json, resources_map, account_id, region_name
-        )
+        check_handler(resource_type, action.lower(), logical_id, args[1].get("Properties"))
+        if action == "CREATE" and _unmodelled(resource_type):
+            return _skip_unmodelled(stack, args)
+        resource = moto_original(name)(*args)
     except Exception as error:
-        _record_failure(stack, error, logical_id, resource_type, "UPDATE_FAILED")
+        _record_failure(stack, error, logical_id, resource_type, f"{action}_FAILED")
         raise
-    resource_event(stack, logical_id, resource_type, "UPDATE_COMPLETE", _physical_id(resource))
+    resource_event(stack, logical_id, resource_type, f"{action}_COMPLETE", _physical_id(resource))
     return resource
 
 
@@ -239,28 +234,6 @@ def resource_map_getitem(self: parsing.ResourceMap, key: str) -> Any:
             return None
         raise KeyError(key)
     return moto_original("resource_map_getitem")(self, key)
-
-
-def references(value: Any) -> set[str]:
-    """Logical ids a template value points at through Ref, Fn::GetAtt or Fn::Sub."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Ref" and isinstance(inner, str):
-                found.add(inner)
-            elif key == "Fn::GetAtt":
-                target = inner[0] if isinstance(inner, list) else str(inner).split(".")[0]
-                found.add(target)
-            elif key == "Fn::Sub":
-                text = inner[0] if isinstance(inner, list) else inner
-                found.update(name.split(".")[0] for name in re.findall(r"\$\{([^!}][^}]*)\}", text))
-                found.update(references(inner[1] if isinstance(inner, list) else None))
-            else:
-                found.update(references(inner))
-    elif isinstance(value, list):
-        for item in value:
-            found.update(references(item))
-    return found
 
 
 def update_resource_map(
@@ -327,7 +300,7 @@ def _modify(
             continue
         resource_type = self._resource_json_map[logical_id]["Type"]
         model = parsing.resource_class_from_type(resource_type)
-        if model is None and resource_type in AWS_RESOURCE_TYPES:
+        if model is None and resource_type in aws_resource_types():
             # Nothing was created for it (see parse_and_create_resource): moto warns again.
             moto_original("parse_and_update_resource")(
                 logical_id,

@@ -7,6 +7,9 @@
   and benchmarks.
 - :mod:`.hosts`: the execute-api host names, defined once (what the server routes here,
   which API and endpoint a name means, what the public route reaches).
+
+Imports: ``access``, ``keepalive``, ``process_policy`` and (the child's JSON replies) ``control``;
+``server`` and ``control`` import it, ``network`` imports ``hosts``; it imports no service.
 """
 
 from __future__ import annotations

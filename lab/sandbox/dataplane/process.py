@@ -336,7 +336,6 @@ def _leave_with_the_server() -> None:
 
 def main() -> int:
     """The child: serve the data plane on the socket the server handed over."""
-    import gc
     import signal
 
     spec = json.loads(sys.stdin.buffer.readline())
@@ -358,10 +357,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops us (its Ctrl-C)
     # The server process's policies hold here too: fewer young collections, and the
-    # stdlib's header parser without the email package (lab.sandbox.server says why).
-    from lab.sandbox.server import GC_THRESHOLDS, use_fast_header_parser
+    # stdlib's header parser without the email package (lab.sandbox.process_policy says why).
+    from lab.sandbox.process_policy import apply_gc_policy, use_fast_header_parser
 
-    gc.set_threshold(*GC_THRESHOLDS)
+    apply_gc_policy()
     use_fast_header_parser()
     server.serve_forever()
     return 0

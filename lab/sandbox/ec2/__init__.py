@@ -14,6 +14,8 @@ And on ``NetworkInterface.get_filter_value``: the ``requester-managed`` and
 
 For the data plane: :func:`endpoint_for_dns_name` finds the endpoint a DNS
 name belongs to (what "this name resolves to that endpoint" means here).
+
+Imports: ``cloudformation.base`` and ``seams`` only; ``network`` and ``vpclattice`` import it.
 """
 
 from __future__ import annotations

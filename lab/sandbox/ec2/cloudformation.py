@@ -25,7 +25,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.ec2.exceptions import InvalidPermissionNotFoundError, InvalidSecurityGroupNotFoundError
 from moto.ec2.models import EC2Backend, ec2_backends
 
-from lab.sandbox.cloudformation.base import StackResource, as_bool, stack_tags, tags_to_dict
+from lab.sandbox.cloudformation.base import StackResource, as_bool, tags_to_dict
 
 
 def ec2(account_id: str, region_name: str) -> EC2Backend:
@@ -54,17 +54,16 @@ class EC2VPC(StackResource, CloudFormationModel):
     )
     MUTABLE_PROPERTIES = frozenset({"EnableDnsHostnames", "EnableDnsSupport", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        tags = {**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)}
-        vpc = ec2(account_id, region_name).create_vpc(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        tags = self.tags_with_stack_tags(properties)
+        vpc = ec2(self.account_id, self.region_name).create_vpc(
             cidr_block=properties["CidrBlock"],
             instance_tenancy=properties.get("InstanceTenancy", "default"),
             tags=[{"Key": key, "Value": value} for key, value in tags.items()],
         )
-        handler = cls(vpc.id, properties, account_id, region_name, logical_id, stack_id)
-        handler.modify(properties, {"EnableDnsSupport", "EnableDnsHostnames"})
-        return handler
+        self.physical_id = vpc.id
+        self.modify(properties, {"EnableDnsSupport", "EnableDnsHostnames"})
+        return self.physical_id
 
     def attribute(self, name: str) -> Any:
         backend = ec2(self.account_id, self.region_name)
@@ -120,10 +119,9 @@ class EC2VPCEndpoint(StackResource, CloudFormationModel):
     ATTRIBUTES = ("Id", "CreationTimestamp", "DnsEntries", "NetworkInterfaceIds")
     MUTABLE_PROPERTIES = frozenset({"PolicyDocument", "SecurityGroupIds", "SubnetIds", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+    def make(self, name: str, properties: dict[str, Any]) -> str:
         policy = properties.get("PolicyDocument")
-        endpoint = ec2(account_id, region_name).create_vpc_endpoint(
+        endpoint = ec2(self.account_id, self.region_name).create_vpc_endpoint(
             vpc_id=properties["VpcId"],
             service_name=properties["ServiceName"],
             endpoint_type=properties.get("VpcEndpointType", "Gateway"),
@@ -131,10 +129,10 @@ class EC2VPCEndpoint(StackResource, CloudFormationModel):
             route_table_ids=list(properties.get("RouteTableIds") or []),
             subnet_ids=list(properties.get("SubnetIds") or []),
             security_group_ids=list(properties.get("SecurityGroupIds") or []),
-            tags={**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)},
+            tags=self.tags_with_stack_tags(properties),
             private_dns_enabled=as_bool(properties.get("PrivateDnsEnabled", False)),
         )
-        return cls(endpoint.id, properties, account_id, region_name, logical_id, stack_id)
+        return endpoint.id
 
     def endpoint(self) -> Any:
         return ec2(self.account_id, self.region_name).vpc_end_points[self.physical_id]
@@ -193,10 +191,9 @@ class EC2Subnet(StackResource, CloudFormationModel):
     )
     MUTABLE_PROPERTIES = frozenset({"MapPublicIpOnLaunch", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        tags = {**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)}
-        subnet = ec2(account_id, region_name).create_subnet(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        tags = self.tags_with_stack_tags(properties)
+        subnet = ec2(self.account_id, self.region_name).create_subnet(
             vpc_id=properties["VpcId"],
             cidr_block=properties["CidrBlock"],
             ipv6_cidr_block=properties.get("Ipv6CidrBlock"),
@@ -204,9 +201,9 @@ class EC2Subnet(StackResource, CloudFormationModel):
             availability_zone_id=properties.get("AvailabilityZoneId"),
             tags={"subnet": tags},
         )
-        handler = cls(subnet.id, properties, account_id, region_name, logical_id, stack_id)
-        handler.modify(properties, {"MapPublicIpOnLaunch"})
-        return handler
+        self.physical_id = subnet.id
+        self.modify(properties, {"MapPublicIpOnLaunch"})
+        return self.physical_id
 
     def subnet(self) -> Any:
         return ec2(self.account_id, self.region_name).get_subnet(self.physical_id)
@@ -258,17 +255,13 @@ class EC2RouteTable(StackResource, CloudFormationModel):
     ATTRIBUTES = ("RouteTableId",)
     MUTABLE_PROPERTIES = frozenset({"Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        tags = {**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)}
-        table = ec2(account_id, region_name).create_route_table(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        tags = self.tags_with_stack_tags(properties)
+        table = ec2(self.account_id, self.region_name).create_route_table(
             vpc_id=properties["VpcId"],
             tags=[{"Key": key, "Value": value} for key, value in tags.items()],
         )
-        return cls(table.id, properties, account_id, region_name, logical_id, stack_id)
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
+        return table.id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         _retag(self, properties)
@@ -287,15 +280,11 @@ class EC2SubnetRouteTableAssociation(StackResource, CloudFormationModel):
     TYPE = "AWS::EC2::SubnetRouteTableAssociation"
     ATTRIBUTES = ("Id",)
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        association_id = ec2(account_id, region_name).associate_route_table(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        association_id = ec2(self.account_id, self.region_name).associate_route_table(
             route_table_id=properties["RouteTableId"], subnet_id=properties["SubnetId"]
         )
-        return cls(association_id, properties, account_id, region_name, logical_id, stack_id)
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
+        return association_id
 
     def remove(self) -> None:
         ec2(self.account_id, self.region_name).disassociate_route_table(self.physical_id)
@@ -363,50 +352,42 @@ class EC2SecurityGroup(StackResource, CloudFormationModel):
     NAME_PROPERTY = "GroupName"
     MUTABLE_PROPERTIES = frozenset({"SecurityGroupIngress", "SecurityGroupEgress", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        backend = ec2(account_id, region_name)
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        backend = ec2(self.account_id, self.region_name)
         group = backend.create_security_group(
             name=name,
             description=properties["GroupDescription"],
             vpc_id=properties.get("VpcId"),
-            tags={**tags_to_dict(properties.get("Tags")), **stack_tags(stack_id, logical_id)},
+            tags=self.tags_with_stack_tags(properties),
         )
-        handler = cls(group.id, properties, account_id, region_name, logical_id, stack_id)
-        handler.put_rules(properties)
-        return handler
+        self.physical_id = group.id
+        self.put_rules(properties)
+        return self.physical_id
 
     def put_rules(self, properties: dict[str, Any]) -> None:
         """Make the group's rules exactly the template's inline rules."""
         backend = ec2(self.account_id, self.region_name)
         group = backend.get_security_group_from_id(self.physical_id)
-        if group.ingress_rules:
-            backend.revoke_security_group_ingress(
-                self.physical_id,
-                None,
-                None,
-                None,
-                [],
-                security_rule_ids=[rule.id for rule in group.ingress_rules],
-            )
-        for rule in properties.get("SecurityGroupIngress") or []:
-            backend.authorize_security_group_ingress(
-                self.physical_id, **_rule_arguments(rule, "SourceSecurityGroupId")
-            )
+        self._replace_rules(
+            backend, "ingress", group.ingress_rules, properties.get("SecurityGroupIngress")
+        )
         if "SecurityGroupEgress" not in properties and group.egress_rules:
             return  # keep the default allow-all egress rule
-        if group.egress_rules:
-            backend.revoke_security_group_egress(
-                self.physical_id,
-                None,
-                None,
-                None,
-                [],
-                security_rule_ids=[rule.id for rule in group.egress_rules],
+        self._replace_rules(
+            backend, "egress", group.egress_rules, properties.get("SecurityGroupEgress")
+        )
+
+    #: The template's key for the other group of a rule, per direction.
+    _PEER_KEYS = {"ingress": "SourceSecurityGroupId", "egress": "DestinationSecurityGroupId"}
+
+    def _replace_rules(self, backend: Any, direction: str, current: Any, wanted: Any) -> None:
+        if current:
+            getattr(backend, f"revoke_security_group_{direction}")(
+                self.physical_id, None, None, None, [], security_rule_ids=[r.id for r in current]
             )
-        for rule in properties.get("SecurityGroupEgress") or []:
-            backend.authorize_security_group_egress(
-                self.physical_id, **_rule_arguments(rule, "DestinationSecurityGroupId")
+        for rule in wanted or []:
+            getattr(backend, f"authorize_security_group_{direction}")(
+                self.physical_id, **_rule_arguments(rule, self._PEER_KEYS[direction])
             )
 
     def attribute(self, name: str) -> Any:
@@ -434,25 +415,23 @@ class _StandaloneRule(StackResource):
     PEER_GROUP_KEY = ""
     EGRESS = False
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        backend = ec2(account_id, region_name)
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        backend = ec2(self.account_id, self.region_name)
         group_id = properties.get("GroupId")
         if not group_id and properties.get("GroupName"):
             group_id = backend.get_security_group_by_name_or_id(properties["GroupName"]).id
         if not group_id:
-            raise ValidationError(message=f"{logical_id}: GroupId is required for {cls.TYPE}.")
+            raise ValidationError(
+                message=f"{self.logical_id}: GroupId is required for {self.TYPE}."
+            )
         authorize = (
             backend.authorize_security_group_egress
-            if cls.EGRESS
+            if self.EGRESS
             else backend.authorize_security_group_ingress
         )
-        rules, _ = authorize(group_id, **_rule_arguments(properties, cls.PEER_GROUP_KEY))
-        handler = cls(rules[0].id, properties, account_id, region_name, logical_id, stack_id)
-        handler.group_id = group_id
-        return handler
-
-    def attribute(self, name: str) -> Any:
+        rules, _ = authorize(group_id, **_rule_arguments(properties, self.PEER_GROUP_KEY))
+        self.physical_id = rules[0].id
+        self.group_id = group_id
         return self.physical_id
 
     def remove(self) -> None:

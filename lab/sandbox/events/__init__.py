@@ -27,13 +27,17 @@ Seams in moto's events service (:func:`seams`, installed by :mod:`lab.sandbox.se
 
 For both senders (server-internal): :func:`connection_runtime`, one typed
 :class:`~lab.sandbox.events.runtime.ConnectionRuntime` per call (``runtime.py``).
+
+Imports: ``models`` -> ``settings``, ``vpclattice``; ``runtime`` -> ``models``; ``delivery``
+-> ``network``, ``stepfunctions`` (``connections``, ``http_request``, ``transport``) and
+``settings``. The other way, ``stepfunctions`` and ``network.path`` import ``runtime`` only,
+never this ``__init__`` or ``delivery``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from lab.sandbox.events import models
+from lab.sandbox.events.models import find_connection
 
 __all__ = ["apply", "connection_runtime", "find_connection", "seams"]
 
@@ -132,17 +136,6 @@ def apply() -> None:
 
 
 # --------------------------------------------------------------------------- for the HTTP task
-
-
-def find_connection(account_id: str, region: str, connection_arn: str) -> Any | None:
-    """The moto ``Connection`` with this ARN, or None."""
-    from moto.events.models import events_backends
-
-    backend = events_backends[account_id][region]
-    for connection in list(backend.connections.values()):
-        if connection.arn == connection_arn:
-            return connection
-    return None
 
 
 def connection_runtime(account_id: str, region: str, connection_arn: str):

@@ -50,9 +50,8 @@ class EventsConnection(StackResource, CloudFormationModel):
         }
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        connection = events_backends[account_id][region_name].create_connection(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        connection = events_backends[self.account_id][self.region_name].create_connection(
             name=name,
             description=properties.get("Description", ""),
             authorization_type=properties.get("AuthorizationType"),
@@ -60,7 +59,7 @@ class EventsConnection(StackResource, CloudFormationModel):
             invocation_connectivity_parameters=properties.get("InvocationConnectivityParameters"),
             kms_key_identifier=properties.get("KmsKeyIdentifier"),
         )
-        return cls(connection.name, properties, account_id, region_name, logical_id, stack_id)
+        return connection.name
 
     def connection(self) -> Any:
         return events_backends[self.account_id][self.region_name].connections[self.physical_id]
@@ -102,15 +101,14 @@ class EventsEventBus(StackResource, CloudFormationModel):
     NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset({"Description", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        bus = events_backends[account_id][region_name].create_event_bus(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        bus = events_backends[self.account_id][self.region_name].create_event_bus(
             name=name,
             event_source_name=properties.get("EventSourceName"),
             description=properties.get("Description"),
             tags=properties.get("Tags"),
         )
-        return cls(bus.name, properties, account_id, region_name, logical_id, stack_id)
+        return bus.name
 
     def bus(self) -> Any:
         return events_backends[self.account_id][self.region_name].describe_event_bus(
@@ -144,9 +142,8 @@ class EventsApiDestination(StackResource, CloudFormationModel):
         }
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        destination = events_backends[account_id][region_name].create_api_destination(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        destination = events_backends[self.account_id][self.region_name].create_api_destination(
             name,
             properties.get("Description"),
             properties.get("ConnectionArn"),
@@ -154,7 +151,7 @@ class EventsApiDestination(StackResource, CloudFormationModel):
             properties.get("InvocationRateLimitPerSecond"),
             properties.get("HttpMethod"),
         )
-        return cls(destination.name, properties, account_id, region_name, logical_id, stack_id)
+        return destination.name
 
     def destination(self) -> Any:
         return events_backends[self.account_id][self.region_name].get_api_destination(
@@ -190,20 +187,12 @@ class SQSQueuePolicy(StackResource, CloudFormationModel):
     ATTRIBUTES = ("Id",)
     MUTABLE_PROPERTIES = frozenset({"PolicyDocument", "Queues"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+    def make(self, name: str, properties: dict[str, Any]) -> str:
         from moto.moto_api._internal import mock_random
 
-        handler = cls(
-            f"{logical_id or name}-{mock_random.get_random_string(12).upper()}",
-            properties,
-            account_id,
-            region_name,
-            logical_id,
-            stack_id,
-        )
-        handler._write(properties.get("Queues") or [], properties.get("PolicyDocument"))
-        return handler
+        self.physical_id = f"{self.logical_id or name}-{mock_random.get_random_string(12).upper()}"
+        self._write(properties.get("Queues") or [], properties.get("PolicyDocument"))
+        return self.physical_id
 
     def _write(self, queues: list[str], document: Any) -> None:
         backend = sqs_backends[self.account_id][self.region_name]
@@ -212,9 +201,6 @@ class SQSQueuePolicy(StackResource, CloudFormationModel):
         policy = json.dumps(document, default=str) if document is not None else ""
         for queue_url in queues:
             backend.set_queue_attributes(_queue_name(queue_url), {"Policy": policy})
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         dropped = set(self.properties.get("Queues") or []) - set(properties.get("Queues") or [])

@@ -53,6 +53,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from lab.sandbox import settings
+
 USER_AGENT = "Amazon/EventBridge/ApiDestinations"
 CONTENT_TYPE = "application/json; charset=utf-8"
 #: EventBridge gives an API destination endpoint 5 seconds to answer.
@@ -254,6 +256,7 @@ def engine() -> DeliveryEngine:
         return _engine
 
 
+@settings.on_reset
 def reset() -> None:
     """Drop every waiting delivery (``/lab-api/reset``)."""
     if _engine is not None:

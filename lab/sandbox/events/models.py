@@ -57,9 +57,9 @@ def _lattice(account_id: str, region: str) -> Any:
 
 def warmup_seconds() -> float:
     """The sandbox's current warm-up (``/lab-api/config``, ``LAB_SANDBOX_WARMUP_SECONDS``)."""
-    from lab.sandbox import control
+    from lab.sandbox import settings
 
-    return float(control.get_setting("connection_warmup_seconds"))
+    return float(settings.get_setting("connection_warmup_seconds"))
 
 
 @dataclass
@@ -105,9 +105,9 @@ def restart_timeline(connection: Any, first_state: str) -> None:
 
 def settle_seconds() -> float:
     """The sandbox's current ``connection_settle_seconds`` (0 unless switched on)."""
-    from lab.sandbox import control
+    from lab.sandbox import settings
 
-    return float(control.get_setting("connection_settle_seconds"))
+    return float(settings.get_setting("connection_settle_seconds"))
 
 
 def unready_for(connection: Any, now: float | None = None) -> float:
@@ -460,3 +460,14 @@ def wrap_delete_connection(original):
         return result
 
     return delete_connection
+
+
+def find_connection(account_id: str, region: str, connection_arn: str) -> Any | None:
+    """The moto ``Connection`` with this ARN, or None."""
+    from moto.events.models import events_backends
+
+    backend = events_backends[account_id][region]
+    for connection in list(backend.connections.values()):
+        if connection.arn == connection_arn:
+            return connection
+    return None

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lab.sandbox.vpclattice.exceptions import ResourceNotFoundException, ValidationException
-from lab.sandbox.vpclattice.models import (
-    ResourceAssociation,
+from lab.sandbox.vpclattice.backend import (
     _associations,
     _remove_association,
     get_resource_configuration,
 )
+from lab.sandbox.vpclattice.exceptions import ResourceNotFoundException, ValidationException
+from lab.sandbox.vpclattice.models import ResourceAssociation
 
 #: EventBridge owns the service network its private connections associate
 #: resource configurations with; this stands in for its account.
@@ -57,9 +57,7 @@ def create_managed_resource_association(
     except (ResourceNotFoundException, ValidationException):
         configuration = None
     association = ResourceAssociation(
-        self.account_id,
-        self.region_name,
-        self.partition,
+        self,
         eventbridge_service_network(self),
         configuration,
         configuration.arn if configuration else resource_configuration_arn,

@@ -88,9 +88,7 @@ def _auth_headers(connection: Any, secret: dict[str, Any], api_key_name: str | N
 
 def resolve(account: str, region: str, arn: str) -> ConnectionRuntime | None:
     """Connection ``arn`` (in ``account``/``region``) as a call sees it now; None if none."""
-    from lab.sandbox.events import find_connection
-
-    connection = find_connection(account, region, arn)
+    connection = models.find_connection(account, region, arn)
     if connection is None:
         return None
     configuration_arn = models.resource_configuration_arn(connection)

@@ -1,6 +1,20 @@
-"""The sandbox's opt-in IAM evaluation of callers (:mod:`lab.sandbox.iam.enforcement`)."""
+"""The sandbox's opt-in IAM evaluation of callers (:mod:`lab.sandbox.iam.enforcement`).
+
+Imports: ``settings`` and ``seams``; ``cloudformation.stacks`` imports ``enforcement``. The
+setting ``enforce_iam`` switches moto's request checks through :func:`finish`'s hook.
+"""
 
 from __future__ import annotations
+
+
+def finish() -> None:
+    """Follow the setting ``enforce_iam`` (also when the environment turned it on)."""
+    from lab.sandbox import settings
+    from lab.sandbox.iam import enforcement
+
+    settings.on_change("enforce_iam", enforcement.apply)
+    if settings.get_setting("enforce_iam"):
+        enforcement.apply(True)
 
 
 def seams():

@@ -44,7 +44,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import json
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,18 +59,6 @@ CFN_STACK_ACTIONS = {
 }
 
 
-def enabled_from_env() -> bool:
-    raw = os.environ.get("LAB_SANDBOX_ENFORCE_IAM", "").strip().lower()
-    if raw in ("", "0", "false", "no", "off"):
-        return False
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    raise ValueError(
-        f"LAB_SANDBOX_ENFORCE_IAM={raw!r} is not usable; set it to 1 (evaluate callers' IAM "
-        "policies) or 0 (the default: every caller may do everything)."
-    )
-
-
 def apply(on: bool) -> None:
     """Switch moto's request authentication on (every request) or off (none)."""
     from moto import settings
@@ -85,9 +72,9 @@ def apply(on: bool) -> None:
 
 
 def enabled() -> bool:
-    from lab.sandbox import control
+    from lab.sandbox import settings
 
-    return bool(control.get_setting("enforce_iam"))
+    return bool(settings.get_setting("enforce_iam"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -25,15 +25,14 @@ class LogsLogGroup(StackResource, CloudFormationModel):
     NAME_PROPERTY = "LogGroupName"
     MUTABLE_PROPERTIES = frozenset({"RetentionInDays", "Tags", "KmsKeyId", "DataProtectionPolicy"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        logs = logs_backends[account_id][region_name]
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        logs = logs_backends[self.account_id][self.region_name]
         group = logs.create_log_group(
             name, tags_to_dict(properties.get("Tags")), kmsKeyId=properties.get("KmsKeyId")
         )
         if properties.get("RetentionInDays") is not None:
             logs.put_retention_policy(group.name, int(properties["RetentionInDays"]))
-        return cls(group.name, properties, account_id, region_name, logical_id, stack_id)
+        return group.name
 
     def attribute(self, name: str) -> Any:
         group = logs_backends[self.account_id][self.region_name].groups[self.physical_id]

@@ -49,6 +49,9 @@ The package:
 Step Functions' HTTP Task (:mod:`lab.sandbox.stepfunctions.http_task`) and EventBridge's API
 destination delivery (:mod:`lab.sandbox.events.delivery`) take a route from here and send
 along it with :mod:`lab.sandbox.stepfunctions.transport`; nothing here imports them.
+
+Imports: ``dataplane.hosts``, ``ec2`` and ``events.runtime`` (``path``); ``stepfunctions``,
+``events.delivery`` and the server import it.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ moto 5.2.5 has no ``AWS::SecretsManager::Secret`` model and does not resolve
 ``{{resolve:secretsmanager:...}}`` dynamic references. This package adds the
 model (with ``GenerateSecretString``) and the resolver; the CloudFormation
 extension calls the resolver while it cleans a resource's properties.
+
+Imports: ``cloudformation.base`` and ``seams``; ``cloudformation.parsing`` imports its ``models``.
 """
 
 from __future__ import annotations

@@ -24,19 +24,18 @@ class SecretsManagerSecret(StackResource, CloudFormationModel):
     NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset({"Description", "SecretString", "Tags", "KmsKeyId"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+    def make(self, name: str, properties: dict[str, Any]) -> str:
         if "SecretString" in properties and "GenerateSecretString" in properties:
             raise ValidationError(
-                message=f"{logical_id}: set SecretString or GenerateSecretString, not both."
+                message=f"{self.logical_id}: set SecretString or GenerateSecretString, not both."
             )
         if "SecretString" in properties:
             value = properties["SecretString"]
         else:
             value = generate_secret_string(
-                properties.get("GenerateSecretString") or {}, account_id, region_name
+                properties.get("GenerateSecretString") or {}, self.account_id, self.region_name
             )
-        created = backend(account_id, region_name).create_secret(
+        created = backend(self.account_id, self.region_name).create_secret(
             name=name,
             secret_string=value,
             secret_binary=None,
@@ -47,12 +46,7 @@ class SecretsManagerSecret(StackResource, CloudFormationModel):
             replica_regions=[],
             force_overwrite=False,
         )
-        return cls(
-            json.loads(created)["ARN"], properties, account_id, region_name, logical_id, stack_id
-        )
-
-    def attribute(self, name: str) -> Any:
-        return self.physical_id  # "Id" is the ARN, like Ref
+        return json.loads(created)["ARN"]
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         secrets = backend(self.account_id, self.region_name)

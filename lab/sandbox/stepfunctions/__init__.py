@@ -38,6 +38,11 @@ credentials (:mod:`.connections`) and the socket (:mod:`.transport`) serve Event
 destination delivery too; the path between is :mod:`lab.sandbox.network`.
 
 Every seam has a contract test in ``tests/contracts/test_moto_stepfunctions.py``.
+
+Imports: ``http_task`` -> ``connections``, ``http_request``, ``transport``, ``inspection``
+and ``network``; ``test_state`` -> ``inspection`` and ``definition`` -> ``http_task``;
+``connections`` and ``http_request`` -> ``events.runtime``. ``inspection`` imports nothing;
+``events.delivery`` imports ``connections``, ``http_request`` and ``transport``.
 """
 
 from __future__ import annotations

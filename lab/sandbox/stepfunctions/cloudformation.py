@@ -48,12 +48,11 @@ class StepFunctionsStateMachine(StackResource, CloudFormationModel):
         }
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        backend = stepfunctions(account_id, region_name)
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        backend = stepfunctions(self.account_id, self.region_name)
         machine = backend.create_state_machine(
             name=name,
-            definition=_definition(properties, logical_id),
+            definition=_definition(properties, self.logical_id),
             roleArn=properties["RoleArn"],
             tags=[
                 {"key": key, "value": value}
@@ -63,9 +62,9 @@ class StepFunctionsStateMachine(StackResource, CloudFormationModel):
             tracingConfiguration=_tracing_configuration(properties.get("TracingConfiguration")),
             sm_type=properties.get("StateMachineType", "STANDARD"),
         )
-        handler = cls(machine.arn, properties, account_id, region_name, logical_id, stack_id)
-        handler.backend = backend
-        return handler
+        self.physical_id = machine.arn
+        self.backend = backend
+        return self.physical_id
 
     def machine(self) -> Any:
         return self.backend.describe_state_machine(self.physical_id)

@@ -54,7 +54,7 @@ def parse_connection_arn(arn: str) -> tuple[str, str, str]:
 
 def connection_runtime(arn: str) -> ConnectionRuntime:
     """Connection ``arn`` resolved once for this call; raises ``ResourceNotFound`` if none."""
-    from lab.sandbox.events import connection_runtime as events_runtime
+    from lab.sandbox.events.runtime import resolve as events_runtime
 
     region, account, _ = parse_connection_arn(arn)
     try:

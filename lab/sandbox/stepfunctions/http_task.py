@@ -15,7 +15,6 @@ TaskSucceeded or TaskFailed with real timestamps (moto's event manager stamps th
 
 from __future__ import annotations
 
-import http
 import json
 from dataclasses import dataclass
 from typing import Any, Final
@@ -40,7 +39,7 @@ from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
 from lab.sandbox import network
 from lab.sandbox.network.errors import HttpTaskError
-from lab.sandbox.stepfunctions import connections, execution_role, transport
+from lab.sandbox.stepfunctions import connections, execution_role, inspection, transport
 from lab.sandbox.stepfunctions.exceptions import (
     STATES_RUNTIME,
     status_code_error,
@@ -64,13 +63,6 @@ SUPPORTED_PARAMETERS: Final[frozenset[str]] = frozenset(
 )
 
 
-def _status_text(status: int, reason: str) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return reason
-
-
 def _response_body(content_type: str, body: bytes) -> Any:
     text = body.decode("utf-8", errors="replace")
     if "json" in content_type.lower():
@@ -91,7 +83,7 @@ def invoke_output(response: transport.HttpResponse) -> dict[str, Any]:
         "Headers": headers,
         "ResponseBody": _response_body(content_type, response.body),
         "StatusCode": response.status,
-        "StatusText": _status_text(response.status, response.reason),
+        "StatusText": inspection.status_text(response.status, response.reason),
     }
 
 
@@ -134,12 +126,10 @@ def perform(
     else:
         route = network.public_route(request.host)
     if inspection_data is not None:
-        from lab.sandbox.stepfunctions import test_state
-
-        test_state.record_request(inspection_data, request)
+        inspection.record_request(inspection_data, request)
     response = transport.send(request, route)
     if inspection_data is not None:
-        test_state.record_response(inspection_data, request, response)
+        inspection.record_response(inspection_data, request, response)
     output = invoke_output(response)
     if not 200 <= response.status < 300:
         raise HttpTaskError(

@@ -14,6 +14,10 @@ class's module, so a subclass would not route):
 moto finds the operation for a request from botocore's model, so nothing else
 is needed. ``apply()`` must run before moto builds the service's app (server
 mode: before the first request).
+
+Imports: ``responses`` -> ``operations``; ``backend`` -> ``models``, ``validation``, ``exceptions``,
+``operations`` and ``ec2.models``; ``cloudformation`` -> ``cloudformation.base``. ``events`` imports
+``backend`` and ``models`` (private connectivity), never the other way.
 """
 
 from __future__ import annotations
@@ -29,14 +33,14 @@ MOTO_METHODS = (
 def seams():
     """The VPC Lattice seams (see :mod:`lab.sandbox.seams`)."""
     from lab.sandbox.seams import Seam, methods
-    from lab.sandbox.vpclattice import models, responses, urls
+    from lab.sandbox.vpclattice import backend, models, responses, urls
 
     contracts = "tests/contracts/test_moto_vpclattice.py::"
     return (
         *methods(
-            "lab.sandbox.vpclattice.models",
+            "lab.sandbox.vpclattice.backend",
             "moto.vpclattice.models:VPCLatticeBackend",
-            models.BACKEND_METHODS,
+            backend.BACKEND_METHODS,
             why="moto has no resource gateways or resource configurations",
             contract=contracts + "test_the_backend_class_is_where_methods_are_added",
             replaces=MOTO_METHODS,

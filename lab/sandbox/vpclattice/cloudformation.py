@@ -16,17 +16,37 @@ from moto.vpclattice.models import vpclattice_backends
 from lab.sandbox.cloudformation.base import StackResource, tags_to_dict
 
 
-class VpcLatticeResourceGateway(StackResource, CloudFormationModel):
+class _LatticeResource(StackResource):
+    """What both handlers share: Ref is the ARN, GetAtt Id and Arn, the name is ``Name``."""
+
+    ATTRIBUTES = ("Id", "Arn")
+    NAME_PROPERTY = "Name"
+
+    @property
+    def lattice(self) -> Any:
+        return vpclattice_backends[self.account_id][self.region_name]
+
+    def attribute(self, name: str) -> Any:
+        return self.id if name == "Id" else self.physical_id
+
+    def retag(self, properties: dict[str, Any]) -> None:
+        """Tags of the template now (``properties``) instead of those of before."""
+        removed = set(tags_to_dict(self.properties.get("Tags"))) - set(
+            tags_to_dict(properties.get("Tags"))
+        )
+        if removed:
+            self.lattice.untag_resource(self.physical_id, sorted(removed))
+        self.lattice.tag_resource(self.physical_id, tags_to_dict(properties.get("Tags")))
+
+
+class VpcLatticeResourceGateway(_LatticeResource, CloudFormationModel):
     """``AWS::VpcLattice::ResourceGateway``: Ref is the ARN; GetAtt Id and Arn."""
 
     TYPE = "AWS::VpcLattice::ResourceGateway"
-    ATTRIBUTES = ("Id", "Arn")
-    NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset({"SecurityGroupIds", "Tags"})
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
-        gateway = vpclattice_backends[account_id][region_name].create_resource_gateway(
+    def make(self, name: str, properties: dict[str, Any]) -> str:
+        gateway = self.lattice.create_resource_gateway(
             name=name,
             vpc_identifier=properties["VpcIdentifier"],
             subnet_ids=list(properties.get("SubnetIds") or []),
@@ -36,32 +56,25 @@ class VpcLatticeResourceGateway(StackResource, CloudFormationModel):
             tags=tags_to_dict(properties.get("Tags")) or None,
             resource_config_dns_resolution=properties.get("ResourceConfigDnsResolution"),
         )
-        handler = cls(gateway.arn, properties, account_id, region_name, logical_id, stack_id)
-        handler.id = gateway.id
-        return handler
-
-    def attribute(self, name: str) -> Any:
-        return self.id if name == "Id" else self.physical_id
+        self.id = gateway.id
+        return gateway.arn
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        lattice = vpclattice_backends[self.account_id][self.region_name]
         if "SecurityGroupIds" in changed:
-            lattice.update_resource_gateway(
+            self.lattice.update_resource_gateway(
                 self.id, security_group_ids=list(properties.get("SecurityGroupIds") or [])
             )
         if "Tags" in changed:
-            _retag_lattice(lattice, self.physical_id, self.properties, properties)
+            self.retag(properties)
 
     def remove(self) -> None:
-        vpclattice_backends[self.account_id][self.region_name].delete_resource_gateway(self.id)
+        self.lattice.delete_resource_gateway(self.id)
 
 
-class VpcLatticeResourceConfiguration(StackResource, CloudFormationModel):
+class VpcLatticeResourceConfiguration(_LatticeResource, CloudFormationModel):
     """``AWS::VpcLattice::ResourceConfiguration``: Ref is the ARN; GetAtt Id and Arn."""
 
     TYPE = "AWS::VpcLattice::ResourceConfiguration"
-    ATTRIBUTES = ("Id", "Arn")
-    NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset(
         {
             "AllowAssociationToSharableServiceNetwork",
@@ -71,12 +84,11 @@ class VpcLatticeResourceConfiguration(StackResource, CloudFormationModel):
         }
     )
 
-    @classmethod
-    def create(cls, name, properties, account_id, region_name, *, logical_id, stack_id):
+    def make(self, name: str, properties: dict[str, Any]) -> str:
         definition = _resource_configuration_definition(
             properties.get("ResourceConfigurationDefinition")
         )
-        configuration = vpclattice_backends[account_id][region_name].create_resource_configuration(
+        configuration = self.lattice.create_resource_configuration(
             name=name,
             type=properties.get("ResourceConfigurationType", "SINGLE"),
             resource_gateway_identifier=properties.get("ResourceGatewayId"),
@@ -89,17 +101,12 @@ class VpcLatticeResourceConfiguration(StackResource, CloudFormationModel):
             tags=tags_to_dict(properties.get("Tags")) or None,
             resource_configuration_group_identifier=properties.get("ResourceConfigurationGroupId"),
         )
-        handler = cls(configuration.arn, properties, account_id, region_name, logical_id, stack_id)
-        handler.id = configuration.id
-        return handler
-
-    def attribute(self, name: str) -> Any:
-        return self.id if name == "Id" else self.physical_id
+        self.id = configuration.id
+        return configuration.arn
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        lattice = vpclattice_backends[self.account_id][self.region_name]
         if changed - {"Tags"}:
-            lattice.update_resource_configuration(
+            self.lattice.update_resource_configuration(
                 self.id,
                 port_ranges=[str(port) for port in properties.get("PortRanges") or []],
                 resource_configuration_definition=_resource_configuration_definition(
@@ -110,19 +117,10 @@ class VpcLatticeResourceConfiguration(StackResource, CloudFormationModel):
                 ),
             )
         if "Tags" in changed:
-            _retag_lattice(lattice, self.physical_id, self.properties, properties)
+            self.retag(properties)
 
     def remove(self) -> None:
-        vpclattice_backends[self.account_id][self.region_name].delete_resource_configuration(
-            self.id
-        )
-
-
-def _retag_lattice(lattice: Any, arn: str, old: dict[str, Any], new: dict[str, Any]) -> None:
-    removed = set(tags_to_dict(old.get("Tags"))) - set(tags_to_dict(new.get("Tags")))
-    if removed:
-        lattice.untag_resource(arn, sorted(removed))
-    lattice.tag_resource(arn, tags_to_dict(new.get("Tags")))
+        self.lattice.delete_resource_configuration(self.id)
 
 
 def _resource_configuration_definition(definition: dict[str, Any] | None) -> dict | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from lab.sandbox.vpclattice.operations import OPERATIONS
+
 _JSON = {"Content-Type": "application/json"}
 
 
@@ -164,19 +166,5 @@ def delete_service_network_resource_association(self):
     return _reply({"id": association.id, "arn": association.arn, "status": association.status})
 
 
-RESPONSE_METHODS = (
-    create_resource_gateway,
-    get_resource_gateway,
-    list_resource_gateways,
-    update_resource_gateway,
-    delete_resource_gateway,
-    create_resource_configuration,
-    get_resource_configuration,
-    list_resource_configurations,
-    update_resource_configuration,
-    delete_resource_configuration,
-    create_service_network_resource_association,
-    get_service_network_resource_association,
-    list_service_network_resource_associations,
-    delete_service_network_resource_association,
-)
+#: The functions set on moto's VPCLatticeResponse, in :data:`.operations.OPERATIONS`' order.
+RESPONSE_METHODS = tuple(globals()[name] for name in OPERATIONS)
