@@ -178,3 +178,12 @@ def set_api_key(lab: DeployedLab, value: str) -> None:
         AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": lab.api_key_name(),
                                                  "ApiKeyValue": value}},
     )
+
+
+def delete_role_policy(lab: DeployedLab, role: str, policy_name: str) -> None:
+    """Delete inline policy ``policy_name`` of ``role``; nothing to do if it is gone."""
+    iam = lab.client("iam")
+    try:
+        iam.delete_role_policy(RoleName=role, PolicyName=policy_name)
+    except iam.exceptions.NoSuchEntityException:
+        return

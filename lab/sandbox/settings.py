@@ -37,46 +37,34 @@ _lock = threading.Lock()
 _settings: dict[str, Any] | None = None
 
 
-def _warmup_from_env() -> float:
-    raw = os.environ.get("LAB_SANDBOX_WARMUP_SECONDS", "").strip()
+def _seconds(name: str) -> Callable[[Any], float]:
+    """A validator of a number of seconds between 0 and an hour, for setting ``name``."""
+
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{name} must be a number of seconds")
+        if not 0 <= value <= _MAX_WARMUP_SECONDS:
+            raise ValueError(f"{name} must be between 0 and {_MAX_WARMUP_SECONDS:g}")
+        return float(value)
+
+    return check
+
+
+_check_warmup = _seconds("connection_warmup_seconds")
+_check_settle = _seconds("connection_settle_seconds")
+
+
+def _seconds_from_env(variable: str, default: float, check: Callable[[Any], float]) -> float:
+    raw = os.environ.get(variable, "").strip()
     if not raw:
-        return SANDBOX_CONNECTION_WARMUP_SECONDS
+        return default
     try:
-        return _check_warmup(float(raw))
+        return check(float(raw))
     except (TypeError, ValueError) as exc:
         raise ValueError(
-            f"LAB_SANDBOX_WARMUP_SECONDS={raw!r} is not usable: {exc}; "
+            f"{variable}={raw!r} is not usable: {exc}; "
             f"unset it or give seconds between 0 and {_MAX_WARMUP_SECONDS:g}."
         ) from None
-
-
-def _check_warmup(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("connection_warmup_seconds must be a number of seconds")
-    if not 0 <= value <= _MAX_WARMUP_SECONDS:
-        raise ValueError(f"connection_warmup_seconds must be between 0 and {_MAX_WARMUP_SECONDS:g}")
-    return float(value)
-
-
-def _settle_from_env() -> float:
-    raw = os.environ.get("LAB_SANDBOX_CONNECTION_SETTLE_SECONDS", "").strip()
-    if not raw:
-        return 0.0
-    try:
-        return _check_settle(float(raw))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"LAB_SANDBOX_CONNECTION_SETTLE_SECONDS={raw!r} is not usable: {exc}; "
-            f"unset it or give seconds between 0 and {_MAX_WARMUP_SECONDS:g}."
-        ) from None
-
-
-def _check_settle(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("connection_settle_seconds must be a number of seconds")
-    if not 0 <= value <= _MAX_WARMUP_SECONDS:
-        raise ValueError(f"connection_settle_seconds must be between 0 and {_MAX_WARMUP_SECONDS:g}")
-    return float(value)
 
 
 def _switch(name: str) -> Callable[[Any], bool]:
@@ -119,8 +107,12 @@ def _current() -> dict[str, Any]:
     global _settings
     if _settings is None:
         _settings = {
-            "connection_warmup_seconds": _warmup_from_env(),
-            "connection_settle_seconds": _settle_from_env(),
+            "connection_warmup_seconds": _seconds_from_env(
+                "LAB_SANDBOX_WARMUP_SECONDS", SANDBOX_CONNECTION_WARMUP_SECONDS, _check_warmup
+            ),
+            "connection_settle_seconds": _seconds_from_env(
+                "LAB_SANDBOX_CONNECTION_SETTLE_SECONDS", 0.0, _check_settle
+            ),
             "direct_path": direct_path_from_env(),
             "iam_evaluation": _iam_from_env(),
             "enforce_iam": enforce_iam_from_env(),

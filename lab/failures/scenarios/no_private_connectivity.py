@@ -10,7 +10,7 @@ from typing import Any
 
 from cdk_app.names import Output
 from lab.failures.scenario import Scenario, Undo
-from lab.failures.stack import TEMP_PREFIX, DeployedLab
+from lab.failures.stack import TEMP_PREFIX, DeployedLab, delete_role_policy
 
 TEMP_POLICY_NAME = f"{TEMP_PREFIX}-temporary-connection"
 
@@ -66,11 +66,7 @@ def _delete_temp_connection(lab: DeployedLab) -> None:
 
 
 def _delete_temp_policy(lab: DeployedLab, role: str) -> None:
-    iam = lab.client("iam")
-    try:
-        iam.delete_role_policy(RoleName=role, PolicyName=TEMP_POLICY_NAME)
-    except iam.exceptions.NoSuchEntityException:
-        return
+    delete_role_policy(lab, role, TEMP_POLICY_NAME)
 
 
 def _connection_arns_in(definition: str) -> set[str]:

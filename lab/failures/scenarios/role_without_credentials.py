@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 
 from lab.failures.scenario import Scenario, Undo
-from lab.failures.stack import TEMP_PREFIX, DeployedLab
+from lab.failures.stack import TEMP_PREFIX, DeployedLab, delete_role_policy
 
 DENY_POLICY_NAME = f"{TEMP_PREFIX}-deny-connection-credentials"
 ACTION = "events:RetrieveConnectionCredentials"
@@ -49,11 +49,7 @@ def _break_role_without_credentials(lab: DeployedLab, undo: Undo) -> None:
 
 
 def _delete(lab: DeployedLab, role: str) -> None:
-    iam = lab.client("iam")
-    try:
-        iam.delete_role_policy(RoleName=role, PolicyName=DENY_POLICY_NAME)
-    except iam.exceptions.NoSuchEntityException:
-        return
+    delete_role_policy(lab, role, DENY_POLICY_NAME)
 
 
 def _drift_role_without_credentials(lab: DeployedLab) -> str | None:
