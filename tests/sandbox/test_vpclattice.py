@@ -493,3 +493,36 @@ def test_backend_methods_keep_the_signatures_cloudformation_calls(moto_inprocess
     backend.delete_resource_configuration(configuration.id)
     backend.delete_resource_gateway(gateway.id)
     assert backend.list_resource_gateways() == []
+
+
+def test_tcp_udp_is_refused_for_a_single_resource_configuration(lattice, net):
+    """botocore's vpc-lattice model, CreateResourceConfiguration.protocol: "TCP_UDP is
+    supported only for CIDR resource configurations"."""
+    gateway = _gateway(lattice, net)
+
+    error = _error(_configuration, lattice, gateway["id"], protocol="TCP_UDP")
+
+    assert error.response["Error"]["Code"] == "ValidationException"
+    assert "TCP_UDP is supported only for CIDR resource configurations" in str(error)
+
+
+def test_an_ip_resource_outside_the_gateways_vpc_is_refused_and_one_inside_is_kept(lattice, net):
+    """An IP resource is an address the gateway reaches in its own VPC (VPC Lattice User
+    Guide, resource gateways): 10.99.0.10 is outside 10.20.0.0/16; an update is checked too
+    and changes nothing when refused."""
+    gateway = _gateway(lattice, net)
+    outside = {"ipResource": {"ipAddress": "10.99.0.10"}}
+    inside = {"ipResource": {"ipAddress": "10.20.0.10"}}
+
+    error = _error(_configuration, lattice, gateway["id"], resourceConfigurationDefinition=outside)
+    made = _configuration(lattice, gateway["id"], resourceConfigurationDefinition=inside)
+    update = _error(
+        lattice.update_resource_configuration,
+        resourceConfigurationIdentifier=made["id"],
+        resourceConfigurationDefinition=outside,
+    )
+
+    assert "is not in the resource gateway's VPC" in str(error)
+    assert "is not in the resource gateway's VPC" in str(update)
+    kept = lattice.get_resource_configuration(resourceConfigurationIdentifier=made["id"])
+    assert kept["resourceConfigurationDefinition"] == inside

@@ -312,6 +312,30 @@ def delete_resource_gateway(self, identifier: str) -> ResourceGateway:
     return gateway
 
 
+def _check_ip_in_vpc(self, gateway: Any, definition: dict[str, Any] | None) -> None:
+    """An ``ipResource`` is an address in the resource gateway's VPC: the gateway reaches
+    resources inside its VPC (VPC Lattice User Guide, resource gateways)."""
+    import ipaddress
+
+    address = ((definition or {}).get("ipResource") or {}).get("ipAddress")
+    if not address:
+        return
+    vpc = _ec2(self).get_vpc(gateway.vpc_id)
+    associations = vpc.get_cidr_block_association_set() + vpc.get_cidr_block_association_set(
+        ipv6=True
+    )
+    blocks = [vpc.cidr_block] + [association.get("cidr_block") for association in associations]
+    networks = {ipaddress.ip_network(b, strict=False) for b in blocks if b}
+    ip = ipaddress.ip_address(address)
+    if not any(ip in network for network in networks if network.version == ip.version):
+        raise ValidationException(
+            f"ipResource.ipAddress {address} is not in the resource gateway's VPC "
+            f"{gateway.vpc_id} ({', '.join(sorted(map(str, networks)))}); use an address of "
+            "a resource in that VPC, or a resource gateway in the resource's VPC.",
+            field="resourceConfigurationDefinition.ipResource.ipAddress",
+        )
+
+
 def create_resource_configuration(
     self,
     name: str,
@@ -356,7 +380,17 @@ def create_resource_configuration(
         port_ranges = port_ranges or []
     else:
         port_ranges = check_port_ranges(port_ranges)
+    if protocol == "TCP_UDP" and type != "CIDR":
+        # botocore's vpc-lattice model: "TCP_UDP is supported only for CIDR resource
+        # configurations".
+        raise ValidationException(
+            f"TCP_UDP is supported only for CIDR resource configurations; a {type} resource "
+            "configuration takes TCP.",
+            field="protocol",
+        )
     definition = check_definition(type, resource_configuration_definition)
+    if gateway is not None:
+        _check_ip_in_vpc(self, gateway, definition)
     CONFIGURATION.refuse_duplicate_name(self, name)
     configuration = ResourceConfiguration(
         self,
@@ -403,12 +437,18 @@ def update_resource_configuration(
 ) -> ResourceConfiguration:
     """UpdateResourceConfiguration: ports, definition, shareable flag (type is fixed)."""
     configuration = get_resource_configuration(self, identifier)
-    if port_ranges is not None:
-        configuration.port_ranges = check_port_ranges(port_ranges)
+    ports = check_port_ranges(port_ranges) if port_ranges is not None else None
+    definition = None
     if resource_configuration_definition is not None:
-        configuration.definition = check_definition(
-            configuration.type, resource_configuration_definition
-        )
+        definition = check_definition(configuration.type, resource_configuration_definition)
+        if configuration.resource_gateway_id:
+            gateway = get_resource_gateway(self, configuration.resource_gateway_id)
+            _check_ip_in_vpc(self, gateway, definition)
+    # Nothing changes until every part has passed its checks.
+    if ports is not None:
+        configuration.port_ranges = ports
+    if definition is not None:
+        configuration.definition = definition
     if allow_association_to_shareable_service_network is not None:
         configuration.allow_association_to_shareable_service_network = bool(
             allow_association_to_shareable_service_network
