@@ -34,7 +34,6 @@ def _response_classes():
     modules = {
         "events": "moto.events.responses",
         "stepfunctions": "moto.stepfunctions.responses",
-        "secretsmanager": "moto.secretsmanager.responses",
         "kms": "moto.kms.responses",
         "logs": "moto.logs.responses",
         "cloudformation": "moto.cloudformation.responses",

@@ -246,3 +246,25 @@ def test_a_connection_takes_the_parameters_of_its_authorization_type_only(raw, a
     assert error["Message"].startswith(
         "A connection with AuthorizationType API_KEY takes AuthParameters.ApiKeyAuthParameters"
     )
+
+
+def test_a_list_of_scalars_is_refused_once_naming_all_the_members_constraints(raw):
+    """Recorded from AWS (CloudFormation CreateStackInstances, moto's own test): "Value
+    '[unknown]' at 'deploymentTargets.organizationalUnitIds' failed to satisfy constraint:
+    Member must satisfy constraint: [Member must have length less than or equal to 68, Member
+    must have length greater than or equal to 6, Member must satisfy regular expression
+    pattern: ^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$]"."""
+    error = _refusal(
+        raw("cloudformation").create_stack_instances,
+        StackSetName="set",
+        DeploymentTargets={"OrganizationalUnitIds": ["unknown"]},
+        Regions=["us-east-1"],
+    )
+    # botocore's OrganizationalUnitId carries the pattern but not the 6-68 length AWS also
+    # lists, so the sandbox names the constraints the model has, in AWS's form.
+    assert error["Message"] == (
+        "1 validation error detected: Value '[unknown]' at "
+        "'deploymentTargets.organizationalUnitIds' failed to satisfy constraint: Member must "
+        "satisfy constraint: [Member must satisfy regular expression "
+        "pattern: ^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$]"
+    )

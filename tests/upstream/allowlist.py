@@ -135,3 +135,106 @@ ALLOWED: dict[str, str] = {
         )
     },
 }
+
+_TARGET_ID = (
+    "the target Id 'n/a' breaks botocore's TargetId pattern [\\.\\-_A-Za-z0-9]+ ('/' is not "
+    "in it); AWS's front end refuses it (ValidationException, 1 validation error detected), "
+    "and so do the sandbox's input rules (lab/sandbox/input_rules.py); moto stores it"
+)
+_PARTNER_SOURCE = (
+    "the event source name 'mypartner/actions/action1' breaks botocore's EventSourceName "
+    "pattern aws\\.partner(/[\\.\\-_A-Za-z0-9]+){2,}: AWS refuses it, so do the input rules"
+)
+_OPERATION_ID = (
+    "the operation id 'non_existing_operation' breaks botocore's ClientRequestToken pattern "
+    "[a-zA-Z0-9][-a-zA-Z0-9]* ('_'): AWS's front end refuses it before looking the operation "
+    "up (ValidationError), so do the input rules; moto answers 'does not exist'"
+)
+_STACK_NAME_PATTERN = (
+    "the stack name 'test_stack' breaks GetTemplateSummary's StackName pattern "
+    "([a-zA-Z][-a-zA-Z0-9]*)|(arn:…) ('_'); AWS refuses it (ValidationError), so do the "
+    "input rules; moto looks it up"
+)
+_CMK = (
+    "encryptionConfiguration.type 'CUSTOMER_MANAGED_CMK' is not in botocore's EncryptionType "
+    "enum [AWS_OWNED_KEY, CUSTOMER_MANAGED_KMS_KEY]; AWS's front end refuses it "
+    "(ValidationException), so do the input rules; moto accepts any string"
+)
+_EXPANDED_POLICY = (
+    "API Gateway returns a REST API's resource policy as stored: compact JSON with "
+    "execute-api:/* expanded to the API's ARN (issue 27 item 4; lab/sandbox/apigateway/"
+    "models.py); moto returns the text it was given"
+)
+_SFN = "tests.test_stepfunctions."
+
+ALLOWED_INPUT_RULES: dict[str, str] = {
+    **{
+        "tests.test_events." + name: _TARGET_ID
+        for name in (
+            "test_events_lambdatriggers_integration::test_create_disabled_rule",
+            "test_events_lambdatriggers_integration::test_create_rule_for_unsupported_target_arn",
+            "test_events_lambdatriggers_integration::"
+            "test_creating_bucket__but_invoke_lambda_on_create_object",
+            "test_events_lambdatriggers_integration::"
+            "test_creating_bucket__succeeds_despite_unknown_lambda",
+            "test_events_sfn_integration::test_create_bucket_invokes_stepfunction[Mocked]",
+            "test_events_sfn_integration::test_create_bucket_invokes_stepfunction[Parsed]",
+        )
+    },
+    **{
+        "tests.test_events.test_events_partners_integration::" + name: _PARTNER_SOURCE
+        for name in (
+            "test_create_partner_event_bus",
+            "test_describe_partner_event_busses",
+            "test_put_partner_events",
+        )
+    },
+    _EVENTS + "test_create_archive_error_long_name": (
+        "moto's expected message starts with a space (' 1 validation error detected: …'); the "
+        "input rules answer AWS's words without it, the rest identical"
+    ),
+    _EVENTS + "test_list_replays_error_invalid_state": (
+        "the enum values are listed in botocore's model order [STARTING, RUNNING, CANCELLING, "
+        "COMPLETED, CANCELLED, FAILED]; moto's test expects them sorted. AWS's order is not "
+        "recorded for this member (the recorded CreateConnection message lists its enum in "
+        "model order: [BASIC, OAUTH_CLIENT_CREDENTIALS, API_KEY])"
+    ),
+    _EVENTS + "test_put_events_error_too_many_entries": (
+        "the 11 entries are shown as their members (Java's toString of the parsed list); "
+        "moto's test expects '[PutEventsRequestEntry]'. The constraint and path are the same"
+    ),
+    **{
+        _CFN + f"test_describe_stack_set_operation[{case}]": _OPERATION_ID
+        for case in (
+            "False-cn-north-1-aws-cn",
+            "False-us-east-1-aws",
+            "True-cn-north-1-aws-cn",
+            "True-us-east-1-aws",
+        )
+    },
+    **{
+        _CFN + name: _STACK_NAME_PATTERN
+        for name in (
+            "test_get_template_summary",
+            "test_get_template_summary_for_template_containing_parameters",
+            "test_get_template_summary_without_template_format_version",
+        )
+    },
+    "tests.test_cloudformation.test_cloudformation_multi_accounts.TestServiceManagedStacks::"
+    "test_create_instances___with_invalid_ou": (
+        "the recorded message lists the member's length 6-68 as well as its pattern; "
+        "botocore's OrganizationalUnitId carries only the pattern, so the input rules list "
+        "that one (same path, value and form)"
+    ),
+    _SFN + "test_stepfunctions::test_state_machine_with_cmk": _CMK,
+    _SFN + "test_stepfunctions::test_update_state_machine": _CMK,
+    _SFN + "test_stepfunctions_aliases::"
+    "test_state_machine_alias_fails_with_invalid_routing_config[too_many_versions]": (
+        "three routing entries break botocore's RoutingConfigurationList max 2: the input rules "
+        "answer the front end's '1 validation error detected: … Member must have length less "
+        "than or equal to 2'; moto's test expects moto's own sentence"
+    ),
+    "tests.test_apigateway.test_apigateway::test_create_rest_api_with_policy": _EXPANDED_POLICY,
+    "tests.test_apigateway.test_apigateway::test_update_rest_api": _EXPANDED_POLICY,
+}
+ALLOWED.update(ALLOWED_INPUT_RULES)
