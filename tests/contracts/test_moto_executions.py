@@ -42,6 +42,25 @@ def test_the_execution_worker_builds_the_context_object_without_redrive_count():
     assert "ContextObject(context_object=context)" in inspect.getsource(States.__init__)
 
 
+def test_the_execution_worker_passes_start_time_as_a_datetime():
+    """executions._execution_context turns StartTime into text: moto passes the execution's
+    start_time (a datetime, set with datetime.now in the provider)."""
+    source = inspect.getsource(seams.original(executions.EVALUATION_ENVIRONMENT))
+    assert "StartTime=self._evaluation_details.execution_details.start_time" in source
+
+
+def test_a_state_builds_its_context_entry_through_state_data():
+    """executions.state_data replaces the StateData name CommonStateField._eval_body calls
+    with EnteredTime (Python's isoformat()) and Name."""
+    from moto.stepfunctions.parser.asl.component.state.state import CommonStateField
+    from moto.stepfunctions.parser.asl.eval.states import StateData
+
+    assert seams.original(executions.STATE_DATA) is StateData
+    source = inspect.getsource(CommonStateField._eval_body)
+    assert 'context_object_data["State"] = StateData(' in source
+    assert "EnteredTime=datetime.datetime.now(tz=datetime.timezone.utc).isoformat()" in source
+
+
 def test_interpreter_executions_keep_the_output_as_a_value():
     """describe_execution_response serializes execution.output (set from states.get_input())."""
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication

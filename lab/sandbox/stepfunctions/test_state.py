@@ -107,6 +107,8 @@ def test_state(
         TestStateAmazonStateLanguageParser,
     )
 
+    from lab.sandbox.stepfunctions.executions import aws_timestamp
+
     level = inspection_level or "INFO"
     if level not in INSPECTION_LEVELS:
         raise ValidationException(f"inspectionLevel must be one of {', '.join(INSPECTION_LEVELS)}")
@@ -162,7 +164,7 @@ def test_state(
                 Input=execution_input,
                 Name=name,
                 RoleArn=role,
-                StartTime=datetime.datetime.now(datetime.UTC).isoformat(),
+                StartTime=aws_timestamp(datetime.datetime.now(datetime.UTC)),
                 RedriveCount=0,
             ),
             StateMachine=StateMachineData(Id=machine_arn, Name=name),
