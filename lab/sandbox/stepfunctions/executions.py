@@ -161,8 +161,8 @@ def aws_timestamp(value: Any) -> Any:
     if not isinstance(value, datetime.datetime):
         return value
     if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.timezone.utc)
-    value = value.astimezone(datetime.timezone.utc)
+        value = value.replace(tzinfo=datetime.UTC)
+    value = value.astimezone(datetime.UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
