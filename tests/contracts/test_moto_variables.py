@@ -117,6 +117,18 @@ def test_states_and_tasks_turn_any_exception_into_a_cause():
     assert 'f"{type(ex).__name__}({str(ex)})"' in inspect.getsource(Program._eval_body)
 
 
+def test_result_path_updates_the_input_with_jsonpath_ng():
+    """internal_errors.result_path_failures: moto's ResultPath applies the path with
+    jsonpath-ng's update_or_create to the state's input, which raises Python's TypeError when
+    a step of the path is no object; self.result_path_src is the path as written."""
+    from moto.stepfunctions.parser.asl.component.common.path.result_path import ResultPath
+
+    source = inspect.getsource(_original(
+        "moto.stepfunctions.parser.asl.component.common.path.result_path:ResultPath._eval_body"))
+    assert "result_expr.update_or_create(" in source and "state_input" in source
+    assert "self.result_path_src = result_path_src" in inspect.getsource(ResultPath.__init__)
+
+
 def test_a_map_run_counts_failed_items_and_pushes_the_outputs():
     """map_runs.tolerated_failures reads the run record's item counters and thresholds after
     moto's _map_run pushed the outputs (it pops them when the run fails)."""

@@ -14,6 +14,7 @@ Its seams (:func:`seams`) and every moto internal used here have a contract test
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -27,6 +28,9 @@ DESCRIBE_EXECUTION = "moto.stepfunctions.responses:StepFunctionResponse.describe
 LIST_EXECUTIONS = "moto.stepfunctions.responses:StepFunctionResponse.list_executions"
 EVALUATION_ENVIRONMENT = (
     "moto.stepfunctions.parser.backend.execution_worker:ExecutionWorker._get_evaluation_environment"
+)
+FROM_ERROR = (
+    "moto.stepfunctions.parser.asl.component.state.exec.execute_state:ExecutionState._from_error"
 )
 #: ``$$.State`` is built by ``CommonStateField._eval_body`` calling this name on entering a state.
 STATE_DATA = "moto.stepfunctions.parser.asl.component.state.state:StateData"
@@ -191,6 +195,29 @@ def state_data(**fields):
     return dict(fields)
 
 
+def task_failure_names_the_resource(moto_from_error):
+    """``ExecutionState._from_error``: a Task's ``TaskFailed`` event always names the task's
+    ``resource`` and ``resourceType``, which botocore's ``TaskFailedEventDetails`` requires.
+    moto left them out when the state failed outside the service call (a ``ResultSelector``
+    path not found, a ``ResultPath`` the input cannot take, a variable limit), and
+    GetExecutionHistory answered a shape AWS never sends."""
+
+    @functools.wraps(moto_from_error)
+    def _from_error(self, env, ex):
+        failure_event = moto_from_error(self, env, ex)
+        details = (getattr(failure_event, "event_details", None) or {}).get(
+            "taskFailedEventDetails")
+        if details is not None and ("resource" not in details or "resourceType" not in details):
+            resource = getattr(self, "_get_sfn_resource", None)
+            resource_type = getattr(self, "_get_sfn_resource_type", None)
+            if callable(resource) and callable(resource_type):
+                details.setdefault("resource", resource())
+                details.setdefault("resourceType", resource_type())
+        return failure_event
+
+    return _from_error
+
+
 def seams():
     """The execution fields' seams (see :mod:`lab.sandbox.seams`)."""
     contracts = "tests/contracts/test_moto_executions.py::"
@@ -215,6 +242,14 @@ def seams():
             _execution_context,
             "moto's context object has no $$.Execution.RedriveCount and a datetime StartTime",
             contracts + "test_the_execution_worker_builds_the_context_object_without_redrive_count",
+        ),
+        lab_seams.Seam(
+            __name__,
+            FROM_ERROR,
+            task_failure_names_the_resource,
+            "moto's TaskFailed of a state failing outside its service call has no resource",
+            contracts + "test_a_task_failure_event_comes_from_from_error",
+            kind="wrap",
         ),
         lab_seams.Seam(
             __name__,

@@ -18,6 +18,7 @@ outcomes), which pass through unchanged.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 
 LOG = logging.getLogger(__name__)
@@ -68,6 +69,37 @@ def plain_state_failures(moto_eval_body):
     return _eval_body
 
 
+RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
+
+
+def result_path_failures(moto_eval_body):
+    """``ResultPath._eval_body``: a ``ResultPath`` that cannot be applied to the state's input
+    (``$.r`` into a number, a string, an array, or through a field that is no object) fails
+    the state with ``States.ResultPathMatchFailure`` ("A state's ResultPath field cannot be
+    applied to the input the state received", concepts-error-handling.html); moto crashed in
+    jsonpath-ng ("argument of type 'int' is not iterable"). The cause is the sandbox's
+    wording (AWS's is not recorded)."""
+
+    @functools.wraps(moto_eval_body)
+    def _eval_body(self, env) -> None:
+        try:
+            moto_eval_body(self, env)
+        except Exception as exception:
+            if not is_internal(exception):
+                raise
+            from lab.sandbox.stepfunctions.variables import _failure
+
+            state_input = env.states.get_input()
+            raise _failure(
+                env, RESULT_PATH_MATCH_FAILURE,
+                f"Unable to apply ResultPath '{self.result_path_src}' to the state's input "
+                f"{json.dumps(state_input, separators=(',', ':'))[:200]}: the path needs an "
+                "object at each step.",
+            ) from None
+
+    return _eval_body
+
+
 def seams():
     """The seam that turns crashes into plain-words failures (see :mod:`lab.sandbox.seams`).
 
@@ -84,6 +116,15 @@ def seams():
             "moto puts Python's exception text in a failed state's cause",
             "tests/contracts/test_moto_variables.py::"
             "test_states_and_tasks_turn_any_exception_into_a_cause",
+            kind="wrap",
+        ),
+        Seam(
+            __name__,
+            "moto.stepfunctions.parser.asl.component.common.path.result_path:ResultPath._eval_body",
+            result_path_failures,
+            "moto crashes (TypeError) on a ResultPath its state's input cannot take",
+            "tests/contracts/test_moto_variables.py::"
+            "test_result_path_updates_the_input_with_jsonpath_ng",
             kind="wrap",
         ),
     )

@@ -135,6 +135,7 @@ def _failure(env, error: str, cause: str):
         "States.ExceedToleratedFailureThreshold": (
             StatesErrorNameType.StatesExceedToleratedFailureThreshold
         ),
+        "States.ResultPathMatchFailure": StatesErrorNameType.StatesResultPathMatchFailure,
     }
     typ = names.get(error)
     error_name = StatesErrorName(typ=typ) if typ is not None else CustomErrorName(error)
