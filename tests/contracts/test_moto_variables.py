@@ -129,6 +129,21 @@ def test_result_path_updates_the_input_with_jsonpath_ng():
     assert "self.result_path_src = result_path_src" in inspect.getsource(ResultPath.__init__)
 
 
+def test_a_branch_worker_runs_its_program_on_its_own_env():
+    """internal_errors.stopped_branches_end_quietly: BranchWorker._thread_routine evaluates
+    self._program on self.env, whose program_state() is ProgramStopped once the Parallel has
+    stopped it; setting next_state_name then raises RuntimeError."""
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
+
+    source = inspect.getsource(_original(
+        "moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker:"
+        "BranchWorker._thread_routine"))
+    assert "self._program.eval(self.env)" in source
+    assert "self._branch_worker_comm.on_terminated(env=self.env)" in source
+    setter = inspect.getsource(Environment.next_state_name.fset)
+    assert "raise RuntimeError(" in setter
+
+
 def test_a_map_run_counts_failed_items_and_pushes_the_outputs():
     """map_runs.tolerated_failures reads the run record's item counters and thresholds after
     moto's _map_run pushed the outputs (it pops them when the run fails)."""

@@ -410,3 +410,41 @@ def test_a_task_failing_in_its_result_selector_names_its_resource(aws, http_targ
     details = failed["taskFailedEventDetails"]
     assert (details["resourceType"], details["resource"]) == ("http", "invoke")
     assert_valid_output("stepfunctions", "GetExecutionHistory", {"events": history})
+
+
+def test_a_failed_parallel_stops_its_other_branches_without_a_thread_crash(sfn):
+    """Found by the property: when one branch of a Parallel fails, moto stops the others; a
+    branch whose worker thread had not begun yet then crashed ("RuntimeError: Could not set
+    NextState value when in state ProgramStopped", an unhandled exception in a thread, in
+    the sandbox's log). AWS stops the other branches (amazon-states-language-parallel-state.html:
+    "If any branch fails … the entire Parallel state fails"), nothing else."""
+    import threading
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker import (
+        BranchWorker,
+    )
+
+    routine = BranchWorker._thread_routine
+
+    def late(self):  # every branch but the failing one starts after the Parallel stopped it
+        if self._program.start_at.start_at_name != "F":
+            time.sleep(0.05)
+        routine(self)
+
+    crashes = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: crashes.append(args.exc_value)
+    BranchWorker._thread_routine = late
+    try:
+        branches = [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": CUSTOM_ERROR}}}]
+        branches += [{"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Next": "Q"}, "Q": {"Type": "Pass", "End": True}}}] * 2
+        for _ in range(2):
+            described = _run(sfn, {"StartAt": "Par", "States": {
+                "Par": {"Type": "Parallel", "Branches": branches, "End": True}}})
+            assert (described["status"], described["error"]) == ("FAILED", CUSTOM_ERROR)
+        time.sleep(0.2)
+    finally:
+        BranchWorker._thread_routine = routine
+        threading.excepthook = previous
+    assert crashes == []

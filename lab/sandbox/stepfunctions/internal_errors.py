@@ -100,6 +100,32 @@ def result_path_failures(moto_eval_body):
     return _eval_body
 
 
+def stopped_branches_end_quietly(moto_thread_routine):
+    """``BranchWorker._thread_routine``: a Parallel branch stopped before its thread began
+    (another branch failed first and the Parallel stopped them all) ends without running;
+    moto's thread crashed with "RuntimeError: Could not set NextState value when in state
+    ProgramStopped", an unhandled exception in the sandbox's log. A branch that is still
+    running when it crashes is not hidden."""
+
+    @functools.wraps(moto_thread_routine)
+    def _thread_routine(self) -> None:
+        if _stopped(self.env):
+            return
+        try:
+            moto_thread_routine(self)
+        except RuntimeError:
+            if not _stopped(self.env):
+                raise
+
+    return _thread_routine
+
+
+def _stopped(env) -> bool:
+    from moto.stepfunctions.parser.asl.eval.program_state import ProgramEnded, ProgramStopped
+
+    return isinstance(env.program_state(), (ProgramStopped, ProgramEnded))
+
+
 def seams():
     """The seam that turns crashes into plain-words failures (see :mod:`lab.sandbox.seams`).
 
@@ -125,6 +151,16 @@ def seams():
             "moto crashes (TypeError) on a ResultPath its state's input cannot take",
             "tests/contracts/test_moto_variables.py::"
             "test_result_path_updates_the_input_with_jsonpath_ng",
+            kind="wrap",
+        ),
+        Seam(
+            __name__,
+            "moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker:"
+            "BranchWorker._thread_routine",
+            stopped_branches_end_quietly,
+            "a Parallel branch stopped before its thread began crashes that thread",
+            "tests/contracts/test_moto_variables.py::"
+            "test_a_branch_worker_runs_its_program_on_its_own_env",
             kind="wrap",
         ),
     )
