@@ -45,12 +45,71 @@ def cause_for(state, exception: BaseException) -> str:
     )
 
 
+#: How much of a definition the log shows next to an internal error.
+DEFINITION_EXCERPT = 600
+#: Request members that name what a Step Functions call is about (never its input or secrets).
+_NAMING_MEMBERS = ("stateMachineArn", "executionArn", "name", "mapRunArn", "activityArn")
+
+
+def definition_of(arn: str | None) -> str | None:
+    """The definition of the state machine ``arn`` names (a state machine's or an execution's
+    ARN), from the Step Functions backend; None if there is none."""
+    if not arn or not arn.startswith("arn:"):
+        return None
+    try:
+        from moto.stepfunctions.responses import get_backend
+
+        parts = arn.split(":")
+        backend = get_backend(parts[4], parts[3])
+        if parts[5] in ("execution", "express"):
+            arn = backend.describe_execution(arn).state_machine_arn
+        return backend.describe_state_machine(arn).definition
+    except Exception:  # noqa: BLE001 - a log line must never fail the request
+        return None
+
+
+def excerpt(text: str | None, limit: int = DEFINITION_EXCERPT) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
+def request_context(target: str | None, body: bytes | None) -> str:
+    """What a log line about an internal error names: the operation (``X-Amz-Target``) and,
+    for Step Functions, the state machine, execution and definition behind the call, so that
+    the next failure is one step from a test. Only naming members are read from the body:
+    inputs and whatever else a request carries are left out."""
+    operation = (target or "").rpartition(".")[2] or "an unnamed operation"
+    words = [f"operation {operation}"]
+    if not (target or "").startswith("AWSStepFunctions.") or not body:
+        return words[0]
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return words[0]
+    if not isinstance(request, dict):
+        return words[0]
+    words += [f"{key} {request[key]}" for key in _NAMING_MEMBERS if isinstance(
+        request.get(key), str)]
+    definition = request.get("definition") if isinstance(request.get("definition"), str) else (
+        definition_of(request.get("executionArn") or request.get("stateMachineArn")))
+    if definition:
+        words.append(f"definition {excerpt(definition)}")
+    return "; ".join(words)
+
+
 def failure(state, env, exception: BaseException):
-    """The ``FailureEventException`` (``States.Runtime``) that replaces a crash."""
+    """The ``FailureEventException`` (``States.Runtime``) that replaces a crash; the log names
+    the execution, its state machine and definition, and the state."""
     from lab.sandbox.stepfunctions.variables import RUNTIME, _failure
 
-    LOG.warning("state %r crashed in moto's interpreter", getattr(state, "name", ""),
-                exc_info=exception)
+    context = getattr(getattr(env, "states", None), "context_object", None)
+    data = getattr(context, "context_object_data", None) or {}
+    execution = (data.get("Execution") or {}).get("Id")
+    machine = (data.get("StateMachine") or {}).get("Id")
+    LOG.warning(
+        "state %r crashed in moto's interpreter (execution %s, state machine %s, definition %s)",
+        getattr(state, "name", ""), execution, machine, excerpt(definition_of(machine)),
+        exc_info=exception)
     return _failure(env, RUNTIME, cause_for(state, exception))
 
 
