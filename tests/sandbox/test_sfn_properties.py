@@ -225,6 +225,10 @@ def chain(draw, jsonata: bool, depth: int, http: dict | None, allow_fail: bool,
                 rule = {"Condition": draw(st.sampled_from(
                     ["{% $states.input.n > 1 %}", "{% $exists($states.input.a) %}",
                      "{% $v1 = 1 %}"])), "Next": after}
+                if draw(st.booleans()):
+                    rule["Output"] = draw(jsonata_value())
+                if draw(st.booleans()):
+                    rule["Assign"] = draw(jsonata_assign())
             else:
                 rule = draw(st.sampled_from([
                     {"Variable": "$.n", "NumericGreaterThan": 1},
@@ -244,6 +248,20 @@ def chain(draw, jsonata: bool, depth: int, http: dict | None, allow_fail: bool,
             body["Next"] = following
         else:
             body["End"] = True
+        if kind in ("Task", "Map", "Parallel") and draw(st.booleans()):
+            catcher = {"ErrorEquals": [draw(st.sampled_from(
+                ["States.ALL", "States.Runtime", CUSTOM_ERROR, "States.QueryEvaluationError"]))],
+                "Next": following or f"{name}_caught"}
+            if jsonata:
+                if draw(st.booleans()):
+                    catcher["Output"] = "{% $states.errorOutput %}"
+                if draw(st.booleans()):
+                    catcher["Assign"] = {"v1": "{% $states.errorOutput.Error %}"}
+            elif draw(st.booleans()):
+                catcher["ResultPath"] = draw(st.sampled_from(["$.err", "$", None]))
+            body["Catch"] = [catcher]
+            if following is None:
+                states[f"{name}_caught"] = {"Type": "Succeed"}
         states[name] = body
     if allow_fail and draw(st.integers(0, 5)) == 0:
         last = names[-1]
@@ -292,25 +310,32 @@ def modelled_error(client, operation: str, error: ClientError) -> None:
     assert code in allowed, f"{operation} answered {code}, not an error its model lists: {error}"
 
 
-def check_execution(sfn, raw, definition: dict, execution_input: dict, name: str) -> None:
-    """Create, run and read back one STANDARD execution; then TestState its first state."""
+def check_execution(sfn, raw, definition: dict, execution_input: dict, name: str,
+                    express: bool = False) -> None:
+    """Create, run and read back one execution (STANDARD: StartExecution, DescribeExecution,
+    GetExecutionHistory; EXPRESS: StartSyncExecution); then TestState its first state."""
     try:
         machine = sfn.create_state_machine(name=name, definition=json.dumps(definition),
-                                           roleArn=ROLE)["stateMachineArn"]
+                                           roleArn=ROLE, type="EXPRESS" if express else
+                                           "STANDARD")["stateMachineArn"]
     except ClientError as error:
         modelled_error(raw, "CreateStateMachine", error)
         assert "not emulated by the sandbox" not in str(error), str(error)
         return
-    execution = sfn.start_execution(stateMachineArn=machine,
-                                    input=json.dumps(execution_input))["executionArn"]
-    deadline = time.monotonic() + 30
-    while True:
-        described = sfn.describe_execution(executionArn=execution)
-        if described["status"] != "RUNNING" or time.monotonic() > deadline:
-            break
-        time.sleep(0.01)
+    if express:
+        described = sfn.start_sync_execution(stateMachineArn=machine,
+                                             input=json.dumps(execution_input))
+    else:
+        execution = sfn.start_execution(stateMachineArn=machine,
+                                        input=json.dumps(execution_input))["executionArn"]
+        deadline = time.monotonic() + 30
+        while True:
+            described = sfn.describe_execution(executionArn=execution)
+            if described["status"] != "RUNNING" or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        sfn.get_execution_history(executionArn=execution, maxResults=1000)
     assert described["status"] in TERMINAL, f"still {described['status']} after 30 s"
-    sfn.get_execution_history(executionArn=execution, maxResults=1000)
     if described["status"] == "FAILED":
         error, cause = described.get("error"), described.get("cause") or ""
         assert documented(error), f"undocumented error {error!r}: {cause}"
@@ -357,7 +382,8 @@ def test_generated_state_machines_answer_as_the_model_allows(aws, http_target, d
     sfn = _CHECKED[id(raw)]
     definition = data.draw(definitions(http_target), label="definition")
     execution_input = data.draw(inputs(), label="input")
-    check_execution(sfn, raw, definition, execution_input, f"p{next(_counter)}")
+    express = data.draw(st.integers(0, 3), label="express") == 3
+    check_execution(sfn, raw, definition, execution_input, f"p{next(_counter)}", express)
 
 
 # --------------------------------------------------------------------------- what it found
