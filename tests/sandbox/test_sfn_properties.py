@@ -13,8 +13,8 @@ it fails, an error AWS documents (error-handling.html's ``States.*`` names, the 
 sandbox's "not emulated" crash cause or Python's exception text.
 
 Bounded by default (a fixed seed: ``derandomize=True``; ``LAB_PROPERTY_EXAMPLES`` examples,
-default 150, about 30 s); ``LAB_PROPERTY_EXAMPLES=1500`` (about 3 minutes) explores longer (``.ci/run``). Every failure it has
-found is a plain regression test at the end of this file.
+default 150, about 30 s); ``LAB_PROPERTY_EXAMPLES=1500`` (about 3-5 minutes) explores longer
+(``.ci/run``). Every failure it has found is a plain regression test at the end of this file.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def jsonpath_assign(draw) -> dict:
     for name in draw(st.lists(st.sampled_from(["v1", "v2"]), min_size=1, max_size=2,
                               unique=True)):
         if draw(st.booleans()):
-            assign[f"{name}.$"] = draw(st.sampled_from(INPUT_PATHS + CONTEXT_PATHS))
+            assign[f"{name}.$"] = draw(st.sampled_from(INPUT_PATHS + CONTEXT_PATHS + INTRINSICS))
         else:
             assign[name] = draw(st.one_of(st.integers(0, 3), st.just({"b": "x"})))
     return assign
