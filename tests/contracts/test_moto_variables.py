@@ -144,6 +144,24 @@ def test_a_branch_worker_runs_its_program_on_its_own_env():
     assert "raise RuntimeError(" in setter
 
 
+def test_an_intrinsic_function_is_evaluated_by_its_string_expression():
+    """internal_errors.intrinsic_failures: StringIntrinsicFunction evaluates self.function
+    (the States.* function) in its _eval_body and keeps the text as written in
+    intrinsic_function_derivation; a path not found raises NoSuchJsonPathError."""
+    from moto.stepfunctions.parser.asl.component.common.string.string_expression import (
+        StringIntrinsicFunction,
+    )
+    from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError
+
+    source = inspect.getsource(_original(
+        "moto.stepfunctions.parser.asl.component.common.string.string_expression:"
+        "StringIntrinsicFunction._eval_body"))
+    assert "self.function.eval(env=env)" in source
+    assert "self.intrinsic_function_derivation = intrinsic_function_derivation" in (
+        inspect.getsource(StringIntrinsicFunction.__init__))
+    assert issubclass(NoSuchJsonPathError, Exception)
+
+
 def test_a_map_run_counts_failed_items_and_pushes_the_outputs():
     """map_runs.tolerated_failures reads the run record's item counters and thresholds after
     moto's _map_run pushed the outputs (it pops them when the run fails)."""

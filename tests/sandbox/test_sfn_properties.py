@@ -474,3 +474,29 @@ def test_a_failed_parallel_stops_its_other_branches_without_a_thread_crash(sfn):
         BranchWorker._thread_routine = routine
         threading.excepthook = previous
     assert crashes == []
+
+
+def test_an_intrinsic_function_its_arguments_do_not_fit_is_an_intrinsic_failure(sfn):
+    """Found by the property: `States.ArrayGetItem($.arr, 0)` on an empty array made moto crash
+    ("not emulated by the sandbox"), and `States.StringToJson` of text that is not JSON put
+    Python's "JSONDecodeError(…)" in the cause; AWS fails the state with
+    States.IntrinsicFailure ("an attempt to invoke an intrinsic function within a payload
+    template failed", concepts-error-handling.html), which a Catch can handle."""
+    for expression in ("States.ArrayGetItem($.arr, 0)", "States.StringToJson($.js)",
+                       "States.MathAdd($.s, 1)", "States.JsonMerge($.s, $.a, false)"):
+        for field in ("Parameters", "Assign"):
+            described = _run(sfn, {"StartAt": "S", "States": {
+                "S": {"Type": "Pass", field: {"x.$": expression}, "End": True}}},
+                {"arr": [], "js": "nope", "s": "x,y", "a": {}})
+            assert (described["status"], described["error"]) == (
+                "FAILED", "States.IntrinsicFailure"), (expression, described.get("cause"))
+            assert expression in described["cause"]
+            assert not any(mark in described["cause"] for mark in CRASH_MARKS), described
+    caught = _run(sfn, {"StartAt": "P", "States": {"P": {
+        "Type": "Parallel", "End": True, "Catch": [
+            {"ErrorEquals": ["States.IntrinsicFailure"], "Next": "C"}],
+        "Branches": [{"StartAt": "S", "States": {"S": {
+            "Type": "Pass", "Parameters": {"x.$": "States.ArrayGetItem($.arr, 3)"},
+            "End": True}}}]},
+        "C": {"Type": "Succeed"}}}, {"arr": [1]})
+    assert caught["status"] == "SUCCEEDED"

@@ -159,6 +159,55 @@ def result_path_failures(moto_eval_body):
     return _eval_body
 
 
+INTRINSIC_FAILURE = "States.IntrinsicFailure"
+
+
+def intrinsic_failures(moto_eval_body):
+    """``StringIntrinsicFunction._eval_body``: an intrinsic function that cannot be applied
+    to its arguments (``States.ArrayGetItem`` past the end, ``States.StringToJson`` of text
+    that is not JSON, ``States.MathAdd`` of a string, ``States.Hash`` with an unknown
+    algorithm, …) fails the state with ``States.IntrinsicFailure`` ("an attempt to invoke an
+    intrinsic function within a payload template failed", concepts-error-handling.html);
+    moto crashed ("not emulated by the sandbox") or put Python's exception in the cause
+    ("JSONDecodeError(…)"). A path that is not found stays moto's ``States.Runtime``. The
+    cause is the sandbox's wording (AWS's is not recorded)."""
+
+    @functools.wraps(moto_eval_body)
+    def _eval_body(self, env) -> None:
+        from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+            FailureEventException,
+        )
+        from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError
+
+        try:
+            moto_eval_body(self, env)
+        except (FailureEventException, NoSuchJsonPathError):
+            raise
+        except Exception as exception:  # noqa: BLE001 - every other failure is the function's
+            from lab.sandbox.stepfunctions.variables import _failure
+
+            LOG.info("intrinsic function %s failed", self.intrinsic_function_derivation,
+                     exc_info=exception)
+            raise _failure(
+                env, INTRINSIC_FAILURE,
+                f"The intrinsic function {self.intrinsic_function_derivation} could not be "
+                f"applied to its arguments: {_plain_reason(exception)}",
+            ) from None
+
+    return _eval_body
+
+
+def _plain_reason(exception: BaseException) -> str:
+    """Why an intrinsic function failed, in words (moto's own messages, "Expected …", are
+    kept; Python's internals are not shown)."""
+    text = str(exception)
+    if isinstance(exception, IndexError):
+        return "an index is out of the array's range"
+    if isinstance(exception, (AttributeError, KeyError)) or "object" in text or "arg " in text:
+        return "they are not of the types or values it takes"
+    return text
+
+
 def stopped_branches_end_quietly(moto_thread_routine):
     """``BranchWorker._thread_routine``: a Parallel branch stopped before its thread began
     (another branch failed first and the Parallel stopped them all) ends without running;
@@ -210,6 +259,17 @@ def seams():
             "moto crashes (TypeError) on a ResultPath its state's input cannot take",
             "tests/contracts/test_moto_variables.py::"
             "test_result_path_updates_the_input_with_jsonpath_ng",
+            kind="wrap",
+        ),
+        Seam(
+            __name__,
+            "moto.stepfunctions.parser.asl.component.common.string.string_expression:"
+            "StringIntrinsicFunction._eval_body",
+            intrinsic_failures,
+            "moto crashes, or puts Python's exception text in the cause, on an intrinsic "
+            "function its arguments do not fit",
+            "tests/contracts/test_moto_variables.py::"
+            "test_an_intrinsic_function_is_evaluated_by_its_string_expression",
             kind="wrap",
         ),
         Seam(
