@@ -79,6 +79,8 @@ JSONATA = [
     "{% $random() %}", "{% $states.input.missing %}", "{% $states.input.arr[0] %}",
     "{% $states.input.s & '!' %}", "{% $now() %}", "{% $millis() %}",
     "{% $states.input.n > 1 %}", "{% $exists($states.input.a) %}",
+    "{% $toMillis($states.context.Execution.StartTime) %}", "{% $parse('nope') %}",
+    "{% $partition($states.input.arr, 0) %}", "{% $states.input.s + 1 %}", "{% $v1.b %}",
 ]
 
 
