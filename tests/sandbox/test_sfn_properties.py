@@ -131,8 +131,10 @@ def io_fields(draw, jsonata: bool, kind: str) -> dict:
     """The fields a state of ``kind`` may carry, each drawn or left out."""
     fields: dict = {}
     if jsonata:
-        if kind in ("Task", "Map", "Parallel", "Pass") and draw(st.booleans()):
+        if kind in ("Task", "Map", "Parallel") and draw(st.booleans()):
             fields["Output"] = draw(st.one_of(jsonata_value(), st.just("{% $states.result %}")))
+        elif kind == "Pass" and draw(st.booleans()):
+            fields["Output"] = draw(jsonata_value())
         if kind != "Choice" and draw(st.booleans()):
             fields["Assign"] = draw(jsonata_assign())
         return fields
@@ -145,7 +147,7 @@ def io_fields(draw, jsonata: bool, kind: str) -> dict:
     if kind in ("Task", "Map", "Parallel") and draw(st.booleans()):
         fields["ResultSelector"] = draw(jsonpath_template())
     if draw(st.booleans()):
-        fields["OutputPath"] = draw(st.sampled_from(["$", "$.r", "$.a"]))
+        fields["OutputPath"] = draw(st.sampled_from(["$", "$.r", "$.a", "$.missing", "$.arr[0]"]))
     if kind != "Choice" and draw(st.booleans()):
         fields["Assign"] = draw(jsonpath_assign())
     return fields
@@ -167,7 +169,10 @@ def state(draw, kind: str, jsonata: bool, depth: int, http: dict | None) -> dict
         if jsonata:
             body["Seconds"] = draw(st.sampled_from([0, "{% 0 %}"]))
         else:
-            body.update(draw(st.sampled_from([{"Seconds": 0}, {"SecondsPath": "$.zero"}])))
+            body.update(draw(st.sampled_from([
+                {"Seconds": 0}, {"SecondsPath": "$.zero"}, {"SecondsPath": "$.n"},
+                {"SecondsPath": "$.s"}, {"TimestampPath": "$.s"},
+                {"Timestamp": "2016-03-14T01:59:00Z"}])))
     if kind == "Map":
         body["ItemProcessor"] = draw(inner_chain(jsonata, depth))
         if jsonata:
@@ -176,15 +181,18 @@ def state(draw, kind: str, jsonata: bool, depth: int, http: dict | None) -> dict
                 body["ItemSelector"] = {"v": "{% $states.context.Map.Item.Value %}",
                                         "i": "{% $states.context.Map.Item.Index %}"}
         else:
-            body["ItemsPath"] = draw(st.sampled_from(["$.arr", "$"]))
+            body["ItemsPath"] = draw(st.sampled_from(["$.arr", "$", "$.s", "$.a"]))
             if draw(st.booleans()):
                 body["ItemSelector"] = {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index",
                                         "s.$": draw(jsonpath_value())}
-        body["MaxConcurrency"] = draw(st.sampled_from([0, 1]))
+        body.update(draw(st.sampled_from([{"MaxConcurrency": 0}, {"MaxConcurrency": 1},
+                                          {"MaxConcurrencyPath": "$.n"}]
+                                         if not jsonata else [{"MaxConcurrency": 1}])))
     if kind == "Parallel":
         body["Branches"] = draw(st.lists(inner_chain(jsonata, depth), min_size=1, max_size=2))
     if kind == "Task":
-        arguments = {"ApiEndpoint": http["url"], "Method": draw(st.sampled_from(["GET", "POST"])),
+        method = draw(st.sampled_from(["GET", "GET", "POST"]))  # the API has GET /hello only
+        arguments = {"ApiEndpoint": http["url"], "Method": method,
                      "InvocationConfig": {"ConnectionArn": http["connection"]}}
         if jsonata:
             if draw(st.booleans()):
@@ -237,6 +245,14 @@ def chain(draw, jsonata: bool, depth: int, http: dict | None, allow_fail: bool,
                     {"Variable": "$.a", "IsPresent": True},
                     {"Variable": "$v1", "NumericEquals": 1},
                     {"Variable": "$$.Execution.RedriveCount", "NumericEquals": 0},
+                    {"Variable": "$.s", "StringMatches": "x*"},
+                    {"Variable": "$.s", "TimestampEquals": "2016-03-14T01:59:00Z"},
+                    {"Variable": "$.s", "IsTimestamp": True},
+                    {"Variable": "$$.Execution.StartTime", "TimestampLessThanPath": "$.s"},
+                    {"Not": {"Variable": "$.arr", "IsNull": True}},
+                    {"And": [{"Variable": "$.n", "NumericGreaterThanEquals": 0},
+                             {"Variable": "$.missing", "IsPresent": False}]},
+                    {"Variable": "$.n", "NumericEqualsPath": "$v1"},
                 ])) | {"Next": after}
             body = draw(state("Choice", jsonata, depth, http))
             body["Choices"] = [rule]
