@@ -209,11 +209,63 @@ class SandboxApp:
                 "Missing Authentication Token",
                 "MissingAuthenticationTokenException",
             )
-        start = _without_cors(start_response)
-        answer = self.direct(environ, start)
-        if answer is not None:
-            return answer
-        return self._changing(self.moto, environ, start, changes_config(environ))
+        start = _reporting_errors(environ, _without_cors(start_response))
+        try:
+            answer = self.direct(environ, start)
+            if answer is not None:
+                return answer
+            return self._changing(self.moto, environ, start, changes_config(environ))
+        except Exception as exc:
+            log_internal_error(environ, "an exception", exc)
+            raise
+
+
+_LOG = logging.getLogger(__name__)
+
+
+def _request_body(environ) -> bytes | None:
+    """The request's body if it can still be read (the direct path keeps it as BytesIO)."""
+    import io
+
+    stream = environ.get("wsgi.input")
+    if isinstance(stream, io.BytesIO):
+        return stream.getvalue()
+    return None
+
+
+def log_internal_error(environ, what: str, exc: BaseException | None = None) -> None:
+    """One log line naming the request behind an internal error: the operation and, for Step
+    Functions, the state machine, execution and definition (never inputs or secrets)."""
+    from lab.sandbox.stepfunctions.internal_errors import request_context
+
+    context = request_context(environ.get("HTTP_X_AMZ_TARGET"), _request_body(environ))
+    _LOG.error("internal error (%s) answering %s %s: %s%s", what,
+               environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""), context,
+               f": {exc!r}" if exc is not None else "", exc_info=exc)
+
+
+def _reporting_errors(environ, start_response):
+    """``start_response`` that logs the request behind any 5xx answer (moto's Flask app turns
+    an exception into a 500 itself), and keeps a Step Functions request's body readable for
+    that line."""
+    import io
+
+    target = environ.get("HTTP_X_AMZ_TARGET") or ""
+    if target.startswith("AWSStepFunctions.") and not isinstance(
+            environ.get("wsgi.input"), io.BytesIO):
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > 0:
+            environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length))
+
+    def start(status, headers, exc_info=None):
+        if str(status).startswith("5"):
+            log_internal_error(environ, f"HTTP {str(status).split()[0]}")
+        return start_response(status, headers, exc_info)
+
+    return start
 
 
 def _under(path: str, prefix: str) -> bool:

@@ -101,6 +101,21 @@ def test_the_secret_layout_moto_writes(moto_inprocess):
     assert json.loads(secret["SecretString"]) == {"api_key_name": "x-api-key", "api_key_value": "v"}
 
 
+def test_moto_names_the_connection_secret_with_auth_and_keys_secrets_by_name():
+    """models.rename_secret renames moto's ``events!connection/<name>/<uuid>/auth`` in place:
+    it relies on FakeSecret keeping name, secret_id and arn as attributes and on the secrets
+    store being a dict keyed by the secret's name."""
+    from moto.events.models import Connection
+    from moto.secretsmanager.models import FakeSecret, SecretsStore
+
+    assert 'secret_id=f"events!connection/{connection_id}/auth"' in inspect.getsource(Connection)
+    source = inspect.getsource(FakeSecret.__init__)
+    assert "self.secret_id = secret_id" in source and "self.name = secret_id" in source
+    assert "self.arn = SecretsManagerSecretIdentifier(" in source
+    assert issubclass(SecretsStore, dict)
+    assert "secret.arn == key or secret.name == key" in inspect.getsource(SecretsStore.get)
+
+
 def test_update_secret_takes_a_client_request_token():
     """models.write_secret adds a version with a fresh token (moto refuses one without)."""
     from moto.secretsmanager.models import SecretsManagerBackend

@@ -42,6 +42,42 @@ def test_the_execution_worker_builds_the_context_object_without_redrive_count():
     assert "ContextObject(context_object=context)" in inspect.getsource(States.__init__)
 
 
+def test_the_execution_worker_passes_start_time_as_a_datetime():
+    """executions._execution_context turns StartTime into text: moto passes the execution's
+    start_time (a datetime, set with datetime.now in the provider)."""
+    source = inspect.getsource(seams.original(executions.EVALUATION_ENVIRONMENT))
+    assert "StartTime=self._evaluation_details.execution_details.start_time" in source
+
+
+def test_a_state_builds_its_context_entry_through_state_data():
+    """executions.state_data replaces the StateData name CommonStateField._eval_body calls
+    with EnteredTime (Python's isoformat()) and Name."""
+    from moto.stepfunctions.parser.asl.component.state.state import CommonStateField
+    from moto.stepfunctions.parser.asl.eval.states import StateData
+
+    assert seams.original(executions.STATE_DATA) is StateData
+    source = inspect.getsource(CommonStateField._eval_body)
+    assert 'context_object_data["State"] = StateData(' in source
+    assert "EnteredTime=datetime.datetime.now(tz=datetime.timezone.utc).isoformat()" in source
+
+
+def test_a_task_failure_event_comes_from_from_error():
+    """executions.task_failure_names_the_resource: ExecutionState._eval_state records the
+    FailureEvent _from_error returns (a FailureEventException's own) as the failure event; a
+    task service names its resource with _get_sfn_resource/_get_sfn_resource_type."""
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (  # noqa: E501
+        StateTaskService,
+    )
+
+    assert "return ex.failure_event" in inspect.getsource(seams.original(executions.FROM_ERROR))
+    source = inspect.getsource(ExecutionState._eval_state)
+    assert "failure_event: FailureEvent = self._from_error(env=env, ex=ex)" in source
+    assert "event_details=failure_event.event_details" in source
+    assert callable(StateTaskService._get_sfn_resource)
+    assert callable(StateTaskService._get_sfn_resource_type)
+
+
 def test_interpreter_executions_keep_the_output_as_a_value():
     """describe_execution_response serializes execution.output (set from states.get_input())."""
     from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication

@@ -117,6 +117,51 @@ def test_states_and_tasks_turn_any_exception_into_a_cause():
     assert 'f"{type(ex).__name__}({str(ex)})"' in inspect.getsource(Program._eval_body)
 
 
+def test_result_path_updates_the_input_with_jsonpath_ng():
+    """internal_errors.result_path_failures: moto's ResultPath applies the path with
+    jsonpath-ng's update_or_create to the state's input, which raises Python's TypeError when
+    a step of the path is no object; self.result_path_src is the path as written."""
+    from moto.stepfunctions.parser.asl.component.common.path.result_path import ResultPath
+
+    source = inspect.getsource(_original(
+        "moto.stepfunctions.parser.asl.component.common.path.result_path:ResultPath._eval_body"))
+    assert "result_expr.update_or_create(" in source and "state_input" in source
+    assert "self.result_path_src = result_path_src" in inspect.getsource(ResultPath.__init__)
+
+
+def test_a_branch_worker_runs_its_program_on_its_own_env():
+    """internal_errors.stopped_branches_end_quietly: BranchWorker._thread_routine evaluates
+    self._program on self.env, whose program_state() is ProgramStopped once the Parallel has
+    stopped it; setting next_state_name then raises RuntimeError."""
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
+
+    source = inspect.getsource(_original(
+        "moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branch_worker:"
+        "BranchWorker._thread_routine"))
+    assert "self._program.eval(self.env)" in source
+    assert "self._branch_worker_comm.on_terminated(env=self.env)" in source
+    setter = inspect.getsource(Environment.next_state_name.fset)
+    assert "raise RuntimeError(" in setter
+
+
+def test_an_intrinsic_function_is_evaluated_by_its_string_expression():
+    """internal_errors.intrinsic_failures: StringIntrinsicFunction evaluates self.function
+    (the States.* function) in its _eval_body and keeps the text as written in
+    intrinsic_function_derivation; a path not found raises NoSuchJsonPathError."""
+    from moto.stepfunctions.parser.asl.component.common.string.string_expression import (
+        StringIntrinsicFunction,
+    )
+    from moto.stepfunctions.parser.asl.utils.json_path import NoSuchJsonPathError
+
+    source = inspect.getsource(_original(
+        "moto.stepfunctions.parser.asl.component.common.string.string_expression:"
+        "StringIntrinsicFunction._eval_body"))
+    assert "self.function.eval(env=env)" in source
+    assert "self.intrinsic_function_derivation = intrinsic_function_derivation" in (
+        inspect.getsource(StringIntrinsicFunction.__init__))
+    assert issubclass(NoSuchJsonPathError, Exception)
+
+
 def test_a_map_run_counts_failed_items_and_pushes_the_outputs():
     """map_runs.tolerated_failures reads the run record's item counters and thresholds after
     moto's _map_run pushed the outputs (it pops them when the run fails)."""

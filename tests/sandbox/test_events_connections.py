@@ -446,3 +446,52 @@ def test_secret_values_in_invocation_parameters_are_hidden():
         {"Key": "x-open", "Value": "visible", "IsValueSecret": False},
         {"Key": "x-hidden", "IsValueSecret": True},
     ]
+
+
+def test_the_connection_secret_is_named_as_on_aws(moto_inprocess):
+    """(recorded) EventBridge names a connection's managed secret
+    `events!connection/<connection-name>/<uuid>` (LocalStack's parity snapshots of AWS, events
+    test_api_destinations_and_connection test_connection_secrets: "Name":
+    "events!connection/<connection-name>/<secret-uuid>"; AWS's KMS policy examples match
+    `events!connection/*`). moto added a fourth segment, `/auth`."""
+    import re
+
+    events = moto_inprocess("events")
+    events.create_connection(Name="named", AuthorizationType="API_KEY", AuthParameters=API_KEY)
+    secret_arn = events.describe_connection(Name="named")["SecretArn"]
+    secrets = moto_inprocess("secretsmanager")
+    secret = secrets.describe_secret(SecretId=secret_arn)
+    uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    assert re.fullmatch(f"events!connection/named/{uuid}", secret["Name"])
+    assert secret["ARN"] == secret_arn
+    assert re.fullmatch(
+        f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:events!connection/named/{uuid}-"
+        "[A-Za-z]{6}", secret_arn)
+    value = secrets.get_secret_value(SecretId=secret["Name"])["SecretString"]
+    assert json.loads(value)["api_key_value"] == KEY_VALUE
+    events.update_connection(
+        Name="named", AuthParameters={"ApiKeyAuthParameters": {"ApiKeyValue": "rotated"}})
+    assert json.loads(secrets.get_secret_value(SecretId=secret_arn)["SecretString"])[
+        "api_key_value"] == "rotated"
+    events.delete_connection(Name="named")
+    with pytest.raises(ClientError):
+        secrets.describe_secret(SecretId=secret_arn)
+
+
+def test_delete_answers_last_authorized_time_and_describe_then_says_failed(moto_inprocess):
+    """(recorded, same snapshots, test_delete_connection) DeleteConnection answers
+    ConnectionArn, ConnectionState DELETING, CreationTime, LastAuthorizedTime,
+    LastModifiedTime; DescribeConnection of the deleted connection is ResourceNotFoundException
+    "Failed to describe the connection(s). Connection '<name>' does not exist."."""
+    events = checked(moto_inprocess("events"))
+    events.create_connection(Name="gone", AuthorizationType="API_KEY", AuthParameters=API_KEY)
+    deleted = events.delete_connection(Name="gone")
+    assert sorted(k for k in deleted if k != "ResponseMetadata") == [
+        "ConnectionArn", "ConnectionState", "CreationTime", "LastAuthorizedTime",
+        "LastModifiedTime"]
+    assert deleted["ConnectionState"] == "DELETING"
+    with pytest.raises(ClientError) as missing:
+        events.describe_connection(Name="gone")
+    assert missing.value.response["Error"] == {
+        "Code": "ResourceNotFoundException",
+        "Message": "Failed to describe the connection(s). Connection 'gone' does not exist."}

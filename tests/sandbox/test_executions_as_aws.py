@@ -166,3 +166,71 @@ def test_actions_the_sandbox_does_not_emulate_answer_in_words(sfn):
     with pytest.raises(ClientError) as missing:
         sfn.redrive_execution(executionArn=described["executionArn"] + "x")
     assert missing.value.response["Error"]["Code"] == "ExecutionDoesNotExist"
+
+
+#: AWS's timestamps in the context object (input-output-contextobject.html: "StartTime":
+#: "2019-03-26T20:14:13.192Z"): ISO 8601, UTC, milliseconds, "Z".
+AWS_CONTEXT_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
+
+
+def _context_keys(context: dict) -> dict:
+    return {key: sorted(value) for key, value in context.items()}
+
+
+def test_the_whole_context_object_is_json_with_iso_timestamps(sfn):
+    """(recorded) `"ctx.$": "$$"` in a Pass state's Parameters gives the whole context object
+    (LocalStack's parity snapshot of AWS, stepfunctions/v2/context_object test_input_path[$$]:
+    Execution{Id, Input, StartTime, Name, RoleArn, RedriveCount}, StateMachine{Id, Name},
+    State{Name, EnteredTime}) with ISO 8601 timestamps; the sandbox answered DescribeExecution
+    with HTTP 500 ("Object of type datetime is not JSON serializable")."""
+    import re
+
+    described, _ = run(sfn, {"StartAt": "S", "States": {
+        "S": {"Type": "Pass", "Parameters": {"ctx.$": "$$"}, "End": True}}}, {"input-value": 0})
+    assert described["status"] == "SUCCEEDED"
+    context = output(described)["ctx"]
+    assert _context_keys(context) == {
+        "Execution": ["Id", "Input", "Name", "RedriveCount", "RoleArn", "StartTime"],
+        "StateMachine": ["Id", "Name"],
+        "State": ["EnteredTime", "Name"],
+    }
+    assert context["Execution"]["Id"] == described["executionArn"]
+    assert context["Execution"]["Input"] == {"input-value": 0}
+    assert context["State"]["Name"] == "S"
+    assert re.match(AWS_CONTEXT_TIME, context["Execution"]["StartTime"])
+    assert re.match(AWS_CONTEXT_TIME, context["State"]["EnteredTime"])
+
+
+def test_the_whole_context_object_can_be_assigned_to_a_variable(sfn):
+    """`"ctx.$": "$$"` in an Assign (workflow-variables.html: Assign takes JSONPath paths into
+    the context object) stores the context object; the sandbox failed the execution with
+    "not emulated by the sandbox: …"."""
+    described, history = run(sfn, {"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"ctx.$": "$$"}, "Next": "B"},
+        "B": {"Type": "Pass", "Parameters": {"start.$": "$ctx.Execution.StartTime",
+                                             "state.$": "$ctx.State.Name"}, "End": True}}})
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    assert output(described)["state"] == "A"
+    import re
+
+    assert re.match(AWS_CONTEXT_TIME, output(described)["start"])
+
+
+def test_an_express_execution_context_has_no_redrive_count(sfn):
+    """(recorded) an EXPRESS execution's `$$.Execution` is {Id, Input, Name, RoleArn,
+    StartTime}: no RedriveCount (LocalStack's parity snapshots of AWS,
+    stepfunctions/v2/test_state test_base_map_state_inspect: the context of an
+    `…:express:…` execution); STANDARD's has RedriveCount 0 (above)."""
+    import json
+
+    from sfn_run import ROLE
+
+    arn = sfn.create_state_machine(
+        name="express-ctx", type="EXPRESS", roleArn=ROLE, definition=json.dumps(
+            {"StartAt": "S", "States": {
+                "S": {"Type": "Pass", "Parameters": {"e.$": "$$.Execution"}, "End": True}}}),
+    )["stateMachineArn"]
+    result = sfn.start_sync_execution(stateMachineArn=arn, input="{}")
+    assert result["status"] == "SUCCEEDED", result.get("cause")
+    assert sorted(json.loads(result["output"])["e"]) == [
+        "Id", "Input", "Name", "RoleArn", "StartTime"]

@@ -336,6 +336,28 @@ def test_step_functions_executes_definitions(clean_sandbox, sandbox_client):
     assert json.loads(described["output"]) == {"ok": 1}
 
 
+def test_the_whole_context_object_is_described_not_a_500(clean_sandbox, sandbox_client):
+    """Issue 26: `"ctx.$": "$$"` then DescribeExecution through the server (its direct path)
+    answered HTTP 500 ("Object of type datetime is not JSON serializable"); AWS gives the
+    context object as JSON (input-output-contextobject.html)."""
+    sfn = sandbox_client("stepfunctions")
+    machine = sfn.create_state_machine(
+        name="whole-context", roleArn="arn:aws:iam::123456789012:role/sfn",
+        definition=json.dumps({"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Parameters": {"ctx.$": "$$"}, "End": True}}}),
+    )["stateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
+    for _ in range(200):
+        described = sfn.describe_execution(executionArn=execution)
+        if described["status"] != "RUNNING":
+            break
+        time.sleep(0.02)
+    assert described["status"] == "SUCCEEDED"
+    context = json.loads(described["output"])["ctx"]
+    assert context["Execution"]["Id"] == execution
+    assert context["Execution"]["StartTime"].endswith("Z")
+
+
 def test_the_server_that_serves_the_data_plane_sets_its_address(monkeypatch):
     from lab.sandbox import network
 

@@ -167,3 +167,45 @@ def test_what_test_state_does_not_emulate_is_refused_in_words(aws):
         error = refused.value.response["Error"]
         assert error["Code"] == "ValidationException"
         assert error["Message"].startswith("not emulated by the sandbox: TestState")
+
+
+def test_debug_reports_every_jsonpath_step_of_a_task_without_the_fields(aws, public_api):
+    """(recorded) DEBUG for a JSONPath Task with no InputPath, Parameters beyond the task's,
+    ResultSelector or ResultPath: inspectionData has input, afterInputPath, afterParameters,
+    result, afterResultSelector, afterResultPath, the missing fields acting as the identity
+    (LocalStack's parity snapshots of AWS, stepfunctions/v2/test_state
+    test_base_lambda_task_state[DEBUG]; botocore's InspectionData shape). The sandbox left out
+    afterInputPath, afterResultSelector and afterResultPath."""
+    api, connection = public_api
+    state = {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+             "Parameters": {"ApiEndpoint": api.url(), "Method": "GET",
+                            "Authentication": {"ConnectionArn": connection}}, "End": True}
+    data = _test(aws, state, inspectionLevel="DEBUG", input='{"k": 1}')["inspectionData"]
+    assert sorted(data) == ["afterInputPath", "afterParameters", "afterResultPath",
+                            "afterResultSelector", "input", "result"]
+    assert json.loads(data["afterInputPath"]) == {"k": 1}
+    assert json.loads(data["afterParameters"])["ApiEndpoint"] == api.url()
+    assert data["afterResultSelector"] == data["afterResultPath"] == data["result"]
+    assert json.loads(data["result"])["StatusCode"] == 200
+
+
+def test_debug_steps_of_pass_and_choice_states_as_recorded(aws):
+    """(recorded, same snapshots, test_base_inspection_level_debug) a Pass without Result:
+    afterInputPath, afterParameters, afterResultSelector, afterResultPath, no result; a Pass with
+    Result: result, afterResultSelector, afterResultPath only; a Choice: afterInputPath only."""
+    plain = _test(aws, {"Type": "Pass", "End": True}, input='{"Value": "HelloWorld"}',
+                  inspectionLevel="DEBUG")["inspectionData"]
+    assert sorted(plain) == ["afterInputPath", "afterParameters", "afterResultPath",
+                             "afterResultSelector", "input"]
+    assert {json.loads(v)["Value"] for v in plain.values()} == {"HelloWorld"}
+    with_result = _test(aws, {"Type": "Pass", "Result": {"resultKey": "result value"},
+                              "End": True}, input='{"Value": "HelloWorld"}',
+                        inspectionLevel="DEBUG")["inspectionData"]
+    assert sorted(with_result) == ["afterResultPath", "afterResultSelector", "input", "result"]
+    assert json.loads(with_result["afterResultPath"]) == {"resultKey": "result value"}
+    choice = _test(aws, {"Type": "Choice", "Choices": [
+        {"Variable": "$.value", "NumericGreaterThan": 20, "Next": "ValueInTwenties"}],
+        "Default": "Other"}, input='{"type": "Private", "value": 22}',
+        inspectionLevel="DEBUG")
+    assert choice["nextState"] == "ValueInTwenties"
+    assert sorted(choice["inspectionData"]) == ["afterInputPath", "input"]

@@ -349,6 +349,35 @@ _RESOURCE_CONFIGURATION_ARN = re.compile(
 )
 
 
+def secret_name(connection: Any) -> str:
+    """The name AWS gives a connection's managed secret: ``events!connection/<name>/<uuid>``
+    (recorded on AWS: LocalStack's parity snapshots, events test_api_destinations_and_connection
+    test_connection_secrets, ``"Name": "events!connection/<connection-name>/<secret-uuid>"``).
+    The uuid is the secret's own, derived from the connection's ARN so the sandbox's seeded
+    ids stay as they were."""
+    import uuid
+
+    return f"events!connection/{connection.name}/{uuid.uuid5(uuid.NAMESPACE_URL, connection.arn)}"
+
+
+def rename_secret(connection: Any, account_id: str, region: str) -> None:
+    """Give moto's secret (``events!connection/<name>/<uuid>/auth``) AWS's name, in place:
+    same value, versions and ARN suffix, so no seeded id is drawn again."""
+    from moto.events.models import get_secrets_manager_backend
+
+    store = get_secrets_manager_backend(account_id, region).secrets
+    secret = store.get(connection.secret_arn)
+    if secret is None:
+        return
+    new_name = secret_name(connection)
+    prefix, suffix = secret.arn.rsplit(":secret:", 1)[0], secret.arn.rsplit("-", 1)[1]
+    dict.pop(store, secret.name, None)
+    secret.name = secret.secret_id = new_name
+    secret.arn = f"{prefix}:secret:{new_name}-{suffix}"
+    dict.__setitem__(store, new_name, secret)
+    connection.secret_arn = secret.arn
+
+
 def _not_found(name: str):
     from moto.events.exceptions import ResourceNotFoundException
 
@@ -390,6 +419,7 @@ def wrap_create_connection(original):
             raise ResourceAlreadyExistsException(f"Connection {name} already exists.")
         connectivity = _check_connectivity(invocation_connectivity_parameters)
         connection = original(self, name, description, authorization_type, auth_parameters)
+        rename_secret(connection, self.account_id, self.region_name)
         connection.lab = ConnectionExtension(
             invocation_connectivity_parameters=connectivity,
             kms_key_identifier=kms_key_identifier,
@@ -456,7 +486,6 @@ def wrap_delete_connection(original):
         result = original(self, name)
         result.update(short_description(connection, self.account_id, self.region_name))
         result["ConnectionState"] = "DELETING"
-        result.pop("LastAuthorizedTime", None)
         return result
 
     return delete_connection

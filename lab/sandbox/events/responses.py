@@ -40,7 +40,15 @@ def create_connection(self):
 
 
 def describe_connection(self):
-    connection = self.events_backend.get_connection(self._get_param("Name"))
+    name = self._get_param("Name")
+    connection = self.events_backend.connections.get(name)
+    if connection is None:
+        from moto.events.exceptions import ResourceNotFoundException
+
+        # Recorded on AWS (LocalStack's parity snapshot, events
+        # test_api_destinations_and_connection test_delete_connection).
+        raise ResourceNotFoundException(
+            f"Failed to describe the connection(s). Connection '{name}' does not exist.")
     return json.dumps(describe(self, connection)), self.response_headers
 
 

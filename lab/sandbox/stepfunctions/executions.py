@@ -14,6 +14,7 @@ Its seams (:func:`seams`) and every moto internal used here have a contract test
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -28,6 +29,11 @@ LIST_EXECUTIONS = "moto.stepfunctions.responses:StepFunctionResponse.list_execut
 EVALUATION_ENVIRONMENT = (
     "moto.stepfunctions.parser.backend.execution_worker:ExecutionWorker._get_evaluation_environment"
 )
+FROM_ERROR = (
+    "moto.stepfunctions.parser.asl.component.state.exec.execute_state:ExecutionState._from_error"
+)
+#: ``$$.State`` is built by ``CommonStateField._eval_body`` calling this name on entering a state.
+STATE_DATA = "moto.stepfunctions.parser.asl.component.state.state:StateData"
 
 
 def redrive_status(status: str, is_express: bool = False) -> tuple[str, str | None]:
@@ -143,12 +149,73 @@ def list_executions(self):
     return moto_result
 
 
+def aws_timestamp(value: Any) -> Any:
+    """A context object timestamp as AWS writes it: ISO 8601 in UTC with milliseconds and
+    ``Z`` ("2019-03-26T20:14:13.192Z", input-output-contextobject.html). moto put a
+    ``datetime`` in ``$$.Execution.StartTime`` (not JSON: DescribeExecution of ``"ctx.$": "$$"``
+    answered HTTP 500) and Python's ``isoformat()`` (microseconds, ``+00:00``) in
+    ``$$.State.EnteredTime``."""
+    import datetime
+
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if not isinstance(value, datetime.datetime):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    value = value.astimezone(datetime.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
 def _execution_context(self):
-    """ExecutionWorker._get_evaluation_environment, with ``$$.Execution.RedriveCount`` = 0."""
+    """ExecutionWorker._get_evaluation_environment, with AWS's ``$$.Execution``: ``StartTime``
+    as ISO 8601 text, ``RedriveCount`` 0 for a STANDARD execution and none for an EXPRESS
+    one (recorded on AWS: an EXPRESS execution's ``$$.Execution`` is Id, Input, Name,
+    RoleArn, StartTime)."""
+    from moto.stepfunctions.parser.api import StateMachineType
+
     environment = lab_seams.original(EVALUATION_ENVIRONMENT)(self)
     execution = environment.states.context_object.context_object_data["Execution"]
-    execution.setdefault("RedriveCount", 0)
+    execution["StartTime"] = aws_timestamp(execution.get("StartTime"))
+    if getattr(environment, "execution_type", None) == StateMachineType.EXPRESS:
+        execution.pop("RedriveCount", None)
+    else:
+        execution.setdefault("RedriveCount", 0)
     return environment
+
+
+def state_data(**fields):
+    """``StateData`` as moto's ``CommonStateField._eval_body`` builds ``$$.State`` on entering
+    a state, with ``EnteredTime`` as AWS writes it (:func:`aws_timestamp`)."""
+    if "EnteredTime" in fields:
+        fields["EnteredTime"] = aws_timestamp(fields["EnteredTime"])
+    return dict(fields)
+
+
+def task_failure_names_the_resource(moto_from_error):
+    """``ExecutionState._from_error``: a Task's ``TaskFailed`` event always names the task's
+    ``resource`` and ``resourceType``, which botocore's ``TaskFailedEventDetails`` requires.
+    moto left them out when the state failed outside the service call (a ``ResultSelector``
+    path not found, a ``ResultPath`` the input cannot take, a variable limit), and
+    GetExecutionHistory answered a shape AWS never sends."""
+
+    @functools.wraps(moto_from_error)
+    def _from_error(self, env, ex):
+        failure_event = moto_from_error(self, env, ex)
+        details = (getattr(failure_event, "event_details", None) or {}).get(
+            "taskFailedEventDetails")
+        if details is not None and ("resource" not in details or "resourceType" not in details):
+            resource = getattr(self, "_get_sfn_resource", None)
+            resource_type = getattr(self, "_get_sfn_resource_type", None)
+            if callable(resource) and callable(resource_type):
+                details.setdefault("resource", resource())
+                details.setdefault("resourceType", resource_type())
+        return failure_event
+
+    return _from_error
 
 
 def seams():
@@ -173,7 +240,22 @@ def seams():
             __name__,
             EVALUATION_ENVIRONMENT,
             _execution_context,
-            "moto's context object has no $$.Execution.RedriveCount",
+            "moto's context object has no $$.Execution.RedriveCount and a datetime StartTime",
             contracts + "test_the_execution_worker_builds_the_context_object_without_redrive_count",
+        ),
+        lab_seams.Seam(
+            __name__,
+            FROM_ERROR,
+            task_failure_names_the_resource,
+            "moto's TaskFailed of a state failing outside its service call has no resource",
+            contracts + "test_a_task_failure_event_comes_from_from_error",
+            kind="wrap",
+        ),
+        lab_seams.Seam(
+            __name__,
+            STATE_DATA,
+            state_data,
+            "moto writes $$.State.EnteredTime with Python's isoformat(), not AWS's format",
+            contracts + "test_a_state_builds_its_context_entry_through_state_data",
         ),
     )

@@ -107,6 +107,8 @@ def test_state(
         TestStateAmazonStateLanguageParser,
     )
 
+    from lab.sandbox.stepfunctions.executions import aws_timestamp
+
     level = inspection_level or "INFO"
     if level not in INSPECTION_LEVELS:
         raise ValidationException(f"inspectionLevel must be one of {', '.join(INSPECTION_LEVELS)}")
@@ -162,7 +164,7 @@ def test_state(
                 Input=execution_input,
                 Name=name,
                 RoleArn=role,
-                StartTime=datetime.datetime.now(datetime.UTC).isoformat(),
+                StartTime=aws_timestamp(datetime.datetime.now(datetime.UTC)),
                 RedriveCount=0,
             ),
             StateMachine=StateMachineData(Id=machine_arn, Name=name),
@@ -176,6 +178,7 @@ def test_state(
 
     inspection = dict(env.inspection_data)
     inspection.pop(REVEAL_KEY, None)
+    _complete_jsonpath_steps(inspection, state)
     assigned = {**env.variable_store._outer_scope, **env.variable_store._inner_scope}
     if assigned:
         inspection["variables"] = _dumps(assigned)
@@ -213,6 +216,42 @@ def test_state(
             inspection.pop("response", None)
         result["inspectionData"] = inspection
     return result
+
+
+def _complete_jsonpath_steps(inspection: dict, state: dict) -> None:
+    """The JSONPath steps a state went through that its definition does not write out.
+
+    moto records ``afterInputPath``, ``afterParameters``, ``afterResultSelector`` and
+    ``afterResultPath`` only for a field the state declares; AWS reports each step the state
+    passed, a missing field being the identity (``InputPath``/``ResultPath`` default ``$``).
+    Recorded on AWS (LocalStack's parity snapshots, stepfunctions/v2/test_state
+    test_base_lambda_task_state[DEBUG]): a Task with none of the fields has input,
+    afterInputPath, afterParameters, result, afterResultSelector, afterResultPath; a Pass
+    without ``Result`` the same but ``result``; a Pass with ``Result`` has result,
+    afterResultSelector, afterResultPath only; Choice, Succeed and Fail have afterInputPath.
+    A step after the one that failed is not reported.
+    """
+    if state.get("QueryLanguage") == "JSONata":
+        return
+    kind = state.get("Type")
+    pass_with_result = kind == "Pass" and "Result" in state
+
+    def default(key: str, field: str, previous: str) -> None:
+        if key not in inspection and field not in state and previous in inspection:
+            inspection[key] = inspection[previous]
+
+    if kind in ("Task", "Pass", "Choice", "Succeed", "Fail") and not pass_with_result:
+        default("afterInputPath", "InputPath", "input")
+    if kind == "Task":
+        default("afterParameters", "Parameters", "afterInputPath")
+        default("afterResultSelector", "ResultSelector", "result")
+    elif kind == "Pass" and not pass_with_result:
+        default("afterParameters", "Parameters", "afterInputPath")
+        default("afterResultSelector", "ResultSelector", "afterParameters")
+    elif pass_with_result:
+        default("afterResultSelector", "ResultSelector", "result")
+    if kind in ("Task", "Pass"):
+        default("afterResultPath", "ResultPath", "afterResultSelector")
 
 
 def _caught_output(catcher, state, state_input, error, cause, variables) -> Any:

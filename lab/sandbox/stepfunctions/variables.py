@@ -135,6 +135,8 @@ def _failure(env, error: str, cause: str):
         "States.ExceedToleratedFailureThreshold": (
             StatesErrorNameType.StatesExceedToleratedFailureThreshold
         ),
+        "States.ResultPathMatchFailure": StatesErrorNameType.StatesResultPathMatchFailure,
+        "States.IntrinsicFailure": StatesErrorNameType.StatesIntrinsicFailure,
     }
     typ = names.get(error)
     error_name = StatesErrorName(typ=typ) if typ is not None else CustomErrorName(error)
