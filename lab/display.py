@@ -337,10 +337,78 @@ def _kernel_shell():
     return shell if shell is not None and getattr(shell, "kernel", None) is not None else None
 
 
+# ------------------------------------------------------------- errors in a kernel
+#
+# A LabError is a sentence naming the fix: in a notebook it reads as that one line, not
+# under a traceback through lab/. An interrupted cell leaves its names unset; the next
+# cell's NameError says which cell to re-run instead of only "name 'run' is not defined".
+
+_RED, _RESET = "\x1b[0;31m", "\x1b[0m"
+
+
+def _assigned_names(source: str) -> list[str]:
+    """The names a cell's top-level statements assign (``run = …``, ``a, b = …``, ``as x``)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        targets = []
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, (ast.With, ast.For)):
+            targets = [i.optional_vars for i in node.items if i.optional_vars] if isinstance(
+                node, ast.With) else [node.target]
+        for target in targets:
+            names += [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return list(dict.fromkeys(names))
+
+
+def _first_line(source: str) -> str:
+    line = next((x for x in source.strip().splitlines() if x.strip()), "")
+    return line if len(line) <= 80 else line[:79] + "…"
+
+
+def error_line(shell, etype, value) -> str | None:
+    """The one line a notebook shows for ``value``, or None for a full traceback."""
+    from lab.errors import LabError
+
+    if isinstance(value, LabError):
+        return f"{etype.__name__}: {value}"
+    history = list(shell.user_ns.get("In", []) or [])
+    if isinstance(value, KeyboardInterrupt):
+        names = _assigned_names(history[-1]) if history else []
+        unset = f"; {', '.join(names)} may not be set" if names else ""
+        return (f"KeyboardInterrupt: this cell stopped before it finished{unset}: "
+                "re-run it before the cells below.")
+    if isinstance(value, NameError) and getattr(value, "name", None):
+        for number in range(len(history) - 2, 0, -1):
+            if value.name in _assigned_names(history[number]):
+                return (f"NameError: {value.name!r} is not defined because the cell that sets it "
+                        f"did not finish (interrupted or failed): re-run In [{number}] "
+                        f"`{_first_line(history[number])}`, then this cell.")
+    return None
+
+
+def _show_error(shell, etype, value, tb, tb_offset=None):
+    line = error_line(shell, etype, value)
+    if line is None:
+        stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    else:
+        stb = [_RED + line + _RESET]
+    shell._showtraceback(etype, value, stb)
+    return stb
+
+
 def apply(shell=None) -> bool:
     """Set the display policy in this kernel (``import lab`` does it); True if it was set.
 
-    Safe to call again: formatters are replaced, not stacked.
+    Tables (:func:`frame_html`) and errors (:func:`error_line`: a LabError as its one
+    sentence, an interrupt or a NameError after one naming the cell to re-run). Safe to call
+    again: formatters and the error handler are replaced, not stacked.
     """
     shell = shell or _kernel_shell()
     if shell is None:
@@ -354,4 +422,7 @@ def apply(shell=None) -> bool:
     )
     formatters["text/html"].for_type(pd.Series, lambda series: frame_html(series_as_table(series)))
     formatters["text/html"].for_type(pd.DataFrame, frame_html)
+    from lab.errors import LabError
+
+    shell.set_custom_exc((LabError, KeyboardInterrupt, NameError), _show_error)
     return True

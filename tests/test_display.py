@@ -243,3 +243,44 @@ def test_in_a_kernel_dataframes_and_series_use_the_lab_html():
         assert 'class="lab-table"' in series and "dtype" not in series
     finally:
         del shell.kernel
+
+
+def _run_in_a_kernel(tmp_path, *sources):
+    import nbclient
+
+    nb = new_notebook(cells=[new_code_cell(source) for source in sources])
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    return nb
+
+
+def _errors(cell):
+    return [o for o in cell.outputs if o["output_type"] == "error"]
+
+
+def test_in_a_notebook_a_lab_error_is_one_line_not_a_traceback_through_lab(tmp_path):
+    """00: aws mode without credentials gave the right sentence under 25 lines of traceback."""
+    nb = _run_in_a_kernel(
+        tmp_path, "import lab",
+        "from lab.config import load_config\n"
+        "raise lab.LabError('aws mode found no credentials; run `aws configure`.')")
+    (error,) = _errors(nb.cells[1])
+    assert len(error["traceback"]) == 1, error["traceback"]
+    assert "aws mode found no credentials; run `aws configure`." in error["traceback"][0]
+
+
+def test_after_an_interrupted_cell_the_next_one_says_which_cell_to_re_run(tmp_path):
+    """07: an interrupt in `run = lab.send_events(...)` left `run` unset: NameError below."""
+    nb = _run_in_a_kernel(tmp_path, "import lab\ndef send_events():\n    raise KeyboardInterrupt",
+                          "run = send_events()", "run.sent")
+    (interrupted,) = _errors(nb.cells[1])
+    assert len(interrupted["traceback"]) == 1, interrupted["traceback"]
+    assert "run may not be set" in interrupted["traceback"][0]
+    (missing,) = _errors(nb.cells[2])
+    assert len(missing["traceback"]) == 1, missing["traceback"]
+    assert "re-run In [2] `run = send_events()`" in missing["traceback"][0]
+
+
+def test_other_errors_keep_their_full_traceback():
+    shell = InteractiveShell.instance()
+    assert display.error_line(shell, ZeroDivisionError, ZeroDivisionError("x")) is None
+    assert display.error_line(shell, NameError, NameError("never_assigned", name="x")) is None
