@@ -292,11 +292,13 @@ def frame_html(frame, budget_px: float = TABLE_BUDGET_PX) -> str:
     key/value table (up to VERTICAL_MAX_ROWS records) or column groups that each fit,
     the first column repeated in each; a table over MAX_ROWS rows shows its first and last
     rows with a row saying how many are not shown. ``frame.attrs["caption"]`` is shown
-    above the table.
+    above the table; an empty frame with ``attrs["empty"]`` is that sentence instead.
     """
     import pandas as pd
 
     caption = frame.attrs.get("caption") if hasattr(frame, "attrs") else None
+    if frame.empty and frame.attrs.get("empty"):
+        return f"<p>{_escape(frame.attrs['empty'])}</p>"
     elided = None
     if len(frame) > MAX_ROWS:
         half = MAX_ROWS // 2
@@ -323,6 +325,19 @@ def frame_html(frame, budget_px: float = TABLE_BUDGET_PX) -> str:
         parts.append(_table([prepared[i] for i in group],
                             f"{caption} ({note})" if caption else note, elided))
     return "\n".join(parts)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(str(text), quote=False)
+
+
+def frame_text(frame) -> str:
+    """The text form: pandas' own, or the frame's ``attrs["empty"]`` sentence when empty."""
+    if frame.empty and frame.attrs.get("empty"):
+        return str(frame.attrs["empty"])
+    return repr(frame)
 
 
 def _kernel_shell():
@@ -422,6 +437,8 @@ def apply(shell=None) -> bool:
     )
     formatters["text/html"].for_type(pd.Series, lambda series: frame_html(series_as_table(series)))
     formatters["text/html"].for_type(pd.DataFrame, frame_html)
+    formatters["text/plain"].for_type(
+        pd.DataFrame, lambda frame, printer, cycle: printer.text(frame_text(frame)))
     from lab.errors import LabError
 
     shell.set_custom_exc((LabError, KeyboardInterrupt, NameError), _show_error)

@@ -284,3 +284,21 @@ def test_other_errors_keep_their_full_traceback():
     shell = InteractiveShell.instance()
     assert display.error_line(shell, ZeroDivisionError, ZeroDivisionError("x")) is None
     assert display.error_line(shell, NameError, NameError("never_assigned", name="x")) is None
+
+
+def test_an_empty_table_with_a_sentence_reads_as_that_sentence():
+    """99's "prove nothing is left" showed an empty table and no sentence."""
+    shell = InteractiveShell.instance()
+    shell.kernel = object()
+    try:
+        display.apply(shell)
+        left = pd.DataFrame(columns=["service", "resource"])
+        left.attrs["empty"] = "Nothing of the lab's stack PrivateApiLab is left in the sandbox."
+        data, _ = shell.display_formatter.format(left)
+        assert data["text/plain"] == left.attrs["empty"]
+        assert data["text/html"] == f"<p>{left.attrs['empty']}</p>"
+        full = pd.DataFrame({"service": ["ec2"], "resource": ["vpc-1"]})
+        full.attrs = dict(left.attrs)
+        assert "vpc-1" in shell.display_formatter.format(full)[0]["text/plain"]
+    finally:
+        del shell.kernel
