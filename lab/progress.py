@@ -176,10 +176,20 @@ class _EventTable:
         row["events"] += 1
         self._show()
 
-    def _show(self) -> None:
+    #: Shown above the table (lab.display): what a row is and what ``events`` counts.
+    CAPTION = ("One row per resource of the stack, with its latest status; events: how many "
+               "stack events CloudFormation reported for it (2 = IN_PROGRESS, then COMPLETE).")
+
+    def frame(self):
+        """The table as shown: a row per resource, with :attr:`CAPTION`."""
         import pandas as pd
 
         frame = pd.DataFrame(list(self._rows.values()), columns=self.COLUMNS)
+        frame.attrs["caption"] = self.CAPTION
+        return frame
+
+    def _show(self) -> None:
+        frame = self.frame()
         if self._handle is None:
             from IPython.display import display
 

@@ -302,3 +302,36 @@ def test_an_empty_table_with_a_sentence_reads_as_that_sentence():
         assert "vpc-1" in shell.display_formatter.format(full)[0]["text/plain"]
     finally:
         del shell.kernel
+
+
+def test_the_deploy_table_says_what_a_row_and_its_events_column_are():
+    """01: the deploy output was a 43-row event table whose `events` column was never explained."""
+    from lab.progress import _EventTable
+
+    table = _EventTable()
+    table._handle = object()  # no display outside a kernel
+    table._show = lambda: None
+    for status in ("CREATE_IN_PROGRESS", "CREATE_COMPLETE"):
+        table.add({"LogicalResourceId": "NetworkVpc7FB7348F", "ResourceType": "AWS::EC2::VPC",
+                   "ResourceStatus": status})
+    frame = table.frame()
+    assert frame.events.tolist() == [2]
+    html = display.frame_html(frame)
+    assert "<caption" in html and "events: how many stack events" in html
+    assert ">CREATE_COMPLETE</td>" in html
+
+
+def test_leftovers_say_in_a_sentence_that_nothing_is_left(monkeypatch):
+    """99's "prove nothing is left" showed an empty table and no sentence."""
+    from lab import cleanup, sandbox
+    from lab.config import LabConfig
+
+    cfg = LabConfig(mode="sandbox", region="us-east-1", stack_name="PrivateApiLab",
+                    sandbox_port=5599)
+    monkeypatch.setattr(cleanup, "load_config", lambda: cfg)
+    monkeypatch.setattr(sandbox, "status", lambda: {"running": True})
+    monkeypatch.setattr(sandbox, "leftovers", lambda: {})
+    left = cleanup.leftovers()
+    assert left.empty
+    assert display.frame_text(left) == (
+        "Nothing of the lab's stack PrivateApiLab is left in the sandbox.")
