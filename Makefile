@@ -10,6 +10,8 @@ NPM_STAMP := node_modules/.installed
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+# jsii's end-of-life banner is silenced per Node major version (a list, not a flag).
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node -p "process.versions.node.split('.')[0]" 2>/dev/null)
 
 .PHONY: setup run test test-clients test-events-load test-aws-rehearsal test-browser browser-setup test-upstream lint notebooks jupyter clean
 
@@ -99,9 +101,11 @@ notebooks: setup
 	$(NBVAL) $(PY) -m lab walkthrough --in-place
 
 # Loopback only; root (a container, CI) needs --allow-root or Jupyter refuses to start.
+# No news pop-up (it covered outputs) and no update check: both would call out.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+JUPYTER_QUIET := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 jupyter: setup
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --KernelManager.transport=ipc $(ROOT_FLAG) notebooks/
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --KernelManager.transport=ipc $(JUPYTER_QUIET) $(ROOT_FLAG) notebooks/
 
 clean:
 	-$(PY) -m lab sandbox stop

@@ -99,7 +99,7 @@ def jupyterlab(notebooks_copy):
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
             f"--port={port}", f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={notebooks_copy}", "--ServerApp.open_browser=False",
-            "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False",
+            "--LabApp.news_url=None", "--ServerApp.disable_check_xsrf=False",
             # kernels over IPC sockets in the runtime dir, as `make jupyter` and
             # lab.notebooks start them: no "running over TCP without encryption" warning
             "--KernelManager.transport=ipc"]
