@@ -110,12 +110,28 @@ BREAK_AFTER = "./:,|&?="
 _WBR = "\ue000"  # a private-use mark, survives escaping, becomes <wbr>
 
 #: The width a table may take: JupyterLab's notebook column at 1400x900 with the file
-#: browser open is about 968 px; a margin for the scroll bar and font differences.
-TABLE_BUDGET_PX = 900
-#: A character of the output font (13 px sans-serif) at its widest common width, and a
-#: cell's padding (0.5em each side): the estimate errs on the wide side.
-CHAR_PX = 8.5
-CELL_PAD_PX = 14
+#: browser open is about 968 px, less the output prompt and a margin.
+TABLE_BUDGET_PX = 880
+#: Advance widths (px) of ASCII 32-126 in DejaVu Sans at 13 px (JupyterLab's table font size;
+#: DejaVu Sans is Linux's sans-serif and wider than macOS's or Windows'), regular and bold
+#: (headers); from the font files matplotlib ships. Other characters count as WIDE_CHAR_PX.
+_REGULAR_PX = (
+    "4.1 5.2 6.0 10.9 8.3 12.4 10.1 3.6 5.1 5.1 6.5 10.9 4.1 4.7 4.1 4.4 8.3 8.3 8.3 8.3 8.3 8.3 "
+    "8.3 8.3 8.3 8.3 4.4 4.4 10.9 10.9 10.9 6.9 13.0 8.9 8.9 9.1 10.0 8.2 7.5 10.1 9.8 3.8 3.8 "
+    "8.5 7.2 11.2 9.7 10.2 7.8 10.2 9.0 8.3 7.9 9.5 8.9 12.9 8.9 7.9 8.9 5.1 4.4 5.1 10.9 6.5 6.5 "
+    "8.0 8.3 7.1 8.3 8.0 4.6 8.3 8.2 3.6 3.6 7.5 3.6 12.7 8.2 8.0 8.3 8.3 5.3 6.8 5.1 8.2 7.7 "
+    "10.6 7.7 7.7 6.8 8.3 4.4 8.3 10.9")
+_BOLD_PX = (
+    "4.5 5.9 6.8 10.9 9.0 13.0 11.3 4.0 5.9 5.9 6.8 10.9 4.9 5.4 4.9 4.7 9.0 9.0 9.0 9.0 9.0 9.0 "
+    "9.0 9.0 9.0 9.0 5.2 5.2 10.9 10.9 10.9 7.5 13.0 10.1 9.9 9.5 10.8 8.9 8.9 10.7 10.9 4.8 4.8 "
+    "10.1 8.3 12.9 10.9 11.1 9.5 11.1 10.0 9.4 8.9 10.6 10.1 14.3 10.0 9.4 9.4 5.9 4.7 5.9 10.9 "
+    "6.5 6.5 8.8 9.3 7.7 9.3 8.8 5.7 9.3 9.3 4.5 4.5 8.6 4.5 13.5 9.3 8.9 9.3 9.3 6.4 7.7 6.2 9.3 "
+    "8.5 12.0 8.4 8.5 7.6 9.3 4.7 9.3 10.9")
+_CHAR_PX = {bold: dict(zip(map(chr, range(32, 127)), map(float, table.split()), strict=True))
+            for bold, table in ((False, _REGULAR_PX), (True, _BOLD_PX))}
+WIDE_CHAR_PX = 13.0
+#: A cell's padding (0.5em each side at 13 px) and a little for rounding.
+CELL_PAD_PX = 15
 #: A table this short that is too wide turns into a vertical key/value table (one column
 #: per record); a longer one is split into column groups that each fit.
 VERTICAL_MAX_ROWS = 3
@@ -142,11 +158,17 @@ def _breakable(value) -> str:
     return re.sub(rf"\S{{{LONG_WORD_CH},}}", mark, str(value))
 
 
-def _longest_unbroken(marked: str) -> int:
-    """The widest piece of ``marked`` text that cannot wrap, in characters."""
+def text_px(text: str, bold: bool = False) -> float:
+    """How wide ``text`` is in the table font, in px (see _REGULAR_PX)."""
+    widths = _CHAR_PX[bold]
+    return sum(widths.get(char, WIDE_CHAR_PX) for char in text)
+
+
+def _longest_unbroken(marked: str, bold: bool = False) -> float:
+    """The widest piece of ``marked`` text that cannot wrap, in px."""
     import re
 
-    return max((len(piece) for piece in re.split(rf"[\s{_WBR}]+", marked)), default=0)
+    return max((text_px(piece, bold) for piece in re.split(rf"[\s{_WBR}]+", marked)), default=0)
 
 
 def _text(value) -> str:
@@ -212,11 +234,11 @@ def _header_html(name) -> tuple[str, int]:
 
     marked = _breakable(_header_text(name)).replace("_", "_" + _WBR)
     escaped = html.escape(marked, quote=False).replace(_WBR, "<wbr>")
-    return escaped, _longest_unbroken(marked)
+    return escaped, _longest_unbroken(marked, bold=True)
 
 
-def _width_px(chars: int) -> float:
-    return chars * CHAR_PX + CELL_PAD_PX
+def _width_px(text_width: float) -> float:
+    return text_width + CELL_PAD_PX
 
 
 def _prepared(columns):

@@ -319,6 +319,29 @@ def test_the_deploy_table_says_what_a_row_and_its_events_column_are():
     html = display.frame_html(frame)
     assert "<caption" in html and "events: how many stack events" in html
     assert ">CREATE_COMPLETE</td>" in html
+    assert table.text() == "1 stack resource, by latest status: 1 CREATE_COMPLETE"
+
+
+def test_the_deploy_table_fits_the_notebook_column():
+    """01's stack-event table ran off the page; 42 resources with the lab's logical ids."""
+    from lab.progress import _EventTable
+
+    table = _EventTable()
+    table._show = lambda: None
+    for logical_id, kind in [
+            ("PrivateApiRestApiUsagePlanUsagePlanKeyResourcePrivateApiLabPrivateApiApiKey76689A124ED489A7",
+             "AWS::ApiGateway::UsagePlanKey"),
+            ("NetworkVpcIsolatedSubnet1RouteTableAssociation95EB126D",
+             "AWS::EC2::SubnetRouteTableAssociation"),
+            ("PrivateConnectionResourceConfigurationA1B2C3D4",
+             "AWS::VpcLattice::ResourceConfiguration"),
+            ("PrivateApiLab", "AWS::CloudFormation::Stack")]:
+        table.add({"LogicalResourceId": logical_id, "ResourceType": kind,
+                   "ResourceStatus": "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+                   "ResourceStatusReason": "User Initiated"})
+    html = display.frame_html(table.frame())
+    assert html.count("<table") == 1
+    assert display.table_width_px(table.frame()) <= display.TABLE_BUDGET_PX
 
 
 def test_leftovers_say_in_a_sentence_that_nothing_is_left(monkeypatch):
