@@ -18,10 +18,22 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node -p "process
 setup: $(STAMP) $(NPM_STAMP)
 
 # Re-installs only when pyproject.toml changes, so repeat runs start at once.
+# uv (pinned, from PyPI into the venv) resolves and installs the pins in seconds where pip
+# takes a minute or more; pip does it where uv cannot be had (or with LAB_NO_UV=1).
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+INSTALL = if [ "$${LAB_NO_UV:-0}" != 1 ] && [ -x $(UV) ]; then \
+	echo "uv pip install $(1)"; $(UV) pip install --quiet --python $(PY) $(1); \
+	else echo "pip install $(1)"; $(PY) -m pip install --quiet --disable-pip-version-check $(1); fi
+
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@if [ "$${LAB_NO_UV:-0}" != 1 ] && [ ! -x $(UV) ]; then \
+		$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
+		|| echo "uv could not be installed; pip installs instead (slower)"; fi
+	@if [ "$${LAB_NO_UV:-0}" = 1 ] || [ ! -x $(UV) ]; then \
+		$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; fi
+	@$(call INSTALL,-e ".[dev]")
 	@# The CDK's jsii runtime unpacks aws-cdk-lib (~190 MB) into ~/.cache/aws/jsii the first
 	@# time it loads: seconds here instead of in the first synth (skipped without Node).
 	-@command -v node >/dev/null && $(PY) -c "import aws_cdk, constructs"
@@ -70,7 +82,7 @@ CHROMIUM ?= /usr/bin/chromium
 BROWSER_STAMP := $(VENV)/.browser-installed
 
 $(BROWSER_STAMP): pyproject.toml $(STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,browser]"
+	@$(call INSTALL,-e ".[dev,browser]")
 	@touch $@
 
 browser-setup: $(BROWSER_STAMP)
