@@ -27,13 +27,19 @@ INSTALL = if [ "$${LAB_NO_UV:-0}" != 1 ] && [ -x $(UV) ]; then \
 	else echo "pip install $(1)"; $(PY) -m pip install --quiet --disable-pip-version-check $(1); fi
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# No pip in the venv at first: ensurepip takes seconds; the system's pip puts uv in.
+	@test -x $(PY) || $(PYTHON) -m venv --without-pip $(VENV)
 	@if [ "$${LAB_NO_UV:-0}" != 1 ] && [ ! -x $(UV) ]; then \
-		$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)" \
+		$(PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check \
+			"uv==$(UV_VERSION)" >/dev/null 2>&1 \
+		|| { $(PY) -m ensurepip --upgrade >/dev/null && $(PY) -m pip install --quiet \
+			--disable-pip-version-check "uv==$(UV_VERSION)"; } \
 		|| echo "uv could not be installed; pip installs instead (slower)"; fi
 	@if [ "$${LAB_NO_UV:-0}" = 1 ] || [ ! -x $(UV) ]; then \
+		$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --upgrade >/dev/null; \
 		$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; fi
-	@$(call INSTALL,-e ".[dev]")
+	@# pip too: tools and learners expect `python -m pip` in the venv.
+	@$(call INSTALL,pip -e ".[dev]")
 	@# The CDK's jsii runtime unpacks aws-cdk-lib (~190 MB) into ~/.cache/aws/jsii the first
 	@# time it loads: seconds here instead of in the first synth (skipped without Node).
 	-@command -v node >/dev/null && $(PY) -c "import aws_cdk, constructs"
