@@ -47,7 +47,7 @@ $(STAMP): pyproject.toml
 
 # Re-installs only when package.json or package-lock.json changes.
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
 	@touch $@
 
 run: setup
