@@ -58,9 +58,13 @@ run: setup
 NBVAL_PORT ?= 5597
 NBVAL := LAB_SANDBOX_PORT=$(NBVAL_PORT) LAB_MODE=sandbox
 
+# pytest-xdist: TEST_WORKERS sessions in parallel, each with its own sandbox, port and state
+# dir (tests/conftest.py); a test file stays on one worker (its module fixtures are shared).
+# Much of the suite waits on the sandbox, so more workers than the 2 cores still pay.
+TEST_WORKERS ?= 3
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest -m "not clients and not events_load"
+	$(PY) -m pytest -m "not clients and not events_load" -n $(TEST_WORKERS) --dist loadfile
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 	$(NBVAL) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
