@@ -21,6 +21,7 @@ setup: $(STAMP) $(NPM_STAMP)
 # uv (pinned, from PyPI into the venv) resolves and installs the pins in seconds where pip
 # takes a minute or more; pip does it where uv cannot be had (or with LAB_NO_UV=1).
 UV_VERSION := 0.13.9
+COMMA := ,
 UV := $(VENV)/bin/uv
 INSTALL = if [ "$${LAB_NO_UV:-0}" != 1 ] && [ -x $(UV) ]; then \
 	echo "uv pip install $(1)"; $(UV) pip install --quiet --python $(PY) $(1); \
@@ -92,7 +93,7 @@ CHROMIUM ?= /usr/bin/chromium
 BROWSER_STAMP := $(VENV)/.browser-installed
 
 $(BROWSER_STAMP): pyproject.toml $(STAMP)
-	@$(call INSTALL,-e ".[dev,browser]")
+	@$(call INSTALL,-e ".[dev$(COMMA)browser]")
 	@touch $@
 
 browser-setup: $(BROWSER_STAMP)
