@@ -124,8 +124,8 @@ def plot_ecdf(df: pd.DataFrame, phases=None, succeeded_only: bool = True, log_x:
     phases = _phases_present(df, phases or ECDF_PHASES)
     columns = 2 if len(phases) > 1 else 1
     rows = -(-len(phases) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(8, 2.3 * rows + 0.8), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(8, 2.2 * rows + 0.6), sharey=True,
+                             squeeze=False, layout="constrained")
     workflows = sorted(df["workflow"].dropna().unique())
     colors = {w: f"C{i}" for i, w in enumerate(workflows)}
     medians = []
@@ -145,12 +145,14 @@ def plot_ecdf(df: pd.DataFrame, phases=None, succeeded_only: bool = True, log_x:
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel("fraction ≤ x")
-    for ax in axes[-1, :]:
-        ax.set_xlabel("latency (ms)")
+    for column in range(columns):  # the lowest panel of each column says what x is
+        shown = [ax for ax in axes[:, column] if ax.get_visible()]
+        if shown:
+            shown[-1].set_xlabel("latency (ms)")
     handles = [plt.Line2D([], [], color=colors[w], label=w) for w in workflows]
-    fig.legend(handles=handles, loc="upper center", ncol=max(1, len(handles)), frameon=False)
-    fig.suptitle("Latency ECDF per phase", y=0.995, x=0.02, ha="left", fontsize="medium")
-    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    # Outside the panels (constrained layout makes room): the legend hides no line.
+    fig.legend(handles=handles, loc="outside upper center", ncol=max(1, len(handles)),
+               frameon=False, title="Latency ECDF per phase, by workflow")
     _describe(fig, f"The plot: {len(phases)} panels, one per phase ({', '.join(phases)}), each "
                    f"with one line per workflow ({', '.join(workflows)}): the fraction of "
                    f"executions at most x ms. Medians: {'; '.join(medians)}.")
