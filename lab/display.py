@@ -409,8 +409,21 @@ def _first_line(source: str) -> str:
     return line if len(line) <= 80 else line[:79] + "…"
 
 
-def error_line(shell, etype, value) -> str | None:
-    """The one line a notebook shows for ``value``, or None for a full traceback."""
+def _raised_in_the_notebook(shell, tb) -> bool:
+    """True when the innermost frame runs in the notebook's namespace (not inside a module)."""
+    if tb is None:
+        return True
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_globals is shell.user_ns
+
+
+def error_line(shell, etype, value, tb=None) -> str | None:
+    """The one line a notebook shows for ``value``, or None for a full traceback.
+
+    A NameError gets its line only when the notebook's own code raised it (a name a cell
+    should have set); one inside a module keeps its traceback.
+    """
     from lab.errors import LabError
 
     if isinstance(value, LabError):
@@ -421,7 +434,8 @@ def error_line(shell, etype, value) -> str | None:
         unset = f"; {', '.join(names)} may not be set" if names else ""
         return (f"KeyboardInterrupt: this cell stopped before it finished{unset}: "
                 "re-run it before the cells below.")
-    if isinstance(value, NameError) and getattr(value, "name", None):
+    if (isinstance(value, NameError) and getattr(value, "name", None)
+            and _raised_in_the_notebook(shell, tb)):
         for number in range(len(history) - 2, 0, -1):
             if value.name in _assigned_names(history[number]):
                 return (f"NameError: {value.name!r} is not defined because the cell that sets it "
@@ -431,7 +445,7 @@ def error_line(shell, etype, value) -> str | None:
 
 
 def _show_error(shell, etype, value, tb, tb_offset=None):
-    line = error_line(shell, etype, value)
+    line = error_line(shell, etype, value, tb)
     if line is None:
         stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
     else:
