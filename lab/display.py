@@ -17,7 +17,10 @@ pandas option itself (fastbook's ``utils.py`` does the same for its book):
   characters never break, longer ones (ARNs, CDK hash ids) break at their
   separators; a table too wide for the notebook's column (about 968 px at
   1400x900 with the file browser open) turns into a vertical key/value table
-  or column groups that each fit; nothing is cut without a row saying so.
+  or column groups that each fit; nothing is cut without a row saying so;
+- errors (:func:`error_line`): a ``LabError`` is its one sentence, not a
+  traceback through ``lab/``; an interrupted cell says which names it left
+  unset, and a NameError in a later cell names the cell to re-run.
 
 Outside a kernel (the CLI, tests) nothing is registered; :func:`pandas_options`
 is the part a terminal shares.
