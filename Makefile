@@ -10,16 +10,37 @@ NPM_STAMP := node_modules/.installed
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+# jsii's end-of-life banner is silenced per Node major version (a list, not a flag).
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node -p "process.versions.node.split('.')[0]" 2>/dev/null)
 
 .PHONY: setup run test test-clients test-events-load test-aws-rehearsal test-browser browser-setup test-upstream lint notebooks jupyter clean
 
 setup: $(STAMP) $(NPM_STAMP)
 
 # Re-installs only when pyproject.toml changes, so repeat runs start at once.
+# uv (pinned, from PyPI into the venv) resolves and installs the pins in seconds where pip
+# takes a minute or more; pip does it where uv cannot be had (or with LAB_NO_UV=1).
+UV_VERSION := 0.13.9
+COMMA := ,
+UV := $(VENV)/bin/uv
+INSTALL = if [ "$${LAB_NO_UV:-0}" != 1 ] && [ -x $(UV) ]; then \
+	echo "uv pip install $(1)"; $(UV) pip install --quiet --python $(PY) $(1); \
+	else echo "pip install $(1)"; $(PY) -m pip install --quiet --disable-pip-version-check $(1); fi
+
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@# No pip in the venv at first: ensurepip takes seconds; the system's pip puts uv in.
+	@test -x $(PY) || $(PYTHON) -m venv --without-pip $(VENV)
+	@if [ "$${LAB_NO_UV:-0}" != 1 ] && [ ! -x $(UV) ]; then \
+		$(PYTHON) -m pip --python $(PY) install --quiet --disable-pip-version-check \
+			"uv==$(UV_VERSION)" >/dev/null 2>&1 \
+		|| { $(PY) -m ensurepip --upgrade >/dev/null && $(PY) -m pip install --quiet \
+			--disable-pip-version-check "uv==$(UV_VERSION)"; } \
+		|| echo "uv could not be installed; pip installs instead (slower)"; fi
+	@if [ "$${LAB_NO_UV:-0}" = 1 ] || [ ! -x $(UV) ]; then \
+		$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --upgrade >/dev/null; \
+		$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; fi
+	@# pip too: tools and learners expect `python -m pip` in the venv.
+	@$(call INSTALL,pip -e ".[dev]")
 	@# The CDK's jsii runtime unpacks aws-cdk-lib (~190 MB) into ~/.cache/aws/jsii the first
 	@# time it loads: seconds here instead of in the first synth (skipped without Node).
 	-@command -v node >/dev/null && $(PY) -c "import aws_cdk, constructs"
@@ -27,7 +48,7 @@ $(STAMP): pyproject.toml
 
 # Re-installs only when package.json or package-lock.json changes.
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
 	@touch $@
 
 run: setup
@@ -38,9 +59,13 @@ run: setup
 NBVAL_PORT ?= 5597
 NBVAL := LAB_SANDBOX_PORT=$(NBVAL_PORT) LAB_MODE=sandbox
 
+# pytest-xdist: TEST_WORKERS sessions in parallel, each with its own sandbox, port and state
+# dir (tests/conftest.py); a test file stays on one worker (its module fixtures are shared).
+# Much of the suite waits on the sandbox, so more workers than the 2 cores still pay.
+TEST_WORKERS ?= 3
 test: setup
 	$(PY) -m ruff check .
-	$(PY) -m pytest -m "not clients and not events_load"
+	$(PY) -m pytest -m "not clients and not events_load" -n $(TEST_WORKERS) --dist loadfile
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 	$(NBVAL) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
@@ -68,7 +93,7 @@ CHROMIUM ?= /usr/bin/chromium
 BROWSER_STAMP := $(VENV)/.browser-installed
 
 $(BROWSER_STAMP): pyproject.toml $(STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,browser]"
+	@$(call INSTALL,-e ".[dev$(COMMA)browser]")
 	@touch $@
 
 browser-setup: $(BROWSER_STAMP)
@@ -99,9 +124,11 @@ notebooks: setup
 	$(NBVAL) $(PY) -m lab walkthrough --in-place
 
 # Loopback only; root (a container, CI) needs --allow-root or Jupyter refuses to start.
+# No news pop-up (it covered outputs) and no update check: both would call out.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+JUPYTER_QUIET := --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 jupyter: setup
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --KernelManager.transport=ipc $(ROOT_FLAG) notebooks/
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --KernelManager.transport=ipc $(JUPYTER_QUIET) $(ROOT_FLAG) notebooks/
 
 clean:
 	-$(PY) -m lab sandbox stop

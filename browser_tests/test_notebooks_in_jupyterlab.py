@@ -8,6 +8,10 @@ screenshot it to ``results/screenshots/<notebook>.png``, and then reopen the
 saved file with its kernel shut down (what a learner does the next day) and
 check it again, including that opening it does not mark it modified.
 
+Before any of that, each committed notebook is opened untrusted, as a fresh clone's are:
+its output tables must fit their output area and carry their alignment inline (untrusted
+JupyterLab, like GitHub, drops <style> elements); screenshot ``<notebook>-untrusted.png``.
+
 Per-notebook timings (open → idle after Run All) land in
 ``results/screenshots/timings.json`` and are printed at the end.
 
@@ -92,14 +96,17 @@ def jupyterlab(notebooks_copy):
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
+    # A data dir of its own: a new notary secret, so every committed notebook opens
+    # untrusted, as in a fresh clone (no earlier run's signature trusts it).
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_DATA_DIR=str(home / "data"),
                JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
                LAB_MODE="sandbox")
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
             f"--port={port}", f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={notebooks_copy}", "--ServerApp.open_browser=False",
-            "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False",
+            "--LabApp.news_url=None", "--ServerApp.disable_check_xsrf=False",
             # kernels over IPC sockets in the runtime dir, as `make jupyter` and
             # lab.notebooks start them: no "running over TCP without encryption" warning
             "--KernelManager.transport=ipc"]
@@ -258,6 +265,48 @@ def _is_dirty(page) -> bool:
 
 
 NAMES = [p.name for p in notebook_paths()]
+
+# Every output table as laid out: wider than its output area (horizontal overflow), or with
+# a cell whose alignment is not inline (a <style> element untrusted JupyterLab dropped).
+TABLE_PROBLEMS_JS = """() => {
+    const problems = [];
+    const tables = [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output table')];
+    tables.forEach((table, i) => {
+        const area = table.closest('.jp-OutputArea-output');
+        const width = Math.ceil(table.getBoundingClientRect().width);
+        if (width > area.clientWidth + 1 || area.scrollWidth > area.clientWidth + 1) {
+            problems.push(`table ${i} is ${width} px in a ${area.clientWidth} px output area`);
+        }
+        const bare = [...table.querySelectorAll('td, th')]
+            .filter(c => !(c.getAttribute('style') || '').includes('text-align'));
+        if (bare.length) {
+            problems.push(`table ${i}: ${bare.length} cell(s) without an inline text-align`);
+        }
+    });
+    return [tables.length, problems];
+}"""
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_first_opened_untrusted_tables_fit_and_carry_their_styles(name, jupyterlab, browser):
+    """What every learner sees first, and all GitHub shows: the committed outputs, untrusted
+    (JupyterLab drops their <style> elements), before anything runs. Runs before the Run All
+    test below, which saves (and so trusts) the copies."""
+    base, token = jupyterlab
+    page = browser.new_page()
+    try:
+        page.goto(f"{base}/lab/workspaces/first-{Path(name).stem}/tree/{name}?token={token}&reset")
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=120_000)
+        _accept_kernel_dialog(page)
+        page.wait_for_timeout(1500)
+        count, problems = page.evaluate(TABLE_PROBLEMS_JS)
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
+                     ).first.evaluate("e => e.scrollTo(0, 0)")
+        page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}-untrusted.png"))
+        assert not problems, f"{name} as first opened ({count} tables): " + "; ".join(problems)
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("name", NAMES)

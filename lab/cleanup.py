@@ -137,12 +137,23 @@ def leftovers() -> pd.DataFrame:
         from lab import sandbox
 
         if not sandbox.status().get("running"):
-            return pd.DataFrame(columns=COLUMNS)
+            return _described(pd.DataFrame(columns=COLUMNS), cfg, "the sandbox is not running")
         found = sandbox.leftovers()
         rows = [(service, name) for service, names in sorted(found.items()) for name in names]
     else:
         rows = _aws_leftovers(cfg.stack_name)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return _described(pd.DataFrame(rows, columns=COLUMNS), cfg)
+
+
+def _described(table: pd.DataFrame, cfg, why: str = "") -> pd.DataFrame:
+    """The table with the sentence a notebook shows for it (lab.display): empty says clean."""
+    where = ("in the sandbox" + (f" ({why})" if why else "") if cfg.is_sandbox
+             else f"in {cfg.region} (the stack, and anything tagged with its name)")
+    table.attrs["empty"] = f"Nothing of the lab's stack {cfg.stack_name} is left {where}."
+    if not table.empty:
+        table.attrs["caption"] = (f"{len(table)} resource(s) of the lab's stack "
+                                  f"{cfg.stack_name} still exist {where}.")
+    return table
 
 
 def stop_sandbox() -> str:

@@ -16,6 +16,7 @@ lab masks the key's value before anything is shown: the header's presence is the
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -53,12 +54,17 @@ def http_task_state(workflow: str = "jsonata") -> tuple[dict, str]:
     return state, described["roleArn"]
 
 
+# A ", " that starts the next header (``Name:``), not one inside a value: an HTTP date
+# (``Date: Sat, 05 Dec 2026 00:47:13 GMT``) has a comma of its own.
+_NEXT_HEADER = re.compile(r", (?=[!#$%&'*+.^_`|~0-9A-Za-z-]+: ?)")
+
+
 def _headers(text: str | None) -> list[str]:
     """TestState's header text ``[Name: value, Name: value]`` as one masked line per header."""
     inner = (text or "").strip()
     if inner.startswith("[") and inner.endswith("]"):
         inner = inner[1:-1]
-    return [mask_text(part.strip()) for part in inner.split(", ") if part.strip()]
+    return [mask_text(part.strip()) for part in _NEXT_HEADER.split(inner) if part.strip()]
 
 
 def _body(text: str | None) -> Any:

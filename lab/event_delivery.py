@@ -64,9 +64,13 @@ METRICS = (
 )
 
 
-@dataclass
+@dataclass(repr=False)
 class SentEvents:
-    """What :func:`send_events` put: the run id and, per accepted event, its id and send time."""
+    """What :func:`send_events` put: the run id and, per accepted event, its id and send time.
+
+    Its repr is one short line (a cell ending in ``lab.send_events(n=1000)`` printed 70 KB
+    of ids and clocks); the ids stay in ``event_ids`` and ``sent_at_ms``.
+    """
 
     run_id: str
     sent_at_ms: dict[int, float] = field(default_factory=dict)  # seq -> sender's clock (ms)
@@ -82,6 +86,17 @@ class SentEvents:
     @property
     def sent(self) -> int:
         return len(self.event_ids)
+
+    def __repr__(self) -> str:
+        return (f"SentEvents(run_id={self.run_id!r}, sent={self.sent}, "
+                f"failed={len(self.failed)}, put_seconds={self.put_seconds:.3f})")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return (f"<p>{html.escape(self.run_id)}: <b>{self.sent}</b> events put in "
+                f"{self.put_seconds:.2f} s, {len(self.failed)} refused by PutEvents "
+                "(<code>.event_ids</code> and <code>.failed</code> hold them all)</p>")
 
 
 def _outputs() -> dict[str, str]:
@@ -304,6 +319,16 @@ def _dead_letter_rows(run_id: str | None) -> list[dict]:
     return [r for r in rows if run_id is None or r["run_id"] == run_id]
 
 
+def _count(value):
+    """A message attribute's number: ``"2"``, or ``["2"]`` (a string list value), as 2."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def dead_letters(run: SentEvents | None = None) -> pd.DataFrame:
     """The dead-letter queue's events (of ``run``, or all) with EventBridge's error attributes.
 
@@ -312,9 +337,13 @@ def dead_letters(run: SentEvents | None = None) -> pd.DataFrame:
     rows = _dead_letter_rows(run.run_id if run else None)
     columns = ["seq", "event_id", *DLQ_ATTRIBUTES]
     table = pd.DataFrame([{k: r[k] for k in columns} for r in rows], columns=columns)
+    # Whole (07 cut it at 140 characters, mid security-group id, with no "…"); the display
+    # wraps it. RETRY_ATTEMPTS is a count: a number, not the message attribute's text.
     table["ERROR_MESSAGE"] = table["ERROR_MESSAGE"].map(
-        lambda text: mask_text(text)[:140] if isinstance(text, str) else text
+        lambda text: mask_text(text) if isinstance(text, str) else text
     )
+    table["RETRY_ATTEMPTS"] = pd.to_numeric(
+        table["RETRY_ATTEMPTS"].map(_count), errors="coerce").astype("Int64")
     return table.sort_values("seq", ignore_index=True) if not table.empty else table
 
 
@@ -406,7 +435,8 @@ def _receipt_ms(entry: dict) -> float:
 
 
 def account(
-    run: SentEvents, timeout_s: float | None = None, delete_dead_letters: bool = False
+    run: SentEvents, timeout_s: float | None = None, delete_dead_letters: bool = False,
+    progress: bool | None = None,
 ) -> dict[str, Any]:
     """Wait (bounded) until every event of ``run`` was received or dead-lettered; count them.
 
@@ -427,7 +457,11 @@ def account(
     hidden until the count is done; then the messages are made visible again, or, with
     ``delete_dead_letters``, this run's are deleted (``dead_letters_deleted``) and only the
     others are made visible again.
+
+    ``progress`` (default: in a notebook) shows a bar of the events accounted for while it
+    waits (seconds in the sandbox, a minute or more on AWS), then its one-line summary.
     """
+    from lab.progress import Progress, in_kernel
     from lab.waiting import profile
 
     cfg = load_config()
@@ -446,6 +480,8 @@ def account(
     grace_s = min(timeout_s, pace.resource_timeout_s / 5)
     source, said_at = SOURCE_METRIC, began
     dead_seen, dead_changed_at = -1, began
+    bar = Progress(len(wanted), "accounting", "event",
+                   enabled=in_kernel() if progress is None else progress)
     try:
         while True:
             rows = scan.poll()
@@ -472,6 +508,7 @@ def account(
                 successes = max(0, successes or 0)
                 delivered = min(successes, len(wanted) - len(dead))
                 duplicated = max(0, successes - delivered) if source == SOURCE_METRIC else 0
+            bar.update(max(0, min(len(wanted), delivered + len(dead)) - bar.n))
             if (delivered + len(dead) >= len(wanted) or unobservable
                     or time.monotonic() > deadline):
                 break
@@ -486,6 +523,7 @@ def account(
             delete_dead_letters) else 0
     finally:
         scan.release()
+        bar.close()
     report: dict[str, Any] = {
         "run_id": run.run_id,
         "mode": cfg.mode,

@@ -3,7 +3,8 @@
 - ``sandbox`` (session): starts ``python -m lab.sandbox.server`` on the test
   port (``LAB_TEST_SANDBOX_PORT``, default a free port picked per session, so
   neither a notebook sandbox on 5599 nor another pytest run is touched), yields
-  its endpoint URL, stops it at the end. Its log: ``.lab/pytest/sandbox-<port>.log``.
+  its endpoint URL, stops it at the end. Its log:
+  ``.lab/pytest/<worker>/sandbox-<port>.log`` (``main`` without pytest-xdist, else ``gw0``…).
 - ``clean_sandbox``: ``sandbox`` after ``POST /lab-api/reset`` (no resources,
   ids reseeded) and with the default settings.
 - ``sandbox_client``: ``sandbox_client("vpc-lattice")`` -> a boto3 client built
@@ -35,8 +36,15 @@ def _free_port() -> int:
 # sandbox in sandbox mode, whatever the developer's shell exports. A port of
 # its own per session: two pytest runs in one checkout must not stop each
 # other's sandbox.
-TEST_SANDBOX_PORT = os.environ.get("LAB_TEST_SANDBOX_PORT") or str(_free_port())
-TEST_STATE_DIR = Path(__file__).resolve().parent.parent / ".lab" / "pytest"
+# Under pytest-xdist (``make test`` runs ``-n``) every worker is a session of its own: its own
+# sandbox on its own port (a set LAB_TEST_SANDBOX_PORT is offset by the worker's number) and
+# its own state dir, so no worker's pidfile, lock or log is another's.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_WORKER_NUMBER = int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
+TEST_SANDBOX_PORT = (str(int(os.environ["LAB_TEST_SANDBOX_PORT"]) + _WORKER_NUMBER)
+                     if os.environ.get("LAB_TEST_SANDBOX_PORT") else str(_free_port()))
+TEST_STATE_DIR = Path(__file__).resolve().parent.parent / ".lab" / "pytest" / (
+    XDIST_WORKER or "main")
 os.environ["LAB_SANDBOX_PORT"] = TEST_SANDBOX_PORT
 os.environ["LAB_STATE_DIR"] = str(TEST_STATE_DIR)
 os.environ["LAB_MODE"] = "sandbox"

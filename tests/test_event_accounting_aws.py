@@ -159,3 +159,38 @@ def test_without_any_datapoint_the_count_waits_while_events_still_reach_the_dlq(
     report = event_delivery.account(_run(successes_before=0), timeout_s=30)
 
     assert (report["dead_lettered"], report["lost"]) == (10, 0)
+
+
+def test_accounting_shows_a_bar_while_it_waits(monkeypatch, capsys):
+    """07: account_events waited 4-9 s with no sign of life; now a bar, then its summary."""
+    _aws_mode(monkeypatch, successes=[43, 50], dead_seqs=set())
+
+    event_delivery.account(_run(successes_before=40), timeout_s=5, progress=True)
+
+    assert "accounting: 10/10 events in " in capsys.readouterr().err
+
+
+def test_sent_events_read_as_one_short_line_however_many_were_put():
+    """07: a cell ending in lab.send_events(n=1000) printed 69,701 characters."""
+    run = event_delivery.SentEvents(run_id="run-test")
+    run.event_ids = {seq: f"{seq:08d}-aaaa-bbbb-cccc-dddddddddddd" for seq in range(2000)}
+    run.sent_at_ms = {seq: 1.7e12 + seq for seq in range(2000)}
+    assert len(repr(run)) < 200 and "sent=2000" in repr(run)
+    assert len(run._repr_html_()) < 400 and "2000" in run._repr_html_()
+
+
+def test_dead_letters_keep_the_whole_message_and_count_retries_as_numbers(monkeypatch):
+    """07: ERROR_MESSAGE was cut at 140 characters with no "…"; RETRY_ATTEMPTS read ['0'].
+    EventBridge's DLQ message attributes (RETRY_ATTEMPTS, ERROR_MESSAGE, …) are strings."""
+    message = ("Unable to invoke ApiDestination endpoint: Security group: no egress rule of "
+               "resource gateway rgw-8693440759fd5f13a's security group(s) sg-ec357dd3415bca962 "
+               "allows tcp/443 to the endpoint")
+    rows = [{"seq": 0, "event_id": "e0", "ERROR_MESSAGE": message, "RETRY_ATTEMPTS": "2"},
+            {"seq": 1, "event_id": "e1", "ERROR_MESSAGE": message, "RETRY_ATTEMPTS": ["0"]}]
+    for row in rows:
+        row.update({k: row.get(k) for k in event_delivery.DLQ_ATTRIBUTES})
+    monkeypatch.setattr(event_delivery, "_dead_letter_rows", lambda run_id: rows)
+    table = event_delivery.dead_letters()
+    assert table.ERROR_MESSAGE.tolist() == [message, message]
+    assert table.RETRY_ATTEMPTS.tolist() == [2, 0]
+    assert pd.api.types.is_integer_dtype(table.RETRY_ATTEMPTS)

@@ -141,10 +141,28 @@ def test_load_of_a_missing_file_names_where_results_live(tmp_path):
         results.load(tmp_path / "nope.csv")
 
 
-def test_plot_ecdf_draws_one_line_per_workflow_and_phase():
+def test_plot_ecdf_draws_one_panel_per_phase_with_a_line_per_workflow():
     fig = results.plot_ecdf(_records(n=30), phases=("client_ms", "execution_ms"))
     try:
-        assert len(fig.axes[0].get_lines()) == 4
+        panels = [ax for ax in fig.axes if ax.get_visible()]
+        assert [ax.get_title() for ax in panels] == ["client_ms", "execution_ms"]
+        assert all(len(ax.get_lines()) == 2 for ax in panels)
+    finally:
+        plt.close(fig)
+
+
+def test_plot_ecdf_leaves_billed_ms_out_and_keeps_its_legend_off_the_lines(capsys):
+    """05's ECDF drew ten lines on one axis; billed_ms (EXPRESS's 100 ms billing unit, a
+    constant) stretched it and the legend in the corner hid a line."""
+    fig = results.plot_ecdf(_records(n=30))
+    try:
+        panels = [ax for ax in fig.axes if ax.get_visible()]
+        assert "billed_ms" not in [ax.get_title() for ax in panels] and len(panels) > 1
+        assert all(ax.get_legend() is None for ax in panels) and fig.legends
+        assert all(len(ax.get_lines()) <= 2 for ax in panels)
+        text = capsys.readouterr().out
+        assert text.startswith("The plot:") and "Medians:" in text
+        assert fig.lab_description in text
     finally:
         plt.close(fig)
 
