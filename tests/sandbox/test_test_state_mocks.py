@@ -322,3 +322,94 @@ def test_a_mocked_parallel_gives_one_result_per_branch(aws):
     body = _test(aws, state, input='{"k": 1}', mock={"result": '[{"a": 1}, {"b": 2}]'})
     assert body["status"] == "SUCCEEDED"
     assert json.loads(body["output"]) == {"k": 1, "both": [{"a": 1}, {"b": 2}]}
+
+
+# --------------------------------------------------------------------------- context, recorded
+
+CONTEXT_FULL = {
+    "Execution": {"Id": "arn:aws:states:us-east-1:123456789012:execution:MyStateMachine:run-1",
+                  "Input": {"input-value": 0, "values": ["charizard", "pikachu"]},
+                  "Name": "run-1", "RoleArn": "arn:aws:iam::123456789012:role/StepFunctionsRole",
+                  "StartTime": "2025-01-15T10:30:00.000Z"},
+    "State": {"EnteredTime": "2025-01-15T10:30:01.500Z", "Name": "MyTaskState", "RetryCount": 0},
+    "StateMachine": {"Id": "arn:aws:states:us-east-1:123456789012:stateMachine:MyStateMachine",
+                     "Name": "MyStateMachine"},
+}
+
+
+def test_the_given_context_is_the_context_object_and_the_mocked_result_is_recorded(aws):
+    """(recorded) test_state_task_context_object[ALL]: a JSONPath Task's ResultSelector reading
+    "$$" sees the given context object as given (State included); inspectionData has result,
+    afterParameters, afterResultSelector, afterResultPath."""
+    state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
+             "Parameters": {"FunctionName.$": "$.FunctionName", "Payload": {"Input.$": "$"}},
+             "ResultSelector": {"ContextObjectValue.$": "$$", "LambdaOutput.$": "$"}}
+    body = _test(aws, state, inspectionLevel="TRACE", context=json.dumps(CONTEXT_FULL),
+                 input=json.dumps({"FunctionName": "f", "Payload": {"input-value": 0}}),
+                 mock={"result": json.dumps({"pokemon": ["charizard"]})})
+    assert body["status"] == "SUCCEEDED"
+    output = json.loads(body["output"])
+    assert output == {"ContextObjectValue": CONTEXT_FULL,
+                      "LambdaOutput": {"pokemon": ["charizard"]}}
+    inspection = body["inspectionData"]
+    assert json.loads(inspection["result"]) == {"pokemon": ["charizard"]}
+    assert json.loads(inspection["afterParameters"])["FunctionName"] == "f"
+
+
+@pytest.mark.parametrize("context, message", [
+    ({"Execution": {"Id": 1}}, "Invalid Context object provided: Execution.Id must be a string"),
+    ({"Map": {}}, "Invalid Context object provided: 'Map' field is not supported when mocking "
+                  "a Context object"),
+    ({"Execution": {"pokemon": "squirtle"}},
+     "Invalid Context object provided: Field 'pokemon' is not allowed"),
+    ({"Pokedex": {}}, "Invalid Context object provided: Field 'Pokedex' is not allowed"),
+    ({"Task": {"Token": "abcd123"}},
+     "Invalid Context object provided: Context object contains 'Task' when state is not a Task "
+     "state with a '.sync' or '.waitForTaskToken' service integration pattern"),
+])
+def test_a_context_object_aws_would_not_accept_is_refused_in_its_words(aws, context, message):
+    """(recorded) test_state_context_object_validation_failures and _invalid_states: each
+    ValidationException message word for word."""
+    error = _refused(aws, _lambda_task(), context=json.dumps(context), mock={"result": "{}"})
+    assert (error["Code"], error["Message"]) == ("ValidationException", message)
+
+
+def test_a_token_task_takes_a_task_token_in_its_context(aws):
+    """(recorded) test_state_wait_task_context_object: a .waitForTaskToken task with a mock
+    and Task.Token in the context reads $$.Task.Token; nextState is the state's Next."""
+    state = {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+             "Parameters": {"QueueUrl": "https://sqs.us-east-2.amazonaws.com/123456789012/q",
+                            "MessageBody": {"TaskToken.$": "$$.Task.Token"}},
+             "ResultPath": "$.SQS", "Next": "NEXT_STATE"}
+    body = _test(aws, state, inspectionLevel="DEBUG", mock={"result": '{"ok": 1}'},
+                 context=json.dumps({**CONTEXT_FULL, "Task": {"Token": "abcd123"}}))
+    assert (body["status"], body["nextState"]) == ("SUCCEEDED", "NEXT_STATE")
+    assert json.loads(body["output"]) == {"SQS": {"ok": 1}}
+    parameters = json.loads(body["inspectionData"]["afterParameters"])
+    assert parameters["MessageBody"] == {"TaskToken": "abcd123"}
+
+
+def test_a_map_over_the_context_object(aws):
+    """(recorded) test_state_map_context_object: ItemsPath "$$.Execution.Input.values" reads
+    the given context (afterItemsPath, afterResultSelector/afterResultPath written as AWS
+    writes them: '["CHARIZARD", "PIKACHU"]'); ItemsPath on an object fails with States.Runtime
+    'Reference path "$.Execution.Input" must point to array.'."""
+    state = {"Type": "Map", "End": True, "MaxConcurrency": 1,
+             "ItemsPath": "$$.Execution.Input.values", "ResultPath": "$",
+             "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "P",
+                               "States": {"P": {"Type": "Pass", "End": True}}}}
+    mocked = json.dumps(["CHARIZARD", "PIKACHU"])
+    body = _test(aws, state, inspectionLevel="TRACE", input=json.dumps(["fire", "grass"]),
+                 context=json.dumps(CONTEXT_FULL), mock={"result": mocked})
+    assert (body["status"], body["output"]) == ("SUCCEEDED", mocked)
+    inspection = body["inspectionData"]
+    assert inspection["afterItemsPath"] == '["charizard", "pikachu"]'
+    assert inspection["afterInputPath"] == '["fire", "grass"]'
+    assert inspection["afterResultPath"] == mocked
+    assert inspection["maxConcurrency"] == 1
+
+    failed = _test(aws, {**state, "ItemsPath": "$$.Execution.Input"},
+                   input=json.dumps(["fire", "grass"]), context=json.dumps(CONTEXT_FULL),
+                   mock={"result": mocked})
+    assert (failed["status"], failed["error"], failed["cause"]) == (
+        "FAILED", "States.Runtime", 'Reference path "$.Execution.Input" must point to array.')

@@ -42,11 +42,7 @@ def redrive_status(status: str, is_express: bool = False) -> tuple[str, str | No
 
 
 def _is_express(backend, execution) -> bool:
-    try:
-        machine = backend.describe_state_machine(execution.state_machine_arn)
-    except Exception:  # noqa: BLE001 - a deleted machine: AWS still describes the execution
-        return False
-    return getattr(machine, "type", "STANDARD") == "EXPRESS"
+    return redrive.is_express(backend, execution)
 
 
 def describe_execution_response(backend, arn: str) -> dict[str, Any]:

@@ -91,6 +91,15 @@ def redrive_date(execution: Any) -> datetime.datetime | None:
     return found.date if found else None
 
 
+def is_express(backend: Any, execution: Any) -> bool:
+    """Whether ``execution`` belongs to an EXPRESS state machine."""
+    try:
+        machine = backend.describe_state_machine(execution.state_machine_arn)
+    except Exception:  # noqa: BLE001 - a deleted machine: AWS still describes the execution
+        return False
+    return getattr(machine, "type", "STANDARD") == "EXPRESS"
+
+
 def _status(execution: Any) -> str:
     status = execution.status
     return status.value if hasattr(status, "value") else str(status)
@@ -244,13 +253,11 @@ def redrive_execution_response(self):
     """StepFunctionResponse.redrive_execution."""
     from moto.core.responses import ActionResult
 
-    from lab.sandbox.stepfunctions.executions import _is_express
-
     backend = self.stepfunction_backend
     arn = self._get_param("executionArn")
     execution = backend.describe_execution(arn)
     date = redrive_execution(backend, arn, self._get_param("clientToken"),
-                             _is_express(backend, execution))
+                             is_express(backend, execution))
     return ActionResult({"redriveDate": date})
 
 

@@ -185,7 +185,8 @@ def test_state(
     )
     env.variable_store._inner_scope.update(variables)
     env.inspection_data[REVEAL_KEY] = bool(reveal_secrets)
-    mocks.apply_context(env, context_text)
+    if mocked is not None:
+        mocks.apply_context(env, mocked.context, program.test_state)
     program.eval(env)
     if config.deferred_error is not None:
         raise config.deferred_error
@@ -200,6 +201,8 @@ def test_state(
     if isinstance(exit_state, ProgramError):
         error = exit_state.error.get("error") or "States.Runtime"
         cause = exit_state.error.get("cause")
+        if mocked is not None:
+            cause = mocks.undecorated_cause(error, cause)
         result.update(error=error)
         if cause is not None:
             result["cause"] = cause

@@ -9,7 +9,8 @@ https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.htm
   STRICT (default) | PRESENT | NONE checks a mocked result against the integration's output
   shape (the HTTP Task's ``{Headers, ResponseBody, StatusCode, StatusText}``, an AWS SDK or
   optimised integration's botocore output shape);
-- ``context`` (only with a mock): the context object ``$$`` the state sees;
+- ``context`` (only with a mock): the context object ``$$`` the state sees (Execution,
+  State, StateMachine, Task; validated with AWS's recorded messages);
 - ``stateConfiguration``: ``retrierRetryCount`` (which attempt the state is on: RETRIABLE
   with the backoff the matching retrier would wait, or FAILED / CAUGHT_ERROR when its
   MaxAttempts are spent), ``errorCausedByState``, ``mapIterationFailureCount`` (judged against
@@ -35,13 +36,29 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from lab.sandbox.stepfunctions.test_state import InvalidDefinition, ValidationException
+from moto.core.exceptions import AWSError
+
+from lab.sandbox.stepfunctions.test_state_outcome import (  # noqa: F401 - test_state's hooks
+    error_outcome,
+    undecorated_cause,
+)
 
 MOCKABLE_TYPES = ("Task", "Map", "Parallel")
+
+
+class InvalidDefinition(AWSError):
+    TYPE = "InvalidDefinition"
+    STATUS = 400
+
+
+class ValidationException(AWSError):
+    TYPE = "ValidationException"
+    STATUS = 400
+
+
 MAP_OR_PARALLEL_WITHOUT_MOCK = (
     "TestState API does not support Map or Parallel states. Supported state types include: "
     "[Task, Wait, Pass, Succeed, Fail, Choice]"
@@ -79,12 +96,6 @@ HTTP_TASK_OUTPUT = {
 #: What a mocked HTTP Task result must carry in STRICT mode (the sandbox's choice: AWS
 #: documents no required list for http:invoke; a status is what every response has).
 HTTP_TASK_REQUIRED = ("StatusCode", "StatusText")
-#: Retrier defaults (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
-DEFAULT_INTERVAL_SECONDS = 1
-DEFAULT_MAX_ATTEMPTS = 3
-DEFAULT_BACKOFF_RATE = 2.0
-#: Errors ``States.ALL`` does not match (concepts-error-handling.html).
-NOT_MATCHED_BY_ALL = ("States.Runtime",)
 
 
 @dataclass
@@ -95,6 +106,8 @@ class Mock:
     result: Any = None
     error: str | None = None
     cause: str | None = None
+    #: The validated ``context`` (the context object the state sees), if one was given.
+    context: dict | None = None
 
 
 @dataclass
@@ -175,9 +188,11 @@ def validate(
     if mode not in FIELD_VALIDATION_MODES:
         raise ValidationException(
             f"fieldValidationMode must be one of {', '.join(FIELD_VALIDATION_MODES)}.")
+    given_context = None if context_text is None else validate_context(context_text, state)
     if "errorOutput" in raw_mock:
         error_output = raw_mock.get("errorOutput") or {}
-        return Mock(error=error_output.get("error"), cause=error_output.get("cause"))
+        return Mock(error=error_output.get("error"), cause=error_output.get("cause"),
+                    context=given_context)
     if "result" not in raw_mock:
         raise ValidationException(MOCK_WITHOUT_RESULT)
     text = raw_mock["result"]
@@ -195,7 +210,7 @@ def validate(
             raise ValidationException(PARALLEL_BRANCH_COUNT)
     elif kind == "Task" and mode != "NONE" and result is not None:
         _validate_task_result(state, result, mode, state_program)
-    return Mock(result_text=text, result=result)
+    return Mock(result_text=text, result=result, context=given_context)
 
 
 # --------------------------------------------------------------------------- field validation
@@ -346,6 +361,13 @@ def parse_map_or_parallel(state: dict, name: str) -> Any:
 # --------------------------------------------------------------------------- running
 
 
+def _spaced(value: Any) -> str:
+    """JSON text as AWS writes a Map's inspection data (recorded: "[\"first\", \"second\"]")."""
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+    return to_json_str(value)
+
+
 def _dumps(value: Any) -> str:
     from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
@@ -381,12 +403,31 @@ def _mock_failure(env: Any, error: str | None, cause: str | None) -> Exception:
 def install(state: Any, kind: str, mock: Mock, config: Configuration) -> None:
     """Replace ``state``'s work (this parsed object only) by the mock."""
     state._lab_raw = config.raw_state
+    if kind in ("Map", "Parallel"):
+        _record_after(state, "result_selector", "afterResultSelector", lambda env: env.stack[-1])
+        _record_after(state, "result_path", "afterResultPath", lambda env: env.stack[-1])
     if kind == "Task":
         state._eval_execution = _task_execution(state, mock)
     elif kind == "Map":
         state._eval_execution = _map_execution(state, mock, config)
     elif kind == "Parallel":
         state._eval_execution = _parallel_execution(mock)
+
+
+def _record_after(state: Any, attribute: str, key: str, value_of) -> None:
+    """Record inspectionData[key] after the state's ``attribute`` component runs (moto's
+    TestState parser does this for the states it reads; Map and Parallel are read by the
+    state machine parser)."""
+    component = getattr(state, attribute, None)
+    if component is None or not state._is_language_query_jsonpath():
+        return
+    evaluate = component._eval_body
+
+    def _eval_body(env: Any) -> None:
+        evaluate(env)
+        env.inspection_data[key] = _spaced(value_of(env))
+
+    component._eval_body = _eval_body
 
 
 def _task_execution(state: Any, mock: Mock):
@@ -397,6 +438,7 @@ def _task_execution(state: Any, mock: Mock):
         if mock.error is not None or mock.result_text is None:
             raise _mock_failure(env, mock.error, mock.cause)
         env.stack.append(copy.deepcopy(mock.result))
+        env.inspection_data["result"] = _spaced(env.stack[-1])
 
     return _eval_execution
 
@@ -416,12 +458,12 @@ def _map_execution(state: Any, mock: Mock, config: Configuration):
     def _eval_execution(env: Any) -> None:
         inspection = env.inspection_data
         if state._is_language_query_jsonpath():
-            inspection["afterInputPath"] = _dumps(env.states.get_input())
+            inspection["afterInputPath"] = _spaced(env.states.get_input())
         state.max_concurrency_decl.eval(env=env)
         inspection["maxConcurrency"] = int(env.stack.pop())
         items = _map_items(state, env, config)
         if items is not None and state.items_path is not None and state.item_reader is None:
-            inspection["afterItemsPath"] = _dumps(items)
+            inspection["afterItemsPath"] = _spaced(items)
         tolerated_count, tolerated_percentage = _tolerance(state, env)
         if tolerated_count is not None:
             inspection["toleratedFailureCount"] = tolerated_count
@@ -430,7 +472,7 @@ def _map_execution(state: Any, mock: Mock, config: Configuration):
         if items is not None and state.item_selector is not None:
             selected = _select_items(state, env, items)
             if selected is not None:
-                inspection["afterItemSelector"] = _dumps(selected)
+                inspection["afterItemSelector"] = _spaced(selected)
         failures = config.map_iteration_failure_count
         if failures is not None and items is not None and failures > len(items):
             config.deferred_error = ValidationException(FAILURE_COUNT_ABOVE_ITERATIONS)
@@ -455,6 +497,12 @@ def _map_items(state: Any, env: Any, config: Configuration) -> list | None:
     else:
         return None
     items = env.stack.pop()
+    if not isinstance(items, list) and state.items_path is not None:
+        # (recorded) ItemsPath "$$.Execution.Input" on an object: States.Runtime
+        # 'Reference path "$.Execution.Input" must point to array.'
+        path = str((getattr(state, "_lab_raw", {}) or {}).get("ItemsPath", "$"))
+        path = "$" + path[2:] if path.startswith("$$") else path
+        raise _mock_failure(env, "States.Runtime", f'Reference path "{path}" must point to array.')
     return items if isinstance(items, list) else None
 
 
@@ -504,69 +552,89 @@ def _select_items(state: Any, env: Any, items: list) -> list | None:
     return selected
 
 
-def apply_context(env: Any, context_text: str | None) -> None:
-    """The request's ``context`` merged over the context object ``$$``."""
-    if context_text is None:
-        return
-    value = _json_text(context_text, "The context is not valid JSON.")
+#: The context object fields a mocked TestState accepts (contextobject.html; recorded: any
+#: other is "Field '<name>' is not allowed", and 'Map' has its own message).
+CONTEXT_FIELDS = {
+    "Execution": {"Id": "string", "Input": "any", "Name": "string", "RoleArn": "string",
+                  "StartTime": "string", "RedriveCount": "integer", "RedriveTime": "string"},
+    "State": {"EnteredTime": "string", "Name": "string", "RetryCount": "integer"},
+    "StateMachine": {"Id": "string", "Name": "string"},
+    "Task": {"Token": "string"},
+}
+CONTEXT_PREFIX = "Invalid Context object provided: "
+CONTEXT_MAP = CONTEXT_PREFIX + "'Map' field is not supported when mocking a Context object"
+CONTEXT_TASK = (CONTEXT_PREFIX + "Context object contains 'Task' when state is not a Task "
+                "state with a '.sync' or '.waitForTaskToken' service integration pattern")
+
+
+def validate_context(context_text: str, state: dict) -> dict:
+    """The request's ``context`` checked with AWS's recorded messages (LocalStack's
+    test_state_context_object.snapshot.json, recorded on AWS)."""
+    value = _json_text(context_text, CONTEXT_PREFIX + "the context must be valid JSON")
     if not isinstance(value, dict):
-        raise ValidationException("The context must be a JSON object.")
-    data = env.states.context_object.context_object_data
+        raise ValidationException(CONTEXT_PREFIX + "the context must be a JSON object")
     for key, part in value.items():
-        if isinstance(part, dict) and isinstance(data.get(key), dict):
-            data[key] = {**data[key], **part}
-        else:
-            data[key] = part
+        if key == "Map":
+            raise ValidationException(CONTEXT_MAP)
+        if key not in CONTEXT_FIELDS:
+            raise ValidationException(CONTEXT_PREFIX + f"Field '{key}' is not allowed")
+        if not isinstance(part, dict):
+            raise ValidationException(CONTEXT_PREFIX + f"{key} must be an object")
+        for field_name, field_value in part.items():
+            kind = CONTEXT_FIELDS[key].get(field_name)
+            if kind is None:
+                raise ValidationException(CONTEXT_PREFIX + f"Field '{field_name}' is not allowed")
+            if kind == "string" and not isinstance(field_value, str):
+                raise ValidationException(CONTEXT_PREFIX + f"{key}.{field_name} must be a string")
+            if kind == "integer" and (not isinstance(field_value, int)
+                                      or isinstance(field_value, bool)):
+                raise ValidationException(
+                    CONTEXT_PREFIX + f"{key}.{field_name} must be an integer")
+    resource = str(state.get("Resource", ""))
+    if "Task" in value and not (state.get("Type") == "Task" and resource.endswith(
+            (".sync", ".sync:2", ".waitForTaskToken"))):
+        raise ValidationException(CONTEXT_TASK)
+    return value
 
 
-# --------------------------------------------------------------------------- retry / catch
+class _Part(dict):
+    """A given context object part: a field it leaves out reads as null inside the
+    interpreter (moto's frames read ``Execution.Input``) and is still left out of ``$$``."""
+
+    def __missing__(self, key: str) -> None:
+        return None
 
 
-def matches(error_equals: list[str], error: str) -> bool:
-    if error in error_equals:
-        return True
-    return "States.ALL" in error_equals and error not in NOT_MATCHED_BY_ALL
+def apply_context(env: Any, given: dict | None, state: Any = None) -> None:
+    """The request's ``context`` as the context object ``$$`` (recorded: the given object
+    replaces it). The sandbox keeps its own Execution and StateMachine when the given context
+    leaves them out (moto's interpreter needs them to open frames), and the given State is
+    put back when the state starts (moto writes its own on entering a state)."""
+    if given is None:
+        return
+    data = env.states.context_object.context_object_data
+    for key in list(data):
+        if key in given or key not in ("Execution", "StateMachine"):
+            data.pop(key)
+    for key, part in given.items():
+        data[key] = _Part(copy.deepcopy(part))
+    if "Task" in given:  # a callback task takes the given token rather than a new one
+        context_object = env.states.context_object
 
+        def update_task_token() -> str | None:
+            context_object.context_object_data["Task"] = _Part(copy.deepcopy(given["Task"]))
+            return given["Task"].get("Token")
 
-def backoff_seconds(retrier: dict, retry_count: int) -> int:
-    """What the retrier waits before attempt ``retry_count + 1``: IntervalSeconds ×
-    BackoffRate^retry_count, at most MaxDelaySeconds (concepts-error-handling.html;
-    recorded: IntervalSeconds 1, BackoffRate 2, retrierRetryCount 4 -> 16)."""
-    interval = retrier.get("IntervalSeconds", DEFAULT_INTERVAL_SECONDS)
-    rate = retrier.get("BackoffRate", DEFAULT_BACKOFF_RATE)
-    seconds = interval * (rate**retry_count)
-    cap = retrier.get("MaxDelaySeconds")
-    if cap is not None:
-        seconds = min(seconds, cap)
-    return int(math.floor(seconds))
+        context_object.update_task_token = update_task_token
+    if "State" in given and state is not None:
+        evaluate = state._eval_state
 
+        def _eval_state(env: Any) -> None:
+            env.states.context_object.context_object_data["State"] = _Part(copy.deepcopy(
+                given["State"]))
+            evaluate(env)
 
-@dataclass
-class Outcome:
-    status: str
-    catcher: dict | None = None
-    error_details: dict = field(default_factory=dict)
-
-
-def error_outcome(error: str, retriers: list, catchers: list, retry_count: int) -> Outcome:
-    """Status after ``error``: RETRIABLE while the first matching retrier has attempts left
-    (retrierRetryCount < MaxAttempts), then the first matching catcher (CAUGHT_ERROR), else
-    FAILED; ``errorDetails`` names the retrier and catcher that matched (recorded: count 4 of
-    MaxAttempts 5 -> RETRIABLE {retryIndex 0, retryBackoffIntervalSeconds 16}; count 5 ->
-    FAILED {retryIndex 0}; a Catch -> CAUGHT_ERROR {catchIndex})."""
-    details: dict[str, int] = {}
-    for index, retrier in enumerate(retriers):
-        if matches(retrier.get("ErrorEquals", []), error):
-            details["retryIndex"] = index
-            if retry_count < retrier.get("MaxAttempts", DEFAULT_MAX_ATTEMPTS):
-                details["retryBackoffIntervalSeconds"] = backoff_seconds(retrier, retry_count)
-                return Outcome("RETRIABLE", error_details=details)
-            break
-    for index, catcher in enumerate(catchers):
-        if matches(catcher.get("ErrorEquals", []), error):
-            details["catchIndex"] = index
-            return Outcome("CAUGHT_ERROR", catcher=catcher, error_details=details)
-    return Outcome("FAILED", error_details=details)
+        state._eval_state = _eval_state
 
 
 def output_text(value: Any, mock: Mock | None, dumps) -> str:
