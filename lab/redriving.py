@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any
 
 from lab.clients import client
 from lab.errors import LabError
 
 REDRIVABLE = ("FAILED", "TIMED_OUT", "ABORTED")
+ROW_COLUMNS = ["execution", "status_before", "error_before", "status_after", "redriveCount",
+               "states_before", "states_run_again", "not_run_again"]
 
 
 def _entered(events: list[dict]) -> tuple[list[str], list[str]]:
@@ -64,10 +65,10 @@ def redrivable_executions(workflow: str = "standard", since=None) -> list[str]:
 
 
 def redrive(workflow: str = "standard", executions: list[str] | None = None, since=None,
-            timeout_s: float | None = None) -> list[dict[str, Any]]:
+            timeout_s: float | None = None):
     """Redrive ``executions`` (default: every redrivable one of ``workflow``), wait for each
-    to stop; one row each: status before and after, redriveCount, the states that ran before
-    the redrive and those that ran again (the ones that had succeeded are not among them)."""
+    to stop; a table, one row each: status before and after, redriveCount, the states that
+    ran before the redrive and those that ran again (those that had succeeded are not)."""
     from lab.timed_execution import wait_standard
     from lab.waiting import profile
 
@@ -95,4 +96,6 @@ def redrive(workflow: str = "standard", executions: list[str] | None = None, sin
             "states_run_again": ran_again,
             "not_run_again": [s for s in dict.fromkeys(ran_before) if s not in ran_again],
         })
-    return rows
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=ROW_COLUMNS)

@@ -109,8 +109,8 @@ def try_http_task(mock: dict, *, state: dict | None = None, workflow: str = "jso
 
 
 def walk_retrier(mock: dict, *, state: dict | None = None, workflow: str = "jsonata",
-                 limit: int = 20) -> list[dict]:
-    """One row per ``retrierRetryCount`` from 0 until the status is no longer RETRIABLE:
+                 limit: int = 20):
+    """A table, one row per ``retrierRetryCount`` from 0 until the status is no longer RETRIABLE:
     the status, the retrier TestState names and its backoff beside that Retry block's
     IntervalSeconds, BackoffRate, MaxAttempts and MaxDelaySeconds."""
     state = state if state is not None else http_task_under_test(workflow)
@@ -134,7 +134,9 @@ def walk_retrier(mock: dict, *, state: dict | None = None, workflow: str = "json
         })
         if answer["status"] != "RETRIABLE":
             break
-    return rows
+    import pandas as pd
+
+    return pd.DataFrame(rows, dtype=object)  # None stays None, counts stay integers
 
 
 __all__ = ["TASK_STATE_NAME", "app_http_task_state", "http_response_mock",

@@ -46,14 +46,14 @@ def test_redrive_reports_what_ran_again(clean_sandbox, sandbox_client, monkeypat
         assert time.monotonic() < deadline
         time.sleep(0.05)
 
-    rows = redrive("standard")
+    rows = redrive("standard").to_dict("records")
     assert len(rows) == 2
     for row in rows:
         assert (row["status_before"], row["status_after"], row["redriveCount"]) == (
             "FAILED", "SUCCEEDED", 1)
         assert row["states_run_again"] == ["Call", "Done"]
         assert row["not_run_again"] == ["Prepare"]
-    assert redrive("standard") == []  # nothing left to redrive
+    assert redrive("standard").empty  # nothing left to redrive
 
 
 def test_express_is_refused_in_words():

@@ -49,7 +49,7 @@ def test_throttling_and_gateway_errors_are_retried_three_times(stepfunctions, js
                                                                status):
     """Retry on 429/503: RETRIABLE at retrierRetryCount 0, 1, 2 with backoff 1, 2, 4 s
     (1 × 2^n), FAILED at 3 (MaxAttempts 3)."""
-    rows = walk_retrier(http_response_mock(status), state=jsonata_task)
+    rows = walk_retrier(http_response_mock(status), state=jsonata_task).to_dict("records")
     assert [(r["status"], r["backoff_s"]) for r in rows] == [
         ("RETRIABLE", 1), ("RETRIABLE", 2), ("RETRIABLE", 4), ("FAILED", None)]
     assert {r["error"] for r in rows} == {f"States.Http.StatusCode.{status}"}
@@ -65,7 +65,7 @@ def test_the_backoff_is_capped_by_max_delay_seconds(stepfunctions, jsonata_task)
     """With more attempts the interval 1 × 2^n stops at MaxDelaySeconds 8."""
     state = json.loads(json.dumps(jsonata_task))
     state["Retry"][0]["MaxAttempts"] = 6
-    rows = walk_retrier(http_response_mock(502), state=state)
+    rows = walk_retrier(http_response_mock(502), state=state).to_dict("records")
     assert [r["backoff_s"] for r in rows] == [1, 2, 4, 8, 8, 8, None]
 
 
