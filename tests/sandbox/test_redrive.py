@@ -213,3 +213,4 @@ def test_the_redrivable_period_and_limits_are_judged_as_documented():
         "Execution is RUNNING and cannot be redriven")
     assert redrive.not_redrivable_reason(Stopped(now, now), True, now) == (
         "Execution is of type EXPRESS and cannot be redriven")
+

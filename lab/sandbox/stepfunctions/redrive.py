@@ -193,6 +193,10 @@ def redrive_execution(backend: Any, execution_arn: str, client_token: str | None
         execution.cause = None
         execution.output = None
         worker = execution._get_start_execution_worker()
+        if getattr(old_worker, "_evaluation_details", None) is not None:
+            # "the same state machine definition" (API_RedriveExecution.html), even if the
+            # state machine was updated since: the first attempt's details, definition included.
+            worker._evaluation_details = old_worker._evaluation_details
         worker._execution_logic = _redrive_logic(worker, old_env, kept.count, now)
         worker.env = old_env  # the history stays readable until the redriven run starts
         execution.exec_worker = worker
