@@ -413,3 +413,58 @@ def test_a_map_over_the_context_object(aws):
                    mock={"result": mocked})
     assert (failed["status"], failed["error"], failed["cause"]) == (
         "FAILED", "States.Runtime", 'Reference path "$.Execution.Input" must point to array.')
+
+
+# ------------------------------------------------------------- field validation, recorded
+
+
+def _sdk_task(resource: str) -> dict:
+    return {"Type": "Task", "Resource": resource, "End": True}
+
+
+@pytest.mark.parametrize("resource, result, message", [
+    ("arn:aws:states:::events:putEvents", {"Entries": {"EventId": "a"}},
+     "Field 'Entries' must be an array"),
+    ("arn:aws:states:::events:putEvents", {"Entries": [{"EventId": "a"}, {"EventId": 1}]},
+     "Field 'EventId' must be a string"),
+    ("arn:aws:states:::states:startExecution", {"StartDate": "2025-01-01T00:00:00Z"},
+     "Required field 'ExecutionArn' is missing"),
+    ("arn:aws:states:::states:startExecution",
+     {"executionArn": "arn:aws:states:us-east-1:123456789012:execution:m:e",
+      "StartDate": "2025-01-01T00:00:00Z"},
+     "Required field 'ExecutionArn' is missing"),
+    ("arn:aws:states:::states:startExecution",
+     {"ExecutionArn": "arn:aws:states:us-east-1:123456789012:execution:m:e", "StartDate": True},
+     "Field 'StartDate' must be a string"),
+    ("arn:aws:states:::lambda:invoke", {"StatusCode": "200"},
+     "Field 'StatusCode' must be a number"),
+    ("arn:aws:states:::aws-sdk:s3:getObject", {"ContentLength": "1"},
+     "Field 'ContentLength' must be a number"),
+    ("arn:aws:states:::aws-sdk:s3:getObject", {"StorageClass": "NOPE"},
+     "Field 'StorageClass' is not an expected value"),
+    ("arn:aws:states:::aws-sdk:kms:encrypt", {"CiphertextBlob": 1},
+     "Field 'CiphertextBlob' must be a string"),
+    ("arn:aws:states:::aws-sdk:kms:encrypt", {"CiphertextBlob": ""},
+     "Field 'CiphertextBlob' is smaller than the minimum length"),
+    ("arn:aws:states:::aws-sdk:lambda:getFunction", {"Configuration": {"MemorySize": 127}},
+     "Field 'MemorySize' is less than the minimum value"),
+    ("arn:aws:states:::aws-sdk:lambda:getFunction", {"Configuration": {"MemorySize": 32769}},
+     "Field 'MemorySize' exceeds the maximum value"),
+])
+def test_strict_field_validation_in_aws_s_words(aws, resource, result, message):
+    """(recorded) test_field_validation_mode.snapshot.json: STRICT checks required fields (in
+    Step Functions' casing), types, enums and the installed botocore's min/max (MemorySize:
+    128 to 32768 today), each refused with
+    "Mock result schema validation error: <what>"."""
+    error = _refused(aws, _sdk_task(resource), mock={"result": json.dumps(result)})
+    assert (error["Code"], error["Message"]) == (
+        "ValidationException", f"Mock result schema validation error: {message}")
+
+
+@pytest.mark.parametrize("result", [{"random": "json"}, {}])
+def test_fields_outside_the_api_shape_are_accepted(aws, result):
+    """(recorded) test_strict_mode_mock_result_field_not_in_api_spec: a field the API does not
+    have, or an empty object, passes STRICT (lambda:invoke has no required output field)."""
+    body = _test(aws, _sdk_task("arn:aws:states:::lambda:invoke"),
+                 mock={"result": json.dumps(result)})
+    assert (body["status"], json.loads(body["output"])) == ("SUCCEEDED", result)

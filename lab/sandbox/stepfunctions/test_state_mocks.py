@@ -25,7 +25,10 @@ Messages are AWS's, word for word, where AWS recorded them (LocalStack's parity 
 :data:`MAP_OR_PARALLEL_WITHOUT_MOCK`, :func:`not_mockable`, :data:`BOTH_RESULT_AND_ERROR`,
 :data:`REVEAL_SECRETS_WITH_MOCK`, :data:`RESULT_NOT_JSON`, :data:`RESULT_NOT_ARRAY`,
 :data:`RESULT_NOT_OBJECT`, :data:`PARALLEL_BRANCH_COUNT`, :data:`EXCEEDED_THRESHOLD_CAUSE`;
-the schema messages follow LocalStack's wording; the rest are the sandbox's, marked so.
+the schema messages ("Mock result schema validation error: Field 'Entries' must be an array",
+"… Required field 'ExecutionArn' is missing", "… is not an expected value", "… is smaller than
+the minimum length", "… is less than the minimum value", "… exceeds the maximum value") were
+recorded too (test_field_validation_mode.snapshot.json); the rest are the sandbox's, marked so.
 
 The mocked state runs through moto's own interpreter (InputPath, Parameters/Arguments,
 ResultSelector, ResultPath, OutputPath, Output, Assign); only the state's work is replaced,
@@ -288,6 +291,20 @@ def _snake(name: str) -> str:
     return camel_to_snake_case(name)
 
 
+def _check_range(measure: float, shape: Any, name: str | None, what: str) -> None:
+    """botocore's min/max (recorded: "Field 'CiphertextBlob' is smaller than the minimum
+    length", "Field 'MemorySize' is less than the minimum value", "… exceeds the maximum
+    value"; "… exceeds the maximum length" follows the same pattern, not recorded)."""
+    metadata = getattr(shape, "metadata", {}) or {}
+    low, high = metadata.get("min"), metadata.get("max")
+    if low is not None and measure < low:
+        words = "is smaller than the minimum length" if what == "length" else (
+            "is less than the minimum value")
+        raise _schema_error(f"Field '{name}' {words}")
+    if high is not None and measure > high:
+        raise _schema_error(f"Field '{name}' exceeds the maximum {what}")
+
+
 def _validate_shape(value: Any, shape: Any, mode: str, name: str | None) -> None:
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (  # noqa: E501
         StateTaskService,
@@ -322,12 +339,15 @@ def _validate_shape(value: Any, shape: Any, mode: str, name: str | None) -> None
         enum = getattr(shape, "enum", None)
         if enum and value not in enum:
             raise _schema_error(f"Field '{name}' is not an expected value")
+        _check_range(len(value), shape, name, "length")
     elif kind in ("integer", "long"):
         if not isinstance(value, int) or isinstance(value, bool):
             raise _schema_error(f"Field '{name}' must be a number")
+        _check_range(value, shape, name, "value")
     elif kind in ("float", "double"):
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise _schema_error(f"Field '{name}' must be a number")
+        _check_range(value, shape, name, "value")
     elif kind == "boolean" and not isinstance(value, bool):
         raise _schema_error(f"Field '{name}' must be a boolean")
 
