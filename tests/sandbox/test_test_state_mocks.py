@@ -468,3 +468,21 @@ def test_fields_outside_the_api_shape_are_accepted(aws, result):
     body = _test(aws, _sdk_task("arn:aws:states:::lambda:invoke"),
                  mock={"result": json.dumps(result)})
     assert (body["status"], json.loads(body["output"])) == ("SUCCEEDED", result)
+
+
+def test_callback_sync_and_activity_tasks_take_a_mock(aws):
+    """test-state-isolation.html: with a mock, Activity, .sync and .waitForTaskToken tasks can
+    be tested (without one TestState does not run them); a callback task's result is what
+    SendTaskSuccess would send, so it is not held to the start call's output shape."""
+    states = [
+        {"Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:worker",
+         "End": True},
+        {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+         "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:x"},
+         "End": True},
+        {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+         "Parameters": {"FunctionName": "f", "Payload": {"t.$": "$$.Task.Token"}}, "End": True},
+    ]
+    for state in states:
+        body = _test(aws, state, mock={"result": '{"done": true}'})
+        assert (body["status"], json.loads(body["output"])) == ("SUCCEEDED", {"done": True})
