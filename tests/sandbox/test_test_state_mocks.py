@@ -486,3 +486,22 @@ def test_callback_sync_and_activity_tasks_take_a_mock(aws):
     for state in states:
         body = _test(aws, state, mock={"result": '{"done": true}'})
         assert (body["status"], json.loads(body["output"])) == ("SUCCEEDED", {"done": True})
+
+
+MAP_MACHINE = {"StartAt": "State0", "States": {"State0": {
+    "Type": "Map", "ItemsPath": "$.Values", "End": True,
+    "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "HandleItem",
+                      "States": {"HandleItem": {"Type": "Pass", "End": True}}}}}}
+
+
+def test_state_name_finds_a_state_inside_a_map_and_refuses_an_unknown_one(aws):
+    """(recorded) test_base_state_name[BASE_MAP_STATE_MACHINE]: stateName "HandleItem" (inside
+    the Map's ItemProcessor) is tested on its own; test_base_state_name_validation_failures:
+    an unknown name is ValidationException "State not found in definition"."""
+    inner = _test(aws, MAP_MACHINE, stateName="HandleItem", input='{"Value": "HelloWorld"}')
+    assert (inner["status"], json.loads(inner["output"])) == (
+        "SUCCEEDED", {"Value": "HelloWorld"})
+    for name in ("dne", '"invalid"'):
+        error = _refused(aws, MAP_MACHINE, stateName=name, input="{}")
+        assert (error["Code"], error["Message"]) == (
+            "ValidationException", "State not found in definition")

@@ -359,6 +359,31 @@ def _validate_shape(value: Any, shape: Any, mode: str, name: str | None) -> None
 # --------------------------------------------------------------------------- parsing
 
 
+def find_state(machine: dict, name: str, language: str | None = None
+               ) -> tuple[dict, str | None] | None:
+    """(the state ``name`` of a state machine definition, the query language it inherits),
+    at any depth: a Map's ItemProcessor/Iterator and a Parallel's branches count (recorded:
+    stateName "HandleItem", a state inside a Map's ItemProcessor, is tested on its own)."""
+    language = machine.get("QueryLanguage", language)
+    states = machine.get("States")
+    if not isinstance(states, dict):
+        return None
+    if isinstance(states.get(name), dict):
+        return states[name], language
+    for state in states.values():
+        if not isinstance(state, dict):
+            continue
+        inner_language = state.get("QueryLanguage", language)
+        for inner in (state.get("ItemProcessor"), state.get("Iterator"),
+                      *(state.get("Branches") or [])):
+            if isinstance(inner, dict):
+                found = find_state(inner, name, inner_language)
+                if found is not None:
+                    return found
+    return None
+
+
+
 def parse_map_or_parallel(state: dict, name: str) -> Any:
     """A TestState program for a Map or Parallel state.
 
