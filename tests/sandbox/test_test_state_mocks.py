@@ -319,9 +319,13 @@ def test_a_mocked_parallel_gives_one_result_per_branch(aws):
     state = {"Type": "Parallel", "End": True, "ResultPath": "$.both", "Branches": [
         {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
         {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}]}
-    body = _test(aws, state, input='{"k": 1}', mock={"result": '[{"a": 1}, {"b": 2}]'})
+    body = _test(aws, state, input='{"k": 1}', mock={"result": '[{"a": 1}, {"b": 2}]'},
+                 inspectionLevel="DEBUG")
     assert body["status"] == "SUCCEEDED"
     assert json.loads(body["output"]) == {"k": 1, "both": [{"a": 1}, {"b": 2}]}
+    inspection = body["inspectionData"]
+    assert json.loads(inspection["afterInputPath"]) == {"k": 1}
+    assert json.loads(inspection["afterResultPath"]) == {"k": 1, "both": [{"a": 1}, {"b": 2}]}
 
 
 # --------------------------------------------------------------------------- context, recorded

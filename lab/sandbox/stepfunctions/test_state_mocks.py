@@ -460,7 +460,7 @@ def install(state: Any, kind: str, mock: Mock, config: Configuration) -> None:
     elif kind == "Map":
         state._eval_execution = _map_execution(state, mock, config)
     elif kind == "Parallel":
-        state._eval_execution = _parallel_execution(mock)
+        state._eval_execution = _parallel_execution(state, mock)
 
 
 def _record_after(state: Any, attribute: str, key: str, value_of) -> None:
@@ -492,8 +492,10 @@ def _task_execution(state: Any, mock: Mock):
     return _eval_execution
 
 
-def _parallel_execution(mock: Mock):
+def _parallel_execution(state: Any, mock: Mock):
     def _eval_execution(env: Any) -> None:
+        if state._is_language_query_jsonpath():
+            env.inspection_data["afterInputPath"] = _spaced(env.states.get_input())
         if env.stack:
             env.stack.pop()  # the branches' input
         if mock.error is not None or mock.result_text is None:
