@@ -58,20 +58,32 @@ def intact(deployed):
 # --------------------------------------------------------------------------- scenarios
 
 
+#: Breaks made by updating the state machine's definition: redriving the broken run does not
+#: pick up the repaired definition ("Redriven executions use the same state machine definition
+#: … as the original execution attempt", API_RedriveExecution.html).
+BROKEN_IN_THE_DEFINITION = {"no_private_connectivity"}
+
+
 @pytest.mark.parametrize("name", list(failures.SCENARIOS))
 def test_each_scenario_fails_with_its_expected_error_and_succeeds_after_repair(intact, name):
+    """After the repair a new run succeeds, and so does the broken run once redriven
+    (redrive-executions.html: it restarts at the step that failed, same input and ARN),
+    unless the break was in the definition the broken run keeps."""
     row = failures.run_scenario(name)
     print(f"\n{name}: {row['error']} at {row['surfaced_at']}, "
           f"{row['time_to_fail_ms']} ms, {row['task_attempts']} attempt(s)")
 
     assert (row["status"], row["error"]) == ("FAILED", failures.SCENARIOS[name].expected_error)
-    assert row["after_repair"] == "SUCCEEDED"
+    redriven = "FAILED" if name in BROKEN_IN_THE_DEFINITION else "SUCCEEDED"
+    assert (row["after_repair"], row["after_redrive"]) == ("SUCCEEDED", redriven)
 
 
 def test_a_scenario_breaks_the_express_workflow_too(intact):
+    """EXPRESS executions cannot be redriven (API_RedriveExecution.html): none is."""
     row = failures.run_scenario("no_private_connectivity", workflow="express")
 
     assert (row["error"], row["after_repair"]) == ("States.Http.StatusCode.403", "SUCCEEDED")
+    assert row["after_redrive"] is None
 
 
 def test_time_to_fail_counts_the_tasks_retries_of_a_connection_not_yet_active(intact):

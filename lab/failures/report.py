@@ -14,7 +14,8 @@ from lab.masking import MASK, mask_secrets
 CAUSE_LIMIT = 160
 
 FAILURE_COLUMNS = ["scenario", "workflow", "expected_error", "error", "as_expected", "surfaced_at",
-                   "failed_event", "task_attempts", "time_to_fail_ms", "after_repair", "cause"]
+                   "failed_event", "task_attempts", "time_to_fail_ms", "after_repair",
+                   "after_redrive", "cause"]
 
 
 def short_cause(cause: str | None, secret: str | None) -> str | None:

@@ -58,13 +58,25 @@ def run_until(run, ok, *, what: str, runs: int, wait_s: float, sleep=time.sleep,
     return result, made
 
 
+def _redrive_failed(workflow: str, failed: dict) -> str | None:
+    """The status of the broken run once redriven after the repair (redrive-executions.html:
+    a FAILED, TIMED_OUT or ABORTED STANDARD execution restarts at the step that failed);
+    None when there is nothing AWS would redrive (EXPRESS, or the run did not fail)."""
+    from lab.redriving import REDRIVABLE, redrive
+
+    if workflow == "express" or failed.get("status") not in REDRIVABLE:
+        return None
+    return str(redrive(workflow, executions=[failed["executionArn"]]).status_after.iloc[0])
+
+
 def run_scenario(name: str, workflow: str = "standard") -> dict:
     """Break ``name``, run one execution, repair, run again; returns one row.
 
     The row: the error and masked cause of the broken run (for STANDARD read from
     the history's last ``TaskFailed`` event), where it surfaced, its time to fail
     (server timestamps, retries included), the status of the run after the repair
-    (SUCCEEDED when the repair worked), and ``outcome``: what :func:`check` says.
+    (SUCCEEDED when the repair worked), the broken run's status once redriven after the
+    repair (``after_redrive``; STANDARD only), and ``outcome``: what :func:`check` says.
     """
     from lab.executions import run_once
 
@@ -96,6 +108,7 @@ def run_scenario(name: str, workflow: str = "standard") -> dict:
     again, runs_repaired = run_until(
         lambda: run_once(workflow), lambda r: r.get("status") == "SUCCEEDED",
         what=f"the repair of {name}", runs=runs, wait_s=wait_s)
+    after_redrive = _redrive_failed(workflow, failed)
     row = {
         "scenario": name,
         "workflow": what.workflow,
@@ -110,6 +123,7 @@ def run_scenario(name: str, workflow: str = "standard") -> dict:
         "time_to_fail_ms": failed.get("duration_ms"),
         "cause": short_cause(cause, secret),
         "after_repair": again["status"],
+        "after_redrive": after_redrive,
         "scenario_s": round(time.monotonic() - started, 1),
         "runs_broken": runs_broken,
         "runs_repaired": runs_repaired,

@@ -143,15 +143,14 @@ def test_jsonata_reads_the_redrive_count_in_states_context(sfn):
 
 
 def test_actions_the_sandbox_does_not_emulate_answer_in_words(sfn):
-    """RedriveExecution (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html),
-    GetActivityTask and the state machine version actions are not emulated: a
+    """GetActivityTask and the state machine version actions are not emulated: a
     ValidationException "not emulated by the sandbox: <Action> (…)" (moto: HTTP 500 with an
-    HTML page); an execution that does not exist is still ExecutionDoesNotExist."""
+    HTML page); RedriveExecution of an execution that does not exist is ExecutionDoesNotExist
+    (API_RedriveExecution.html)."""
     from botocore.exceptions import ClientError
 
     described, _ = run(sfn, FAIL)
     calls = {
-        "RedriveExecution": lambda: sfn.redrive_execution(executionArn=described["executionArn"]),
         "GetActivityTask": lambda: sfn.get_activity_task(
             activityArn=sfn.create_activity(name="w")["activityArn"]),
         "ListStateMachineVersions": lambda: sfn.list_state_machine_versions(

@@ -147,28 +147,6 @@ def test_debug_shows_result_and_after_result_selector_and_a_failure_s_cause(aws,
     assert "returned nothing (undefined)" in failed["cause"]
 
 
-def test_what_test_state_does_not_emulate_is_refused_in_words(aws):
-    """TestState's `mock`, `stateConfiguration` and `context` members and Map/Parallel states
-    (API_TestState.html) are not emulated: the sandbox refuses them with "not emulated by the
-    sandbox: …" rather than ignoring them or claiming AWS refuses them."""
-    from botocore.exceptions import ClientError
-
-    client = aws("stepfunctions")
-    pass_state = json.dumps({"Type": "Pass", "End": True})
-    attempts = [
-        {"definition": pass_state, "mock": {"result": "{}"}},
-        {"definition": pass_state, "context": "{}"},
-        {"definition": json.dumps({"Type": "Parallel", "End": True, "Branches": [
-            {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}]})},
-    ]
-    for kwargs in attempts:
-        with pytest.raises(ClientError) as refused:
-            client.test_state(roleArn=ROLE, **kwargs)
-        error = refused.value.response["Error"]
-        assert error["Code"] == "ValidationException"
-        assert error["Message"].startswith("not emulated by the sandbox: TestState")
-
-
 def test_debug_reports_every_jsonpath_step_of_a_task_without_the_fields(aws, public_api):
     """(recorded) DEBUG for a JSONPath Task with no InputPath, Parameters beyond the task's,
     ResultSelector or ResultPath: inspectionData has input, afterInputPath, afterParameters,

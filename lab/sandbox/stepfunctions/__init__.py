@@ -30,6 +30,7 @@ executing interpreter (``moto.stepfunctions.parser``):
 - a state that crashes in moto's interpreter fails with "not emulated by the sandbox: …"
   (:mod:`.internal_errors`);
 - a Distributed Map run fails past its tolerated failure threshold (:mod:`.map_runs`);
+- RedriveExecution (:mod:`.redrive`);
 - the actions moto does not implement answer "not emulated by the sandbox: …"
   (:mod:`.not_emulated`).
 
@@ -115,6 +116,7 @@ def seams():
         not_emulated,
         performance,
         programs,
+        redrive,
         responses,
         test_state,
         timeouts,
@@ -204,6 +206,7 @@ def seams():
         *internal_errors.seams(),
         *map_runs.seams(),
         *not_emulated.seams(),
+        *redrive.seams(),
         *json_copy.seams(),
         *execution_role.seams(),
     )

@@ -2,9 +2,9 @@
 
 moto 5.2.5's ``describe_execution`` leaves out the redrive fields and ``inputDetails``, drops
 the output of an execution whose output is JSON ``null``, and its ``list_executions`` ignores
-``redriveFilter``; its context object has no ``Execution.RedriveCount``. The sandbox does not
-emulate RedriveExecution, so no execution is ever redriven: ``redriveCount`` is 0 and an
-execution is redrivable exactly when AWS says one that was never redriven is
+``redriveFilter``; its context object has no ``Execution.RedriveCount``. The redrive fields
+come from :mod:`.redrive` (RedriveExecution): ``redriveCount`` counts successful redrives and
+an execution is redrivable when AWS says it is
 (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html: a STANDARD
 execution that FAILED, TIMED_OUT or was ABORTED, within 14 days of stopping).
 
@@ -19,6 +19,7 @@ import json
 from typing import Any
 
 from lab.sandbox import seams as lab_seams
+from lab.sandbox.stepfunctions import redrive
 
 #: Statuses AWS lets RedriveExecution restart (redrive-executions.html).
 REDRIVABLE_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
@@ -37,7 +38,8 @@ STATE_DATA = "moto.stepfunctions.parser.asl.component.state.state:StateData"
 
 
 def redrive_status(status: str, is_express: bool = False) -> tuple[str, str | None]:
-    """(redriveStatus, redriveStatusReason) of a never-redriven execution in ``status``."""
+    """(redriveStatus, redriveStatusReason) of an execution in ``status`` (status alone; the
+    full judgement, period and limits included, is :func:`.redrive.not_redrivable_reason`)."""
     if is_express:
         return "NOT_REDRIVABLE", "Execution is of type EXPRESS and cannot be redriven"
     if status in REDRIVABLE_STATUSES:
@@ -46,11 +48,7 @@ def redrive_status(status: str, is_express: bool = False) -> tuple[str, str | No
 
 
 def _is_express(backend, execution) -> bool:
-    try:
-        machine = backend.describe_state_machine(execution.state_machine_arn)
-    except Exception:  # noqa: BLE001 - a deleted machine: AWS still describes the execution
-        return False
-    return getattr(machine, "type", "STANDARD") == "EXPRESS"
+    return redrive.is_express(backend, execution)
 
 
 def describe_execution_response(backend, arn: str) -> dict[str, Any]:
@@ -65,8 +63,10 @@ def describe_execution_response(backend, arn: str) -> dict[str, Any]:
         "startDate": execution.start_date,
         "input": execution.execution_input,
         "inputDetails": {"included": True},
-        "redriveCount": 0,
+        "redriveCount": redrive.redrive_count(execution),
     }
+    if redrive.redrive_date(execution) is not None:
+        response["redriveDate"] = redrive.redrive_date(execution)
     if status in STOPPED_STATUSES:
         response["stopDate"] = execution.stop_date
     if status == "SUCCEEDED":
@@ -81,8 +81,8 @@ def describe_execution_response(backend, arn: str) -> dict[str, Any]:
         response["error"] = execution.error
     if execution.cause is not None:
         response["cause"] = execution.cause
-    redrive, reason = redrive_status(status, _is_express(backend, execution))
-    response["redriveStatus"] = redrive
+    reason = redrive.not_redrivable_reason(execution, _is_express(backend, execution))
+    response["redriveStatus"] = "NOT_REDRIVABLE" if reason else "REDRIVABLE"
     if reason:
         response["redriveStatusReason"] = reason
     return response
@@ -131,19 +131,32 @@ def _check_list_executions_target(self) -> None:
 def list_executions(self):
     """StepFunctionResponse.list_executions, with ``redriveFilter`` and ``redriveCount``.
 
-    No execution is ever redriven in the sandbox: ``REDRIVEN`` lists none, ``NOT_REDRIVEN``
-    lists all.
+    ``REDRIVEN`` lists the executions redriven at least once, ``NOT_REDRIVEN`` the others;
+    each item has ``redriveCount`` and, once redriven, ``redriveDate``.
     """
     _check_list_executions_target(self)
     moto_result = lab_seams.original(LIST_EXECUTIONS)(self)
     body = getattr(moto_result, "result", None)
     if body is None:
         return moto_result
-    if self._get_param("redriveFilter") == "REDRIVEN":
-        body["executions"] = []
-        body.pop("nextToken", None)
+    backend = self.stepfunction_backend
+    wanted = self._get_param("redriveFilter")
+    kept = []
     for item in body.get("executions", []):
-        item["redriveCount"] = 0
+        try:
+            execution = backend.describe_execution(item["executionArn"])
+        except Exception:  # noqa: BLE001 - listed by moto, so it exists; be safe anyway
+            execution = None
+        item["redriveCount"] = redrive.redrive_count(execution)
+        date = redrive.redrive_date(execution)
+        if date is not None:
+            item["redriveDate"] = date
+        if wanted == "REDRIVEN" and not item["redriveCount"]:
+            continue
+        if wanted == "NOT_REDRIVEN" and item["redriveCount"]:
+            continue
+        kept.append(item)
+    body["executions"] = kept
     if body.get("nextToken") is None:
         body.pop("nextToken", None)
     return moto_result

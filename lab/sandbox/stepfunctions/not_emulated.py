@@ -1,21 +1,15 @@
 """Step Functions actions moto 5.2.5 does not implement, answered in words.
 
-moto answered each with HTTP 500 and an HTML page ("The redrive_execution action has not
+moto answered each with HTTP 500 and an HTML page ("The get_activity_task action has not
 been implemented" in the server's log only). The sandbox answers a ``ValidationException``
-whose message starts "not emulated by the sandbox: <Action>" and says why, after the checks
-AWS makes first that the sandbox can make (an execution that does not exist is
-``ExecutionDoesNotExist``, as DescribeExecution answers).
+whose message starts "not emulated by the sandbox: <Action>" and says why, (RedriveExecution is
+:mod:`.redrive`).
 """
 
 from __future__ import annotations
 
 #: Action -> (handler name, why it is not emulated).
 ACTIONS = {
-    "RedriveExecution": (
-        "redrive_execution",
-        "no execution is ever redriven (DescribeExecution reports redriveCount 0 and whether "
-        "AWS would let it be redriven)",
-    ),
     "GetActivityTask": (
         "get_activity_task",
         "activity tasks are not handed to workers (a state using an activity fails with "
@@ -36,9 +30,6 @@ def _handler(action: str):
     def handler(self):
         from moto.stepfunctions.exceptions import ValidationException
 
-        if action == "RedriveExecution":
-            # An unknown execution is refused as AWS refuses it (ExecutionDoesNotExist).
-            self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
         raise ValidationException(message(action))
 
     handler.__name__ = ACTIONS[action][0]

@@ -70,11 +70,16 @@ def _matches(error_equals: list[str], error: str) -> bool:
 def _the_state(definition: dict, state_name: str | None) -> tuple[dict, str | None]:
     """(the state to test, the query language it inherits) from TestState's ``definition``."""
     if "States" in definition:
-        if not state_name or state_name not in definition["States"]:
+        if not state_name:
             raise ValidationException(
                 "A state machine definition needs stateName naming one of its states."
             )
-        return definition["States"][state_name], definition.get("QueryLanguage")
+        from lab.sandbox.stepfunctions.test_state_mocks import find_state
+
+        found = find_state(definition, state_name)
+        if found is None:  # (recorded) AWS's words, for a name at no level of the definition
+            raise ValidationException("State not found in definition")
+        return found
     return definition, None
 
 
@@ -88,6 +93,9 @@ def test_state(
     reveal_secrets: bool = False,
     variables_text: str | None = None,
     state_name: str | None = None,
+    mock: dict | None = None,
+    context_text: str | None = None,
+    state_configuration: dict | None = None,
 ) -> dict[str, Any]:
     """TestState's output (botocore's ``TestStateOutput`` shape)."""
     from moto.stepfunctions.parser.api import StateMachineType
@@ -120,10 +128,11 @@ def test_state(
     if not isinstance(state, dict) or "Type" not in state:
         raise InvalidDefinition("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: "
                                 "These fields are required: [Type] at /'")
-    if state.get("Type") in ("Map", "Parallel"):
-        raise ValidationException(
-            f"not emulated by the sandbox: TestState of a {state['Type']} state (test the "
-            "states inside it one at a time, or run the state machine)")
+    from lab.sandbox.stepfunctions import test_state_mocks as mocks
+
+    if mock is None:  # Map/Parallel and context need a mock
+        mocks.validate(state, None, bool(reveal_secrets), context_text)
+    config = mocks.configuration_of(state_configuration, mock is not None)
     state = copy.deepcopy(state)
     if inherited_language and "QueryLanguage" not in state:
         state["QueryLanguage"] = inherited_language
@@ -137,7 +146,11 @@ def test_state(
     try:
         from lab.sandbox.stepfunctions.programs import grammar_readable
 
-        program = TestStateAmazonStateLanguageParser.parse(grammar_readable(json.dumps(state)))[0]
+        if state["Type"] in ("Map", "Parallel"):
+            program = mocks.parse_map_or_parallel(state, state_name or TEST_STATE_NAME)
+        else:
+            program = TestStateAmazonStateLanguageParser.parse(
+                grammar_readable(json.dumps(state)))[0]
     except Exception as error:  # noqa: BLE001 - refused definitions are answered in words
         from lab.sandbox.stepfunctions.definition import (
             not_emulated_message,
@@ -146,6 +159,11 @@ def test_state(
 
         raise InvalidDefinition(not_emulated_message(parser_reason(error))) from None
     jsonata.annotate_field_paths(program)
+    mocked = None
+    if mock is not None:
+        mocked = mocks.validate(state, mock, bool(reveal_secrets), context_text, program.test_state)
+        config.raw_state = state
+        mocks.install(program.test_state, state["Type"], mocked, config)
     _record_after_arguments(program.test_state)
 
     from moto.moto_api._internal import mock_random
@@ -174,7 +192,11 @@ def test_state(
     )
     env.variable_store._inner_scope.update(variables)
     env.inspection_data[REVEAL_KEY] = bool(reveal_secrets)
+    if mocked is not None:
+        mocks.apply_context(env, mocked.context, program.test_state)
     program.eval(env)
+    if config.deferred_error is not None:
+        raise config.deferred_error
 
     inspection = dict(env.inspection_data)
     inspection.pop(REVEAL_KEY, None)
@@ -187,25 +209,24 @@ def test_state(
     if isinstance(exit_state, ProgramError):
         error = exit_state.error.get("error") or "States.Runtime"
         cause = exit_state.error.get("cause")
+        if mocked is not None:
+            cause = mocks.undecorated_cause(error, cause)
         result.update(error=error)
         if cause is not None:
             result["cause"] = cause
-        result["status"] = "FAILED"
-        if any(_matches(r.get("ErrorEquals", []), error) for r in retriers):
-            result["status"] = "RETRIABLE"
-        else:
-            catcher = next(
-                (c for c in catchers if _matches(c.get("ErrorEquals", []), error)), None
+        outcome = mocks.error_outcome(error, retriers, catchers, config.retrier_retry_count)
+        result["status"] = outcome.status
+        if outcome.error_details:
+            inspection["errorDetails"] = outcome.error_details
+        catcher = outcome.catcher
+        if catcher is not None:
+            result["nextState"] = catcher.get("Next")
+            result["output"] = _dumps(
+                _caught_output(catcher, state, execution_input, error, cause, assigned)
             )
-            if catcher is not None:
-                result["status"] = "CAUGHT_ERROR"
-                result["nextState"] = catcher.get("Next")
-                result["output"] = _dumps(
-                    _caught_output(catcher, state, execution_input, error, cause, assigned)
-                )
     else:
         result["status"] = "SUCCEEDED"
-        result["output"] = _dumps(env.states.get_input())
+        result["output"] = mocks.output_text(env.states.get_input(), mocked, _dumps)
         if isinstance(exit_state, ProgramChoiceSelected):
             result["nextState"] = exit_state.next_state_name
         elif state.get("Next"):
@@ -311,7 +332,7 @@ def _record_after_arguments(state) -> None:
 
 
 #: TestState request members the sandbox does not emulate (refused, never ignored).
-NOT_EMULATED_MEMBERS = ("mock", "stateConfiguration", "context")
+NOT_EMULATED_MEMBERS: tuple[str, ...] = ()
 
 
 def test_state_response(self):
@@ -337,6 +358,9 @@ def test_state_response(self):
             reveal_secrets=bool(self._get_param("revealSecrets")),
             variables_text=self._get_param("variables"),
             state_name=self._get_param("stateName"),
+            mock=self._get_param("mock"),
+            context_text=self._get_param("context"),
+            state_configuration=self._get_param("stateConfiguration"),
         )
     )
 
