@@ -169,3 +169,21 @@ def test_put_targets_takes_name_bus_and_targets():
     assert "RoleArn" not in inspect.getsource(original)
     target = "moto.events.models:EventsBackend.put_targets"
     assert EventsBackend.put_targets is seams.installed(target)
+
+
+def test_moto_has_no_deauthorize_connection():
+    """``lab.sandbox.events.models.deauthorize_connection`` adds the backend method and
+    ``responses.deauthorize_connection`` the handler; both can go when moto has them."""
+    from moto.events.models import EventsBackend
+    from moto.events.responses import EventsHandler
+
+    from lab.sandbox import seams
+
+    assert seams.original("moto.events.models:EventsBackend.deauthorize_connection") is (
+        seams.MISSING
+    )
+    assert seams.original("moto.events.responses:EventsHandler.deauthorize_connection") is (
+        seams.MISSING
+    )
+    assert callable(EventsBackend.deauthorize_connection)
+    assert callable(EventsHandler.deauthorize_connection)

@@ -89,6 +89,14 @@ def seams():
             contracts + "test_the_connection_model_attributes_we_read",
         ),
         Seam(
+            owner,
+            backend + "deauthorize_connection",
+            models.deauthorize_connection,
+            "moto does not implement DeauthorizeConnection",
+            contracts + "test_moto_has_no_deauthorize_connection",
+            kind="add",
+        ),
+        Seam(
             "lab.sandbox.events.models",
             "moto.events.models:Connection.describe",
             models.model_describe,

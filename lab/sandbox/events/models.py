@@ -82,6 +82,8 @@ class ConnectionExtension:
     #: after ACTIVE, how long a new connection still cannot carry calls (its creation's
     #: ``connection_settle_seconds``; AWS: up to several minutes)
     settle_seconds: float = 0.0
+    #: when DeauthorizeConnection was called (None: authorized); UpdateConnection clears it
+    deauthorized_at: float | None = None
 
 
 def resource_configuration_arn(connection: Any) -> str | None:
@@ -96,6 +98,7 @@ def is_private(connection: Any) -> bool:
 
 def restart_timeline(connection: Any, first_state: str) -> None:
     """Start the state machine again from ``first_state`` (CREATING or UPDATING)."""
+    connection.lab.deauthorized_at = None
     connection.lab.connectivity_started_at = time.time()
     connection.lab.warmup_seconds = warmup_seconds()
     connection.lab.first_state = first_state
@@ -186,9 +189,12 @@ def evaluate_state(
     ``configuration``: its resource configuration when the caller has looked it up
     already (None: it does not exist).
     """
+    now = time.time() if now is None else now
+    if connection.lab.deauthorized_at is not None:
+        deauthorizing = now - connection.lab.deauthorized_at < DEAUTHORIZING_SECONDS
+        return ("DEAUTHORIZING" if deauthorizing else "DEAUTHORIZED"), None
     if not is_private(connection):
         return connection.state, None
-    now = time.time() if now is None else now
     elapsed = now - connection.lab.connectivity_started_at
     wait = connection.lab.warmup_seconds
     if elapsed < wait / 2:
@@ -475,6 +481,28 @@ def update_connection(
     elif is_private(connection):
         # Same resource configuration, same association; the states run again.
         restart_timeline(connection, "UPDATING")
+    else:
+        connection.lab.deauthorized_at = None  # new credentials authorize it again
+    return short_description(connection, self.account_id, self.region_name)
+
+
+#: How long DeauthorizeConnection's DEAUTHORIZING lasts before DEAUTHORIZED.
+DEAUTHORIZING_SECONDS = 1.0
+#: The members of AuthParameters that hold credentials (DeauthorizeConnection removes them).
+CREDENTIAL_MEMBERS = ("ApiKeyAuthParameters", "BasicAuthParameters", "OAuthParameters")
+
+
+def deauthorize_connection(self, name):
+    """DeauthorizeConnection (API reference): "Removes all authorization parameters from the
+    connection", which goes DEAUTHORIZING -> DEAUTHORIZED; calls through it then fail with
+    ``Events.ConnectionResource.InvalidConnectionState``; UpdateConnection with new
+    credentials authorizes it again."""
+    connection = get_connection(self, name)
+    connection.auth_parameters = {
+        k: v for k, v in (connection.auth_parameters or {}).items() if k not in CREDENTIAL_MEMBERS
+    }
+    write_secret(connection, self.account_id, self.region_name)
+    connection.lab.deauthorized_at = time.time()
     return short_description(connection, self.account_id, self.region_name)
 
 

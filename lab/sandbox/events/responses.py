@@ -98,6 +98,11 @@ def update_connection(self):
     return json.dumps(connection), self.response_headers
 
 
+def deauthorize_connection(self):
+    result = self.events_backend.deauthorize_connection(self._get_param("Name"))
+    return json.dumps(result), self.response_headers
+
+
 def delete_connection(self):
     result = self.events_backend.delete_connection(self._get_param("Name"))
     return json.dumps(result), self.response_headers
@@ -108,5 +113,6 @@ RESPONSE_METHODS = (
     describe_connection,
     list_connections,
     update_connection,
+    deauthorize_connection,
     delete_connection,
 )

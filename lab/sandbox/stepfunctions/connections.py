@@ -10,7 +10,7 @@ A connection that is not ready fails the task with the error Step Functions docu
 - ``CREATING``/``UPDATING``/``AUTHORIZING``: ``Events.ConnectionResource.AuthInProgress``;
 - ``DEAUTHORIZED``/``DEAUTHORIZING``/``DELETING``:
   ``Events.ConnectionResource.InvalidConnectionState``;
-- ``FAILED_CONNECTIVITY``, or a private connection in any state but ``ACTIVE``:
+- ``FAILED_CONNECTIVITY``, or a private connection in any other state but ``ACTIVE``:
   ``Events.ConnectionResource.InvalidPrivateConnectionState``;
 - no such connection: ``Events.ConnectionResource.ResourceNotFound``;
 - a new private connection ACTIVE for less than ``connection_settle_seconds`` (off by
@@ -94,14 +94,14 @@ def check_ready(runtime: ConnectionRuntime) -> None:
             f"Connection {arn} is {state}{suffix}; it cannot be used until it is "
             f"{'ACTIVE' if private else 'AUTHORIZED'}. Retry, or wait for it.",
         )
+    if state in _INVALID:  # de-authorized or going: the credentials, private or not
+        raise HttpTaskError(
+            CONNECTION_INVALID_STATE, f"Connection {arn} is {state}{suffix}; re-authorize it."
+        )
     if state == "FAILED_CONNECTIVITY" or private:
         raise HttpTaskError(
             CONNECTION_INVALID_PRIVATE_STATE,
             f"Connection {arn} is {state}{suffix}, not ACTIVE: its private connectivity "
             "is not established.",
-        )
-    if state in _INVALID:
-        raise HttpTaskError(
-            CONNECTION_INVALID_STATE, f"Connection {arn} is {state}{suffix}; re-authorize it."
         )
     raise HttpTaskError(CONNECTION_INVALID_STATE, f"Connection {arn} is {state}{suffix}.")
