@@ -193,6 +193,9 @@ def evaluate_state(
     if connection.lab.deauthorized_at is not None:
         deauthorizing = now - connection.lab.deauthorized_at < DEAUTHORIZING_SECONDS
         return ("DEAUTHORIZING" if deauthorizing else "DEAUTHORIZED"), None
+    key_problem = kms_key_problem(connection, account_id, region)
+    if key_problem:  # encryption-connections.html: an unusable key de-authorizes it
+        return "DEAUTHORIZED", key_problem
     if not is_private(connection):
         return connection.state, None
     elapsed = now - connection.lab.connectivity_started_at
@@ -408,6 +411,30 @@ def _check_connectivity(params: dict[str, Any] | None) -> dict[str, Any] | None:
     return {"ResourceParameters": {"ResourceConfigurationArn": arn}} if arn else None
 
 
+def _check_kms_key(identifier: str | None, account: str, region: str, name: str) -> None:
+    """Refuse a customer managed key EventBridge cannot use (:mod:`.kms_key`)."""
+    from moto.events.exceptions import ValidationException
+
+    from lab.sandbox.events import kms_key
+
+    if not identifier:
+        return
+    secret = f"arn:aws:secretsmanager:{region}:{account}:secret:events!connection/{name}/*"
+    found = kms_key.problem(identifier, account, region, secret)
+    if found:
+        raise ValidationException(found)
+
+
+def kms_key_problem(connection: Any, account_id: str, region: str) -> str | None:
+    """Why the connection's customer managed key is no longer usable (None: it is, or none)."""
+    from lab.sandbox.events import kms_key
+
+    identifier = connection.lab.kms_key_identifier
+    if not identifier:
+        return None
+    return kms_key.problem(identifier, account_id, region, connection.secret_arn)
+
+
 def wrap_create_connection(original):
     @functools.wraps(original)
     def create_connection(
@@ -424,6 +451,7 @@ def wrap_create_connection(original):
         if name in self.connections:
             raise ResourceAlreadyExistsException(f"Connection {name} already exists.")
         connectivity = _check_connectivity(invocation_connectivity_parameters)
+        _check_kms_key(kms_key_identifier, self.account_id, self.region_name, name)
         connection = original(self, name, description, authorization_type, auth_parameters)
         rename_secret(connection, self.account_id, self.region_name)
         connection.lab = ConnectionExtension(
@@ -455,10 +483,12 @@ def update_connection(
 ):
     """UpdateConnection: given members replace old ones; a private connection re-warms."""
     connection = get_connection(self, name)
+    if kms_key_identifier:
+        _check_kms_key(kms_key_identifier, self.account_id, self.region_name, name)
     if description is not None:
         connection.description = description
     if kms_key_identifier is not None:
-        connection.lab.kms_key_identifier = kms_key_identifier
+        connection.lab.kms_key_identifier = kms_key_identifier or None
     if authorization_type is not None and authorization_type != connection.authorization_type:
         connection.authorization_type = authorization_type
         connection.auth_parameters = {
