@@ -342,7 +342,7 @@ def test_the_whole_context_object_is_described_not_a_500(clean_sandbox, sandbox_
     context object as JSON (input-output-contextobject.html)."""
     sfn = sandbox_client("stepfunctions")
     machine = sfn.create_state_machine(
-        name="whole-context", roleArn="arn:aws:iam::123456789012:role/sfn",
+        name="whole-context", roleArn=ensure_execution_role(sandbox_client, "sfn"),
         definition=json.dumps({"StartAt": "P", "States": {
             "P": {"Type": "Pass", "Parameters": {"ctx.$": "$$"}, "End": True}}}),
     )["stateMachineArn"]
