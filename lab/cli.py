@@ -167,6 +167,19 @@ def _cmd_bench(args) -> int:
     return 0
 
 
+def _cmd_progress(args) -> int:
+    from lab.exercises import progress_rows
+
+    rows = progress_rows()
+    if args.json:
+        print(_json_line({"exercises": rows}))
+        return 0
+    import pandas as pd
+
+    print(pd.DataFrame(rows).set_index("exercise").drop(columns=["checked_at"]).to_string())
+    return 0
+
+
 def _cmd_soak(args) -> int:
     from lab import harness
     from lab.interrupts import EXIT_INTERRUPTED, StopOnSignal
@@ -293,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="also print one JSON line last")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("progress", help="the build exercises (notebook 08): each one's state")
+    p.add_argument("--json", action="store_true", help="one JSON line (for a facilitator)")
+    p.set_defaults(func=_cmd_progress)
 
     p = sub.add_parser("soak", help="run many executions and account for every one")
     p.add_argument("-n", type=_positive_int("n", 100_000), default=1000, help="executions")
