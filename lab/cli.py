@@ -158,6 +158,14 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_bench(args) -> int:
+    if args.exercises:
+        from lab.exercises.bench import bench_exercises, format_rows
+
+        rows = bench_exercises(n=args.exercise_checks)
+        print(format_rows(rows))
+        if args.json:
+            print(_json_line({"exercises": rows}))
+        return 0
     from lab.bench import bench, format_table
 
     report = bench(n=args.n, progress=not args.no_progress)
@@ -303,6 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="sandbox benchmark: HTTP floor vs EXPRESS, STANDARD, JSONata, API destination",
     )
     p.add_argument("-n", type=_positive_int("n", 100_000), default=200, help="calls per cell")
+    p.add_argument("--exercises", action="store_true",
+                   help="instead: time each build exercise's check (notebook 08), median and max")
+    p.add_argument("--exercise-checks", type=_positive_int("exercise-checks", 100), default=5,
+                   help="with --exercises: checks per exercise")
     p.add_argument("--json", action="store_true", help="also print one JSON line last")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_bench)

@@ -329,3 +329,37 @@ def test_the_solution_is_the_function_cdk_app_builds_with():
     for name in EXERCISES:
         assert reference(name) is getattr(REFERENCE, name)
         assert f"def {reference(name).__name__}(" in solution(name)
+
+
+@pytest.mark.slow
+def test_notebook_08_solved_says_correct_for_every_exercise(sandbox, tmp_path):
+    """What CI injects through the parameters cell (SOLVED=True): every check is correct.
+
+    The committed notebook (SOLVED=False) is compared cell by cell by strict nbval; this
+    runs the solved variant, whose outputs differ by design, and reads what each check said.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nbformat
+
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    out = tmp_path / "08_solved.ipynb"
+    done = subprocess.run(
+        [sys.executable, "-m", "papermill", str(notebooks / "08_build_it_yourself.ipynb"),
+         str(out), "--kernel", "python3", "--cwd", str(notebooks), "--no-progress-bar",
+         "-p", "SOLVED", "True"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    said = [
+        "".join(o.get("data", {}).get("text/plain", ""))
+        for cell in nbformat.read(out, as_version=4).cells
+        if cell.cell_type == "code" and cell.source.startswith("lab.check(")
+        for o in cell.get("outputs", [])
+    ]
+    from lab.exercises import EXERCISES
+
+    assert len(said) == len(EXERCISES), said
+    assert all("✔ correct" in text for text in said), said
