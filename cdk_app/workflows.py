@@ -233,9 +233,10 @@ def _use_http_task_policy(state_machine: sfn.StateMachine, statements) -> None:
     """Make ``statements`` the HTTP Task's part of the role's default policy.
 
     CDK writes the HTTP Task's statements into the role's ``DefaultPolicy`` itself; the
-    lab's (or a learner's) :func:`http_task_policy` replaces them there, keeping CDK's
-    CloudWatch Logs and X-Ray statements (which the task does not need) and the policy's
-    logical id, so the state machine still waits for it.
+    lab's (or a learner's) :func:`http_task_policy` replaces them there through the L1's
+    typed ``policy_document``, keeping CDK's CloudWatch Logs and X-Ray statements (which
+    the task does not need) and the policy's logical id, so the state machine still
+    waits for it.
     """
     policy = state_machine.role.node.try_find_child("DefaultPolicy")
     cfn_policy = policy.node.default_child if policy is not None else None
@@ -244,33 +245,15 @@ def _use_http_task_policy(state_machine: sfn.StateMachine, statements) -> None:
             "the state machine's role no longer has a DefaultPolicy with a CfnPolicy child; "
             "update cdk_app/workflows.py to find it another way."
         )
-    stack = Stack.of(state_machine)
-    document = stack.resolve(policy.document.to_json())
+    document = Stack.of(state_machine).resolve(policy.document.to_json())
     kept = [
-        statement for statement in document["Statement"]
+        iam.PolicyStatement.from_json(statement) for statement in document["Statement"]
         if all(str(action).split(":")[0] in ("logs", "xray")
                for action in _as_list(statement.get("Action")))
     ]
-    ours = [
-        stack.resolve(s.to_statement_json() if isinstance(s, iam.PolicyStatement) else s)
-        for s in statements or []
-    ]
-    cfn_policy.add_property_override(
-        "PolicyDocument", {"Version": "2012-10-17", "Statement": [*ours, *_merged(kept)]}
+    cfn_policy.policy_document = iam.PolicyDocument(
+        statements=[*(statements or []), *kept], minimize=True
     )
-
-
-def _merged(statements: list[dict]) -> list[dict]:
-    """Statements that differ only in their actions as one (what CDK's policy minimizing does)."""
-    merged: dict[str, dict] = {}
-    for statement in statements:
-        key = repr(sorted((k, repr(v)) for k, v in statement.items() if k != "Action"))
-        if key in merged:
-            actions = _as_list(merged[key]["Action"]) + _as_list(statement["Action"])
-            merged[key] = {**merged[key], "Action": sorted(set(actions))}
-        else:
-            merged[key] = dict(statement)
-    return list(merged.values())
 
 
 def _as_list(value) -> list:
