@@ -1,10 +1,10 @@
 """ResourceGatewayPath: the VPC Lattice way into the VPC, pointed at the endpoint.
 
-The three pieces a learner writes in notebook 08 (``lab.check``) are plain functions
+The pieces a learner writes in notebook 08 (``lab.check``) are plain functions
 here, and :class:`ResourceGatewayPath` builds the lab's own stack from them:
-:func:`resource_gateway_security_group`, :func:`endpoint_regional_dns_name` and
-:func:`resource_configuration`. A learner's version of one replaces the reference
-through :class:`cdk_app.pieces.Pieces`.
+:func:`resource_gateway_security_group`, :func:`resource_gateway`,
+:func:`endpoint_regional_dns_name` and :func:`resource_configuration`. A learner's
+version of one replaces the reference through :class:`cdk_app.pieces.Pieces`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,30 @@ def resource_gateway_security_group(
         "HTTPS to the execute-api VPC endpoint",
     )
     return group
+
+
+def resource_gateway(
+    scope: Construct,
+    *,
+    name: str,
+    vpc: ec2.IVpc,
+    subnet_ids: list[str],
+    security_group: ec2.ISecurityGroup,
+) -> lattice.CfnResourceGateway:
+    """The resource gateway: ENIs in every isolated subnet of ``vpc``, in ``security_group``.
+
+    One ENI per subnet (so per availability zone) carries the connection's traffic into
+    the VPC; IPv4 like the endpoint it reaches.
+    """
+    return lattice.CfnResourceGateway(
+        scope,
+        "ResourceGateway",
+        name=name,
+        ip_address_type="IPV4",
+        vpc_identifier=vpc.vpc_id,
+        subnet_ids=subnet_ids,
+        security_group_ids=[security_group.security_group_id],
+    )
 
 
 def endpoint_regional_dns_name(endpoint: ec2.InterfaceVpcEndpoint) -> str:
@@ -103,14 +127,12 @@ class ResourceGatewayPath(Construct):
 
         self.security_group = pieces.gateway_security_group(self, vpc=vpc, vpc_cidr=vpc_cidr)
 
-        self.gateway = lattice.CfnResourceGateway(
+        self.gateway = pieces.resource_gateway(
             self,
-            "ResourceGateway",
             name=gateway_name,
-            ip_address_type="IPV4",
-            vpc_identifier=vpc.vpc_id,
+            vpc=vpc,
             subnet_ids=subnet_ids,
-            security_group_ids=[self.security_group.security_group_id],
+            security_group=self.security_group,
         )
 
         self.configuration = pieces.resource_configuration(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cdk_app import lattice, workflows
+from cdk_app import connection, event_delivery, lattice, workflows
 
 
 @dataclass(frozen=True)
@@ -20,14 +20,20 @@ class Pieces:
 
     #: ``(scope, *, vpc, vpc_cidr) -> ec2.SecurityGroup``
     gateway_security_group: Callable = lattice.resource_gateway_security_group
+    #: ``(scope, *, name, vpc, subnet_ids, security_group) -> vpclattice.CfnResourceGateway``
+    resource_gateway: Callable = lattice.resource_gateway
     #: ``(endpoint: ec2.InterfaceVpcEndpoint) -> str`` (a CloudFormation expression)
     dns_target: Callable = lattice.endpoint_regional_dns_name
     #: ``(scope, *, name, gateway, domain_name) -> vpclattice.CfnResourceConfiguration``
     resource_configuration: Callable = lattice.resource_configuration
+    #: ``(resource_configuration) -> events.CfnConnection.InvocationConnectivityParametersProperty``
+    private_connectivity: Callable = connection.private_connectivity
     #: ``(task: tasks.HttpInvoke) -> tasks.HttpInvoke`` (adds the warm-up Retry)
     warmup_retry: Callable = workflows.connection_warmup_retry
     #: ``(*, connection: events.IConnection, api_endpoint: str) -> list[iam.PolicyStatement]``
     http_task_policy: Callable = workflows.http_task_policy
+    #: ``(api_destination, *, event, dead_letter_queue, settings) -> targets.ApiDestination``
+    rule_target: Callable = event_delivery.api_destination_target
 
 
 REFERENCE = Pieces()

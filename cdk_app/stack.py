@@ -49,7 +49,8 @@ class PrivateApiLabStack(Stack):
             "PrivateConnection",
             api_key_header=API_KEY_HEADER,
             api_key_value=self.private_api.api_key_secret.secret_value,
-            resource_configuration_arn=self.gateway_path.configuration.attr_arn,
+            resource_configuration=self.gateway_path.configuration,
+            pieces=pieces,
         )
         self.workflows = HttpInvokeWorkflows(
             self,
@@ -67,6 +68,7 @@ class PrivateApiLabStack(Stack):
             name_prefix=name,
             connection=self.connection.connection,
             endpoint_url=f"{self.private_api.root_url}/{EVENTS_PATH}",
+            pieces=pieces,
         )
         self._outputs()
 

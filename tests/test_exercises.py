@@ -19,6 +19,8 @@ import json
 import pytest
 from aws_cdk import Duration, Fn
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_vpclattice as lattice
@@ -155,6 +157,68 @@ def retry_everything(task):
     return task
 
 
+def _gateway(**changes):
+    def answer(scope, *, name, vpc, subnet_ids, security_group):
+        props = dict(name=name, ip_address_type="IPV4", vpc_identifier=vpc.vpc_id,
+                     subnet_ids=subnet_ids,
+                     security_group_ids=[security_group.security_group_id])
+        props.update(changes)
+        return lattice.CfnResourceGateway(
+            scope, "ResourceGateway", **{k: v for k, v in props.items() if v is not None})
+    return answer
+
+
+def gateway_in_one_subnet(scope, *, name, vpc, subnet_ids, security_group):
+    return _gateway(subnet_ids=subnet_ids[:1])(scope, name=name, vpc=vpc, subnet_ids=subnet_ids,
+                                                security_group=security_group)
+
+
+def gateway_without_subnets(scope, *, name, vpc, subnet_ids, security_group):
+    return lattice.CfnResourceGateway(scope, "ResourceGateway", name=name,
+                                      vpc_identifier=vpc.vpc_id)
+
+
+_PARAMS = events.CfnConnection
+
+
+def connectivity_by_id(resource_configuration):
+    return _PARAMS.InvocationConnectivityParametersProperty(
+        resource_parameters=_PARAMS.ResourceParametersProperty(
+            resource_configuration_arn=resource_configuration.attr_id))
+
+
+def connectivity_unwrapped(resource_configuration):
+    return _PARAMS.ResourceParametersProperty(
+        resource_configuration_arn=resource_configuration.attr_arn)
+
+
+def connectivity_to_another_configuration(resource_configuration):
+    return _PARAMS.InvocationConnectivityParametersProperty(
+        resource_parameters=_PARAMS.ResourceParametersProperty(
+            resource_configuration_arn="arn:aws:vpc-lattice:us-east-1:123456789012:"
+            "resourceconfiguration/rcfg-0123456789abcdef0"))
+
+
+def target_without_dlq(api_destination, *, event, dead_letter_queue, settings):
+    return targets.ApiDestination(api_destination, event=event,
+                                  retry_attempts=settings.retry_attempts,
+                                  max_event_age=settings.max_event_age)
+
+
+def target_with_default_retries(api_destination, *, event, dead_letter_queue, settings):
+    return targets.ApiDestination(api_destination, event=event,
+                                  dead_letter_queue=dead_letter_queue)
+
+
+def target_role_trusting_step_functions(api_destination, *, event, dead_letter_queue, settings):
+    role = iam.Role(api_destination, "TargetRole",
+                    assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
+    return targets.ApiDestination(api_destination, event=event, event_role=role,
+                                  retry_attempts=settings.retry_attempts,
+                                  max_event_age=settings.max_event_age,
+                                  dead_letter_queue=dead_letter_queue)
+
+
 # name, answer, link words, fix words (each a mistake people make)
 WRONG = [
     ("gateway_security_group", sg_egress_port_80, "security group", "tcp/443"),
@@ -181,6 +245,19 @@ WRONG = [
     ("warmup_retry", retry_nothing, "warming up", "add_retry"),
     ("warmup_retry", retry_http_errors_only, "warming up", "add_retry"),
     ("warmup_retry", retry_once, "warming up", "max_attempts=3"),
+    ("resource_gateway", gateway_in_one_subnet, "resource gateway", "one ENI per availability"),
+    ("resource_gateway", gateway_without_subnets, "resource gateway", "lab.hint"),
+    ("resource_gateway", _gateway(ip_address_type="IPV6"), "resource gateway",
+     'ip_address_type="IPV4"'),
+    ("private_connectivity", connectivity_by_id, "private connectivity", "attr_arn"),
+    ("private_connectivity", connectivity_unwrapped, "private connectivity",
+     "InvocationConnectivityParametersProperty"),
+    ("private_connectivity", connectivity_to_another_configuration, "private connectivity",
+     "does not exist"),
+    ("rule_target", target_without_dlq, "rule's target", "dead_letter_queue=dead_letter_queue"),
+    ("rule_target", target_with_default_retries, "rule's target", "settings.retry_attempts"),
+    ("rule_target", target_role_trusting_step_functions, "rule's target",
+     "trust events.amazonaws.com"),
 ]
 
 # name, answer, what the "broader than needed" note must say
@@ -190,6 +267,7 @@ BROADER = [
     ("http_task_policy", policy_everything_everywhere, 'Resource "*"'),
     ("resource_configuration", _configuration(ports=("1-65535",)), "open more than HTTPS"),
     ("warmup_retry", retry_everything, "States.ALL"),
+    ("resource_gateway", _gateway(security_group_ids=None), "default group"),
 ]
 
 
@@ -208,8 +286,9 @@ def _no_kit_traceback(text: str) -> None:
     assert "Traceback" not in text and 'File "' not in text, text
 
 
-@pytest.mark.parametrize("name", ["gateway_security_group", "dns_target", "http_task_policy",
-                                  "resource_configuration", "warmup_retry"])
+@pytest.mark.parametrize("name", ["gateway_security_group", "resource_gateway", "dns_target",
+                                  "resource_configuration", "private_connectivity",
+                                  "http_task_policy", "warmup_retry", "rule_target"])
 def test_the_reference_answer_is_correct(exercises, name):
     """The kit's own function (what cdk_app builds the lab's stack with) passes its check."""
     outcome = exercises.check(name, exercises.reference(name))
@@ -219,7 +298,8 @@ def test_the_reference_answer_is_correct(exercises, name):
 
 
 @pytest.mark.parametrize(("name", "answer", "link", "fix"), WRONG,
-                         ids=[f"{w[0]}-{w[1].__name__}" for w in WRONG])
+                         ids=[f"{w[0]}-{getattr(w[1], '__name__', 'answer')}-{i}"
+                              for i, w in enumerate(WRONG)])
 def test_a_wrong_answer_names_the_link_and_the_fix(exercises, name, answer, link, fix):
     """A mistake people make: incorrect, the link that failed, and what to change."""
     outcome = exercises.check(name, answer)
@@ -231,7 +311,8 @@ def test_a_wrong_answer_names_the_link_and_the_fix(exercises, name, answer, link
 
 
 @pytest.mark.parametrize(("name", "answer", "note"), BROADER,
-                         ids=[f"{b[0]}-{getattr(b[1], '__name__', 'answer')}" for b in BROADER])
+                         ids=[f"{b[0]}-{getattr(b[1], '__name__', 'answer')}-{i}"
+                              for i, b in enumerate(BROADER)])
 def test_a_working_but_broader_answer_is_correct_with_a_note(exercises, name, answer, note):
     """Egress to 0.0.0.0/0, Resource "*", all ports, States.ALL: it works, and the check says
     it allows more than it needs."""
@@ -320,6 +401,13 @@ def test_lab_progress_is_callable_even_after_the_progress_bar_module_loaded(exer
     import lab.progress  # noqa: F401  (what deploying does)
 
     assert list(lab.progress().index) == list(exercises.EXERCISES)
+
+
+def test_every_exercise_is_tested_with_its_reference():
+    from lab.exercises import EXERCISES
+
+    reference = test_the_reference_answer_is_correct.pytestmark[0].args[1]
+    assert sorted(reference) == sorted(EXERCISES)
 
 
 def test_the_solution_is_the_function_cdk_app_builds_with():

@@ -459,8 +459,181 @@ class WarmupRetry(Exercise):
         return []
 
 
+class RuleTarget(Exercise):
+    name = "rule_target"
+    title = "The EventBridge rule's target: the API destination, its retry policy, its DLQ"
+    signature = ("rule_target(api_destination, *, event, dead_letter_queue, settings) -> "
+                 "targets.ApiDestination")
+    link = "EventBridge rule -> API destination (the rule's target)"
+    failed = "the event went to the dead-letter queue"
+    reference_path = "cdk_app.event_delivery:api_destination_target"
+    success = "one event went through the whole path to POST /events."
+    hints = (
+        "aws_events_targets.ApiDestination(api_destination, ...) is the target; CDK gives it a "
+        "role that trusts events.amazonaws.com and may call this destination.",
+        "Without a retry policy EventBridge retries for 24 hours (185 attempts) before anything "
+        "reaches a dead-letter queue; settings.retry_attempts and settings.max_event_age say "
+        "how long this lab waits.",
+        "targets.ApiDestination(api_destination, event=event, retry_attempts=settings."
+        "retry_attempts, max_event_age=settings.max_event_age, dead_letter_queue="
+        "dead_letter_queue)",
+    )
+
+    def validate(self, result):
+        if not hasattr(result, "bind"):
+            return (f"your function returned a {type(result).__name__}, not a rule target: "
+                    "return targets.ApiDestination(...).")
+        return None
+
+    def run(self, client, trial):
+        from lab.exercises.stack import run_event
+
+        run_event(client, trial)
+
+    def _target(self, trial) -> dict:
+        for rule in _resources(trial.template, "AWS::Events::Rule").values():
+            for target in rule["Properties"].get("Targets", []):
+                return target
+        return {}
+
+    def diagnose(self, trial):
+        code = trial.error or ""
+        if code == "FAILED_TO_ASSUME_ROLE":
+            return self.link, ("EventBridge could not assume your target's role: let CDK make it "
+                               "(leave event_role out) or make it trust events.amazonaws.com.")
+        if code == "NO_PERMISSIONS":
+            return self.link, ("your target's role may not call the destination: it needs "
+                               "events:InvokeApiDestination on it (CDK adds this to the role it "
+                               "makes).")
+        return self.link, "compare your target with lab.hint('rule_target')."
+
+    def judge(self, trial):
+        from cdk_app.event_delivery import DeliverySettings
+
+        target = self._target(trial)
+        wanted = DeliverySettings()
+        if not target.get("DeadLetterConfig"):
+            return ("your target has no dead-letter queue",
+                    "nothing: an event EventBridge cannot deliver is dropped after its retries "
+                    "(only the rule's FailedInvocations metric counts it).",
+                    "pass dead_letter_queue=dead_letter_queue.")
+        policy = target.get("RetryPolicy") or {}
+        attempts = policy.get("MaximumRetryAttempts", 185)
+        age = policy.get("MaximumEventAgeInSeconds", 86_400)
+        if attempts > wanted.retry_attempts or age > wanted.max_event_age.to_seconds():
+            return (f"your retry policy keeps an event for {age} s and {attempts} retries",
+                    "nothing at first: with a link broken, events wait up to that long before "
+                    "the dead-letter queue sees them (EventBridge's defaults: 24 h, 185).",
+                    "retry_attempts=settings.retry_attempts, max_event_age=settings."
+                    "max_event_age.")
+        return None
+
+
+class PrivateConnectivity(Exercise):
+    name = "private_connectivity"
+    title = "The connection's private connectivity: through the resource configuration"
+    signature = ("private_connectivity(resource_configuration) -> "
+                 "events.CfnConnection.InvocationConnectivityParametersProperty")
+    link = "EventBridge connection -> resource configuration (private connectivity)"
+    reference_path = "cdk_app.connection:private_connectivity"
+    hints = (
+        "A connection without InvocationConnectivityParameters calls the public internet; the "
+        "private API is not there.",
+        "events.CfnConnection.InvocationConnectivityParametersProperty(resource_parameters="
+        "events.CfnConnection.ResourceParametersProperty(...))",
+        "ResourceParametersProperty(resource_configuration_arn=resource_configuration.attr_arn) "
+        "— the ARN, not the id.",
+    )
+
+    def inspect(self, client, outputs):
+        from cdk_app.names import Output
+
+        described = client("events").describe_connection(Name=outputs[Output.ConnectionName])
+        return {"state": described.get("ConnectionState"),
+                "reason": described.get("StateReason", "")}
+
+    def diagnose(self, trial):
+        said = f"{trial.error} {trial.cause} {trial.deploy_error}"
+        if "ResourceConfigurationArn" in said or "resourceConfigurationArn" in said:
+            return self.link, ("name the configuration by its ARN: resource_configuration."
+                               "attr_arn (attr_id is its id).")
+        if "States.Http.Socket" in said and "private" not in said.lower():
+            return self.link, ("without private connectivity the call goes to the public "
+                               "internet, where a private API does not answer: return "
+                               "InvocationConnectivityParametersProperty(resource_parameters="
+                               "ResourceParametersProperty(resource_configuration_arn="
+                               "resource_configuration.attr_arn)).")
+        if "FAILED_CONNECTIVITY" in said or "not found" in said:
+            return self.link, ("your ARN names a resource configuration that does not exist: "
+                               "use the one the stack builds, resource_configuration.attr_arn.")
+        return self.link, "compare your parameters with lab.hint('private_connectivity')."
+
+
+class ResourceGateway(Exercise):
+    name = "resource_gateway"
+    title = "The resource gateway: in the isolated subnets, in its security group"
+    signature = ("resource_gateway(scope, *, name, vpc, subnet_ids, security_group) -> "
+                 "vpclattice.CfnResourceGateway")
+    link = "resource configuration -> resource gateway (its ENIs in the VPC)"
+    reference_path = "cdk_app.lattice:resource_gateway"
+    hints = (
+        "lattice.CfnResourceGateway(scope, \"ResourceGateway\", name=name, ...) puts ENIs in the "
+        "subnets you give it; traffic leaves them under the security groups you give it.",
+        "vpc_identifier=vpc.vpc_id, subnet_ids=subnet_ids (every isolated subnet: one ENI per "
+        "availability zone), ip_address_type=\"IPV4\".",
+        "security_group_ids=[security_group.security_group_id] — the group from exercise ①.",
+    )
+
+    def validate(self, result):
+        if not hasattr(result, "attr_id"):
+            return (f"your function returned a {type(result).__name__}, not a "
+                    "vpclattice.CfnResourceGateway: return the gateway.")
+        return None
+
+    def _properties(self, trial) -> dict:
+        return _gateway(trial.template)
+
+    def diagnose(self, trial):
+        said = f"{trial.error} {trial.cause} {trial.deploy_error}"
+        props = self._properties(trial)
+        if "subnet" in said.lower():
+            return self.link, "give the gateway the isolated subnets: subnet_ids=subnet_ids."
+        if "egress" in said.lower() or not props.get("SecurityGroupIds"):
+            return self.link, ("put the gateway in the group built for it: security_group_ids="
+                               "[security_group.security_group_id] (without it the VPC's "
+                               "default group applies).")
+        if "vpc" in said.lower():
+            return self.link, "vpc_identifier=vpc.vpc_id."
+        return self.link, "compare your gateway with lab.hint('resource_gateway')."
+
+    def judge(self, trial):
+        props = self._properties(trial)
+        subnets = props.get("SubnetIds") or []
+        if isinstance(subnets, list) and len(subnets) < 2:
+            return ("your gateway has ENIs in one subnet only",
+                    "nothing while that zone is healthy; if it is impaired, the connection's "
+                    "calls fail with States.Http.Socket.",
+                    "subnet_ids=subnet_ids: one ENI per availability zone.")
+        kind = props.get("IpAddressType", "IPV4")
+        if kind != "IPV4":
+            return (f"your gateway's ip_address_type is {kind}",
+                    "CreateResourceGateway refuses IPV6 and DUALSTACK in subnets without an "
+                    "IPv6 CIDR, and this VPC's subnets have none (the sandbox let it through).",
+                    "ip_address_type=\"IPV4\": the endpoint it reaches is IPv4.")
+        return None
+
+    def broader(self, trial):
+        if not self._properties(trial).get("SecurityGroupIds"):
+            return ["it works, but your gateway names no security group, so the VPC's default "
+                    "group applies (all egress): security_group_ids=[security_group."
+                    "security_group_id]."]
+        return []
+
+
 EXERCISES: dict[str, Exercise] = {
     exercise.name: exercise
-    for exercise in (GatewaySecurityGroup(), DnsTarget(), HttpTaskPolicy(),
-                     ResourceConfiguration(), WarmupRetry())
+    # the order the path is built in (notebook 08's order)
+    for exercise in (GatewaySecurityGroup(), ResourceGateway(), DnsTarget(),
+                     ResourceConfiguration(), PrivateConnectivity(), HttpTaskPolicy(),
+                     WarmupRetry(), RuleTarget())
 }

@@ -45,6 +45,10 @@ class Exercise:
     reference_path: ClassVar[str]
     #: the execution needs the connection ACTIVE first (the Retry exercise does not wait)
     wait_for_connection: ClassVar[bool] = True
+    #: what an incorrect answer's block says when the run failed
+    failed: ClassVar[str] = "the execution failed"
+    #: what a correct answer's block says happened
+    success: ClassVar[str] = "one execution went through the whole path."
 
     # ------------------------------------------------------------------ the learner's side
 
@@ -68,6 +72,12 @@ class Exercise:
 
     def before_run(self, client, outputs: dict) -> None:
         """Change the sandbox just before the execution (default: nothing)."""
+
+    def run(self, client, trial: Trial) -> None:
+        """Send one execution (default) or one event through the exercise stack."""
+        from lab.exercises.stack import run_execution
+
+        run_execution(client, trial)
 
     def diagnose(self, trial: Trial) -> tuple[str, str]:
         """(link, fix) for a failed execution or deploy."""
@@ -101,19 +111,27 @@ class Exercise:
         pieces = replace_piece(REFERENCE, self.name, self._guarded(answer))
         try:
             trial = try_piece(pieces, inspect=self.inspect, before_run=self.before_run,
-                              wait_for_connection=self.wait_for_connection)
+                              wait_for_connection=self.wait_for_connection, run=self.run)
         except NotAttempted:
             return outcome(NOT_ATTEMPTED, summary=(
                 f"your {self.name} returns None: write its body, then check it."))
         except LearnerError as exc:
             return outcome(INCORRECT, summary=exc.message, link=self.link,
                            fix=f"fix your function; lab.hint({self.name!r}) helps.")
+        except Exception as exc:  # CDK refused what the function returned, at synth
+            if not _raised_at_synth(exc):
+                raise
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            return outcome(INCORRECT, summary="CDK could not build the stack with your piece",
+                           link=self.link, aws_said=f"cdk synth: {type(exc).__name__}: {first}",
+                           fix=f"return what {self.signature} says; lab.hint({self.name!r}) "
+                           "helps.")
         seconds = trial.seconds
         if trial.deploy_error or not trial.succeeded:
             said = trial.deploy_error and f"CloudFormation: {trial.deploy_error}" or (
                 f"{trial.error}: {trial.cause}")
             where_failed = ("the exercise stack did not deploy" if trial.deploy_error
-                            else "the execution failed")
+                            else self.failed)
             link, fix = self.diagnose(trial)
             return outcome(INCORRECT, summary=where_failed, link=link, aws_said=said, fix=fix,
                            seconds=seconds)
@@ -122,7 +140,7 @@ class Exercise:
             summary, said, fix = mistake
             return outcome(INCORRECT, summary=summary, link=self.link, aws_said=said, fix=fix,
                            seconds=seconds)
-        return outcome(CORRECT, summary="one execution went through the whole path.",
+        return outcome(CORRECT, summary=self.success,
                        notes=tuple(self.broader(trial)), seconds=seconds)
 
     def _guarded(self, answer: Callable) -> Callable:
@@ -143,6 +161,14 @@ class Exercise:
             return result
 
         return guarded
+
+
+def _raised_at_synth(exc: Exception) -> bool:
+    """True when ``exc`` comes from building the app (CDK, jsii), not from the sandbox run."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any(f.filename.endswith(("/cdk_app/app.py", "/cdk_app/stack.py"))
+               or "/jsii/" in f.filename for f in frames) and not any(
+        "/botocore/" in f.filename for f in frames)
 
 
 def _their_error(exc: Exception, answer: Callable) -> str:

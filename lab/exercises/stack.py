@@ -104,6 +104,7 @@ def try_piece(
     inspect: Callable[[Callable[[str], Any], dict], dict] | None = None,
     before_run: Callable[[Callable[[str], Any], dict], None] | None = None,
     wait_for_connection: bool = True,
+    run: Callable[[Callable[[str], Any], Trial], None] | None = None,
     cfg: LabConfig | None = None,
 ) -> Trial:
     """Synthesize, deploy, run one execution, read, delete; returns the :class:`Trial`.
@@ -138,7 +139,7 @@ def try_piece(
             _wait_connection(client, trial.outputs)
         if before_run:
             before_run(client, trial.outputs)
-        _run_execution(client, trial)
+        (run or run_execution)(client, trial)
         if inspect:
             trial.seen = inspect(client, trial.outputs)
     finally:
@@ -166,7 +167,7 @@ def _wait_connection(client, outputs: dict, timeout_s: float = 15.0) -> None:
         time.sleep(0.1)
 
 
-def _run_execution(client, trial: Trial) -> None:
+def run_execution(client, trial: Trial) -> None:
     """One EXPRESS execution (StartSyncExecution answers when it has finished)."""
     from cdk_app.names import Output
 
@@ -179,6 +180,42 @@ def _run_execution(client, trial: Trial) -> None:
     trial.status = out.get("status")
     trial.error = out.get("error")
     trial.cause = out.get("cause")
+
+
+def run_event(client, trial: Trial, timeout_s: float = 10.0) -> None:
+    """One lab event on the bus: delivered to ``POST /events``, or dead-lettered (why)."""
+    from cdk_app.event_delivery import EVENT_DETAIL_TYPE, EVENT_SOURCE
+    from cdk_app.names import Output
+    from lab.sandbox import request_log
+
+    run_id = f"lab-exercise-{int(time.time() * 1000)}"
+    client("events").put_events(Entries=[{
+        "Source": EVENT_SOURCE, "DetailType": EVENT_DETAIL_TYPE,
+        "EventBusName": trial.outputs[Output.EventBusName],
+        "Detail": json.dumps({"runId": run_id}),
+    }])
+    sqs = client("sqs")
+    queue = trial.outputs[Output.EventDeadLetterQueueUrl]
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(run_id in str(entry.get("body") or "") for entry in request_log(limit=20)):
+            trial.status = "SUCCEEDED"
+            return
+        messages = sqs.receive_message(QueueUrl=queue, MessageAttributeNames=["All"],
+                                       MaxNumberOfMessages=10).get("Messages", [])
+        for message in messages:
+            if run_id in message.get("Body", ""):
+                attributes = message.get("MessageAttributes", {})
+                trial.status = "FAILED"
+                trial.error = attributes.get("ERROR_CODE", {}).get("StringValue", "")
+                trial.cause = attributes.get("ERROR_MESSAGE", {}).get("StringValue", "")
+                trial.seen["dead_lettered"] = True
+                return
+        time.sleep(0.1)
+    trial.status = "FAILED"
+    trial.error = "TIMEOUT"
+    trial.cause = (f"the event was neither delivered nor dead-lettered within {timeout_s:g} s "
+                   "(EventBridge is still retrying it)")
 
 
 def replace_piece(pieces, name: str, function: Callable) -> Any:
