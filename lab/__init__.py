@@ -84,6 +84,9 @@ _LAZY = {
     # lab.progress is also the module of progress bars: importing it makes the package
     # attribute that module, which lab/progress.py makes callable as this function.
     "progress": "lab.exercises",
+    # 09 troubleshooting
+    "mystery": "lab.mysteries",
+    "diagnose": "lab.mysteries",
     # 99 cleanup
     "leftovers": "lab.cleanup",
     "stop_sandbox": "lab.cleanup",

@@ -106,6 +106,8 @@ def progress_rows() -> list[dict]:
     rows = []
     for name in EXERCISES:
         entry = saved.get(name, {})
+        if not isinstance(entry, dict):
+            entry = {}
         rows.append({
             "exercise": name,
             "state": entry.get("state", NOT_ATTEMPTED),

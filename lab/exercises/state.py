@@ -30,7 +30,7 @@ def load() -> dict[str, dict]:
     return data if isinstance(data, dict) else {}
 
 
-def _save(data: dict) -> None:
+def save(data: dict) -> None:
     path = state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".exercises-", suffix=".json")
@@ -48,17 +48,17 @@ def record_check(name: str, state: str, seconds: float) -> None:
     entry["checked_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     if state == "correct":
         entry["solved"] = True
-    _save(data)
+    save(data)
 
 
 def record_hint(name: str, seen: int) -> None:
     data = load()
     entry = data.setdefault(name, {})
     entry["hints"] = max(int(entry.get("hints", 0)), seen)
-    _save(data)
+    save(data)
 
 
 def record_solution(name: str) -> None:
     data = load()
     data.setdefault(name, {})["solution_seen"] = True
-    _save(data)
+    save(data)
