@@ -87,6 +87,8 @@ _LAZY = {
     # 09 troubleshooting
     "mystery": "lab.mysteries",
     "diagnose": "lab.mysteries",
+    "reveal": "lab.mysteries",
+    "end_mystery": "lab.mysteries:repair",
     # 99 cleanup
     "leftovers": "lab.cleanup",
     "stop_sandbox": "lab.cleanup",

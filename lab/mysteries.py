@@ -21,6 +21,7 @@ import getpass
 import os
 import random
 import re
+import socket
 from dataclasses import dataclass, field
 
 from lab.errors import LabError
@@ -108,14 +109,19 @@ _active: Mystery | None = None
 
 
 def learner() -> str:
-    """Who the draws are reproducible for: ``LAB_LEARNER`` or the login name."""
+    """Who the draws are reproducible for: ``LAB_LEARNER``, else login name and host.
+
+    In a room of identical containers everyone is ``root`` or ``jovyan``: the host name
+    (one per container) keeps their mysteries apart.
+    """
     name = os.environ.get("LAB_LEARNER", "").strip()
     if name:
         return name
     try:
-        return getpass.getuser()
-    except Exception:  # no login name (a container): one stable name
-        return "learner"
+        user = getpass.getuser()
+    except Exception:  # no login name
+        user = "learner"
+    return f"{user}@{socket.gethostname()}"
 
 
 def draw(number: int, who: str | None = None) -> str:
@@ -158,13 +164,14 @@ def mystery(scenario: str | None = None, workflow: str = "standard") -> Mystery:
 
 
 def repair() -> str:
-    """Put the active mystery's link back (nothing to do when none is open)."""
+    """Put the active mystery's link back (nothing to do when none is open);
+    ``lab.end_mystery()``."""
     from lab.failures import interrupts_deferred
 
     global _active
     current, _active = _active, None
     if current is None or current.undo is None:
-        return "no mystery open: nothing to repair"
+        return _text("no mystery open: nothing to repair")
     try:
         with interrupts_deferred():
             current.undo.run()
@@ -174,19 +181,37 @@ def repair() -> str:
 
         if scenario_named(current.scenario).drift(DeployedLab()):
             raise
-    return f"mystery #{current.number} repaired"
+    return _text(f"mystery #{current.number} repaired")
+
+
+def _text(message: str) -> str:
+    from lab.exercises import Text
+
+    return Text(message)
 
 
 def _normalise(text: str) -> str:
     return re.sub(r"[\s_]+", " ", str(text).lower()).strip()
 
 
-def diagnose(answer: str) -> str:
+def reveal() -> str:
+    """Give up: words that name the open mystery's link (what ``SOLVED=True`` answers)."""
+    from lab.exercises import Text
+
+    if _active is None:
+        raise LabError("no mystery is open; start one with lab.mystery().")
+    return Text(ANSWERS[_active.scenario][0])
+
+
+def diagnose(answer: str | None) -> str:
     """Right (the link is repaired), or a nudge naming what to look at next."""
     from lab.exercises import Text
 
     if _active is None:
         raise LabError("no mystery is open; start one with lab.mystery().")
+    if not answer:
+        return Text("not attempted: look with the calls above, then write your answer "
+                    "(the link or the fix, in words) and run lab.diagnose(ANSWER) again.")
     said = _normalise(answer)
     name = _active.scenario
     if any(word in said for word in ANSWERS[name]) or _normalise(name) in said:
