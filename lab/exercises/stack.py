@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import io
 import json
+import os
 import re
 import tempfile
 import time
@@ -23,8 +24,9 @@ from typing import Any
 from lab.config import SANDBOX_REGION, LabConfig, load_config
 from lab.errors import LabError
 
-#: The exercise stack's name: one at a time per sandbox (a check deletes it before it answers).
-EXERCISE_STACK = "LabExercise"
+#: The exercise stack's name, one per kernel (two learners' kernels may share a sandbox); a
+#: check deletes its stack before it answers.
+EXERCISE_STACK = f"LabExercise-{os.getpid()}"
 #: How long an execution through the exercise stack may take (retries included).
 EXECUTION_TIMEOUT_S = 30.0
 
