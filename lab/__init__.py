@@ -81,6 +81,7 @@ _LAZY = {
     "hint": "lab.exercises",
     "solution": "lab.exercises",
     "reference": "lab.exercises",
+    "apply_answer": "lab.exercises",
     # lab.progress is also the module of progress bars: importing it makes the package
     # attribute that module, which lab/progress.py makes callable as this function.
     "progress": "lab.exercises",

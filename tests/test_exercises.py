@@ -451,3 +451,19 @@ def test_notebook_08_solved_says_correct_for_every_exercise(sandbox, tmp_path):
 
     assert len(said) == len(EXERCISES), said
     assert all("✔ correct" in text for text in said), said
+
+
+def test_apply_answer_refuses_a_wrong_answer_and_deploys_a_right_one(exercises, monkeypatch):
+    """The documented call that puts the learner's version into the lab's own stack (aws mode:
+    their account) refuses what the check does not call correct; a right answer deploys."""
+    from lab.errors import LabError
+
+    monkeypatch.setenv("LAB_STACK_NAME", "LabApplyAnswer")
+    with pytest.raises(LabError, match="not correct yet"):
+        exercises.apply_answer("gateway_security_group", sg_egress_port_80)
+    outputs = exercises.apply_answer("gateway_security_group",
+                                     exercises.reference("gateway_security_group"))
+    assert outputs["ResourceGatewaySecurityGroupId"].startswith("sg-")
+    from lab.deployment import destroy
+
+    destroy()

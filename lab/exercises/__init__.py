@@ -25,7 +25,8 @@ from lab.exercises import state
 from lab.exercises.catalog import EXERCISES
 from lab.exercises.outcome import CORRECT, INCORRECT, NOT_ATTEMPTED, Outcome
 
-__all__ = ["CORRECT", "EXERCISES", "INCORRECT", "NOT_ATTEMPTED", "Outcome", "check", "exercise",
+__all__ = ["CORRECT", "EXERCISES", "INCORRECT", "NOT_ATTEMPTED", "Outcome", "apply_answer",
+           "check", "exercise",
            "hint", "progress", "progress_rows", "reference", "solution"]
 
 # Hints seen in this kernel, per exercise: a fresh kernel starts at hint 1 again, so a
@@ -93,6 +94,38 @@ def solution(name: str) -> Text:
     return Text(f"# {found.title}\n# (cdk_app: {module}.{function}; the notebook's "
                 f"imports: aws_ec2 as ec2, aws_iam as iam, aws_vpclattice as lattice, ...)\n"
                 + found.solution_source().rstrip())
+
+
+def apply_answer(name: str, answer: Callable) -> dict:
+    """Deploy the lab's own stack with your ``answer`` in place of the kit's piece.
+
+    Checks it first (in the local sandbox) and refuses an answer that is not correct. Then
+    it updates the lab's stack where the lab runs: in aws mode **your account** (billable,
+    so only after ``CONFIRM_BILLABLE`` as for ``lab.deploy``), in sandbox mode the sandbox.
+    ``lab.ensure_deployed()`` (any notebook) puts the kit's own version back. Returns the
+    stack's outputs.
+    """
+    from lab.config import load_config, require_aws_credentials
+    from lab.deployment import StackDeployer, require_billable_consent
+    from lab.exercises.stack import replace_piece, synthesize_named
+
+    outcome = check(name, answer)
+    if not outcome.correct:
+        raise LabError(f"{name} is not correct yet ({outcome.summary}); make lab.check"
+                       f"({name!r}, ...) say correct first, then apply it.")
+    from cdk_app.pieces import REFERENCE
+
+    cfg = load_config()
+    if cfg.is_sandbox:
+        from lab.sandbox import ensure_running
+
+        ensure_running()
+    else:
+        require_aws_credentials(cfg)
+        require_billable_consent(cfg)
+    template = synthesize_named(replace_piece(REFERENCE, exercise(name).name, answer),
+                                cfg.stack_name)
+    return StackDeployer(cfg, template=lambda: template).deploy()
 
 
 def reference(name: str) -> Callable:

@@ -69,13 +69,18 @@ def sandbox_config(cfg: LabConfig | None = None) -> LabConfig:
 
 
 def synthesize(pieces) -> dict:
-    """The lab's template with ``pieces`` (:class:`cdk_app.pieces.Pieces`), synthesized here."""
+    """The exercise stack's template with ``pieces`` (:class:`cdk_app.pieces.Pieces`)."""
+    return synthesize_named(pieces, EXERCISE_STACK)
+
+
+def synthesize_named(pieces, stack_name: str) -> dict:
+    """The lab's template for ``stack_name`` with ``pieces``, synthesized in this process."""
     from cdk_app.app import build_app, check_assembly
 
     with tempfile.TemporaryDirectory(prefix="lab-exercise-") as outdir:
-        app, _stack = build_app(EXERCISE_STACK, outdir, pieces=pieces)
+        app, _stack = build_app(stack_name, outdir, pieces=pieces)
         with contextlib.redirect_stderr(io.StringIO()):
-            path = check_assembly(app.synth(), EXERCISE_STACK)
+            path = check_assembly(app.synth(), stack_name)
         return json.loads(path.read_text())
 
 
