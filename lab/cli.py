@@ -180,7 +180,11 @@ def _cmd_progress(args) -> int:
 
     rows = progress_rows()
     if args.json:
-        print(_json_line({"exercises": rows}))
+        from lab.exercises import state
+
+        mysteries = state.load().get("_mysteries", {})
+        print(_json_line({"exercises": rows, "mysteries": {
+            "drawn": int(mysteries.get("drawn", 0)), "solved": mysteries.get("solved", [])}}))
         return 0
     import pandas as pd
 

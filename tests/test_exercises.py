@@ -394,6 +394,7 @@ def test_progress_is_kept_across_kernels_and_the_cli_prints_it(exercises, tmp_pa
     line = capsys.readouterr().out.strip().splitlines()[-1]
     rows = {r["exercise"]: r for r in json.loads(line)["exercises"]}
     assert rows["dns_target"]["checks"] == 1
+    assert json.loads(line)["mysteries"] == {"drawn": 0, "solved": []}
 
 
 def test_lab_progress_is_callable_even_after_the_progress_bar_module_loaded(exercises):
