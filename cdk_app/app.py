@@ -83,12 +83,14 @@ def file_context(root: pathlib.Path = REPO_ROOT) -> dict:
 
 
 def build_app(
-    stack_name: str, outdir: str | os.PathLike, *, extra_context: dict | None = None
+    stack_name: str, outdir: str | os.PathLike, *, extra_context: dict | None = None,
+    pieces=None,
 ) -> tuple[cdk.App, PrivateApiLabStack]:
     """The app and its one stack, not yet synthesized (tests add validation plugins to it).
 
     ``extra_context`` is merged over the files' context (e.g. to ask for a
-    validation report); :data:`PINNED_CONTEXT` still wins.
+    validation report); :data:`PINNED_CONTEXT` still wins. ``pieces``
+    (:class:`cdk_app.pieces.Pieces`) replaces reference parts with a learner's (``lab.check``).
     """
     app = cdk.App(
         outdir=str(outdir),
@@ -113,6 +115,7 @@ def build_app(
         # roles, and any attempt to add an asset fails at synth.
         synthesizer=NoAssetsSynthesizer(),
         analytics_reporting=False,
+        pieces=pieces,
     )
     return app, stack
 

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from aws_cdk import SecretValue
 from aws_cdk import aws_events as events
+from aws_cdk import aws_vpclattice as lattice
 from constructs import Construct
+
+
+def private_connectivity(
+    resource_configuration: lattice.CfnResourceConfiguration,
+) -> events.CfnConnection.InvocationConnectivityParametersProperty:
+    """The connection's ``InvocationConnectivityParameters``: calls go through this resource
+    configuration (named by its ARN) into the VPC, not to the public internet."""
+    return events.CfnConnection.InvocationConnectivityParametersProperty(
+        resource_parameters=events.CfnConnection.ResourceParametersProperty(
+            resource_configuration_arn=resource_configuration.attr_arn
+        )
+    )
 
 
 class PrivateConnection(Construct):
@@ -23,9 +36,11 @@ class PrivateConnection(Construct):
         *,
         api_key_header: str,
         api_key_value: SecretValue,
-        resource_configuration_arn: str,
+        resource_configuration: lattice.CfnResourceConfiguration,
+        pieces=None,
     ) -> None:
         super().__init__(scope, construct_id)
+        from cdk_app.pieces import REFERENCE
 
         self.connection = events.Connection(
             self,
@@ -40,9 +55,5 @@ class PrivateConnection(Construct):
                 "update cdk_app/connection.py to find the CfnConnection another way."
             )
         cfn_connection.invocation_connectivity_parameters = (
-            events.CfnConnection.InvocationConnectivityParametersProperty(
-                resource_parameters=events.CfnConnection.ResourceParametersProperty(
-                    resource_configuration_arn=resource_configuration_arn
-                )
-            )
-        )
+            pieces or REFERENCE
+        ).private_connectivity(resource_configuration)

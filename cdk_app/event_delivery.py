@@ -51,6 +51,31 @@ class DeliverySettings:
             raise ValueError("max_event_age must be 60 s to 24 h (MaximumEventAgeInSeconds)")
 
 
+def api_destination_target(
+    api_destination: events.IApiDestination,
+    *,
+    event: events.RuleTargetInput,
+    dead_letter_queue: sqs.IQueue,
+    settings: DeliverySettings,
+) -> targets.ApiDestination:
+    """The rule's target: the API destination, its input, its retry policy and its DLQ.
+
+    CDK gives the target a role that trusts ``events.amazonaws.com`` and allows
+    ``events:InvokeApiDestination`` on this destination. ``settings`` carries the retry
+    policy (a few retries within a minute, not EventBridge's 185 attempts over 24 hours),
+    and the dead-letter queue keeps what could not be delivered.
+    """
+    return targets.ApiDestination(
+        api_destination,
+        event=event,
+        retry_attempts=settings.retry_attempts,
+        max_event_age=settings.max_event_age,
+        # Also grants events.amazonaws.com sqs:SendMessage for this rule only
+        # (the queue policy's aws:SourceArn condition).
+        dead_letter_queue=dead_letter_queue,
+    )
+
+
 class EventApiDestination(Construct):
     """Event bus -> rule (pattern) -> API destination (the private connection) -> ``POST /events``.
 
@@ -68,6 +93,7 @@ class EventApiDestination(Construct):
         connection: events.IConnection,
         endpoint_url: str,
         settings: DeliverySettings = DeliverySettings(),  # noqa: B008  (frozen, immutable)
+        pieces=None,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -100,7 +126,9 @@ class EventApiDestination(Construct):
             "(DeadLetterConfig); cdk-nag only recognises queues named in another queue's "
             "RedrivePolicy.",
         )
-        self.target = targets.ApiDestination(
+        from cdk_app.pieces import REFERENCE
+
+        self.target = (pieces or REFERENCE).rule_target(
             self.api_destination,
             event=events.RuleTargetInput.from_object(
                 {
@@ -111,11 +139,8 @@ class EventApiDestination(Construct):
                     "detail": events.EventField.from_path("$.detail"),
                 }
             ),
-            retry_attempts=settings.retry_attempts,
-            max_event_age=settings.max_event_age,
-            # Also grants events.amazonaws.com sqs:SendMessage for this rule only
-            # (the queue policy's aws:SourceArn condition).
             dead_letter_queue=self.dead_letter_queue,
+            settings=settings,
         )
         self.rule = events.Rule(
             self,

@@ -23,7 +23,9 @@ class PrivateApiLabStack(Stack):
     the sandbox and in any supported account and region.
     """
 
-    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, pieces=None, **kwargs) -> None:
+        """``pieces`` (:class:`cdk_app.pieces.Pieces`): the functions that build the parts a
+        learner can write; default the kit's reference versions."""
         super().__init__(scope, construct_id, **kwargs)
         name = self.stack_name
 
@@ -40,13 +42,15 @@ class PrivateApiLabStack(Stack):
             endpoint=self.network.endpoint,
             gateway_name=lattice_name(name, "rgw"),
             configuration_name=lattice_name(name, "rcfg"),
+            pieces=pieces,
         )
         self.connection = PrivateConnection(
             self,
             "PrivateConnection",
             api_key_header=API_KEY_HEADER,
             api_key_value=self.private_api.api_key_secret.secret_value,
-            resource_configuration_arn=self.gateway_path.configuration.attr_arn,
+            resource_configuration=self.gateway_path.configuration,
+            pieces=pieces,
         )
         self.workflows = HttpInvokeWorkflows(
             self,
@@ -55,6 +59,7 @@ class PrivateApiLabStack(Stack):
             api_root_url=self.private_api.root_url,
             path=HELLO_PATH,
             connection=self.connection.connection,
+            pieces=pieces,
         )
         # The second consumer of the same private connection.
         self.event_delivery = EventApiDestination(
@@ -63,6 +68,7 @@ class PrivateApiLabStack(Stack):
             name_prefix=name,
             connection=self.connection.connection,
             endpoint_url=f"{self.private_api.root_url}/{EVENTS_PATH}",
+            pieces=pieces,
         )
         self._outputs()
 

@@ -88,6 +88,20 @@ _LAZY = {
     "account_events": "lab.event_delivery:account",
     "event_latency_table": "lab.event_delivery:latency_table",
     "redrive_events": "lab.event_delivery:redrive",
+    # 08 build exercises
+    "check": "lab.exercises",
+    "hint": "lab.exercises",
+    "solution": "lab.exercises",
+    "reference": "lab.exercises",
+    "apply_answer": "lab.exercises",
+    # lab.progress is also the module of progress bars: importing it makes the package
+    # attribute that module, which lab/progress.py makes callable as this function.
+    "progress": "lab.exercises",
+    # 09 troubleshooting
+    "mystery": "lab.mysteries",
+    "diagnose": "lab.mysteries",
+    "reveal": "lab.mysteries",
+    "end_mystery": "lab.mysteries:repair",
     # 99 cleanup
     "leftovers": "lab.cleanup",
     "stop_sandbox": "lab.cleanup",

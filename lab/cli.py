@@ -158,12 +158,37 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_bench(args) -> int:
+    if args.exercises:
+        from lab.exercises.bench import bench_exercises, format_rows
+
+        rows = bench_exercises(n=args.exercise_checks)
+        print(format_rows(rows))
+        if args.json:
+            print(_json_line({"exercises": rows}))
+        return 0
     from lab.bench import bench, format_table
 
     report = bench(n=args.n, progress=not args.no_progress)
     print(format_table(report))
     if args.json:
         print(_json_line(report))
+    return 0
+
+
+def _cmd_progress(args) -> int:
+    from lab.exercises import progress_rows
+
+    rows = progress_rows()
+    if args.json:
+        from lab.exercises import state
+
+        mysteries = state.load().get("_mysteries", {})
+        print(_json_line({"exercises": rows, "mysteries": {
+            "drawn": int(mysteries.get("drawn", 0)), "solved": mysteries.get("solved", [])}}))
+        return 0
+    import pandas as pd
+
+    print(pd.DataFrame(rows).set_index("exercise").drop(columns=["checked_at"]).to_string())
     return 0
 
 
@@ -290,9 +315,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="sandbox benchmark: HTTP floor vs EXPRESS, STANDARD, JSONata, API destination",
     )
     p.add_argument("-n", type=_positive_int("n", 100_000), default=200, help="calls per cell")
+    p.add_argument("--exercises", action="store_true",
+                   help="instead: time each build exercise's check (notebook 08), median and max")
+    p.add_argument("--exercise-checks", type=_positive_int("exercise-checks", 100), default=5,
+                   help="with --exercises: checks per exercise")
     p.add_argument("--json", action="store_true", help="also print one JSON line last")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("progress", help="the build exercises (notebook 08): each one's state")
+    p.add_argument("--json", action="store_true", help="one JSON line (for a facilitator)")
+    p.set_defaults(func=_cmd_progress)
 
     p = sub.add_parser("soak", help="run many executions and account for every one")
     p.add_argument("-n", type=_positive_int("n", 100_000), default=1000, help="executions")

@@ -151,6 +151,31 @@ def test_notebook_runs_in_aws_mode(rehearsal_sandbox, path):
         assert "sandbox model" not in text and re.search(r"\bDNS\b", text), text[-2000:]
 
 
+def test_build_exercises_solved_in_aws_mode_check_in_the_local_sandbox(rehearsal_sandbox):
+    """08 with the reference answers (SOLVED=True) in aws mode: every check is correct and
+    says it ran in the local sandbox, not in the learner's account."""
+    path = NOTEBOOKS / "08_build_it_yourself.ipynb"
+    out = OUT / "08_build_it_yourself-solved.ipynb"
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "papermill", str(path), str(out),
+            "--kernel", "python3", "--cwd", str(NOTEBOOKS), "--no-progress-bar",
+            "-p", "LAB_MODE", "aws", "-p", "LAB_REGION", "us-east-1",
+            "-p", "CONFIRM_BILLABLE", "True", "-p", "SOLVED", "True",
+        ],
+        env=rehearsal_env(rehearsal_sandbox),
+        capture_output=True,
+        text=True,
+        timeout=NOTEBOOK_TIMEOUT_S,
+    )
+    assert done.returncode == 0, "\n".join(done.stderr.strip().splitlines()[-25:])
+    text = _outputs_text(out)
+    from lab.exercises import EXERCISES
+
+    assert text.count("✔ correct") == len(EXERCISES), text[-3000:]
+    assert "not in your AWS account" in text, text[-3000:]
+
+
 def _outputs_text(path: Path) -> str:
     import nbformat
 
