@@ -37,10 +37,9 @@ class PrivateConnection(Construct):
         api_key_header: str,
         api_key_value: SecretValue,
         resource_configuration: lattice.CfnResourceConfiguration,
-        pieces=None,
+        pieces,
     ) -> None:
         super().__init__(scope, construct_id)
-        from cdk_app.pieces import REFERENCE
 
         self.connection = events.Connection(
             self,
@@ -54,6 +53,6 @@ class PrivateConnection(Construct):
                 "aws_events.Connection no longer has an L1 child named 'Connection'; "
                 "update cdk_app/connection.py to find the CfnConnection another way."
             )
-        cfn_connection.invocation_connectivity_parameters = (
-            pieces or REFERENCE
-        ).private_connectivity(resource_configuration)
+        cfn_connection.invocation_connectivity_parameters = pieces.private_connectivity(
+            resource_configuration
+        )

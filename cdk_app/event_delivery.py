@@ -93,7 +93,7 @@ class EventApiDestination(Construct):
         connection: events.IConnection,
         endpoint_url: str,
         settings: DeliverySettings = DeliverySettings(),  # noqa: B008  (frozen, immutable)
-        pieces=None,
+        pieces,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -126,9 +126,8 @@ class EventApiDestination(Construct):
             "(DeadLetterConfig); cdk-nag only recognises queues named in another queue's "
             "RedrivePolicy.",
         )
-        from cdk_app.pieces import REFERENCE
 
-        self.target = (pieces or REFERENCE).rule_target(
+        self.target = pieces.rule_target(
             self.api_destination,
             event=events.RuleTargetInput.from_object(
                 {

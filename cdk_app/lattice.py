@@ -118,12 +118,9 @@ class ResourceGatewayPath(Construct):
         endpoint: ec2.InterfaceVpcEndpoint,
         gateway_name: str,
         configuration_name: str,
-        pieces=None,
+        pieces,
     ) -> None:
         super().__init__(scope, construct_id)
-        from cdk_app.pieces import REFERENCE
-
-        pieces = pieces or REFERENCE
 
         self.security_group = pieces.gateway_security_group(self, vpc=vpc, vpc_cidr=vpc_cidr)
 

@@ -10,6 +10,7 @@ from cdk_app.event_delivery import EventApiDestination
 from cdk_app.lattice import ResourceGatewayPath
 from cdk_app.names import OUTPUT_KEYS, Output, lattice_name
 from cdk_app.network import PrivateNetwork
+from cdk_app.pieces import REFERENCE
 from cdk_app.private_api import API_KEY_HEADER, EVENTS_PATH, HELLO_PATH, PrivateApi
 from cdk_app.workflows import HttpInvokeWorkflows
 
@@ -28,6 +29,7 @@ class PrivateApiLabStack(Stack):
         learner can write; default the kit's reference versions."""
         super().__init__(scope, construct_id, **kwargs)
         name = self.stack_name
+        pieces = pieces or REFERENCE
 
         self.network = PrivateNetwork(self, "Network")
         self.private_api = PrivateApi(

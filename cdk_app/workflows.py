@@ -127,12 +127,11 @@ class HttpInvokeWorkflows(Construct):
         api_root_url: str,
         path: str,
         connection: events.IConnection,
-        pieces=None,
+        pieces,
     ) -> None:
         super().__init__(scope, construct_id)
-        from cdk_app.pieces import REFERENCE
 
-        self.pieces = pieces or REFERENCE
+        self.pieces = pieces
 
         self.standard_log_group = self._log_group("StandardLogs", f"{name_prefix}-standard")
         self.express_log_group = self._log_group("ExpressLogs", f"{name_prefix}-express")

@@ -94,8 +94,6 @@ _LAZY = {
     "solution": "lab.exercises",
     "reference": "lab.exercises",
     "apply_answer": "lab.exercises",
-    # lab.progress is also the module of progress bars: importing it makes the package
-    # attribute that module, which lab/progress.py makes callable as this function.
     "progress": "lab.exercises",
     # 09 troubleshooting
     "mystery": "lab.mysteries",

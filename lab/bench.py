@@ -238,7 +238,7 @@ def bench(n: int = 200, progress: bool = True, concurrencies=CONCURRENCIES) -> d
     def names(count: int) -> list[str]:
         return [f"lab-{run_plan.run_id}-{next(counter):06d}" for _ in range(count)]
 
-    from lab.progress import Progress
+    from lab.progress_bars import Progress
 
     steps = [(c, path) for c in concurrencies for path in PATHS]
     bar = Progress(len(steps) + 1, "bench", "step", enabled=progress)

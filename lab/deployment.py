@@ -26,7 +26,7 @@ from collections.abc import Callable
 from cdk_app.names import Output
 from lab.config import LabConfig, load_config, require_aws_credentials
 from lab.errors import LabError
-from lab.progress import StackProgress, is_resource_event
+from lab.progress_bars import StackProgress, is_resource_event
 from lab.waiting import profile
 
 # CloudFormation's limit for an inline TemplateBody; larger templates need

@@ -461,7 +461,7 @@ def account(
     ``progress`` (default: in a notebook) shows a bar of the events accounted for while it
     waits (seconds in the sandbox, a minute or more on AWS), then its one-line summary.
     """
-    from lab.progress import Progress, in_kernel
+    from lab.progress_bars import Progress, in_kernel
     from lab.waiting import profile
 
     cfg = load_config()

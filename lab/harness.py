@@ -113,7 +113,7 @@ def new_run_id() -> str:
 
 
 def _progress_bar(total: int, desc: str, enabled: bool):
-    from lab.progress import Progress
+    from lab.progress_bars import Progress
 
     return Progress(total, desc, "execution", enabled=enabled)
 

@@ -24,7 +24,7 @@ from lab.deployment import (
     template_body,
 )
 from lab.errors import LabError
-from lab.progress import format_event
+from lab.progress_bars import format_event
 
 NAME = "PrivateApiLab"
 STACK_ID = f"arn:aws:cloudformation:us-east-1:123456789012:stack/{NAME}/11111111-aaaa"

@@ -1,4 +1,4 @@
-"""lab.display and lab.progress: what a learner sees in a notebook, live and saved."""
+"""lab.display and lab.progress_bars: what a learner sees in a notebook, live and saved."""
 
 import nbformat
 import pandas as pd
@@ -7,7 +7,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from nbformat.v4 import new_code_cell, new_notebook
 
 from lab import display, notebooks
-from lab.progress import Progress
+from lab.progress_bars import Progress
 
 
 def test_a_named_series_reads_as_field_and_value_columns():
@@ -84,7 +84,7 @@ def _executed(tmp_path, source):
 
 
 def test_in_a_kernel_the_widget_is_replaced_by_text_once_the_bar_closes(tmp_path):
-    nb = _executed(tmp_path, "from lab.progress import Progress\n"
+    nb = _executed(tmp_path, "from lab.progress_bars import Progress\n"
                              "with Progress(5, 'creating demo', 'resource') as bar:\n"
                              "    bar.update(5)")
     outputs = nb.cells[0].outputs
@@ -306,7 +306,7 @@ def test_an_empty_table_with_a_sentence_reads_as_that_sentence():
 
 def test_the_deploy_table_says_what_a_row_and_its_events_column_are():
     """01: the deploy output was a 43-row event table whose `events` column was never explained."""
-    from lab.progress import _EventTable
+    from lab.progress_bars import _EventTable
 
     table = _EventTable()
     table._handle = object()  # no display outside a kernel
@@ -324,7 +324,7 @@ def test_the_deploy_table_says_what_a_row_and_its_events_column_are():
 
 def test_the_deploy_table_fits_the_notebook_column():
     """01's stack-event table ran off the page; 42 resources with the lab's logical ids."""
-    from lab.progress import _EventTable
+    from lab.progress_bars import _EventTable
 
     table = _EventTable()
     table._show = lambda: None

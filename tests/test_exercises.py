@@ -399,7 +399,7 @@ def test_progress_is_kept_across_kernels_and_the_cli_prints_it(exercises, tmp_pa
 
 def test_lab_progress_is_callable_even_after_the_progress_bar_module_loaded(exercises):
     import lab
-    import lab.progress  # noqa: F401  (what deploying does)
+    import lab.progress_bars  # noqa: F401  (what deploying does)
 
     assert list(lab.progress().index) == list(exercises.EXERCISES)
 

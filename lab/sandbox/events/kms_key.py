@@ -61,7 +61,11 @@ def problem(identifier: str, account: str, region: str, secret_arn: str | None) 
         return f"KMS key {identifier} does not exist in {account}/{region}."
     if key.key_state != "Enabled":
         return f"KMS key {key.arn} is {key.key_state}; EventBridge needs an enabled key."
-    tags = {t["TagKey"]: t["TagValue"] for t in backend.list_resource_tags(key.id)["Tags"]}
+    # TagKey/TagValue from the KMS API; Key/Value as CloudFormation's AWS::KMS::Key hands them
+    tags = {
+        t.get("TagKey", t.get("Key")): t.get("TagValue", t.get("Value"))
+        for t in backend.list_resource_tags(key.id)["Tags"]
+    }
     if tags.get(TAG_KEY) != "true":
         return (
             f"KMS key {key.arn} does not carry the tag {TAG_KEY}=true, which EventBridge "

@@ -265,20 +265,3 @@ class StackProgress:
     def finished(self) -> int:
         """How many resources reached a done status in this operation."""
         return len(self._done)
-
-
-class _CallableModule(type(sys)):
-    """``lab.progress()`` is the exercises' table (:func:`lab.exercises.progress`).
-
-    Once anything imports this module, Python sets the package attribute
-    ``lab.progress`` to it, hiding the lazily imported function; calling the module
-    gives the table all the same.
-    """
-
-    def __call__(self, *args, **kwargs):
-        from lab.exercises import progress
-
-        return progress(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
