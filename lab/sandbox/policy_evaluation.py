@@ -74,7 +74,12 @@ def parse_policy(document: Any) -> Mapping[str, Any]:
     """A policy document from what IAM stores: a dict, JSON text, or URL-encoded JSON."""
     if isinstance(document, Mapping):
         return document
-    text = str(document)
+    return _parsed(str(document))
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(text: str) -> Mapping[str, Any]:
+    # Every HTTP Task call evaluates its role's documents: parse each text once (read only).
     if text.lstrip().startswith("%7B") or text.lstrip().startswith("%7b"):
         text = unquote(text)
     return json.loads(text)
