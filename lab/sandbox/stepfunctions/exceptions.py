@@ -65,3 +65,10 @@ class AccessDeniedException(AWSError):
 
     TYPE = "AccessDeniedException"
     STATUS = 400
+
+
+class ValidationException(AWSError):
+    """A request Step Functions refuses (TestState's members, as AWS words them)."""
+
+    TYPE = "ValidationException"
+    STATUS = 400

@@ -24,9 +24,8 @@ import datetime
 import json
 from typing import Any
 
-from moto.core.exceptions import AWSError
-
 from lab.sandbox.stepfunctions import jsonata
+from lab.sandbox.stepfunctions.exceptions import InvalidDefinition, ValidationException
 from lab.sandbox.stepfunctions.inspection import REVEAL_KEY
 
 INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
@@ -34,16 +33,6 @@ INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
 TEST_STATE_NAME = "TestState"
 #: Errors ``States.ALL`` does not match (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
 NOT_MATCHED_BY_ALL = ("States.Runtime",)
-
-
-class InvalidDefinition(AWSError):
-    TYPE = "InvalidDefinition"
-    STATUS = 400
-
-
-class ValidationException(AWSError):
-    TYPE = "ValidationException"
-    STATUS = 400
 
 
 def _json(text: str | None, what: str, default: Any) -> Any:

@@ -42,24 +42,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.core.exceptions import AWSError
-
+from lab.sandbox.stepfunctions.exceptions import InvalidDefinition, ValidationException
 from lab.sandbox.stepfunctions.test_state_outcome import (  # noqa: F401 - test_state's hooks
     error_outcome,
     undecorated_cause,
 )
 
 MOCKABLE_TYPES = ("Task", "Map", "Parallel")
-
-
-class InvalidDefinition(AWSError):
-    TYPE = "InvalidDefinition"
-    STATUS = 400
-
-
-class ValidationException(AWSError):
-    TYPE = "ValidationException"
-    STATUS = 400
 
 
 MAP_OR_PARALLEL_WITHOUT_MOCK = (
