@@ -67,6 +67,8 @@ def scanned_files() -> list[Path]:
     files = [ROOT / name for name in committed]
     files += [p for p in (ROOT / "results").rglob("*") if p.is_file()]
     files += sorted((ROOT / ".lab").glob("*.log")) + sorted((ROOT / ".lab").glob("*/*.log"))
+    # under pytest-xdist each worker's sandbox logs in .lab/pytest/<worker>/ (tests/conftest.py)
+    files += sorted((ROOT / ".lab" / "pytest").glob("*/*.log"))
     return files
 
 
