@@ -24,6 +24,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_vpclattice as lattice
+from solved_notebooks import solved_outputs
 
 import cdk_app  # noqa: F401  (silences jsii's Node banner before aws_cdk loads)
 
@@ -427,27 +428,7 @@ def test_notebook_08_solved_says_correct_for_every_exercise(sandbox, tmp_path):
     The committed notebook (SOLVED=False) is compared cell by cell by strict nbval; this
     runs the solved variant, whose outputs differ by design, and reads what each check said.
     """
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    import nbformat
-
-    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
-    out = tmp_path / "08_solved.ipynb"
-    done = subprocess.run(
-        [sys.executable, "-m", "papermill", str(notebooks / "08_build_it_yourself.ipynb"),
-         str(out), "--kernel", "python3", "--cwd", str(notebooks), "--no-progress-bar",
-         "-p", "SOLVED", "True"],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    said = [
-        "".join(o.get("data", {}).get("text/plain", ""))
-        for cell in nbformat.read(out, as_version=4).cells
-        if cell.cell_type == "code" and cell.source.startswith("lab.check(")
-        for o in cell.get("outputs", [])
-    ]
+    said = solved_outputs("08_build_it_yourself.ipynb", tmp_path, "lab.check(")
     from lab.exercises import EXERCISES
 
     assert len(said) == len(EXERCISES), said

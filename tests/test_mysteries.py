@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from solved_notebooks import solved_outputs
 
 import lab
 import lab.sandbox
@@ -139,26 +140,6 @@ def test_repair_all_repairs_an_open_mystery(intact):
 def test_notebook_09_solved_finds_its_mystery(deployed, tmp_path):
     """What CI injects through the parameters cell (SOLVED=True): the diagnosis is right and
     the path works again at the end (the committed, unsolved run is strict nbval's)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    import nbformat
-
-    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
-    out = tmp_path / "09_solved.ipynb"
-    done = subprocess.run(
-        [sys.executable, "-m", "papermill", str(notebooks / "09_troubleshooting.ipynb"),
-         str(out), "--kernel", "python3", "--cwd", str(notebooks), "--no-progress-bar",
-         "-p", "SOLVED", "True"],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    said = [
-        "".join(o.get("data", {}).get("text/plain", ""))
-        for cell in nbformat.read(out, as_version=4).cells
-        if cell.cell_type == "code" and cell.source.startswith("lab.diagnose(")
-        for o in cell.get("outputs", [])
-    ]
+    said = solved_outputs("09_troubleshooting.ipynb", tmp_path, "lab.diagnose(")
     assert said and said[0].startswith("right"), said
     assert _drift() == {}
