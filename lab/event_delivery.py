@@ -136,7 +136,8 @@ def send_events(
     events = client("events")
     run = SentEvents(run_id=run_id or f"run-{uuid.uuid4().hex[:10]}")
     if not load_config().is_sandbox:
-        run.successes_before = _successful_attempts(since=run.started)
+        # No datapoint yet (EventBridge publishes only non-zero values) means none before.
+        run.successes_before = _successful_attempts(since=run.started) or 0
     batch = int(batch)
     batches = [list(range(i, min(i + batch, n))) for i in range(0, n, batch)]
 

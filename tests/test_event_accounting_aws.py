@@ -194,3 +194,35 @@ def test_dead_letters_keep_the_whole_message_and_count_retries_as_numbers(monkey
     assert table.ERROR_MESSAGE.tolist() == [message, message]
     assert table.RETRY_ATTEMPTS.tolist() == [2, 0]
     assert pd.api.types.is_integer_dtype(table.RETRY_ATTEMPTS)
+
+
+def test_a_rule_with_no_datapoint_yet_counts_from_zero(monkeypatch):
+    """eb-monitoring.html: metrics are published best-effort, some only when non-zero. Before
+    a rule's first delivery there is no SuccessfulInvocationAttempts datapoint at all; 07 in
+    the aws-mode rehearsal then failed with "unsupported operand type(s) for -=: 'int' and
+    'NoneType'" (the count before the run was None)."""
+    from cdk_app.names import Output
+
+    _no_eventbridge_datapoints(monkeypatch, stage_successes=None)
+    readings = iter([None, 3.0])  # none before the run; the run's three deliveries after
+
+    def metrics(since=None, minutes=15):
+        value = next(readings, 3.0)
+        table = pd.DataFrame([{"metric": "SuccessfulInvocationAttempts", "sum": value or 0.0}])
+        table.attrs["datapoints"] = {"SuccessfulInvocationAttempts": 0 if value is None else 1}
+        return table
+
+    monkeypatch.setattr(event_delivery, "delivery_metrics", metrics)
+    monkeypatch.setattr(event_delivery, "_outputs", lambda: {Output.EventBusName: "bus"})
+    monkeypatch.setattr("lab.harness.wait_for_active_connection", lambda cfg, values: None)
+
+    class Events:
+        def put_events(self, Entries):  # noqa: N803 - boto3's name
+            return {"Entries": [{"EventId": f"e{i}"} for i, _ in enumerate(Entries)]}
+
+    monkeypatch.setattr(event_delivery, "client", lambda service: Events())
+
+    run = event_delivery.send_events(n=3)
+
+    assert run.successes_before == 0
+    assert event_delivery.account(run, timeout_s=5)["delivered"] == 3
