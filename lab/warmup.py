@@ -1,11 +1,12 @@
-"""aws mode: wait until a call through the private connection actually succeeds.
+"""aws mode: wait until a call through the private connection actually gets an HTTP answer.
 
 A private connection can be ACTIVE and still fail calls for "up to several minutes"
 (EventBridge User Guide, eb-target-connection-states.html: the connection is ACTIVE
 meanwhile; Step Functions' advice is a retry on the HTTP timeouts). The state machines
 retry only the connection's own errors, for seconds, so a notebook that runs right after
 a deploy would report the warm-up as the path's result. :func:`ensure_path_ready` runs a
-probe (one EXPRESS execution, StartSyncExecution) until one succeeds, bounded by the
+probe (one EXPRESS execution, StartSyncExecution) until one gets an HTTP answer (any status:
+the request crossed the connection; :func:`judge`), bounded by the
 mode's resource timeout, printing why it waits; once a connection has carried a call it
 is not probed again in this process.
 """
@@ -38,11 +39,19 @@ def _express_probe(cfg: LabConfig, outputs: dict) -> Callable[[], tuple[bool, st
                 stateMachineArn=arn, name=f"lab-warmup-{uuid.uuid4().hex[:12]}", input="{}")
         except (ClientError, BotoCoreError) as exc:
             return False, f"{type(exc).__name__}: {exc}"
-        if answer.get("status") == "SUCCEEDED":
-            return True, "SUCCEEDED"
-        return False, f"{answer.get('status')} {answer.get('error') or ''}".strip()
+        return judge(answer)
 
     return probe
+
+
+def judge(answer: dict) -> tuple[bool, str]:
+    """Did one probe show the path carrying calls? An HTTP answer of any status did: the
+    request crossed the connection and reached the API (a failure lab may be holding a wrong
+    key, 403); only no answer (``States.Http.Socket``) or a connection error says not yet."""
+    error = answer.get("error") or ""
+    if answer.get("status") == "SUCCEEDED" or error.startswith("States.Http.StatusCode."):
+        return True, f"{answer.get('status')} {error}".strip()
+    return False, f"{answer.get('status')} {error}".strip()
 
 
 def ensure_path_ready(
@@ -57,7 +66,7 @@ def ensure_path_ready(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> int:
-    """aws mode: probe the path until one call succeeds; returns the probes it took.
+    """aws mode: probe the path until one call is answered (:func:`judge`); returns the probes.
 
     Returns 0 in the sandbox (its warm-up ends at ACTIVE unless a setting says otherwise,
     and the harness waits for that) and for a connection already proven in this process.

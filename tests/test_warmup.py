@@ -65,3 +65,18 @@ def test_a_connection_that_carried_a_call_is_not_probed_again():
 
     assert warmup.ensure_path_ready(AWS, probe=ok, key=("r", "c", "t3")) == 1
     assert warmup.ensure_path_ready(AWS, probe=never, key=("r", "c", "t3")) == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "carries"),
+    [
+        ({"status": "SUCCEEDED"}, True),
+        # 07 in the aws-mode rehearsal: inside lab.broken("wrong_api_key") every probe got
+        # 403 and the probe waited out its 45 s; an HTTP answer proves the path works.
+        ({"status": "FAILED", "error": "States.Http.StatusCode.403"}, True),
+        ({"status": "FAILED", "error": "States.Http.Socket"}, False),
+        ({"status": "FAILED", "error": "Events.ConnectionResource.AuthInProgress"}, False),
+    ],
+)
+def test_an_http_answer_of_any_status_shows_the_path_carries_calls(answer, carries):
+    assert warmup.judge(answer)[0] is carries
