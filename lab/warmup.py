@@ -7,8 +7,8 @@ retry only the connection's own errors, for seconds, so a notebook that runs rig
 a deploy would report the warm-up as the path's result. :func:`ensure_path_ready` runs a
 probe (one EXPRESS execution, StartSyncExecution) until one gets an HTTP answer (any status:
 the request crossed the connection; :func:`judge`), bounded by the
-mode's resource timeout, printing why it waits; once a connection has carried a call it
-is not probed again in this process.
+mode's resource timeout, printing why it waits; once a connection (by its creation time)
+has carried a call it is not probed again in this process, whatever a failure lab changes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cdk_app.names import WORKFLOW_OUTPUTS, Output
 from lab.config import LabConfig, load_config
 from lab.errors import LabError
 
-#: Connections (region, name, LastModifiedTime) that have carried a call.
+#: Connections (region, name, CreationTime) that have carried a call.
 _PROVEN: set[tuple[str, str, str]] = set()
 
 
@@ -86,7 +86,9 @@ def ensure_path_ready(
 
         name = outputs[Output.ConnectionName]
         described = client("events", cfg).describe_connection(Name=name)
-        key = (cfg.region, name, str(described.get("LastModifiedTime")))
+        # AWS documents the delay after a private connection is *created*; an update (a failure
+        # lab's new key, its repair) does not re-establish it, so it is not probed again.
+        key = (cfg.region, name, str(described.get("CreationTime")))
     if key in _PROVEN:
         return 0
     probe = probe or _express_probe(cfg, outputs)

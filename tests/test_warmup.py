@@ -80,3 +80,34 @@ def test_a_connection_that_carried_a_call_is_not_probed_again():
 )
 def test_an_http_answer_of_any_status_shows_the_path_carries_calls(answer, carries):
     assert warmup.judge(answer)[0] is carries
+
+
+def test_an_updated_connection_is_not_probed_again_a_recreated_one_is(monkeypatch):
+    """eb-target-connection-states.html documents the delay after a private connection is
+    created. A failure lab's UpdateConnection (a wrong key, then the right one) changes
+    LastModifiedTime, not CreationTime: 07's rehearsal probed again inside the next break
+    (the gateway without egress) and waited out its bound."""
+    import datetime
+
+    described = {"CreationTime": datetime.datetime(2026, 12, 5, 10, 0),
+                 "LastModifiedTime": datetime.datetime(2026, 12, 5, 10, 0)}
+
+    class Events:
+        def describe_connection(self, Name):  # noqa: N803 - boto3's name
+            return dict(described)
+
+    monkeypatch.setattr("lab.clients.client", lambda service, cfg=None: Events())
+    outputs = {"ConnectionName": "lab-connection-updates"}
+    probes = []
+
+    def probe():
+        probes.append(1)
+        return True, "SUCCEEDED"
+
+    warmup.ensure_path_ready(AWS, outputs, probe=probe)
+    described["LastModifiedTime"] = datetime.datetime(2026, 12, 5, 10, 5)  # updated
+    warmup.ensure_path_ready(AWS, outputs, probe=probe)
+    described["CreationTime"] = datetime.datetime(2026, 12, 5, 11, 0)  # deleted, made again
+    warmup.ensure_path_ready(AWS, outputs, probe=probe)
+
+    assert len(probes) == 2
