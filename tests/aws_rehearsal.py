@@ -156,24 +156,39 @@ def test_build_exercises_solved_in_aws_mode_check_in_the_local_sandbox(rehearsal
     says it ran in the local sandbox, not in the learner's account."""
     path = NOTEBOOKS / "08_build_it_yourself.ipynb"
     out = OUT / "08_build_it_yourself-solved.ipynb"
-    done = subprocess.run(
-        [
-            sys.executable, "-m", "papermill", str(path), str(out),
-            "--kernel", "python3", "--cwd", str(NOTEBOOKS), "--no-progress-bar",
-            "-p", "LAB_MODE", "aws", "-p", "LAB_REGION", "us-east-1",
-            "-p", "CONFIRM_BILLABLE", "True", "-p", "SOLVED", "True",
-        ],
-        env=rehearsal_env(rehearsal_sandbox),
-        capture_output=True,
-        text=True,
-        timeout=NOTEBOOK_TIMEOUT_S,
-    )
+    # The checks start a local sandbox of their own: on a free port, stopped afterwards (on
+    # the default 5599 it outlived the run and refused the next run's state directory).
+    env = {**rehearsal_env(rehearsal_sandbox), "LAB_SANDBOX_PORT": str(_free_port())}
+    try:
+        done = subprocess.run(
+            [
+                sys.executable, "-m", "papermill", str(path), str(out),
+                "--kernel", "python3", "--cwd", str(NOTEBOOKS), "--no-progress-bar",
+                "-p", "LAB_MODE", "aws", "-p", "LAB_REGION", "us-east-1",
+                "-p", "CONFIRM_BILLABLE", "True", "-p", "SOLVED", "True",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=NOTEBOOK_TIMEOUT_S,
+        )
+    finally:
+        subprocess.run([sys.executable, "-m", "lab", "sandbox", "stop"], env=env,
+                       capture_output=True, timeout=60, check=False)  # fmt: skip
     assert done.returncode == 0, "\n".join(done.stderr.strip().splitlines()[-25:])
     text = _outputs_text(out)
     from lab.exercises import EXERCISES
 
     assert text.count("✔ correct") == len(EXERCISES), text[-3000:]
     assert "not in your AWS account" in text, text[-3000:]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _outputs_text(path: Path) -> str:
