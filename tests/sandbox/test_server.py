@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from http_invoke_builders import ensure_execution_role
+from http_invoke_builders import ensure_execution_role, run_execution_by_arn
 from lab_api_client import lab_api
 
 import lab.sandbox
@@ -326,11 +326,7 @@ def test_step_functions_executes_definitions(clean_sandbox, sandbox_client):
     )["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=machine, name="run-1")["executionArn"]
 
-    for _ in range(200):
-        described = sfn.describe_execution(executionArn=execution)
-        if described["status"] != "RUNNING":
-            break
-        time.sleep(0.02)
+    described = run_execution_by_arn(sandbox_client, execution)
 
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"]) == {"ok": 1}
@@ -347,11 +343,7 @@ def test_the_whole_context_object_is_described_not_a_500(clean_sandbox, sandbox_
             "P": {"Type": "Pass", "Parameters": {"ctx.$": "$$"}, "End": True}}}),
     )["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=machine)["executionArn"]
-    for _ in range(200):
-        described = sfn.describe_execution(executionArn=execution)
-        if described["status"] != "RUNNING":
-            break
-        time.sleep(0.02)
+    described = run_execution_by_arn(sandbox_client, execution)
     assert described["status"] == "SUCCEEDED"
     context = json.loads(described["output"])["ctx"]
     assert context["Execution"]["Id"] == execution
