@@ -70,6 +70,9 @@ _LAZY = {
     "compare": "lab.results",
     "save_results": "lab.results:save",
     "load_results": "lab.results:load",
+    # 01-05 predictions, answered by the learner's own run
+    "prediction": "lab.predictions",
+    "reveal_prediction": "lab.predictions",
     # 06 failure labs
     "failure_scenarios": "lab.failures:scenarios",
     "run_failure": "lab.failures:run_scenario",
