@@ -1,4 +1,4 @@
-"""Predictions with answers (notebooks 01-05): the learner predicts, the run answers.
+"""Predictions with answers (notebooks 01-05, 07): the learner predicts, the run answers.
 
 Each "Try this: predict ..." of the walk-through is a question in :data:`QUESTIONS`: its
 choices, and how the answer is **measured** in the learner's own run — never a stored
@@ -61,6 +61,12 @@ REDEPLOY_CHOICES = ("nothing changes", "the stack is updated",
                     "the stack is deleted and created again")
 #: 03: where a call breaks, seen from the private API.
 WHERE_CHOICES = ("before the API sees it", "after the API sees it")
+
+#: 07: put -> receipt p99 of a burst, in ranges (the rate limit spaces a burst's events).
+P99_CHOICES = ("under 2 s", "2 to 5 s", "5 to 15 s", "over 15 s")
+P99_EDGES_S = (2, 5, 15)
+#: 07: the burst the question asks about.
+BURST = 2000
 
 _WIDTH = 100
 
@@ -277,6 +283,27 @@ def _phase_grows(concurrency: int = 4, n: int = 20) -> Measured:
                     source, why=PHASE_WHY[str(top.phase)], table=table)
 
 
+def _p99_of_burst(n: int = BURST) -> Measured:
+    from lab.event_delivery import account, send_events
+
+    if _mode() == "aws":
+        return Measured(None, "aws mode cannot see when the private API received each event "
+                              "(no receipts without access logging), so put → receipt is not "
+                              "measured and no events were sent",
+                        "nothing run: in sandbox mode this cell sends the burst and measures it")
+    report = account(send_events(n=n), progress=False)
+    p99 = report.get("p99_ms")
+    source = (f"this cell put {n} events on the bus in the sandbox and timed each one's "
+              f"put → receipt ({report['delivered']} delivered, {report['lost']} lost)")
+    if p99 is None:
+        return Measured(None, "no event reached the API, so there is no p99", source)
+    seconds = p99 / 1000
+    answer = P99_CHOICES[sum(seconds >= edge for edge in P99_EDGES_S)]
+    return Measured(answer, f"p99_ms = {p99:,.0f} (p50_ms = {report['p50_ms']:,.0f})", source,
+                    why="the API destination's rate limit (InvocationRateLimitPerSecond) queues "
+                        "a burst: the last events wait about n / rate seconds")
+
+
 def _error_choices() -> tuple[str, ...]:
     from lab.failures import SCENARIOS
 
@@ -297,6 +324,9 @@ QUESTIONS: dict[str, Question] = {q.name: q for q in (
              f"Raise CONCURRENCY to {HIGH_CONCURRENCY}: which phase's median grows the most "
              "(as a factor of its median at CONCURRENCY)?", lambda: PHASE_CHOICES,
              _phase_grows),
+    Question("07.p99_of_burst", "07_eventbridge_api_destination",
+             f"Put {BURST} events at once: what is put → receipt's p99 (p99_ms)?",
+             lambda: P99_CHOICES, _p99_of_burst),
 )}
 
 
@@ -346,7 +376,7 @@ def reveal_prediction(name: str, answer=None, **measure) -> Reveal:
     """Measure the answer to ``name`` in this run and compare ``answer`` with it.
 
     ``measure`` goes to the question's measurement (05: ``concurrency``, ``n``; 02 and 03:
-    ``run_break``). A bad ``answer`` is refused before anything runs.
+    ``run_break``; 07: ``n``). A bad ``answer`` is refused before anything runs.
     """
     import inspect
 
@@ -357,7 +387,11 @@ def reveal_prediction(name: str, answer=None, **measure) -> Reveal:
     if unknown:
         raise LabError(f"reveal_prediction({name!r}) takes no {', '.join(unknown)}; it takes "
                        f"{', '.join(takes) or 'only the answer'}.")
-    measured = asked.measure(**measure)
+    return compare(name, said, asked.measure(**measure))
+
+
+def compare(name: str, said: str | None, measured: Measured) -> Reveal:
+    """The block for prediction ``said`` (a valid choice, or None) against ``measured``."""
     if measured.answer is None:
         state = NOT_MEASURED
     elif said is None:
