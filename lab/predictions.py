@@ -1,4 +1,4 @@
-"""Predictions with answers (notebooks 01-05, 07): the learner predicts, the run answers.
+"""Predictions with answers (notebooks 00-05, 07): the learner predicts, the run answers.
 
 Each "Try this: predict ..." of the walk-through is a question in :data:`QUESTIONS`: its
 choices, and how the answer is **measured** in the learner's own run — never a stored
@@ -56,6 +56,9 @@ PHASE_WHY = {
     "api_to_result_ms": "the way back (the API's answer → TaskSucceeded) grew most",
     "none": "at this size nothing queued: the path serves 16 calls at once as fast as a few",
 }
+#: 00: what ``lab.prepare()`` says in aws mode, in the order it checks.
+PREPARE_CHOICES = ("it asks for AWS credentials", "it asks you to confirm the cost",
+                   "it says the account is ready")
 #: 01: what a second deploy of the same template can do to the stack.
 REDEPLOY_CHOICES = ("nothing changes", "the stack is updated",
                     "the stack is deleted and created again")
@@ -217,6 +220,31 @@ def _wrong_dns_where(run_break: bool | None = None) -> Measured:
                     why=_why(error))
 
 
+def _aws_prepare(confirm_billable: bool = False) -> Measured:
+    """What 00's ``lab.prepare()`` would say in aws mode on this machine, without switching the
+    kernel's mode: the same credential check, then the same consent check."""
+    import os
+
+    from lab.config import load_config, require_aws_credentials
+
+    cfg = load_config()
+    source = ("this cell ran lab.prepare()'s aws-mode checks (boto3's credential chain, then "
+              f"CONFIRM_BILLABLE={confirm_billable}) on this machine, in region {cfg.region}; "
+              "the notebook's mode did not change")
+    try:
+        require_aws_credentials(load_config({**os.environ, "LAB_MODE": "aws",
+                                             "LAB_REGION": cfg.region}))
+    except LabError as exc:
+        return Measured(PREPARE_CHOICES[0], f"lab.prepare() would say: {exc}", source,
+                        why="credentials come first: without them nothing in aws mode can run")
+    if not confirm_billable:
+        return Measured(PREPARE_CHOICES[1], "boto3 found credentials on this machine, so "
+                                            "lab.prepare() asks you to confirm the cost",
+                        source, why="this machine has AWS credentials (the question assumed none)")
+    return Measured(PREPARE_CHOICES[2], "boto3 found credentials and CONFIRM_BILLABLE is True",
+                    source, why="this machine has AWS credentials (the question assumed none)")
+
+
 def _redeploy() -> Measured:
     from lab.config import load_config
     from lab.deployment import _deployer
@@ -311,6 +339,9 @@ def _error_choices() -> tuple[str, ...]:
 
 
 QUESTIONS: dict[str, Question] = {q.name: q for q in (
+    Question("00.aws_without_credentials", "00_setup",
+             "You switch to aws mode and run lab.prepare() on a machine without AWS credentials. "
+             "What does it say?", lambda: PREPARE_CHOICES, _aws_prepare),
     Question("01.redeploy", "01_deploy_stack",
              "You run the deploy cell again on a stack that is up to date. What happens?",
              lambda: REDEPLOY_CHOICES, _redeploy),
@@ -375,7 +406,8 @@ def prediction(name: str) -> str:
 def reveal_prediction(name: str, answer=None, **measure) -> Reveal:
     """Measure the answer to ``name`` in this run and compare ``answer`` with it.
 
-    ``measure`` goes to the question's measurement (05: ``concurrency``, ``n``; 02 and 03:
+    ``measure`` goes to the question's measurement (00: ``confirm_billable``; 05:
+    ``concurrency``, ``n``; 02 and 03:
     ``run_break``; 07: ``n``). A bad ``answer`` is refused before anything runs.
     """
     import inspect

@@ -171,3 +171,39 @@ def test_the_block_is_short_and_fits_the_column():
     lines = shown.text().splitlines()
     assert len(lines) <= 12 and max(len(line) for line in lines) <= 100
     assert "<style" not in shown._repr_html_() and 'style="' in shown._repr_html_()
+
+
+@pytest.fixture
+def no_aws_credentials(monkeypatch, tmp_path):
+    """boto3's credential chain with nothing to find (no keys, profiles, files or IMDS)."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_DEFAULT_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                 "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_00_without_credentials_asks_for_them(no_aws_credentials):
+    """lab.prepare() in aws mode runs require_aws_credentials first (lab/config.py): boto3
+    finds nothing, so it names the fix; the kernel's own mode stays sandbox."""
+    shown = lab.reveal_prediction("00.aws_without_credentials", "it asks you to confirm the cost")
+    assert shown.state == predictions.WRONG
+    assert shown.measured.answer == "it asks for AWS credentials"
+    assert "aws configure" in shown.measured.shows
+    from lab.config import load_config
+
+    assert load_config().mode == "sandbox"
+
+
+@pytest.mark.parametrize("confirm, expected", [(False, "it asks you to confirm the cost"),
+                                               (True, "it says the account is ready")])
+def test_00_with_credentials_the_consent_decides(no_aws_credentials, monkeypatch, confirm,
+                                                 expected):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")  # static: no AWS call
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-a-real-secret")
+    shown = lab.reveal_prediction("00.aws_without_credentials", expected,
+                                  confirm_billable=confirm)
+    assert shown.right and shown.measured.answer == expected
+    assert "not-a-real-secret" not in shown.text()
