@@ -39,6 +39,8 @@ NOT_MEASURED = "not measured"
 HIGH_CONCURRENCY = 16
 #: 05: a median that grew by less than this factor did not grow (sandbox and AWS jitter).
 GROWTH_FLOOR = 1.1
+#: 05: a runner-up whose growth is at least this share of the top one is named as close.
+CLOSE = 0.9
 #: 05: the phases of a STANDARD execution, outermost first (lab.results.PHASES, less EXPRESS's
 #: billed_ms), and "none" for a run where no median grew by GROWTH_FLOOR.
 PHASE_CHOICES = ("client_ms", "execution_ms", "http_task_ms", "sfn_to_api_ms",
@@ -306,9 +308,14 @@ def _phase_grows(concurrency: int = 4, n: int = 20) -> Measured:
         return Measured("none", f"no median grew by {GROWTH_FLOOR}x or more (the most: "
                                 f"{top.phase}, x{top.growth})", source, why=PHASE_WHY["none"],
                         table=table)
+    why = PHASE_WHY[str(top.phase)]
+    close = table[(table.phase != top.phase) & (table.growth >= CLOSE * top.growth)]
+    if not close.empty:
+        why += (f"; close behind: {', '.join(f'{r.phase} x{r.growth}' for r in close.itertuples())}"
+                " (another run may swap them)")
     return Measured(str(top.phase), f"{top.phase} grew most: p50 {top[f'p50 at {low}']} → "
                                     f"{top[f'p50 at {HIGH_CONCURRENCY}']} ms (x{top.growth})",
-                    source, why=PHASE_WHY[str(top.phase)], table=table)
+                    source, why=why, table=table)
 
 
 def _p99_of_burst(n: int = BURST) -> Measured:

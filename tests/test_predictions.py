@@ -207,3 +207,21 @@ def test_00_with_credentials_the_consent_decides(no_aws_credentials, monkeypatch
                                   confirm_billable=confirm)
     assert shown.right and shown.measured.answer == expected
     assert "not-a-real-secret" not in shown.text()
+
+
+def test_05_names_a_close_runner_up(monkeypatch):
+    """Sandbox medians of a few ms jitter: a phase within CLOSE of the top one is named."""
+    import pandas as pd
+
+    import lab.harness
+    import lab.results
+
+    medians = {4: {"client_ms": 10.0, "http_task_ms": 5.0}, 16: {"client_ms": 30.0,
+                                                                  "http_task_ms": 14.0}}
+    runs = iter([4, 16])
+    monkeypatch.setattr(lab.harness, "run", lambda *a, **k: next(runs))
+    monkeypatch.setattr(lab.results, "summary", lambda level: pd.DataFrame(
+        {"phase": list(medians[level]), "p50": list(medians[level].values())}))
+    shown = lab.reveal_prediction("05.phase_grows", "http_task_ms", concurrency=4, n=2)
+    assert shown.measured.answer == "client_ms" and shown.state == predictions.WRONG
+    assert "close behind: http_task_ms x2.8" in shown.measured.why
