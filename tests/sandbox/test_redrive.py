@@ -227,7 +227,10 @@ _FAILS_FIRST_TIME = ("{% $states.context.Execution.RedriveCount = 0 and $states.
 
 
 def _map(processor_config: dict | None = None, **fields) -> dict:
-    processor = {"StartAt": "Item", "States": {
+    # The failing item waits a second first: the others have ended when it fails (AWS aborts
+    # the iterations still running, and those run again too).
+    processor = {"StartAt": "Pace", "States": {
+        "Pace": {"Type": "Wait", "Seconds": "{% $states.input = 2 ? 1 : 0 %}", "Next": "Item"},
         "Item": {"Type": "Pass", "End": True, "Output": _FAILS_FIRST_TIME}}}
     if processor_config:
         processor["ProcessorConfig"] = processor_config

@@ -379,18 +379,18 @@ def seams():
     """The partial redrive's seams (see :mod:`lab.sandbox.seams`)."""
     from lab.sandbox.seams import Seam
 
-    contracts = "tests/contracts/test_moto_redrive.py::"
-    return (
-        Seam(__name__, INLINE_EVAL_BODY, inline_map,
-             "moto's inline Map always runs every iteration (a redrive re-ran the succeeded ones)",
-             contracts + "test_an_inline_map_runs_its_items_in_a_job_pool", kind="wrap"),
-        Seam(__name__, BRANCHES_EVAL_BODY, parallel_branches,
-             "moto's Parallel always runs every branch (a redrive re-ran the succeeded ones)",
-             contracts + "test_a_parallel_runs_each_branch_in_a_branch_worker", kind="wrap"),
-        Seam(__name__, DISTRIBUTED_EVAL_BODY, distributed_map,
-             "moto starts a new Map Run for every entry of a Distributed Map, a redrive too",
-             contracts + "test_a_distributed_map_starts_a_map_run_and_runs_it", kind="wrap"),
-        Seam(__name__, MAP_RUN_DESCRIBE, describe_map_run,
-             "moto's DescribeMapRun has no redriveCount or redriveDate",
-             contracts + "test_a_distributed_map_starts_a_map_run_and_runs_it", kind="wrap"),
+    rows = (
+        (INLINE_EVAL_BODY, inline_map, "test_an_inline_map_runs_its_items_in_a_job_pool",
+         "moto's inline Map always runs every iteration (a redrive re-ran the succeeded ones)"),
+        (BRANCHES_EVAL_BODY, parallel_branches,
+         "test_a_parallel_runs_each_branch_in_a_branch_worker",
+         "moto's Parallel always runs every branch (a redrive re-ran the succeeded ones)"),
+        (DISTRIBUTED_EVAL_BODY, distributed_map,
+         "test_a_distributed_map_starts_a_map_run_and_runs_it",
+         "moto starts a new Map Run for every entry of a Distributed Map, a redrive too"),
+        (MAP_RUN_DESCRIBE, describe_map_run, "test_a_distributed_map_starts_a_map_run_and_runs_it",
+         "moto's DescribeMapRun has no redriveCount or redriveDate"),
     )
+    return tuple(Seam(__name__, target, replacement, why,
+                      "tests/contracts/test_moto_redrive.py::" + contract, kind="wrap")
+                 for target, replacement, contract, why in rows)
