@@ -139,3 +139,19 @@ def test_a_distributed_map_starts_a_map_run_and_runs_it():
         StepFunctionsParserBackend.describe_map_run)
     assert HistoryEventType.MapRunRedriven.value == "MapRunRedriven"
     assert set(MapRunRedrivenEventDetails.__annotations__) == {"mapRunArn", "redriveCount"}
+
+
+def test_an_environment_keeps_its_program_state():
+    """redrive_parts.stopped_stays_stopped: Environment.set_error sets _program_state to a
+    ProgramError whatever it was (a ProgramStopped included) and wakes program_state_event;
+    set_stop only stops a running program; a stopped iteration's details are text."""
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
+    from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
+
+    set_error = inspect.getsource(seams.original(
+        "moto.stepfunctions.parser.asl.eval.environment:Environment.set_error"))
+    assert "self._program_state = ProgramError(error=error)" in set_error
+    assert "if isinstance" not in set_error
+    assert "isinstance(self._program_state, ProgramRunning)" in inspect.getsource(
+        Environment.set_stop)
+    assert ProgramStopped(stop_date=None, error="e", cause="c").error == "e"

@@ -325,3 +325,33 @@ def test_a_redriven_distributed_map_redrives_its_map_run(sfn):
     assert [e["mapRunRedrivenEventDetails"] for e in events(again, "MapRunRedriven")] == [
         {"mapRunArn": first["mapRunArn"], "redriveCount": 1}]
     assert events(again, "MapRunStarted") == []
+
+
+def test_an_aborted_map_runs_again_only_the_iterations_that_were_stopped(sfn):
+    """API_RedriveExecution.html: in an inline Map only "the iterations … that failed or
+    aborted" are redriven: an execution stopped while one iteration waits resumes with that
+    iteration alone; the history stays in botocore's shape with ordered, unique ids."""
+    slow = ("{% $states.context.Execution.RedriveCount = 0 and $states.input = 2 ? 30 : 0 %}")
+    definition = _map()
+    processor = definition["States"]["Each"]["ItemProcessor"]["States"]
+    processor["Pace"]["Seconds"] = slow
+    processor["Item"]["Output"] = "{% $states.input * 10 %}"
+    machine = sfn.create_state_machine(name="stoppable", roleArn=ROLE,
+                                       definition=json.dumps(definition))["stateMachineArn"]
+    arn = sfn.start_execution(stateMachineArn=machine, input="[1, 2, 3]")["executionArn"]
+    deadline = time.monotonic() + 10
+    while len(events(sfn.get_execution_history(executionArn=arn)["events"],
+                     "MapIterationSucceeded")) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    sfn.stop_execution(executionArn=arn)
+    assert _wait(sfn, arn)["status"] == "ABORTED"
+    sfn.redrive_execution(executionArn=arn)
+    described = _wait(sfn, arn)
+    assert (described["status"], output(described)) == ("SUCCEEDED", [10, 20, 30])
+    history = sfn.get_execution_history(executionArn=arn)
+    assert_valid_output("stepfunctions", "GetExecutionHistory", _body(history))
+    ids = [e["id"] for e in history["events"]]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert [e["mapIterationStartedEventDetails"]["index"] for e in events(
+        _after_redrive(history["events"]), "MapIterationStarted")] == [1]

@@ -17,6 +17,9 @@ Map Run: the same ``mapRunArn`` (ListMapRuns still lists one run), ``MapRunRedri
 history where the first attempt had ``MapRunStarted``, the item counts started again from
 the items kept.
 
+An execution stopped while a Map or Parallel runs stays ABORTED (:func:`stopped_stays_stopped`),
+so a redrive of it finds the iterations and branches the stop aborted and runs them again.
+
 Choices where AWS records nothing we could find (listed in the Step Functions README): the
 redriven state is entered again with its ``*StateEntered``/``*StateStarted`` events (the
 Map's ``length`` is every item), and only the iterations/branches that run again have
@@ -52,6 +55,7 @@ BRANCHES_EVAL_BODY = (
     "moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branches_decl:"
     "BranchesDecl._eval_body"
 )
+SET_ERROR = "moto.stepfunctions.parser.asl.eval.environment:Environment.set_error"
 MAP_RUN_DESCRIBE = (
     "moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor."
     "map_run_record:MapRunRecord.describe"
@@ -375,6 +379,22 @@ def describe_map_run(moto_describe):
     return describe
 
 
+def stopped_stays_stopped(moto_set_error):
+    """``Environment.set_error``: an execution (or frame) that StopExecution stopped stays
+    stopped. moto set the error over it when a Map or Parallel state still running failed
+    because its iterations/branches were stopped, so the execution ended FAILED instead of
+    ABORTED (API_StopExecution.html) and a redrive could not tell what was aborted."""
+
+    def set_error(self, error) -> None:
+        from moto.stepfunctions.parser.asl.eval.program_state import ProgramStopped
+
+        if isinstance(self._program_state, ProgramStopped):
+            return
+        moto_set_error(self, error)
+
+    return set_error
+
+
 def seams():
     """The partial redrive's seams (see :mod:`lab.sandbox.seams`)."""
     from lab.sandbox.seams import Seam
@@ -390,6 +410,8 @@ def seams():
          "moto starts a new Map Run for every entry of a Distributed Map, a redrive too"),
         (MAP_RUN_DESCRIBE, describe_map_run, "test_a_distributed_map_starts_a_map_run_and_runs_it",
          "moto's DescribeMapRun has no redriveCount or redriveDate"),
+        (SET_ERROR, stopped_stays_stopped, "test_an_environment_keeps_its_program_state",
+         "moto turns a stopped execution FAILED when a Map or Parallel fails on the stop"),
     )
     return tuple(Seam(__name__, target, replacement, why,
                       "tests/contracts/test_moto_redrive.py::" + contract, kind="wrap")
