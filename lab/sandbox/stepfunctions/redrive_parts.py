@@ -32,10 +32,11 @@ The moto internals used here have contract tests in ``tests/contracts/test_moto_
 
 from __future__ import annotations
 
-import copy
 import datetime
 import threading
 from typing import Any
+
+from lab.sandbox.stepfunctions.json_copy import deepcopy
 
 #: Where the notes live: on the execution's event manager, which a redrive keeps.
 NOTES = "_lab_redrive_parts"
@@ -129,7 +130,7 @@ class _Noted:
 
         self._program.eval(env)
         if isinstance(env.program_state(), ProgramEnded):
-            self._succeeded[self._index] = copy.deepcopy(env.states.get_input())
+            self._succeeded[self._index] = deepcopy(env.states.get_input())
 
 
 def _run_items(component: Any, env: Any, eval_input: Any, items: list, kept: dict[int, Any],
@@ -229,7 +230,7 @@ def _run_branches(decl: Any, env: Any, kept: dict[int, Any], succeeded: dict[int
     workers: list[tuple[int, Any]] = []
     for index, program in running:
         frame = env.open_inner_frame()
-        frame.states.reset(input_value=copy.deepcopy(input_value))
+        frame.states.reset(input_value=deepcopy(input_value))
         worker = BranchWorker(branch_worker_comm=pool, program=program, env=frame)
         workers.append((index, worker))
         worker.start()
@@ -237,7 +238,7 @@ def _run_branches(decl: Any, env: Any, kept: dict[int, Any], succeeded: dict[int
         pool.wait()
     for index, worker in workers:
         if isinstance(worker.env.program_state(), ProgramEnded):
-            succeeded[index] = copy.deepcopy(worker.env.states.get_input())
+            succeeded[index] = deepcopy(worker.env.states.get_input())
     failure = pool.get_exit_event_details()
     if failure is not None:
         for _index, worker in workers:
