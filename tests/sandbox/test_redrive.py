@@ -214,3 +214,144 @@ def test_the_redrivable_period_and_limits_are_judged_as_documented():
     assert redrive.not_redrivable_reason(Stopped(now, now), True, now) == (
         "Execution is of type EXPRESS and cannot be redriven")
 
+
+
+def _after_redrive(history: list[dict]) -> list[dict]:
+    (redriven,) = [i for i, e in enumerate(history) if e["type"] == "ExecutionRedriven"]
+    return history[redriven + 1:]
+
+
+#: An item or branch that fails until the execution has been redriven once.
+_FAILS_FIRST_TIME = ("{% $states.context.Execution.RedriveCount = 0 and $states.input = 2 ? "
+                     "$error('the link is broken') : $states.input * 10 %}")
+
+
+def _map(processor_config: dict | None = None, **fields) -> dict:
+    # The failing item waits a second first: the others have ended when it fails (AWS aborts
+    # the iterations still running, and those run again too).
+    processor = {"StartAt": "Pace", "States": {
+        "Pace": {"Type": "Wait", "Seconds": "{% $states.input = 2 ? 1 : 0 %}", "Next": "Item"},
+        "Item": {"Type": "Pass", "End": True, "Output": _FAILS_FIRST_TIME}}}
+    if processor_config:
+        processor["ProcessorConfig"] = processor_config
+    return {"QueryLanguage": "JSONata", "StartAt": "Before", "States": {
+        "Before": {"Type": "Pass", "Next": "Each"},
+        "Each": {"Type": "Map", "End": True, "Items": "{% $states.input %}",
+                 "ItemProcessor": processor, **fields}}}
+
+
+@pytest.mark.parametrize("concurrency, run_again", [(0, [1]), (1, [1, 2])])
+def test_a_redriven_inline_map_runs_only_the_iterations_that_did_not_succeed(
+        sfn, concurrency, run_again):
+    """API_RedriveExecution.html: "For workflows that include an Inline Map or Parallel state,
+    RedriveExecution API action reschedules and redrives only the iterations and branches that
+    failed or aborted"; the succeeded iterations keep their outputs in the Map's result. With
+    MaxConcurrency 1 the item after the failed one never started: it runs on the redrive too.
+    (Sandbox's choice, AWS's events not recorded: the Map is entered again, its
+    MapStateStarted length is every item, MapIterationStarted only for those run again.)"""
+    failed, _ = run(sfn, _map(MaxConcurrency=concurrency), [1, 2, 3])
+    assert failed["status"] == "FAILED"
+    arn = failed["executionArn"]
+    sfn.redrive_execution(executionArn=arn)
+    described = _wait(sfn, arn)
+    assert (described["status"], output(described)) == ("SUCCEEDED", [10, 20, 30])
+    history = sfn.get_execution_history(executionArn=arn)["events"]
+    again = _after_redrive(history)
+    assert [e["mapIterationStartedEventDetails"]["index"]
+            for e in events(again, "MapIterationStarted")] == run_again
+    assert [e["mapStateStartedEventDetails"]["length"]
+            for e in events(again, "MapStateStarted")] == [3]
+    assert _entered(again, "Before") == 0
+    assert _entered(again, "Item") == len(run_again)
+
+
+def test_a_redriven_parallel_runs_only_the_branches_that_did_not_succeed(sfn):
+    """API_RedriveExecution.html: only "the iterations and branches that failed or aborted"
+    are redriven: the branches that succeeded are not entered again and keep their outputs,
+    in branch order, in the Parallel's result."""
+    def branch(name: str, output: str) -> dict:
+        return {"StartAt": name, "States": {name: {"Type": "Pass", "End": True,
+                                                   "Output": output}}}
+
+    slow = {"StartAt": "Hold", "States": {
+        "Hold": {"Type": "Wait", "Seconds": 1, "Next": "B1"},
+        "B1": {"Type": "Pass", "End": True, "Output": (
+            "{% $states.context.Execution.RedriveCount = 0 ? $error('the link is broken') "
+            ": 'one' %}")}}}
+    definition = {"QueryLanguage": "JSONata", "StartAt": "Both", "States": {"Both": {
+        "Type": "Parallel", "End": True,
+        "Branches": [branch("B0", "zero"), slow, branch("B2", "{% $states.input.k %}")]}}}
+    failed, _ = run(sfn, definition, {"k": "two"})
+    assert failed["status"] == "FAILED"
+    arn = failed["executionArn"]
+    sfn.redrive_execution(executionArn=arn)
+    described = _wait(sfn, arn)
+    assert (described["status"], output(described)) == ("SUCCEEDED", ["zero", "one", "two"])
+    again = _after_redrive(sfn.get_execution_history(executionArn=arn)["events"])
+    assert (_entered(again, "B0"), _entered(again, "Hold"), _entered(again, "B1"),
+            _entered(again, "B2")) == (0, 1, 1, 0)
+
+
+def test_a_redriven_distributed_map_redrives_its_map_run(sfn):
+    """redrive-map-run.html: redriving the parent "redrives all the unsuccessful states,
+    including a failed Map Run": the same Map Run (ListMapRuns lists one), MapRunRedriven
+    {mapRunArn, redriveCount} in the history (botocore MapRunRedrivenEventDetails), only the
+    unsuccessful items run again; DescribeMapRun's redriveCount and redriveDate (botocore
+    DescribeMapRunOutput: "If you have not yet redriven a Map Run, the redriveCount is 0")."""
+    definition = _map({"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"})
+    failed, _ = run(sfn, definition, [1, 2, 3])
+    assert (failed["status"], failed["error"]) == (
+        "FAILED", "States.ExceedToleratedFailureThreshold")
+    arn = failed["executionArn"]
+    (first,) = sfn.list_map_runs(executionArn=arn)["mapRuns"]
+    before = sfn.describe_map_run(mapRunArn=first["mapRunArn"])
+    assert (before["status"], before["redriveCount"], before["itemCounts"]["failed"]) == (
+        "FAILED", 0, 1)
+    assert "redriveDate" not in before
+
+    sfn.redrive_execution(executionArn=arn)
+    described = _wait(sfn, arn)
+    assert (described["status"], output(described)) == ("SUCCEEDED", [10, 20, 30])
+    listed = sfn.list_map_runs(executionArn=arn)
+    assert_valid_output("stepfunctions", "ListMapRuns", _body(listed))
+    assert [m["mapRunArn"] for m in listed["mapRuns"]] == [first["mapRunArn"]]
+    after = sfn.describe_map_run(mapRunArn=first["mapRunArn"])
+    assert_valid_output("stepfunctions", "DescribeMapRun", _body(after))
+    assert (after["status"], after["redriveCount"]) == ("SUCCEEDED", 1)
+    assert after["redriveDate"] >= before["startDate"]
+    counts = after["itemCounts"]
+    assert (counts["total"], counts["succeeded"], counts["failed"]) == (3, 3, 0)
+    again = _after_redrive(sfn.get_execution_history(executionArn=arn)["events"])
+    assert [e["mapRunRedrivenEventDetails"] for e in events(again, "MapRunRedriven")] == [
+        {"mapRunArn": first["mapRunArn"], "redriveCount": 1}]
+    assert events(again, "MapRunStarted") == []
+
+
+def test_an_aborted_map_runs_again_only_the_iterations_that_were_stopped(sfn):
+    """API_RedriveExecution.html: in an inline Map only "the iterations … that failed or
+    aborted" are redriven: an execution stopped while one iteration waits resumes with that
+    iteration alone; the history stays in botocore's shape with ordered, unique ids."""
+    slow = ("{% $states.context.Execution.RedriveCount = 0 and $states.input = 2 ? 30 : 0 %}")
+    definition = _map()
+    processor = definition["States"]["Each"]["ItemProcessor"]["States"]
+    processor["Pace"]["Seconds"] = slow
+    processor["Item"]["Output"] = "{% $states.input * 10 %}"
+    machine = sfn.create_state_machine(name="stoppable", roleArn=ROLE,
+                                       definition=json.dumps(definition))["stateMachineArn"]
+    arn = sfn.start_execution(stateMachineArn=machine, input="[1, 2, 3]")["executionArn"]
+    deadline = time.monotonic() + 10
+    while len(events(sfn.get_execution_history(executionArn=arn)["events"],
+                     "MapIterationSucceeded")) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    sfn.stop_execution(executionArn=arn)
+    assert _wait(sfn, arn)["status"] == "ABORTED"
+    sfn.redrive_execution(executionArn=arn)
+    described = _wait(sfn, arn)
+    assert (described["status"], output(described)) == ("SUCCEEDED", [10, 20, 30])
+    history = sfn.get_execution_history(executionArn=arn)
+    assert_valid_output("stepfunctions", "GetExecutionHistory", _body(history))
+    ids = [e["id"] for e in history["events"]]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert [e["mapIterationStartedEventDetails"]["index"] for e in events(
+        _after_redrive(history["events"]), "MapIterationStarted")] == [1]

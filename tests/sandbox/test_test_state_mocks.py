@@ -509,3 +509,94 @@ def test_state_name_finds_a_state_inside_a_map_and_refuses_an_unknown_one(aws):
         error = _refused(aws, MAP_MACHINE, stateName=name, input="{}")
         assert (error["Code"], error["Message"]) == (
             "ValidationException", "State not found in definition")
+
+
+# ----------------------------------------------------------- ItemBatcher, ItemsPointer
+
+
+def _distributed(**extra) -> dict:
+    return _map(ItemProcessor={
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "HandleItem", "States": {"HandleItem": {"Type": "Pass", "End": True}}},
+        **extra)
+
+
+def test_a_mocked_map_reports_its_items_after_the_item_batcher(aws):
+    """test-state-isolation.html "Understanding Map state inspection data": afterItemBatcher is
+    "an array containing the input values after the ItemBatcher grouping is applied"
+    (botocore InspectionData.afterItemBatcher, a string); each batch is a child workflow's
+    input {"BatchInput", "Items"} (input-output-itembatcher.html), at most MaxItemsPerBatch
+    items, BatchInput's "k.$" paths read from the state input. (moto's grammar cannot read
+    ItemBatcher: TestState answered InvalidDefinition "not emulated".)"""
+    state = _distributed(ItemBatcher={"MaxItemsPerBatch": 2,
+                                      "BatchInput": {"run.$": "$.Run", "fixed": 1}})
+    body = _test(aws, state, input=json.dumps({"Values": [1, 2, 3], "Run": "r1"}),
+                 inspectionLevel="DEBUG", mock={"result": "[1, 2]"})
+    inspection = body["inspectionData"]
+    assert json.loads(inspection["afterItemBatcher"]) == [
+        {"BatchInput": {"run": "r1", "fixed": 1}, "Items": [1, 2]},
+        {"BatchInput": {"run": "r1", "fixed": 1}, "Items": [3]}]
+    assert inspection["afterItemsPath"] == "[1, 2, 3]"
+    assert "afterItemBatcher" not in _test(
+        aws, _distributed(), input=json.dumps({"Values": [1]}), inspectionLevel="DEBUG",
+        mock={"result": "[1]"})["inspectionData"]
+
+
+def test_a_jsonata_map_batches_the_selected_items_by_count_and_bytes(aws):
+    """input-output-itembatcher.html: MaxItemsPerBatch (a JSONata expression in a JSONata
+    state) and MaxInputBytesPerBatch both bound a batch; the batched items are those after
+    ItemSelector (afterItemSelector, then afterItemBatcher)."""
+    state = {"Type": "Map", "QueryLanguage": "JSONata", "End": True,
+             "Items": "{% $states.input.v %}",
+             "ItemSelector": {"n": "{% $states.context.Map.Item.Value %}"},
+             "ItemBatcher": {"MaxItemsPerBatch": "{% $states.input.size %}",
+                             "MaxInputBytesPerBatch": 30},
+             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
+                                                   "ExecutionType": "STANDARD"},
+                               "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}}
+    body = _test(aws, state, input=json.dumps({"v": [1, 2, 3, 4, 5], "size": 3}),
+                 inspectionLevel="DEBUG", mock={"result": "[]"})
+    batches = json.loads(body["inspectionData"]["afterItemBatcher"])
+    assert [len(b["Items"]) for b in batches] == [2, 2, 1]  # 3 items would be 35 bytes
+    assert [i["n"] for b in batches for i in b["Items"]] == [1, 2, 3, 4, 5]
+    assert all(len(json.dumps(b, separators=(",", ":"))) <= 30 for b in batches)
+
+
+def test_a_mocked_map_reports_the_items_its_items_pointer_selects(aws):
+    """test-state-isolation.html: afterItemsPointer is "the effective input after the
+    ItemsPointer filter is applied … only applicable to JSON inputs"; the ItemReader's data is
+    stateConfiguration.mapItemReaderData. Sandbox's choice (not recorded): the pointer is
+    ReaderConfig.ItemsPointer, a JSON Pointer (RFC 6901); one that reaches no array fails
+    the state with States.Runtime."""
+    def reading(pointer: str) -> dict:
+        state = _distributed(ItemReader={
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON", "ItemsPointer": pointer},
+            "Parameters": {"Bucket": "b", "Key": "k.json"}})
+        state.pop("ItemsPath")
+        return _test(aws, state, input="{}", inspectionLevel="DEBUG", mock={"result": "[]"},
+                     stateConfiguration={"mapItemReaderData": json.dumps(
+                         {"data": {"items": ["a", "b"]}, "n": 1})})
+
+    assert reading("/data/items")["inspectionData"]["afterItemsPointer"] == '["a", "b"]'
+    refused = reading("/n")
+    assert (refused["status"], refused["error"]) == ("FAILED", "States.Runtime")
+
+
+def test_full_jitter_reports_the_backoff_it_draws_below(aws):
+    """concepts-error-handling.html: JitterStrategy FULL randomises the wait between 0 and
+    the computed interval. AWS records no TestState answer with jitter; the sandbox's choice:
+    retryBackoffIntervalSeconds is the computed interval (IntervalSeconds × BackoffRate^n,
+    capped by MaxDelaySeconds), the same on every call, so a test can assert on it (the kit's
+    own Retry blocks use FULL)."""
+    state = _lambda_task(Retry=[{"ErrorEquals": ["MockException"], "IntervalSeconds": 3,
+                                 "BackoffRate": 2, "MaxAttempts": 5, "MaxDelaySeconds": 20,
+                                 "JitterStrategy": "FULL"}])
+    seen = {_test(aws, state, inspectionLevel="DEBUG", mock={"errorOutput": MOCK_ERROR},
+                  stateConfiguration={"retrierRetryCount": count}
+                  )["inspectionData"]["errorDetails"]["retryBackoffIntervalSeconds"]
+            for count in (2, 2, 2)}
+    assert seen == {12}
+    capped = _test(aws, state, inspectionLevel="DEBUG", mock={"errorOutput": MOCK_ERROR},
+                   stateConfiguration={"retrierRetryCount": 3})
+    assert capped["inspectionData"]["errorDetails"]["retryBackoffIntervalSeconds"] == 20

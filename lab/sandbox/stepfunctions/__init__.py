@@ -30,7 +30,8 @@ executing interpreter (``moto.stepfunctions.parser``):
 - a state that crashes in moto's interpreter fails with "not emulated by the sandbox: …"
   (:mod:`.internal_errors`);
 - a Distributed Map run fails past its tolerated failure threshold (:mod:`.map_runs`);
-- RedriveExecution (:mod:`.redrive`);
+- RedriveExecution (:mod:`.redrive`), re-running only the failed iterations, branches and
+  Map Run items of the Map or Parallel state it resumes at (:mod:`.redrive_parts`);
 - the actions moto does not implement answer "not emulated by the sandbox: …"
   (:mod:`.not_emulated`).
 
@@ -117,6 +118,7 @@ def seams():
         performance,
         programs,
         redrive,
+        redrive_parts,
         responses,
         test_state,
         timeouts,
@@ -207,6 +209,7 @@ def seams():
         *map_runs.seams(),
         *not_emulated.seams(),
         *redrive.seams(),
+        *redrive_parts.seams(),
         *json_copy.seams(),
         *execution_role.seams(),
     )

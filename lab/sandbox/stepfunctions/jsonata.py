@@ -459,13 +459,18 @@ def decorated_error_output(moto_construct_error_output_value):
     """``ExecutionState._construct_error_output_value``: a caught ``States.QueryEvaluationError``
     carries the cause AWS gives it, "An error occurred while executing the state '<name>'
     (entered at the event id #<n>). …", in ``$states.errorOutput`` / the Catch's output too
-    (moto put the undecorated sentence there, and the decorated one in the history)."""
+    (moto put the undecorated sentence there, and the decorated one in the history). A Map
+    iteration aborted by StopExecution carries its details as text, not an object: its
+    output is ``{"Error": "", "Cause": ""}`` (moto crashed on it with AttributeError)."""
 
     def _construct_error_output_value(failure_event):
         from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
             FailureEventException,
         )
 
+        details = getattr(failure_event, "event_details", None) or {}
+        if any(not isinstance(detail, dict) for detail in details.values()):
+            return {"Error": "", "Cause": ""}
         value = moto_construct_error_output_value(failure_event)
         if value.get("Error") == QUERY_EVALUATION_ERROR and value.get("Cause"):
             details = FailureEventException(failure_event).get_execution_failed_event_details()

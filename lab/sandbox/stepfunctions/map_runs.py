@@ -12,7 +12,8 @@ Here, after the run: with neither threshold above 0 any failed item fails the Ma
 ``ToleratedFailureCount`` above 0, more failed items than that fail it; with
 ``ToleratedFailurePercentage`` above 0, a larger share of failed items than that fails it.
 The Map state then fails with ``States.ExceedToleratedFailureThreshold`` (a ``MapRunFailed``
-event, catchable by the Map's ``Catch``), and the Map Run is FAILED.
+event, catchable by the Map's ``Catch``), and the Map Run is FAILED. A redriven Map Run runs
+only the items that did not succeed (:mod:`.redrive_parts`).
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ def tolerated_failures(moto_map_run):
     """``DistributedIterationComponent._map_run``: judge the failed items once the run ends."""
 
     def _map_run(self, env, eval_input) -> None:
+        from lab.sandbox.stepfunctions.redrive_parts import run_map_run
         from lab.sandbox.stepfunctions.variables import _failure
 
-        moto_map_run(self, env, eval_input)
+        run_map_run(self, env, eval_input, moto_map_run)
         record = eval_input.map_run_record
         counter = record.item_counter
         failed = counter.failed.get() + counter.timed_out.get()

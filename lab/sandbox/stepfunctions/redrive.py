@@ -20,9 +20,9 @@ https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html:
   minutes (the last 10 are kept) answers that redrive's ``redriveDate`` again, redriving
   nothing.
 
-Not done (moto's interpreter runs a Map or Parallel state as a whole): an inline Map or a
-Parallel that failed runs all its iterations or branches again, not only the failed ones;
-a Distributed Map's Map Run is not redriven on its own (RedriveMapRun does not exist here).
+When it resumes at a Map or Parallel state, only the iterations, branches or Map Run items
+that did not succeed run again (:mod:`.redrive_parts`); the execution's Map Runs stay listed
+(ListMapRuns, DescribeMapRun) across redrives.
 
 Its seam and the moto internals used here have contract tests in
 ``tests/contracts/test_moto_redrive.py``.
@@ -219,6 +219,8 @@ def _redrive_logic(worker: Any, old_env: Any, count: int, date: datetime.datetim
         from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
         from moto.stepfunctions.parser.asl.eval.event.event_manager import EventHistoryContext
 
+        from lab.sandbox.stepfunctions import redrive_parts
+
         program = worker._get_evaluation_entrypoint()
         env = worker._get_evaluation_environment()
         execution_data = env.states.context_object.context_object_data["Execution"]
@@ -228,6 +230,7 @@ def _redrive_logic(worker: Any, old_env: Any, count: int, date: datetime.datetim
         if old_env is not None:
             env.event_manager = old_env.event_manager
             env.variable_store = old_env.variable_store
+            env.map_run_record_pool_manager = old_env.map_run_record_pool_manager
             events = old_env.event_manager.get_event_history()
             if events:  # ExecutionRedriven follows the event that ended the last attempt
                 env.event_history_context = EventHistoryContext(
@@ -238,6 +241,7 @@ def _redrive_logic(worker: Any, old_env: Any, count: int, date: datetime.datetim
                 resumed = copy.copy(program)  # executions share the program: never mutate it
                 resumed.start_at = StartAt(start_at_name=name)
                 env.states.reset(input_value=state_input)
+                redrive_parts.resume_at(env.event_manager, name)
         env.event_manager.add_event(
             context=env.event_history_context,
             event_type=HistoryEventType.ExecutionRedriven,

@@ -17,7 +17,8 @@ https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.htm
   the Map's ToleratedFailureCount/Percentage), ``mapItemReaderData`` (the items a Map's
   ItemReader would have read);
 - ``inspectionData``: ``errorDetails {catchIndex, retryIndex, retryBackoffIntervalSeconds}``
-  and, for a Map, ``afterItemsPath``, ``afterItemSelector``, ``maxConcurrency``,
+  and, for a Map, ``afterItemsPath``, ``afterItemsPointer``, ``afterItemSelector``,
+  ``afterItemBatcher`` (:mod:`.test_state_batching`), ``maxConcurrency``,
   ``toleratedFailureCount``, ``toleratedFailurePercentage``.
 
 Messages are AWS's, word for word, where AWS recorded them (LocalStack's parity snapshots
@@ -385,9 +386,11 @@ def parse_map_or_parallel(state: dict, name: str) -> Any:
     )
     from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
+    from lab.sandbox.stepfunctions import test_state_batching
     from lab.sandbox.stepfunctions.programs import grammar_readable
 
-    single = {k: v for k, v in state.items() if k not in ("Next", "End")}
+    readable = test_state_batching.grammar_readable(state)  # ItemBatcher, ItemsPointer
+    single = {k: v for k, v in readable.items() if k not in ("Next", "End")}
     single["End"] = True
     machine = {"StartAt": name, "States": {name: single}}
     if state.get("QueryLanguage"):
@@ -495,9 +498,12 @@ def _parallel_execution(state: Any, mock: Mock):
 
 
 def _map_execution(state: Any, mock: Mock, config: Configuration):
+    from lab.sandbox.stepfunctions import test_state_batching as batching
+
     def _eval_execution(env: Any) -> None:
         inspection = env.inspection_data
-        if state._is_language_query_jsonpath():
+        jsonpath = state._is_language_query_jsonpath()
+        if jsonpath:
             inspection["afterInputPath"] = _spaced(env.states.get_input())
         state.max_concurrency_decl.eval(env=env)
         inspection["maxConcurrency"] = int(env.stack.pop())
@@ -509,10 +515,17 @@ def _map_execution(state: Any, mock: Mock, config: Configuration):
             inspection["toleratedFailureCount"] = tolerated_count
         if tolerated_percentage is not None:
             inspection["toleratedFailurePercentage"] = float(tolerated_percentage)
+        if items is not None and batching.items_pointer(config.raw_state) is not None:
+            inspection["afterItemsPointer"] = _spaced(items)
+        selected = items
         if items is not None and state.item_selector is not None:
-            selected = _select_items(state, env, items)
+            selected = batching.select_items(state, env, items)
             if selected is not None:
                 inspection["afterItemSelector"] = _spaced(selected)
+        batched = batching.batches(config.raw_state, env, selected, not jsonpath) \
+            if selected is not None else None
+        if batched is not None:
+            inspection["afterItemBatcher"] = _spaced(batched)
         failures = config.map_iteration_failure_count
         if failures is not None and items is not None and failures > len(items):
             config.deferred_error = ValidationException(FAILURE_COUNT_ABOVE_ITERATIONS)
@@ -528,7 +541,12 @@ def _map_execution(state: Any, mock: Mock, config: Configuration):
 
 def _map_items(state: Any, env: Any, config: Configuration) -> list | None:
     if state.item_reader is not None:
-        data = config.map_item_reader_data
+        from lab.sandbox.stepfunctions.test_state_batching import pointed_items
+
+        try:
+            data = pointed_items(config.raw_state, config.map_item_reader_data)
+        except ValueError as error:
+            raise _mock_failure(env, "States.Runtime", str(error)) from None
         return data if isinstance(data, list) else None
     if state.items_path is not None:
         state.items_path.eval(env=env)
@@ -568,28 +586,6 @@ def _exceeds(failures: int, total: int, count: int | None, percentage: float | N
     if count is not None and failures > count:
         return True
     return bool(percentage is not None and total and failures * 100.0 / total > percentage)
-
-
-def _select_items(state: Any, env: Any, items: list) -> list | None:
-    context = env.states.context_object.context_object_data
-    saved = context.get("Map")
-    selected = []
-    try:
-        for index, item in enumerate(items):
-            context["Map"] = {"Item": {"Index": index, "Value": item}}
-            env.stack.append(item)
-            state.item_selector.eval(env=env)
-            selected.append(env.stack.pop())
-            if env.stack and env.stack[-1] is item:
-                env.stack.pop()
-    except Exception:  # noqa: BLE001 - the selector fails per iteration on AWS too; not recorded
-        return None
-    finally:
-        if saved is None:
-            context.pop("Map", None)
-        else:
-            context["Map"] = saved
-    return selected
 
 
 #: The context object fields a mocked TestState accepts (contextobject.html; recorded: any

@@ -100,12 +100,19 @@ def release_scope(moto_remove_frame):
     return remove_frame
 
 
+#: Set on a variable store made for a Map iteration or a Parallel branch.
+INNER_SCOPE = "_lab_inner_scope"
+
+
 def inner_scope_of(moto_as_inner_scope_of):
-    """``VariableStore.as_inner_scope_of``: the inner scope shares its execution's budget."""
+    """``VariableStore.as_inner_scope_of``: the inner scope shares its execution's budget and
+    says it is one (:data:`INNER_SCOPE`: a Map iteration's or Parallel branch's store, not the
+    execution's own)."""
 
     def as_inner_scope_of(cls, outer_variable_store):
         inner = moto_as_inner_scope_of(outer_variable_store=outer_variable_store)
         inner.__dict__["_lab_budget"] = _budget(outer_variable_store)
+        inner.__dict__[INNER_SCOPE] = True
         return inner
 
     return classmethod(as_inner_scope_of)
