@@ -1,0 +1,102 @@
+"""No orphan workers: a Lambda execution environment dies with the sandbox that started it.
+
+A learner's Ctrl-C, ``python -m lab sandbox stop`` (SIGTERM: the server's ``finally``
+calls ``lab.sandbox.lambda_.shutdown``), a reset, or the sandbox killed outright must not
+leave Python processes behind. These tests fail without ``lab.sandbox.lambda_`` (no
+worker runs at all) and without its shutdown paths (the worker outlives its parent).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from lambda_builders import create_function, invoke
+
+from lab.sandbox import lambda_
+
+ROOT = Path(__file__).resolve().parents[2]
+
+STAY = """
+import os
+def handler(event, context):
+    return os.getpid()
+"""
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().split(") ", 1)[1].startswith("Z"):
+                    return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_shutdown_and_reset_stop_every_worker(aws):
+    from lab.sandbox import control
+
+    create_function(aws, STAY)
+    first = invoke(aws)[1]
+    assert invoke(aws)[1] == first  # warm: the same worker
+    lambda_.shutdown()
+    assert _gone(first) and lambda_.instances() == []
+    create_function(aws, STAY, name="other")
+    second = invoke(aws, "other")[1]
+    control.reset_state()  # /lab-api/reset runs the reset hooks
+    assert _gone(second) and lambda_.instances() == []
+
+
+SCRIPT = """
+import io, json, sys, time, zipfile
+sys.path.insert(0, {tests!r})
+import boto3
+from moto import mock_aws
+from lab.sandbox import control, seams
+seams.install()
+control.update_settings({{"iam_evaluation": False}})
+from lambda_builders import create_function, invoke
+with mock_aws():
+    aws = lambda service: boto3.client(service, region_name="us-east-1")
+    create_function(aws, {code!r})
+    print(invoke(aws)[1], flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
+def test_a_worker_dies_with_its_parent(tmp_path, how):
+    """The parent killed outright (no cleanup runs: the worker notices its parent is gone)
+    or interrupted with Ctrl-C (KeyboardInterrupt: the exit handlers stop the workers)."""
+    script = tmp_path / "parent.py"
+    script.write_text(
+        textwrap.dedent(SCRIPT.format(tests=str(ROOT / "tests" / "sandbox"), code=STAY))
+    )
+    env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", "PYTHONPATH": str(ROOT)}
+    parent = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+    try:
+        worker = int(parent.stdout.readline())
+        assert worker != parent.pid and not _gone(worker, within=0.2)
+        parent.send_signal(how)
+        parent.wait(timeout=30)
+        assert _gone(worker), f"worker {worker} outlived its parent"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
