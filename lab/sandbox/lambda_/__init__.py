@@ -32,6 +32,12 @@ with the Lambda runtime's contract:
 Code comes from CreateFunction's ``ZipFile`` or a template's inline ``Code.ZipFile`` (moto
 zips it as ``index.py``). The worker runs the sandbox's own Python, whatever ``Runtime`` says.
 
+Not modelled: the memory limit (``MemorySize`` is reported; ``Max Memory Used`` is the
+worker's peak resident memory), INIT billing, the Lambda role's policies (the handler's
+calls are not evaluated against them), layers, container images, other runtimes, the
+``requests`` library's own HTTPS to ``*.amazonaws.com`` (``urllib``/``http.client`` and boto3
+go along the path), a deleted function's warm instances (stopped when idle).
+
 Public interface: :func:`seams` (installed by :mod:`lab.sandbox.seams`), :func:`shutdown`
 (stop every execution environment and egress gate; the server calls it when it stops, a
 reset too) and :func:`instances` (the live execution environments, for tests and the lab's
@@ -39,7 +45,8 @@ measurements).
 
 Imports: ``invoke`` -> ``runtime``, ``egress``; ``egress`` -> ``network``, ``ec2.models``
 and ``stepfunctions.transport``/``http_request`` (function-level); all -> ``settings``.
-Nothing of the sandbox imports this package but ``seams`` (by name) and ``control``.
+Nothing of the sandbox imports this package but ``seams`` (by name) and ``server`` (to stop
+the workers when it stops).
 ``worker`` imports nothing (it runs in its own process).
 """
 

@@ -136,6 +136,10 @@ class Instance:
             PYTHONPATH=str(self.task_root),
             PYTHONDONTWRITEBYTECODE="1",
             PYTHONUNBUFFERED="1",
+            # Not the learner's ~/.aws files: the handler's boto3 reads only its environment.
+            HOME=str(self.tmp),
+            AWS_CONFIG_FILE=str(self.root / "no-aws-config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(self.root / "no-aws-credentials"),
         )
         read_fd, write_fd = os.pipe()
         try:
