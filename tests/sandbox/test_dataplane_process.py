@@ -17,6 +17,7 @@ import time
 import pytest
 from http_invoke_builders import allow_only_from, deploy_api, http_get
 from lab_api_client import lab_api
+from processes import gone as _gone
 
 import lab.sandbox
 from lab.sandbox import access
@@ -198,24 +199,6 @@ def _status(port: int, token: str):
         return json.loads(response.read()) if response.status == 200 else None
     except OSError:
         return None
-
-
-def _gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        # A zombie (exited, not yet reaped by its parent) is gone too.
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return True
-        except OSError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_the_data_plane_process_stops_with_the_server(own_server):

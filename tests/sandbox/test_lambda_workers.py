@@ -13,11 +13,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 from lambda_builders import create_function, invoke
+from processes import gone
 
 from lab.sandbox import lambda_
 
@@ -30,23 +30,6 @@ def handler(event, context):
 """
 
 
-def _gone(pid: int, within: float = 5.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                if stat.read().split(") ", 1)[1].startswith("Z"):
-                    return True
-        except OSError:
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_shutdown_and_reset_stop_every_worker(aws):
     from lab.sandbox import control
 
@@ -54,11 +37,11 @@ def test_shutdown_and_reset_stop_every_worker(aws):
     first = invoke(aws)[1]
     assert invoke(aws)[1] == first  # warm: the same worker
     lambda_.shutdown()
-    assert _gone(first) and lambda_.instances() == []
+    assert gone(first) and lambda_.instances() == []
     create_function(aws, STAY, name="other")
     second = invoke(aws, "other")[1]
     control.reset_state()  # /lab-api/reset runs the reset hooks
-    assert _gone(second) and lambda_.instances() == []
+    assert gone(second) and lambda_.instances() == []
 
 
 SCRIPT = """
@@ -70,6 +53,7 @@ from lab.sandbox import control, seams
 seams.install()
 control.update_settings({{"iam_evaluation": False}})
 from lambda_builders import create_function, invoke
+from processes import gone
 with mock_aws():
     aws = lambda service: boto3.client(service, region_name="us-east-1")
     create_function(aws, {code!r})
@@ -92,10 +76,10 @@ def test_a_worker_dies_with_its_parent(tmp_path, how):
     )
     try:
         worker = int(parent.stdout.readline())
-        assert worker != parent.pid and not _gone(worker, within=0.2)
+        assert worker != parent.pid and not gone(worker, timeout=0.2)
         parent.send_signal(how)
         parent.wait(timeout=30)
-        assert _gone(worker), f"worker {worker} outlived its parent"
+        assert gone(worker), f"worker {worker} outlived its parent"
     finally:
         if parent.poll() is None:
             parent.kill()
