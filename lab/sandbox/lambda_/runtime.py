@@ -142,6 +142,7 @@ class Instance:
             AWS_SHARED_CREDENTIALS_FILE=str(self.root / "no-aws-credentials"),
         )
         read_fd, write_fd = os.pipe()
+        self._spawned = time.monotonic()
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-u", str(WORKER), str(write_fd)],
@@ -182,8 +183,13 @@ class Instance:
         return json.loads(line)
 
     def start(self) -> tuple[float, list[str], dict[str, Any] | None, str | None]:
-        """INIT: ``(init ms, lines printed, error or None, the error's log text)``."""
+        """INIT: ``(init ms, lines printed, error or None, the error's log text)``.
+
+        The INIT phase's duration runs from the process's start to the handler's module
+        imported, as Lambda's ``Init Duration`` covers the runtime's start and the function's
+        static code (lambda-runtime-environment.html)."""
         ready = self._message(INIT_TIMEOUT_S)
+        init_ms = (time.monotonic() - self._spawned) * 1000
         lines = self.output.phase("init")
         if ready is None:
             self.stop()
@@ -192,7 +198,7 @@ class Instance:
                 "errorType": "Runtime.Unknown",
                 "stackTrace": [],
             }, None
-        return ready["init_ms"], lines, ready.get("error"), ready.get("log")
+        return init_ms, lines, ready.get("error"), ready.get("log")
 
     def invoke(self, request_id: str, event: str, timeout_s: float, arn: str) -> Outcome:
         """One invoke; the worker is killed if it runs past ``timeout_s``."""
