@@ -48,6 +48,20 @@ def test_every_answer_gets_its_request_id_in_enrich_response():
     ) is BaseResponse.__dict__["_enrich_response"].__func__ or callable(LambdaResponse)
 
 
+def test_delete_function_takes_a_name_and_a_qualifier():
+    """The wrapper resolves the function with ``get_function(name, qualifier)`` first (it
+    raises for an unknown one, as DeleteFunction must) and calls moto's with both."""
+    from moto.awslambda.models import LambdaBackend
+
+    original = seams.original("moto.awslambda.models:LambdaBackend.delete_function")
+    assert list(inspect.signature(original).parameters) == ["self", "function_name", "qualifier"]
+    assert list(inspect.signature(LambdaBackend.get_function).parameters)[:3] == [
+        "self",
+        "function_name_or_arn",
+        "qualifier",
+    ]
+
+
 def test_the_function_model_keeps_what_the_runtime_reads():
     """The replacement reads the zip (``code_bytes``), the configuration and the logs
     backend from moto's model, and a template's inline code arrives zipped as ``index.py``."""

@@ -44,6 +44,14 @@ def test_shutdown_and_reset_stop_every_worker(aws):
     assert gone(second) and lambda_.instances() == []
 
 
+def test_deleting_the_function_stops_its_environments(aws):
+    """API_DeleteFunction.html: the function is gone; so are its execution environments."""
+    create_function(aws, STAY)
+    pid = invoke(aws)[1]
+    aws("lambda").delete_function(FunctionName="fn")
+    assert gone(pid) and lambda_.instances() == []
+
+
 SCRIPT = """
 import io, json, sys, time, zipfile
 sys.path.insert(0, {tests!r})

@@ -36,7 +36,7 @@ Not modelled: the memory limit (``MemorySize`` is reported; ``Max Memory Used`` 
 worker's peak resident memory), INIT billing, the Lambda role's policies (the handler's
 calls are not evaluated against them), layers, container images, other runtimes, the
 ``requests`` library's own HTTPS to ``*.amazonaws.com`` (``urllib``/``http.client`` and boto3
-go along the path), a deleted function's warm instances (stopped when idle).
+go along the path). A deleted function's execution environments stop with it.
 
 Public interface: :func:`seams` (installed by :mod:`lab.sandbox.seams`), :func:`shutdown`
 (stop every execution environment and egress gate; the server calls it when it stops, a
@@ -76,6 +76,14 @@ def seams():
             invoke.enrich_response,
             "moto gives every answer a random request id; an invoke's is the handler's",
             _CONTRACTS + "test_every_answer_gets_its_request_id_in_enrich_response",
+        ),
+        Seam(
+            "lab.sandbox.lambda_.invoke",
+            "moto.awslambda.models:LambdaBackend.delete_function",
+            invoke.stop_with_the_function,
+            "moto knows no execution environments to stop when a function is deleted",
+            _CONTRACTS + "test_delete_function_takes_a_name_and_a_qualifier",
+            kind="wrap",
         ),
         Seam(
             "lab.sandbox.lambda_.states",

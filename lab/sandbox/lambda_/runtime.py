@@ -357,6 +357,18 @@ def forget(arn: str, instance: Instance) -> None:
     instance.stop()
 
 
+def retire(function_arn: str) -> int:
+    """The function is gone: stop its idle instances (and those of its versions); a busy
+    one stops when its invoke ends. How many were stopped now."""
+    with _lock:
+        arns = [a for a in _functions if a == function_arn or a.startswith(function_arn + ":")]
+        pools = [_functions.pop(a) for a in arns]
+        idle = [i for pool in pools for i in pool.instances if not i.busy]
+    for instance in idle:
+        instance.stop()
+    return len(idle)
+
+
 def instances(arn: str | None = None) -> list[Instance]:
     """The live instances of one function (or of every function)."""
     with _lock:
