@@ -8,6 +8,7 @@ worker runs at all) and without its shutdown paths (the worker outlives its pare
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from lab.sandbox import lambda_
 ROOT = Path(__file__).resolve().parents[2]
 
 STAY = """
+import json
 import os
 def handler(event, context):
     return os.getpid()
@@ -92,3 +94,39 @@ def test_a_worker_dies_with_its_parent(tmp_path, how):
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+def test_sandbox_stop_stops_the_workers(own_server):
+    """``python -m lab sandbox stop`` sends SIGTERM: the server's exit stops every execution
+    environment it started. Also the server's own path: Invoke over HTTP runs the handler."""
+    import boto3
+    from botocore.config import Config
+    from lambda_builders import ROLE_NAME, TRUST, zipped
+
+    proc, port, _, _ = own_server()
+    config = Config(retries={"total_max_attempts": 1})
+
+    def client(service):
+        return boto3.client(
+            service,
+            region_name="us-east-1",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            aws_access_key_id="sandbox",
+            aws_secret_access_key="sandbox",
+            config=config,
+        )
+
+    client("iam").create_role(RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps(TRUST))
+    client("lambda").create_function(
+        FunctionName="fn",
+        Runtime="python3.12",
+        Role=f"arn:aws:iam::123456789012:role/{ROLE_NAME}",
+        Handler="index.handler",
+        Code={"ZipFile": zipped(STAY)},
+    )
+    answer = client("lambda").invoke(FunctionName="fn", Payload=b"{}")
+    worker = json.loads(answer["Payload"].read())
+    assert not gone(worker, timeout=0.2)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert gone(worker), f"worker {worker} outlived the sandbox"
