@@ -286,3 +286,21 @@ def test_inline_code_from_a_template(aws_lambda):
     }
     aws_lambda("cloudformation").create_stack(StackName="s", TemplateBody=json.dumps(template))
     assert invoke(aws_lambda, "proxy")[1] == {"ok": 1}
+
+
+def test_an_asynchronous_invoke_answers_202_and_runs_later(aws_lambda):
+    """API_Invoke.html: ``InvocationType: Event`` queues the event and answers 202 with an
+    empty body; the function runs (its lines reach the log group)."""
+    create_function(aws_lambda, COUNTER)
+    response = aws_lambda("lambda").invoke(
+        FunctionName="fn", InvocationType="Event", Payload=b'{"sleep": 0.2}'
+    )
+    assert response["StatusCode"] == 202
+    assert response["Payload"].read() == b""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        group = aws_lambda("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/fn")
+        if group["logGroups"] and any(m.startswith("REPORT") for m in log_messages(aws_lambda)):
+            break
+        time.sleep(0.05)
+    assert "invoke 1" in log_messages(aws_lambda)
