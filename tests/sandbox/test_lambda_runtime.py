@@ -95,7 +95,8 @@ def test_idle_environments_expire_and_the_next_invoke_is_cold(aws_lambda):
     deadline = time.monotonic() + 5
     while lambda_.instances() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert lambda_.instances() == [] and instance.process.poll() is not None
+    assert lambda_.instances() == []
+    assert instance.process.wait(timeout=5) is not None  # stopped, not only forgotten
     assert runtime.expire_idle() == 0
     second = invoke(aws_lambda)[1]
     assert second["count"] == 1 and second["pid"] != first["pid"]
@@ -188,14 +189,14 @@ def handler(event, context):
             code,
             timeout=2,
             MemorySize=256,
-            Environment={"Variables": {"MY_SETTING": "on", "AWS_REGION": "eu-west-1"}},
+            Environment={"Variables": {"MY_SETTING": "on", "TZ_NOTE": "utc"}},
         )
         response, payload = invoke(aws_lambda, event={"k": [1, 2]})
     finally:
         del os.environ["LAB_SECRET_OF_THE_SANDBOX"]
     env = payload["env"]
     assert env["MY_SETTING"] == "on"
-    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"  # reserved wins
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == "fn"
     assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
     assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
@@ -211,6 +212,21 @@ def handler(event, context):
     assert payload["event"] == {"k": [1, 2]}
     assert stream.endswith("]" + stream.rsplit("]", 1)[1]) and "[$LATEST]" in stream
     assert f"START RequestId: {request_id} Version: $LATEST" in log_messages(aws_lambda)
+
+
+def test_reserved_variables_are_refused_in_the_environment(aws_lambda):
+    """configuration-envvars.html: the reserved keys cannot be set; CreateFunction and
+    UpdateFunctionConfiguration answer ``InvalidParameterValueException`` naming them."""
+    from botocore.exceptions import ClientError
+
+    message = "Reserved keys used in this request: AWS_REGION, LAMBDA_TASK_ROOT"
+    reserved = {"Variables": {"AWS_REGION": "eu-west-1", "OK": "1", "LAMBDA_TASK_ROOT": "/x"}}
+    with pytest.raises(ClientError, match=message) as raised:
+        create_function(aws_lambda, COUNTER, Environment=reserved)
+    assert raised.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    create_function(aws_lambda, COUNTER)
+    with pytest.raises(ClientError, match=message):
+        aws_lambda("lambda").update_function_configuration(FunctionName="fn", Environment=reserved)
 
 
 def test_a_handler_error_answers_as_the_python_runtime(aws_lambda):

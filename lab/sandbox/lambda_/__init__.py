@@ -8,8 +8,9 @@ with the Lambda runtime's contract:
   ``invoked_function_arn``, ``memory_limit_in_mb``, ``aws_request_id``, ``log_group_name``,
   ``log_stream_name``, ``get_remaining_time_in_millis()``);
 - the function's ``Environment`` variables plus the runtime's reserved ones (``AWS_REGION``,
-  ``AWS_LAMBDA_FUNCTION_NAME``, ``LAMBDA_TASK_ROOT``, …); nothing of the sandbox's own
-  environment but ``PATH`` and the locale;
+  ``AWS_LAMBDA_FUNCTION_NAME``, ``LAMBDA_TASK_ROOT``, …; an ``Environment`` naming one is
+  refused, :mod:`.configuration`); nothing of the sandbox's own environment but ``PATH``
+  and the locale;
 - ``/tmp``: a directory of its own per execution environment;
 - ``Timeout``: the worker is killed when it passes; the invoke answers ``FunctionError:
   Unhandled`` with ``{"errorType": "Sandbox.Timedout", "errorMessage": "RequestId: … Error:
@@ -43,8 +44,9 @@ Public interface: :func:`seams` (installed by :mod:`lab.sandbox.seams`), :func:`
 reset too) and :func:`instances` (the live execution environments, for tests and the lab's
 measurements).
 
-Imports: ``invoke`` -> ``runtime``, ``egress``; ``egress`` -> ``network``, ``ec2.models``
-and ``stepfunctions.transport``/``http_request`` (function-level); all -> ``settings``.
+Imports: ``invoke`` -> ``runtime``, ``egress``; ``configuration`` imports none of them;
+``egress`` -> ``network``, ``ec2.models`` and ``stepfunctions.transport``/``http_request``
+(function-level); all -> ``settings``.
 Nothing of the sandbox imports this package but ``seams`` (by name) and ``server`` (to stop
 the workers when it stops).
 ``worker`` imports nothing (it runs in its own process).
@@ -59,10 +61,27 @@ __all__ = ["instances", "seams", "shutdown"]
 
 def seams():
     """The Lambda seams (see :mod:`lab.sandbox.seams`)."""
-    from lab.sandbox.lambda_ import invoke, states
+    from lab.sandbox.lambda_ import configuration, invoke, states
     from lab.sandbox.seams import Seam
 
+    backend = "moto.awslambda.models:LambdaBackend"
     return (
+        Seam(
+            "lab.sandbox.lambda_.configuration",
+            f"{backend}.create_function",
+            configuration.checked_create,
+            "moto accepts reserved runtime variables in a function's Environment",
+            _CONTRACTS + "test_create_and_update_take_the_request_as_a_dict",
+            kind="wrap",
+        ),
+        Seam(
+            "lab.sandbox.lambda_.configuration",
+            f"{backend}.update_function_configuration",
+            configuration.checked_update,
+            "moto accepts reserved runtime variables in a function's Environment",
+            _CONTRACTS + "test_create_and_update_take_the_request_as_a_dict",
+            kind="wrap",
+        ),
         Seam(
             "lab.sandbox.lambda_.invoke",
             "moto.awslambda.models:LambdaFunction.invoke",
