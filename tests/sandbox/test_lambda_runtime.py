@@ -39,8 +39,9 @@ def handler(event, context):
 
 
 def test_a_handler_past_its_timeout_is_killed_and_answers_sandbox_timedout(aws_lambda):
-    """configuration-timeout.html and API_Invoke.html: a function running past Timeout is
-    stopped; Invoke answers 200 with ``X-Amz-Function-Error: Unhandled`` and the error object
+    """configuration-timeout.html, troubleshooting-invocation.html#troubleshooting-timeouts
+    (``Sandbox.Timedout``) and API_Invoke.html: a function running past Timeout is stopped;
+    Invoke answers 200 with ``X-Amz-Function-Error: Unhandled`` and the error object
     ``{"errorType": "Sandbox.Timedout", "errorMessage": "RequestId: … Error: Task timed out
     after 1.00 seconds"}``; the log says "Task timed out" and REPORT has ``Status: timeout``."""
     create_function(aws_lambda, COUNTER, timeout=1)
