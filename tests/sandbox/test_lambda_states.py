@@ -94,8 +94,15 @@ def test_an_express_workflow_gets_the_same_output(machine):
 
 
 def test_a_timeout_fails_the_task_with_sandbox_timedout(machine):
-    """A function timeout's error object has ``errorType: Sandbox.Timedout``, which Step
-    Functions reports as the error (connect-lambda.html: the error is the ``errorType``)."""
+    """A function timeout's error object has ``errorType: Sandbox.Timedout``
+    (lambda troubleshooting-invocation.html#troubleshooting-timeouts), which Step Functions
+    reports as the error (the error is the error object's ``errorType``).
+
+    bp-lambda-serviceexception.html still says timeouts and out-of-memory errors are
+    reported as ``Lambda.Unknown``: that is what an error object without ``errorType`` (the
+    runtime's older timeout answer, ``{"errorMessage": "<time> <id> Task timed out after …"}``)
+    gives. ``States.ALL`` and ``States.TaskFailed`` match both; AWS's recommended Retry
+    (``Lambda.ServiceException``, …) matches neither."""
     aws, definition = machine
     described = _run(aws, definition, {"sleep": 3})
     assert described["status"] == "FAILED"
