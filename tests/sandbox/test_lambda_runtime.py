@@ -321,3 +321,46 @@ def test_an_asynchronous_invoke_answers_202_and_runs_later(aws_lambda):
             break
         time.sleep(0.05)
     assert "invoke 1" in log_messages(aws_lambda)
+
+
+def test_the_account_limit_throttles_every_function(aws_lambda):
+    """lambda-concurrency.html (account concurrency, 1,000 by default; the sandbox's
+    ``lambda_account_concurrency``): with every execution environment of the account busy,
+    an invoke of another function is throttled, ``Reason: ConcurrentInvocationLimitExceeded``."""
+    import boto3
+    from botocore.config import Config
+
+    from lab.sandbox import control
+
+    control.update_settings({"lambda_account_concurrency": 1})
+    client = boto3.client(
+        "lambda", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1})
+    )
+    create_function(aws_lambda, COUNTER, timeout=3)
+    create_function(aws_lambda, COUNTER, name="other")
+    slow = threading.Thread(target=invoke, args=(aws_lambda,), kwargs={"event": {"sleep": 2}})
+    slow.start()
+    deadline = time.monotonic() + 5
+    while not any(i.busy for i in lambda_.instances()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
+        client.invoke(FunctionName="other", Payload=b"{}")
+    slow.join()
+    assert raised.value.response["Reason"] == "ConcurrentInvocationLimitExceeded"
+    assert invoke(aws_lambda, "other")[1]["count"] == 1  # free again: it runs
+
+
+def test_max_memory_used_is_the_workers_peak(aws_lambda):
+    """python-logging.html: REPORT's ``Max Memory Used`` is the memory the environment
+    used at most, next to the configured ``Memory Size`` (reported, not enforced here)."""
+    code = """
+def handler(event, context):
+    block = bytearray(80 * 1024 * 1024)
+    return len(block)
+"""
+    create_function(aws_lambda, code, MemorySize=512)
+    invoke(aws_lambda)
+    (report,) = [m for m in log_messages(aws_lambda) if m.startswith("REPORT")]
+    used = int(report.split("Max Memory Used: ")[1].split(" MB")[0])
+    assert "Memory Size: 512 MB" in report
+    assert 80 <= used < 512
