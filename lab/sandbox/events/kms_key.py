@@ -46,7 +46,8 @@ def _backend(account: str, region: str) -> Any:
 
 def _for_eventbridge(statement: dict[str, Any], account: str, caller: str = "") -> bool:
     """Does ``statement`` name EventBridge's side: anyone, the account, the events or
-    secretsmanager service, or (``caller``) the role it acts for?"""
+    secretsmanager service; or, for ``caller`` (a role's own call), anyone, the account or
+    that role?"""
     principal = statement.get("Principal")
     if principal == "*":
         return True
@@ -56,8 +57,8 @@ def _for_eventbridge(statement: dict[str, Any], account: str, caller: str = "") 
     aws = aws if isinstance(aws, list) else [aws]
     if "*" in aws or account in aws or any(str(a).endswith(f":{account}:root") for a in aws):
         return True
-    if caller and caller in aws:
-        return True
+    if caller:  # a role's own call: a service principal does not stand for it
+        return caller in aws
     services = principal.get("Service", [])
     services = services if isinstance(services, list) else [services]
     return any(s in SERVICES for s in services)
