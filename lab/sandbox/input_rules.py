@@ -60,7 +60,15 @@ SERVICES: dict[str, str] = {
     "logs": "InvalidParameterException",
     "cloudformation": "ValidationError",
     "iam": "ValidationError",
+    "apigateway": "ValidationException",
 }
+
+#: Services whose front end names a member from the operation's input, not from the root:
+#: API Gateway, recorded: "1 validation error detected: Value 'Wrong-value-AUTHORIZER' at
+#: 'createRestApiInput.apiKeySource' failed to satisfy constraint: Member must satisfy enum
+#: value set: [AUTHORIZER, HEADER]" (moto's test_apigateway, from AWS), and "Value '[X]' at
+#: 'createRestApiInput.endpointConfiguration.types' …" (LocalStack's parity-tested provider).
+INPUT_ROOTED = frozenset({"apigateway"})
 
 #: How long one pattern may take on one value before it is given the benefit of the doubt.
 PATTERN_SECONDS = 0.05
@@ -128,6 +136,23 @@ def _matches(compiled: Any, value: str) -> bool:
         return True
 
 
+#: Enum value sets AWS has been recorded listing in another order than botocore's model
+#: (its front end's own order, not documented): keyed by the set, so any shape with exactly
+#: these values is listed as recorded. API Gateway: "[AUTHORIZER, HEADER]" for
+#: ``apiKeySource`` (moto's tests, from AWS) and "[PRIVATE, EDGE, REGIONAL]" for
+#: ``endpointConfiguration.types`` (moto's and LocalStack's parity-tested code).
+RECORDED_ENUM_ORDER: dict[frozenset[str], tuple[str, ...]] = {
+    frozenset({"AUTHORIZER", "HEADER"}): ("AUTHORIZER", "HEADER"),
+    frozenset({"PRIVATE", "EDGE", "REGIONAL"}): ("PRIVATE", "EDGE", "REGIONAL"),
+}
+
+
+def _enum_text(values: Any) -> str:
+    values = list(values)
+    ordered = RECORDED_ENUM_ORDER.get(frozenset(values), values)
+    return "Member must satisfy enum value set: [" + ", ".join(ordered) + "]"
+
+
 def _length_rules(shape: Any, what: str = "length") -> list[tuple[Callable[[int], bool], str]]:
     rules = []
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
@@ -174,7 +199,7 @@ def _constraints_of_string(shape: Any) -> Callable[[str], list[str]] | None:
     if compiled is None and not lengths and not enum:
         return None
     pattern_text = shape.metadata.get("pattern")
-    enum_text = "Member must satisfy enum value set: [" + ", ".join(enum) + "]"
+    enum_text = _enum_text(enum)
 
     def broken(value: str) -> list[str]:
         found = []
@@ -263,7 +288,7 @@ def _all_constraints(shape: Any) -> list[str]:
     if "pattern" in shape.metadata:
         texts.append(f"Member must satisfy regular expression pattern: {shape.metadata['pattern']}")
     if getattr(shape, "enum", None):
-        texts.append("Member must satisfy enum value set: [" + ", ".join(shape.enum) + "]")
+        texts.append(_enum_text(shape.enum))
     return texts
 
 
@@ -350,13 +375,21 @@ def checker(service: str, operation: str) -> Checker | None:
     return None if shape is None else _compile(shape)
 
 
+def root_path(service: str, operation: str) -> str:
+    """Where member paths start: "" (``name``), or for :data:`INPUT_ROOTED` services the
+    operation's input (``createRestApiInput.name``)."""
+    if service not in INPUT_ROOTED:
+        return ""
+    return operation[:1].lower() + operation[1:] + "Input"
+
+
 def violations(service: str, operation: str, params: Mapping[str, Any]) -> list[Violation]:
     """Every way ``params`` (botocore's names) break ``operation``'s input rules."""
     check = checker(service, operation)
     if check is None:
         return []
     found: list[Violation] = []
-    check(params, "", found)
+    check(params, root_path(service, operation), found)
     return found
 
 
