@@ -122,3 +122,15 @@ def test_a_request_within_the_rules_reaches_moto_and_its_own_refusals(apigateway
     with pytest.raises(ClientError) as raised:
         apigateway.get_rest_api(restApiId="nosuchapi")
     assert raised.value.response["Error"]["Code"] == "NotFoundException"
+
+
+def test_an_import_mode_is_the_handlers_to_refuse_in_api_gateways_words(apigateway, root):
+    """Recorded (moto's test_apigateway_putrestapi, from AWS): PutRestApi's query-string
+    ``mode`` outside merge|overwrite is ``BadRequestException`` 'Enumeration value of OpenAPI
+    import mode must be "overwrite" or "merge"', not the model front end's ValidationException."""
+    api, _ = root
+    error = _refusal(apigateway.put_rest_api, restApiId=api, mode="unknown", body=b"{}")
+    assert error["Code"] == "BadRequestException"
+    assert error["Message"] == (
+        'Enumeration value of OpenAPI import mode must be "overwrite" or "merge"'
+    )
