@@ -29,6 +29,10 @@ the operation's input shape itself: each (service, operation) is compiled once i
 checker, patterns run with the ``regex`` package (it has Java's ``\\p{…}`` classes) as full
 matches, with a time limit.
 
+API Gateway (rest-json) is checked too, its URI and body members alike; its front end names
+a member from the operation's input (``createRestApiInput.name``: :data:`INPUT_ROOTED`), and
+its query-string members and patch operations are its handlers' (:data:`HANDLER_CHECKED`).
+
 Secrets Manager is not checked here: its front end answers several of these rules in its
 own words ("ClientRequestToken must be 32-64 characters long.", moto's tests record them),
 which moto already gives.
