@@ -21,6 +21,7 @@ from stack_template import template
 from test_http_invoke_end_to_end import _deploy_template, _run_standard, _wait_active
 from test_iam_path import _run_with, http_task_statements
 
+from cdk_app.event_delivery import EVENT_DETAIL_TYPE, EVENT_SOURCE
 from cdk_app.private_api import HELLO_MESSAGE
 from lab.sandbox import control
 
@@ -69,6 +70,26 @@ def test_without_kms_decrypt_the_stacks_task_fails_access_denied(aws, keyed_stac
     assert "is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:" in (
         failure["cause"]
     )
+
+
+def test_events_reach_the_api_through_the_keyed_connection_with_the_target_role_as_is(
+    aws, keyed_stack
+):
+    """The EventBridge target role keeps only events:InvokeApiDestination: EventBridge reads
+    the connection's credentials itself, under the key policy (encryption-connections.html)."""
+    from test_event_delivery import received, wait_until
+
+    aws("events").put_events(
+        Entries=[
+            {
+                "Source": EVENT_SOURCE,
+                "DetailType": EVENT_DETAIL_TYPE,
+                "EventBusName": keyed_stack["EventBusName"],
+                "Detail": json.dumps({"seq": 1}),
+            }
+        ]
+    )
+    assert wait_until(lambda: received("/prod/events")), "the event never reached the API"
 
 
 # ------------------------------------------------- the same rule on a hand-built connection
