@@ -114,12 +114,21 @@ def _profile_region(env) -> str:
         ) from None
 
 
-def _flag(env, name: str) -> bool:
-    raw = env.get(name, "").strip().lower()
+def flag_value(raw: str) -> bool | None:
+    """A switch's usual spellings: False for "", 0, false, no, off; True for 1, true, yes,
+    on (any case); None for anything else."""
+    raw = raw.strip().lower()
     if raw in ("", "0", "false", "no", "off"):
         return False
     if raw in ("1", "true", "yes", "on"):
         return True
+    return None
+
+
+def _flag(env, name: str) -> bool:
+    value = flag_value(env.get(name, ""))
+    if value is not None:
+        return value
     raise LabError(
         f"{name}={env.get(name)!r} is neither true nor false; set {name}=true or unset it."
     )

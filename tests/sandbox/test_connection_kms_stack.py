@@ -18,6 +18,7 @@ import json
 import pytest
 from http_invoke_builders import build_private_path, task_failure
 from stack_template import template
+from test_connection_kms import page_actions_policy
 from test_http_invoke_end_to_end import _deploy_template, _run_standard, _wait_active
 from test_iam_path import _run_with, http_task_statements
 
@@ -141,17 +142,7 @@ def test_a_role_without_decrypt_fails_on_the_encrypted_connection(aws, keyed_pat
 def test_a_key_policy_that_names_only_eventbridge_refuses_the_role(aws, keyed_path):
     """The role's own kms:Decrypt is not enough when the key policy neither names the role
     nor delegates to the account (no account principal)."""
-    only_eventbridge = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": "*",
-            }
-        ],
-    }
+    only_eventbridge = page_actions_policy({"Service": "events.amazonaws.com"})
     _encrypt_connection(aws, keyed_path, only_eventbridge)
     statements = [*http_task_statements(keyed_path.connection_arn), _decrypt_statement()]
     run = _run_with(aws, keyed_path, statements)

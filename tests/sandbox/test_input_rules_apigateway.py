@@ -79,46 +79,38 @@ def test_put_method_needs_an_authorization_type(apigateway, root):
     )
 
 
-def test_an_integration_type_outside_the_enum_is_refused(apigateway, root):
-    """botocore ``IntegrationType``: HTTP | AWS | MOCK | HTTP_PROXY | AWS_PROXY."""
+@pytest.fixture
+def get_method(apigateway, root) -> dict:
+    """``GET`` on the API's root resource: the address of its integration and responses."""
     api, resource = root
     apigateway.put_method(
         restApiId=api, resourceId=resource, httpMethod="GET", authorizationType="NONE"
     )
-    error = _refusal(
-        apigateway.put_integration, restApiId=api, resourceId=resource, httpMethod="GET",
-        type="MOKC",
-    )  # fmt: skip
+    return {"restApiId": api, "resourceId": resource, "httpMethod": "GET"}
+
+
+def test_an_integration_type_outside_the_enum_is_refused(apigateway, get_method):
+    """botocore ``IntegrationType``: HTTP | AWS | MOCK | HTTP_PROXY | AWS_PROXY."""
+    error = _refusal(apigateway.put_integration, **get_method, type="MOKC")
     assert error["Message"].endswith(
         "at 'putIntegrationInput.type' failed to satisfy constraint: Member must satisfy "
         "enum value set: [HTTP, AWS, MOCK, HTTP_PROXY, AWS_PROXY]"
     )
 
 
-def test_a_status_code_in_the_uri_must_match_its_pattern(apigateway, root):
+def test_a_status_code_in_the_uri_must_match_its_pattern(apigateway, get_method):
     """botocore ``StatusCode``: pattern ``[1-5]\\d\\d`` (a URI member, checked as well)."""
-    api, resource = root
-    apigateway.put_method(
-        restApiId=api, resourceId=resource, httpMethod="GET", authorizationType="NONE"
-    )
-    error = _refusal(
-        apigateway.put_method_response, restApiId=api, resourceId=resource, httpMethod="GET",
-        statusCode="2000",
-    )  # fmt: skip
+    error = _refusal(apigateway.put_method_response, **get_method, statusCode="2000")
     assert error["Message"] == (
         "1 validation error detected: Value '2000' at 'putMethodResponseInput.statusCode' "
         "failed to satisfy constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d"
     )
 
 
-def test_a_request_within_the_rules_reaches_moto_and_its_own_refusals(apigateway, root):
+def test_a_request_within_the_rules_reaches_moto_and_its_own_refusals(apigateway, get_method):
     """Valid requests pass; an API that does not exist is still API Gateway's
     NotFoundException from the handler, not a validation error."""
-    api, resource = root
-    method = apigateway.put_method(
-        restApiId=api, resourceId=resource, httpMethod="GET", authorizationType="NONE"
-    )
-    assert method["httpMethod"] == "GET"
+    assert apigateway.get_method(**get_method)["authorizationType"] == "NONE"
     with pytest.raises(ClientError) as raised:
         apigateway.get_rest_api(restApiId="nosuchapi")
     assert raised.value.response["Error"]["Code"] == "NotFoundException"
