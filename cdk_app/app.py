@@ -154,7 +154,25 @@ def check_assembly(assembly: cx_api.CloudAssembly, stack_name: str) -> pathlib.P
     return pathlib.Path(stack.template_full_path)
 
 
-def synthesize(stack_name: str, outdir: str | os.PathLike) -> pathlib.Path:
-    """Synthesize into ``outdir``; return the path of ``<stack_name>.template.json``."""
-    app, _stack = build_app(stack_name, outdir)
+def option_context(env=os.environ) -> dict:
+    """The stack's options set in the environment, as context values.
+
+    ``LAB_CONNECTION_KMS_KEY=true`` becomes ``connection_kms_key=true``
+    (:mod:`cdk_app.connection_key`); unset, the context (cdk.json, ``-c``) decides.
+    """
+    from cdk_app.connection_key import CONTEXT_KEY
+
+    value = env.get("LAB_CONNECTION_KMS_KEY", "").strip()
+    return {CONTEXT_KEY: value} if value else {}
+
+
+def synthesize(
+    stack_name: str, outdir: str | os.PathLike, *, extra_context: dict | None = None
+) -> pathlib.Path:
+    """Synthesize into ``outdir``; return the path of ``<stack_name>.template.json``.
+
+    ``extra_context`` defaults to the options the environment sets (:func:`option_context`).
+    """
+    context = option_context() if extra_context is None else extra_context
+    app, _stack = build_app(stack_name, outdir, extra_context=context)
     return check_assembly(app.synth(), stack_name)

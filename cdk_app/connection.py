@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import SecretValue
 from aws_cdk import aws_events as events
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_vpclattice as lattice
 from constructs import Construct
 
@@ -38,7 +39,10 @@ class PrivateConnection(Construct):
         api_key_value: SecretValue,
         resource_configuration: lattice.CfnResourceConfiguration,
         pieces,
+        kms_key: kms.IKey | None = None,
     ) -> None:
+        """``kms_key``: the customer managed key for the connection's secret
+        (:mod:`cdk_app.connection_key`); None keeps EventBridge's AWS owned key."""
         super().__init__(scope, construct_id)
 
         self.connection = events.Connection(
@@ -56,3 +60,5 @@ class PrivateConnection(Construct):
         cfn_connection.invocation_connectivity_parameters = pieces.private_connectivity(
             resource_configuration
         )
+        if kms_key is not None:
+            cfn_connection.kms_key_identifier = kms_key.key_arn

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from cdk_app import connection_key
 from cdk_app.connection import PrivateConnection
 from cdk_app.event_delivery import EventApiDestination
 from cdk_app.lattice import ResourceGatewayPath
@@ -46,6 +47,12 @@ class PrivateApiLabStack(Stack):
             configuration_name=lattice_name(name, "rcfg"),
             pieces=pieces,
         )
+        # Off by default: -c connection_kms_key=true (cdk_app/connection_key.py).
+        self.connection_key = (
+            connection_key.connection_key(self, "ConnectionKey")
+            if connection_key.wanted(self)
+            else None
+        )
         self.connection = PrivateConnection(
             self,
             "PrivateConnection",
@@ -53,6 +60,7 @@ class PrivateApiLabStack(Stack):
             api_key_value=self.private_api.api_key_secret.secret_value,
             resource_configuration=self.gateway_path.configuration,
             pieces=pieces,
+            kms_key=self.connection_key,
         )
         self.workflows = HttpInvokeWorkflows(
             self,
@@ -62,6 +70,7 @@ class PrivateApiLabStack(Stack):
             path=HELLO_PATH,
             connection=self.connection.connection,
             pieces=pieces,
+            connection_key=self.connection_key,
         )
         # The second consumer of the same private connection.
         self.event_delivery = EventApiDestination(

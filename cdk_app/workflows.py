@@ -11,6 +11,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from cdk_app.acknowledgments import acknowledge
+from cdk_app.connection_key import decrypt_statement
 from cdk_app.names import EXECUTION_HEADER, TASK_STATE_NAME
 
 # Throttling and transient gateway errors from the API: worth a few retries.
@@ -128,10 +129,15 @@ class HttpInvokeWorkflows(Construct):
         path: str,
         connection: events.IConnection,
         pieces,
+        connection_key=None,
     ) -> None:
+        """``connection_key`` (``aws_kms.IKey``): the connection's customer managed key, if
+        any; the execution role then also gets ``kms:Decrypt`` on it
+        (:func:`cdk_app.connection_key.decrypt_statement`)."""
         super().__init__(scope, construct_id)
 
         self.pieces = pieces
+        self.connection_key = connection_key
 
         self.standard_log_group = self._log_group("StandardLogs", f"{name_prefix}-standard")
         self.express_log_group = self._log_group("ExpressLogs", f"{name_prefix}-express")
@@ -202,10 +208,12 @@ class HttpInvokeWorkflows(Construct):
                 destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=True
             ),
         )
-        _use_http_task_policy(
-            state_machine,
-            self.pieces.http_task_policy(connection=connection, api_root_url=api_root_url),
+        statements = list(
+            self.pieces.http_task_policy(connection=connection, api_root_url=api_root_url) or []
         )
+        if self.connection_key is not None:
+            statements.append(decrypt_statement(self.connection_key, connection))
+        _use_http_task_policy(state_machine, statements)
         acknowledge(
             state_machine.role,
             "AwsSolutions-IAM5[Resource::*]",

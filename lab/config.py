@@ -7,6 +7,8 @@ Everything is read from the environment so notebooks, the CLI and CI agree:
   configured region (``AWS_REGION`` / ``AWS_DEFAULT_REGION`` / profile) in aws mode.
 - ``LAB_STACK_NAME``: defaults to ``PrivateApiLab``.
 - ``LAB_SANDBOX_PORT``: the sandbox's port on 127.0.0.1, default 5599.
+- ``LAB_CONNECTION_KMS_KEY``: ``true`` deploys the stack with its own customer managed KMS
+  key for the connection's secret (``cdk_app/connection_key.py``; off by default).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ class LabConfig:
     region: str
     stack_name: str
     sandbox_port: int
+    #: the stack's option: encrypt the connection's secret with its own KMS key
+    connection_kms_key: bool = False
 
     @property
     def is_sandbox(self) -> bool:
@@ -110,6 +114,26 @@ def _profile_region(env) -> str:
         ) from None
 
 
+def flag_value(raw: str) -> bool | None:
+    """A switch's usual spellings: False for "", 0, false, no, off; True for 1, true, yes,
+    on (any case); None for anything else."""
+    raw = raw.strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    return None
+
+
+def _flag(env, name: str) -> bool:
+    value = flag_value(env.get(name, ""))
+    if value is not None:
+        return value
+    raise LabError(
+        f"{name}={env.get(name)!r} is neither true nor false; set {name}=true or unset it."
+    )
+
+
 def load_config(env=None) -> LabConfig:
     """Resolve the lab's settings from ``env`` (default: ``os.environ``).
 
@@ -123,6 +147,7 @@ def load_config(env=None) -> LabConfig:
         region=_region(env, mode),
         stack_name=_stack_name(env),
         sandbox_port=_port(env),
+        connection_kms_key=_flag(env, "LAB_CONNECTION_KMS_KEY"),
     )
     from lab.regions import check_region_supported
 

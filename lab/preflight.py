@@ -40,6 +40,8 @@ from lab.config import LabConfig, load_config
 from lab.errors import LabError
 
 POLICY_FILE = Path(__file__).resolve().parent.parent / "docs" / "deployer-policy.json"
+#: The second managed policy the deployer needs with the option ``connection_kms_key``.
+KMS_KEY_POLICY_FILE = POLICY_FILE.with_name("deployer-policy-connection-kms-key.json")
 SANDBOX_ACCOUNT = "123456789012"
 STATUSES = ("ok", "warn", "fail", "skipped")
 # Service Quotas names (matched by name: codes differ per service and are not documented
@@ -186,6 +188,10 @@ def check_permissions(run: _Run) -> Check:
             "deploy as an IAM user or role with docs/deployer-policy.json attached",
         )
     actions = policy_actions()
+    attach = "docs/deployer-policy.json"
+    if run.cfg.connection_kms_key:  # the stack's own KMS key: the second policy too
+        actions += [a for a in policy_actions(KMS_KEY_POLICY_FILE) if a not in actions]
+        attach += f" and docs/{KMS_KEY_POLICY_FILE.name}"
     denied: list[str] = []
     try:
         pages = (
@@ -214,9 +220,9 @@ def check_permissions(run: _Run) -> Check:
             name,
             "fail",
             f"{len(denied)} of {len(actions)} actions not allowed: {shown}",
-            "attach docs/deployer-policy.json to the identity that deploys",
+            f"attach {attach} to the identity that deploys",
         )
-    return Check(name, "ok", f"all {len(actions)} actions of docs/deployer-policy.json allowed")
+    return Check(name, "ok", f"all {len(actions)} actions of {attach} allowed")
 
 
 def _quota_value(quotas_client: Any, service: str, quota_name: str) -> float | None:

@@ -108,6 +108,19 @@ PRICES = [
 ]
 
 
+# Only with the stack's option connection_kms_key (cdk_app/connection_key.py): its own key.
+KMS_KEY_PRICES = [
+    ("KMS customer managed key for the connection (option connection_kms_key)", "per hour",
+     1.00 / 730,
+     "https://aws.amazon.com/kms/pricing/ ($1.00 per key-month, prorated hourly; a rotation "
+     "adds $1 a month from its first rotation, a year after creation for this key)"),
+    ("KMS requests (option connection_kms_key: a Decrypt per credentials read)",
+     "per 1,000 requests", 0.003,
+     "https://aws.amazon.com/kms/pricing/ ($0.03 per 10,000 requests; the first 20,000 a "
+     "month are free)"),
+]
+
+
 # What a cell says where a component has no hourly or per-run price: never a
 # bare NaN, which a reader cannot tell from "free".
 NOT_HOURLY = "— (billed per use)"
@@ -115,13 +128,17 @@ NOT_PER_RUN = "— (billed per hour)"
 PER_GB_ONLY = "— (per GB: tiny for this lab)"
 
 
-def cost_estimate(executions: int = 1000) -> pd.DataFrame:
+def cost_estimate(executions: int = 1000, connection_kms_key: bool | None = None) -> pd.DataFrame:
     """What the lab costs in AWS: per hour while deployed, and per ``executions`` runs.
 
-    Cells without a price say why in words (billed per use, per hour or per GB).
+    Cells without a price say why in words (billed per use, per hour or per GB). The KMS
+    key's rows appear only with the stack's option ``connection_kms_key`` (default: as
+    ``LAB_CONNECTION_KMS_KEY`` sets it).
     """
+    if connection_kms_key is None:
+        connection_kms_key = load_config().connection_kms_key
     rows = []
-    for component, unit, price, source in PRICES:
+    for component, unit, price, source in PRICES + (KMS_KEY_PRICES if connection_kms_key else []):
         if unit == "per hour":
             hourly, per_runs = round(price, 4), NOT_PER_RUN
         elif unit.startswith("per 1,000"):
@@ -138,13 +155,15 @@ def cost_estimate(executions: int = 1000) -> pd.DataFrame:
 
 
 def use(mode: str | None = None, region: str | None = None, stack_name: str | None = None,
-        confirm_billable: bool = False) -> str:
+        confirm_billable: bool = False, connection_kms_key: bool | None = None) -> str:
     """Point this kernel at a mode/region/stack (the parameters cell calls it).
 
     Values go into the environment so every ``lab`` call, and any process the
     lab starts, agree. Empty values keep the current setting.
     ``confirm_billable=True`` is the learner's consent (aws mode) to create
     billable resources; without it ``lab.deploy()`` refuses in aws mode.
+    ``connection_kms_key`` turns the stack's option on or off (``LAB_CONNECTION_KMS_KEY``):
+    the connection's secret under the stack's own customer managed KMS key.
     """
     import os
 
@@ -157,6 +176,9 @@ def use(mode: str | None = None, region: str | None = None, stack_name: str | No
                        ("LAB_STACK_NAME", stack_name)):
         if value:
             os.environ[var] = str(value)
+    if connection_kms_key is not None:
+        os.environ["LAB_CONNECTION_KMS_KEY"] = "true" if connection_kms_key else "false"
     _client.cache_clear()
     cfg = load_config()
-    return f"mode={cfg.mode} region={cfg.region} stack={cfg.stack_name}"
+    key = " connection_kms_key=true" if cfg.connection_kms_key else ""
+    return f"mode={cfg.mode} region={cfg.region} stack={cfg.stack_name}{key}"

@@ -91,6 +91,7 @@ def cache_key(cfg: LabConfig | None = None, *, project_root: Path | None = None)
         add(name, path.read_bytes() if path.is_file() else b"<absent>")
     add("stack_name", cfg.stack_name.encode())
     add("region", cfg.region.encode())
+    add("connection_kms_key", str(cfg.connection_kms_key).encode())
     for library in APP_LIBRARIES:
         add(library, _library_version(library).encode())
     return digest.hexdigest()[:24]
@@ -110,6 +111,7 @@ def _run_app(cfg: LabConfig, root: Path, out_dir: Path) -> None:
     env.update(
         LAB_STACK_NAME=cfg.stack_name,
         LAB_REGION=cfg.region,
+        LAB_CONNECTION_KMS_KEY="true" if cfg.connection_kms_key else "false",
         JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
         JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION="1",
     )

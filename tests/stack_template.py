@@ -35,27 +35,32 @@ class Synthesized:
         return copy.deepcopy(_parsed(self.template_json))
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=2)
 def _parsed(text: str) -> dict:
     return json.loads(text)
 
 
-@functools.lru_cache(maxsize=1)
-def synthesized() -> Synthesized:
-    """Synthesize the real app once (stack ``PrivateApiLab``) into a temporary directory."""
+@functools.lru_cache(maxsize=2)
+def synthesized(connection_kms_key: bool = False) -> Synthesized:
+    """Synthesize the real app once (stack ``PrivateApiLab``) into a temporary directory.
+
+    ``connection_kms_key``: with the stack's option on (cdk_app/connection_key.py), as
+    ``-c connection_kms_key=true`` asks; default the stack as it deploys by default.
+    """
     from cdk_app.app import build_app, check_assembly
 
     outdir = Path(tempfile.mkdtemp(prefix="lab-cdk-test-"))
     atexit.register(shutil.rmtree, outdir, True)
-    app, _stack = build_app(STACK_NAME, outdir)
+    context = {"connection_kms_key": "true"} if connection_kms_key else {}
+    app, _stack = build_app(STACK_NAME, outdir, extra_context=context)
     assembly = app.synth()
     template_path = check_assembly(assembly, STACK_NAME)
     return Synthesized(outdir, template_path, assembly, template_path.read_text())
 
 
-def template() -> dict:
+def template(connection_kms_key: bool = False) -> dict:
     """The synthesized template as a dict (a copy; synthesizes on first use)."""
-    return synthesized().template()
+    return synthesized(connection_kms_key).template()
 
 
 def resources(tpl: dict, cfn_type: str) -> dict[str, dict]:

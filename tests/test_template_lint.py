@@ -21,9 +21,10 @@ ACCEPTED_IGNORES = {
 }
 
 
-@pytest.fixture(scope="module")
-def findings():
-    return lint(synthesized().template_json, config={"regions": LINT_REGIONS})
+@pytest.fixture(scope="module", params=[False, True], ids=["default", "connection_kms_key"])
+def findings(request):
+    """The default template, and the one with the stack's KMS key option on."""
+    return lint(synthesized(request.param).template_json, config={"regions": LINT_REGIONS})
 
 
 def test_cfn_lint_reports_nothing(findings):

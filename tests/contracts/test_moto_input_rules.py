@@ -38,6 +38,7 @@ def _response_classes():
         "logs": "moto.logs.responses",
         "cloudformation": "moto.cloudformation.responses",
         "iam": "moto.iam.responses",
+        "apigateway": "moto.apigateway.responses",
     }
     assert set(modules) == set(input_rules.SERVICES)
     from moto.core.responses import BaseResponse

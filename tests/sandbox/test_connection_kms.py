@@ -14,6 +14,19 @@ API_KEY = {"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "s
 TAG = [{"TagKey": "EventBridgeApiDestinations", "TagValue": "true"}]
 
 
+def page_actions_policy(principal: dict, condition: dict | None = None) -> dict:
+    """A one-statement key policy granting ``principal`` the page's three actions."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": "*",
+    }
+    if condition is not None:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
 def _key(aws, tags=TAG, policy=None) -> dict:
     kwargs = {"Tags": tags}
     if policy is not None:
@@ -74,26 +87,18 @@ def test_a_key_policy_that_leaves_eventbridge_out_is_refused(aws):
 def test_the_recommended_conditions_hold_for_the_connections_secret(aws):
     """The page's recommended conditions: kms:ViaService secretsmanager.*.amazonaws.com and
     kms:EncryptionContext:SecretARN events!connection/*."""
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
-                "Action": ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": "*",
-                "Condition": {
-                    "StringLike": {
-                        "kms:ViaService": "secretsmanager.*.amazonaws.com",
-                        "kms:EncryptionContext:SecretARN": [
-                            "arn:aws:secretsmanager:*:*:secret:events!connection/*"
-                        ],
-                    },
-                    "StringEquals": {"kms:ResourceTag/EventBridgeApiDestinations": "true"},
-                },
-            }
-        ],
-    }
+    policy = page_actions_policy(
+        {"AWS": "arn:aws:iam::123456789012:root"},
+        {
+            "StringLike": {
+                "kms:ViaService": "secretsmanager.*.amazonaws.com",
+                "kms:EncryptionContext:SecretARN": [
+                    "arn:aws:secretsmanager:*:*:secret:events!connection/*"
+                ],
+            },
+            "StringEquals": {"kms:ResourceTag/EventBridgeApiDestinations": "true"},
+        },
+    )
     key = _key(aws, policy=policy)
     assert _create(aws, key["Arn"])["ConnectionState"] == "AUTHORIZED"
 

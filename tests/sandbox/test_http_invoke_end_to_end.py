@@ -24,10 +24,13 @@ STACK = "PrivateApiLab"
 
 
 def _deploy(client) -> dict:
+    return _deploy_template(client, template())
+
+
+def _deploy_template(client, tpl: dict) -> dict:
+    """Create stack ``STACK`` from ``tpl``; its outputs once CREATE_COMPLETE."""
     cfn = client("cloudformation")
-    cfn.create_stack(
-        StackName=STACK, TemplateBody=json.dumps(template()), Capabilities=["CAPABILITY_IAM"]
-    )
+    cfn.create_stack(StackName=STACK, TemplateBody=json.dumps(tpl), Capabilities=["CAPABILITY_IAM"])
     deadline = time.monotonic() + 120
     while True:
         stack = cfn.describe_stacks(StackName=STACK)["Stacks"][0]

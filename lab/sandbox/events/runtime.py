@@ -40,6 +40,8 @@ class ConnectionRuntime:
     invocation_http_parameters: dict[str, Any] = field(default_factory=dict)
     #: the Secrets Manager secret holding the credentials
     secret_arn: str | None = None
+    #: the customer managed KMS key encrypting that secret (None: an AWS owned key)
+    kms_key_arn: str | None = None
     #: None for a public connection
     resource_configuration_arn: str | None = None
     resource_association_arn: str | None = None
@@ -86,6 +88,16 @@ def _auth_headers(connection: Any, secret: dict[str, Any], api_key_name: str | N
     return {}
 
 
+def _kms_key_arn(connection: Any, account: str, region: str) -> str | None:
+    identifier = connection.lab.kms_key_identifier
+    if not identifier:
+        return None
+    from lab.sandbox.events import kms_key
+
+    # a key that is gone keeps its identifier: the caller's Decrypt on it is then refused
+    return kms_key.key_arn(identifier, account, region) or identifier
+
+
 def resolve(account: str, region: str, arn: str) -> ConnectionRuntime | None:
     """Connection ``arn`` (in ``account``/``region``) as a call sees it now; None if none."""
     connection = models.find_connection(account, region, arn)
@@ -116,6 +128,7 @@ def resolve(account: str, region: str, arn: str) -> ConnectionRuntime | None:
         )
         or {},
         secret_arn=connection.secret_arn,
+        kms_key_arn=_kms_key_arn(connection, account, region),
         resource_configuration_arn=configuration_arn,
         resource_association_arn=connection.lab.resource_association_arn,
         resource_configuration=configuration,

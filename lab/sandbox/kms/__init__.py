@@ -5,6 +5,11 @@ id **or key ARN** (KMS API reference, ``KeyId``: "Specify the key ID or key ARN 
 key"). moto 5.2.5's backend looks the value up as a raw id, so a key ARN raised ``KeyError``
 (HTTP 500). Each seam gives moto's method the raw id; moto's responses have already refused
 a key that does not exist.
+
+``AWS::KMS::Key`` in a template gives its ``Tags`` as ``Key``/``Value`` (CloudFormation's
+Tag type); moto 5.2.5's CloudFormation handler hands them to ``create_key``, whose tagger
+expects the API's ``TagKey``/``TagValue`` and failed the resource with ``KeyError: 'TagKey'``.
+The ``create_key`` seam accepts both spellings.
 """
 
 from __future__ import annotations
@@ -23,11 +28,38 @@ def _with_raw_id(moto_method):
     return method
 
 
+def _api_tags(tags):
+    """Tags in the KMS API's spelling (``TagKey``/``TagValue``), from either spelling."""
+    return [
+        {"TagKey": t.get("TagKey", t.get("Key")), "TagValue": t.get("TagValue", t.get("Value"))}
+        for t in tags or []
+    ]
+
+
+def _with_api_tags(moto_create_key):
+    @functools.wraps(moto_create_key)
+    def create_key(self, policy, key_usage, key_spec, description, tags, *args, **kwargs):
+        return moto_create_key(
+            self, policy, key_usage, key_spec, description, _api_tags(tags), *args, **kwargs
+        )
+
+    return create_key
+
+
 def seams():
-    """One ``wrap`` seam per backend method in :data:`BY_RAW_ID`."""
+    """One ``wrap`` seam per backend method in :data:`BY_RAW_ID`, and ``create_key``'s."""
     from lab.sandbox.seams import Seam
 
-    return tuple(
+    tags = Seam(
+        __name__,
+        "moto.kms.models:KmsBackend.create_key",
+        _with_api_tags,
+        "moto's CloudFormation handler passes a template's Key/Value tags to a tagger that "
+        "wants TagKey/TagValue, so an AWS::KMS::Key with Tags fails",
+        "tests/contracts/test_moto_kms.py::test_create_key_takes_the_apis_tag_spelling_only",
+        kind="wrap",
+    )
+    return (tags,) + tuple(
         Seam(
             __name__,
             f"moto.kms.models:KmsBackend.{name}",

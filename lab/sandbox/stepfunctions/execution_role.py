@@ -11,7 +11,16 @@
   ``secretsmanager:GetSecretValue`` and ``secretsmanager:DescribeSecret`` on its secret.
 
 A missing credentials permission fails the task with ``Events.ConnectionResource.AccessDenied``
-(what users report). AWS documents no error name for a missing ``states:InvokeHTTPEndpoint``
+(what users report). A connection whose secret is under a customer managed KMS key
+(``KmsKeyIdentifier``) also needs ``kms:Decrypt`` on that key: Secrets Manager decrypts the
+secret on behalf of the identity that reads it (security-encryption.html, "Permissions for the
+KMS key"), with ``kms:ViaService`` = ``secretsmanager.<region>.amazonaws.com`` and
+``kms:EncryptionContext:SecretARN`` = the secret; both the role's policies and the key policy
+must allow it (:func:`lab.sandbox.events.kms_key.key_policy_allows`). A refusal fails the task
+with the same ``Events.ConnectionResource.AccessDenied`` (the sandbox's choice: AWS documents
+no other name for a credentials read that fails on permissions).
+
+AWS documents no error name for a missing ``states:InvokeHTTPEndpoint``
 (users report only the cause, "… is not authorized to perform states:InvokeHTTPEndpoint on
 API Endpoint …"): the sandbox's choice is ``States.Runtime``, which ``States.ALL`` in a
 Retry or Catch does not match — a permission does not appear by retrying. TestState runs its
@@ -58,19 +67,63 @@ def check_invoke(
         raise HttpTaskError(STATES_RUNTIME, cause)
 
 
-def check_credentials(role_arn: str, connection_arn: str, secret_arn: str | None, session: str):
-    """What reading the connection's credentials needs, or ``…ConnectionResource.AccessDenied``."""
+def check_credentials(
+    role_arn: str, connection_arn: str, secret_arn: str | None, session: str,
+    kms_key_arn: str | None = None,
+):
+    """What reading the connection's credentials needs, or ``…ConnectionResource.AccessDenied``.
+
+    ``kms_key_arn``: the connection's customer managed key, whose ``kms:Decrypt`` the role
+    then needs too.
+    """
     checks = [roles.Check("events:RetrieveConnectionCredentials", connection_arn)]
     if secret_arn:
         checks += [
             roles.Check("secretsmanager:GetSecretValue", secret_arn),
             roles.Check("secretsmanager:DescribeSecret", secret_arn),
         ]
+    if secret_arn and kms_key_arn:
+        checks.append(_decrypt_check(kms_key_arn, secret_arn))
     for check in checks:
         decision = roles.allows(role_arn, check)
         if not decision.allowed:
             cause = roles.denial(role_arn, session, check, decision, f"resource: {check.resource}")
             raise HttpTaskError(CONNECTION_ACCESS_DENIED, cause)
+        if check.action == "kms:Decrypt" and not _key_policy_allows(role_arn, check):
+            raise HttpTaskError(
+                CONNECTION_ACCESS_DENIED,
+                f"User: {roles.assumed_role_arn(role_arn, session)} is not authorized to "
+                f"perform: kms:Decrypt on resource: {check.resource} because no "
+                "resource-based policy allows the kms:Decrypt action",
+            )
+
+
+def _decrypt_check(kms_key_arn: str, secret_arn: str) -> roles.Check:
+    from lab.sandbox.events import kms_key
+
+    account, region = _arn_account_region(kms_key_arn, secret_arn)
+    context = kms_key.decrypt_context(kms_key_arn, account, region, secret_arn)
+    return roles.Check("kms:Decrypt", kms_key_arn, context)
+
+
+def _arn_account_region(*arns: str) -> tuple[str, str]:
+    for arn in arns:
+        parts = arn.split(":")
+        if len(parts) > 4 and parts[3] and parts[4]:
+            return parts[4], parts[3]
+    return "", ""
+
+
+def _key_policy_allows(role_arn: str, check: roles.Check) -> bool:
+    """The key policy's side of ``kms:Decrypt`` (skipped, like the rest, with IAM off)."""
+    from lab.sandbox.events import kms_key
+
+    if not roles.enabled():
+        return True
+    account, region = _arn_account_region(check.resource)
+    return kms_key.key_policy_allows(
+        check.resource, account, region, role_arn, check.action, dict(check.context or {})
+    )
 
 
 def _trust_checked_create(moto_create):

@@ -118,7 +118,9 @@ def perform(
         )
     runtime = connections.connection_runtime(arn)
     if caller is not None:
-        execution_role.check_credentials(caller.role_arn, arn, runtime.secret_arn, caller.session)
+        execution_role.check_credentials(
+            caller.role_arn, arn, runtime.secret_arn, caller.session, runtime.kms_key_arn
+        )
     connections.check_ready(runtime)
     request: HttpRequest = build_request(parameters, runtime, region)
     if runtime.is_private:
