@@ -35,17 +35,23 @@ _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 
 
 @dataclass(frozen=True)
-class LabConfig:
-    """The resolved settings every ``lab`` call uses."""
+class ModeBound:
+    """Settings that belong to one mode (``sandbox`` or ``aws``)."""
 
     mode: str
-    region: str
-    stack_name: str
-    sandbox_port: int
 
     @property
     def is_sandbox(self) -> bool:
         return self.mode == "sandbox"
+
+
+@dataclass(frozen=True)
+class LabConfig(ModeBound):
+    """The resolved settings every ``lab`` call uses."""
+
+    region: str
+    stack_name: str
+    sandbox_port: int
 
     @property
     def sandbox_endpoint(self) -> str:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from lab.config import ModeBound
 from lab.errors import LabError
 
 T = TypeVar("T")
@@ -50,10 +51,9 @@ class ExecutionPacing:
 
 
 @dataclass(frozen=True)
-class ModeProfile:
+class ModeProfile(ModeBound):
     """Every client-side wait of one mode (sandbox or aws)."""
 
-    mode: str
     #: A resource's state (connection, resource configuration): read this often...
     resource_poll_s: float
     #: ...for at most this long (a private connection can take minutes on AWS).
@@ -67,10 +67,6 @@ class ModeProfile:
     execution: ExecutionPacing
     #: In-flight calls get this long to finish after a first Ctrl-C before they are abandoned.
     drain_s: float
-
-    @property
-    def is_sandbox(self) -> bool:
-        return self.mode == "sandbox"
 
 
 SANDBOX = ModeProfile(
