@@ -69,31 +69,28 @@ class ModeProfile(ModeBound):
     drain_s: float
 
 
-SANDBOX = ModeProfile(
-    mode="sandbox",
-    resource_poll_s=0.1,
-    resource_timeout_s=60.0,
-    settle_s=0.0,
-    stack_poll_s=0.2,
-    stack_timeout_s=600.0,
-    # 2 ms, 5 ms, then growing to one poll per 20 ms: most executions end within a few ms
-    # of their start, and polling faster would compete with the interpreter for the CPU.
-    execution=ExecutionPacing(0.002, 0.005, 1.5, 0.02, 120.0, 0.05, 2.0, 8),
-    drain_s=3.0,
-)
+#: The two profiles side by side, one row a setting: (sandbox, aws).
+_PROFILES: dict[str, tuple] = {
+    "resource_poll_s": (0.1, 5.0),
+    "resource_timeout_s": (60.0, 900.0),
+    "settle_s": (0.0, 10.0),
+    "stack_poll_s": (0.2, 5.0),
+    # aws: creating the stack takes minutes (the VPC endpoint and resource gateway are
+    # slow); an hour means something is stuck.
+    "stack_timeout_s": (600.0, 3600.0),
+    "execution": (
+        # 2 ms, 5 ms, then growing to one poll per 20 ms: most executions end within a few ms
+        # of their start, and polling faster would compete with the interpreter for the CPU.
+        ExecutionPacing(0.002, 0.005, 1.5, 0.02, 120.0, 0.05, 2.0, 8),
+        # 1 s growing to 5 s; an HTTP Task that gets no answer fails after 60 s per attempt.
+        ExecutionPacing(1.0, 1.0, 1.5, 5.0, 900.0, 0.5, 20.0, 8),
+    ),
+    "drain_s": (3.0, 5.0),
+}
 
-AWS = ModeProfile(
-    mode="aws",
-    resource_poll_s=5.0,
-    resource_timeout_s=900.0,
-    settle_s=10.0,
-    stack_poll_s=5.0,
-    # Creating the stack takes minutes (the VPC endpoint and resource gateway are slow);
-    # an hour means something is stuck.
-    stack_timeout_s=3600.0,
-    # 1 s growing to 5 s; an HTTP Task that gets no answer fails after 60 s per attempt.
-    execution=ExecutionPacing(1.0, 1.0, 1.5, 5.0, 900.0, 0.5, 20.0, 8),
-    drain_s=5.0,
+SANDBOX, AWS = (
+    ModeProfile(mode=mode, **{name: values[column] for name, values in _PROFILES.items()})
+    for column, mode in enumerate(("sandbox", "aws"))
 )
 
 
