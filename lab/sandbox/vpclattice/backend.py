@@ -485,14 +485,14 @@ def delete_resource_configuration(self, identifier: str) -> None:
 
 def create_service_network_resource_association(
     self,
-    resource_config_identifier: str,
+    resource_configuration_identifier: str,
     service_network_identifier: str,
     private_dns_enabled: bool | None = None,
     client_token: str | None = None,
     tags: dict[str, str] | None = None,
 ) -> ResourceAssociation:
     """CreateServiceNetworkResourceAssociation, tied to a real resource configuration."""
-    configuration = get_resource_configuration(self, resource_config_identifier)
+    configuration = get_resource_configuration(self, resource_configuration_identifier)
     network = _service_network(self, service_network_identifier)
     for existing in _associations(self).values():
         if (

@@ -148,6 +148,10 @@ class ResourceGateway(_Model):
         """The UpdateResourceGateway shape."""
         return _reshaped(self.to_dict(), {}, "createdAt", "lastUpdatedAt", "ipv4AddressesPerEni")
 
+    def to_delete_dict(self) -> dict[str, Any]:
+        """The DeleteResourceGateway shape."""
+        return self.shape("id arn name status")
+
 
 class ResourceConfiguration(_Model):
     """A resource configuration: one resource (or group) reachable through a gateway."""
@@ -277,6 +281,10 @@ class ResourceAssociation(_Model):
     def to_create_dict(self) -> dict[str, Any]:
         """The CreateServiceNetworkResourceAssociation shape."""
         return self.shape("id arn status created_by", optional="private_dns_enabled")
+
+    def to_delete_dict(self) -> dict[str, Any]:
+        """The DeleteServiceNetworkResourceAssociation shape."""
+        return self.shape("id arn status")
 
 
 def seeded_service_network_ids(original_init):
