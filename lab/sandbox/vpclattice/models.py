@@ -76,6 +76,15 @@ class _Model(BaseModel):
         self.created_at = now()
         self.last_updated_at = self.created_at
 
+    def apply_update(self, **changes: Any) -> Any:
+        """Set each attribute of ``changes`` whose value is not None (an Update's members the
+        request gave, already checked); stamp ``last_updated_at``; return this model."""
+        for name, value in changes.items():
+            if value is not None:
+                setattr(self, name, value)
+        self.last_updated_at = now()
+        return self
+
     def shape(self, names: str, optional: str = "") -> dict[str, Any]:
         """The attributes ``names`` (and those of ``optional`` that are set), in that order,
         as VPC Lattice's JSON names them; timestamps in its ISO 8601 form."""
