@@ -22,6 +22,8 @@ Imports: ``responses`` -> ``operations``; ``backend`` -> ``models``, ``validatio
 
 from __future__ import annotations
 
+from lab.sandbox.seams import applier
+
 #: moto's own VPCLatticeBackend/VPCLatticeResponse methods the sandbox replaces (the rest are new).
 MOTO_METHODS = (
     "create_service_network_resource_association",
@@ -73,11 +75,7 @@ def seams():
     )
 
 
-def apply() -> None:
-    """Install this package's seams (idempotent)."""
-    from lab.sandbox import seams
-
-    seams.install(__name__)
+apply = applier(__name__)
 
 
 def lattice_backend(account_id: str, region: str):
