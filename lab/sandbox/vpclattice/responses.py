@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lab.sandbox.paging import page
 from lab.sandbox.vpclattice.operations import OPERATIONS
 
 _JSON = {"Content-Type": "application/json"}
@@ -95,14 +96,10 @@ def _reply(body: dict[str, Any] | None, status: int = 200) -> tuple[str, dict[st
 
 
 def _page(self, items: list[Any]) -> tuple[str, dict[str, Any]]:
-    """One page of ``items``; ``nextToken`` is the next offset (opaque to clients)."""
-    max_results = self._get_param("maxResults") or 100
-    token = self._get_param("nextToken")
-    start = int(token) if token and str(token).isdigit() else 0
-    page = items[start : start + int(max_results)]
-    body: dict[str, Any] = {"items": [item.to_summary_dict() for item in page]}
-    if start + int(max_results) < len(items):
-        body["nextToken"] = str(start + int(max_results))
+    """One page of ``items`` (:func:`lab.sandbox.paging.page`)."""
+    body = page(items, self._get_param("maxResults"), self._get_param("nextToken"), "items",
+                "nextToken")
+    body["items"] = [item.to_summary_dict() for item in body["items"]]
     return _reply(body)
 
 
