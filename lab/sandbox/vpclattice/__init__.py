@@ -15,9 +15,10 @@ moto finds the operation for a request from botocore's model, so nothing else
 is needed. ``apply()`` must run before moto builds the service's app (server
 mode: before the first request).
 
-Imports: ``responses`` -> ``operations``; ``backend`` -> ``models``, ``validation``, ``exceptions``,
-``operations`` and ``ec2.models``; ``cloudformation`` -> ``cloudformation.base``. ``events`` imports
-``backend`` and ``models`` (private connectivity), never the other way.
+Imports: ``responses`` -> ``operations`` and ``paging``; ``backend`` -> ``models``,
+``validation``, ``exceptions``, ``operations`` and ``ec2.models``; ``cloudformation`` ->
+``cloudformation.base``; ``__init__`` -> ``seams`` (its ``apply``). ``events`` imports ``backend``
+and ``models`` (private connectivity), never the other way.
 """
 
 from __future__ import annotations
