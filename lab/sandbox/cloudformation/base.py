@@ -20,6 +20,7 @@ stack's resource map.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from moto.cloudformation.exceptions import (
@@ -50,9 +51,9 @@ class StackResource:
     MUTABLE_PROPERTIES: ClassVar[frozenset[str]] = frozenset()
     # The service's moto backends (``<service>_backends``), for :attr:`moto_backend`.
     BACKENDS: ClassVar[Any] = None
-    # GetAtt names whose value is an attribute of the wrapped object (:meth:`model`), each
-    # with that attribute's name; :meth:`attribute` answers the others.
-    MODEL_ATTRIBUTES: ClassVar[dict[str, str]] = {}
+    # GetAtt names whose value is read off the wrapped object (:meth:`model`), each with the
+    # name of its attribute or a function of it; :meth:`attribute` answers the others.
+    MODEL_ATTRIBUTES: ClassVar[dict[str, str | Callable[[Any], Any]]] = {}
 
     def __init__(
         self,
@@ -98,10 +99,11 @@ class StackResource:
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         if attribute_name not in self.ATTRIBUTES:
             raise UnformattedGetAttTemplateException()
-        field = self.MODEL_ATTRIBUTES.get(attribute_name)
-        if field is not None:
-            return getattr(self.model(), field)
-        return self.attribute(attribute_name)
+        read = self.MODEL_ATTRIBUTES.get(attribute_name)
+        if read is None:
+            return self.attribute(attribute_name)
+        model = self.model()
+        return getattr(model, read) if isinstance(read, str) else read(model)
 
     def is_created(self) -> bool:
         return True

@@ -120,7 +120,12 @@ class EC2VPCEndpoint(_EC2Resource, CloudFormationModel):
     TYPE = "AWS::EC2::VPCEndpoint"
     ATTRIBUTES = ("Id", "CreationTimestamp", "DnsEntries", "NetworkInterfaceIds")
     MUTABLE_PROPERTIES = frozenset({"PolicyDocument", "SecurityGroupIds", "SubnetIds", "Tags"})
-    MODEL_ATTRIBUTES = {"Id": "id"}
+    MODEL_ATTRIBUTES = {
+        "Id": "id",
+        "CreationTimestamp": lambda endpoint: endpoint.creation_timestamp.isoformat(),
+        "NetworkInterfaceIds": lambda endpoint: list(endpoint.network_interface_ids),
+        "DnsEntries": lambda endpoint: [_dns_entry_text(e) for e in endpoint.dns_entries or []],
+    }
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
         policy = properties.get("PolicyDocument")
@@ -139,14 +144,6 @@ class EC2VPCEndpoint(_EC2Resource, CloudFormationModel):
 
     def model(self) -> Any:
         return self.moto_backend.vpc_end_points[self.physical_id]
-
-    def attribute(self, name: str) -> Any:
-        endpoint = self.model()
-        if name == "CreationTimestamp":
-            return endpoint.creation_timestamp.isoformat()
-        if name == "NetworkInterfaceIds":
-            return list(endpoint.network_interface_ids)
-        return [_dns_entry_text(entry) for entry in endpoint.dns_entries or []]
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         old = self.properties
@@ -197,6 +194,9 @@ class EC2Subnet(_EC2Resource, CloudFormationModel):
         "CidrBlock": "cidr_block",
         "AvailabilityZone": "availability_zone",
         "AvailabilityZoneId": "availability_zone_id",
+        "Ipv6CidrBlocks": lambda subnet: [
+            block["ipv6CidrBlock"] for block in subnet.ipv6_cidr_block_associations.values()
+        ],
     }
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
@@ -218,10 +218,6 @@ class EC2Subnet(_EC2Resource, CloudFormationModel):
 
     def attribute(self, name: str) -> Any:
         subnet = self.model()
-        if name == "Ipv6CidrBlocks":
-            return [
-                block["ipv6CidrBlock"] for block in subnet.ipv6_cidr_block_associations.values()
-            ]
         if name == "NetworkAclAssociationId":
             backend = self.moto_backend
             for acl in backend.network_acls.values():

@@ -28,6 +28,17 @@ from moto.sqs.models import sqs_backends
 from lab.sandbox.cloudformation.base import StackResource
 
 
+def _arn_for_policy(model: Any) -> str:
+    """GetAtt ``ArnForPolicy``: the ARN without its UUID suffix (connections, destinations)."""
+    return model.arn.rsplit("/", 1)[0]
+
+
+def _resource_association_arn(connection: Any) -> str | None:
+    """The private connectivity's association ARN, as DescribeConnection shows it."""
+    parameters = connection.describe().get("InvocationConnectivityParameters") or {}
+    return (parameters.get("ResourceParameters") or {}).get("ResourceAssociationArn")
+
+
 class _EventsResource(StackResource):
     """A handler of an EventBridge type: its backend is moto's (as the sandbox extends it)."""
 
@@ -46,7 +57,14 @@ class EventsConnection(_EventsResource, CloudFormationModel):
         "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
     )
     NAME_PROPERTY = "Name"
-    MODEL_ATTRIBUTES = {"Arn": "arn", "SecretArn": "secret_arn"}
+    MODEL_ATTRIBUTES = {
+        "Arn": "arn",
+        "ArnForPolicy": _arn_for_policy,
+        "SecretArn": "secret_arn",
+        "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn": (
+            _resource_association_arn
+        ),
+    }
     MUTABLE_PROPERTIES = frozenset(
         {
             "AuthParameters",
@@ -70,15 +88,6 @@ class EventsConnection(_EventsResource, CloudFormationModel):
 
     def model(self) -> Any:
         return self.moto_backend.connections[self.physical_id]
-
-    def attribute(self, name: str) -> Any:
-        connection = self.model()
-        if name == "ArnForPolicy":
-            # The ARN without the connection's UUID suffix.
-            return connection.arn.rsplit("/", 1)[0]
-        described = connection.describe()
-        parameters = described.get("InvocationConnectivityParameters") or {}
-        return (parameters.get("ResourceParameters") or {}).get("ResourceAssociationArn")
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         self.moto_backend.update_connection(
@@ -129,7 +138,7 @@ class EventsApiDestination(_EventsResource, CloudFormationModel):
 
     TYPE = "AWS::Events::ApiDestination"
     ATTRIBUTES = ("Arn", "ArnForPolicy")
-    MODEL_ATTRIBUTES = {"Arn": "arn"}
+    MODEL_ATTRIBUTES = {"Arn": "arn", "ArnForPolicy": _arn_for_policy}
     NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset(
         {
@@ -154,9 +163,6 @@ class EventsApiDestination(_EventsResource, CloudFormationModel):
 
     def model(self) -> Any:
         return self.moto_backend.get_api_destination(self.physical_id)
-
-    def attribute(self, name: str) -> Any:  # ArnForPolicy: the ARN without its UUID suffix
-        return self.model().arn.rsplit("/", 1)[0]
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         self.moto_backend.update_api_destination(
