@@ -15,9 +15,10 @@ its control token to ``.lab/sandbox-<port>.token`` (mode 0600; every call to
 
 Imports go inward: ``server`` -> ``control`` -> ``settings``; the services (``events``,
 ``stepfunctions``, ...) -> ``settings`` (they register reset hooks there), never ``control`` or
-``server``; ``server`` and ``dataplane.process`` share ``process_policy``; ``once`` and ``paging``
-are leaves any module may import. Of the lab, only
+``server``; ``server`` and ``dataplane.process`` share ``process_policy``. Of the lab, only
 ``config``, ``errors`` and ``masking`` are imported.
+
+``once`` and ``paging`` are leaves (they import nothing of the lab) any module may use.
 """
 
 from __future__ import annotations
