@@ -37,19 +37,25 @@ _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 
 
 @dataclass(frozen=True)
-class LabConfig:
-    """The resolved settings every ``lab`` call uses."""
+class ModeBound:
+    """Settings that belong to one mode (``sandbox`` or ``aws``)."""
 
     mode: str
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.mode == "sandbox"
+
+
+@dataclass(frozen=True)
+class LabConfig(ModeBound):
+    """The resolved settings every ``lab`` call uses."""
+
     region: str
     stack_name: str
     sandbox_port: int
     #: the stack's option: encrypt the connection's secret with its own KMS key
     connection_kms_key: bool = False
-
-    @property
-    def is_sandbox(self) -> bool:
-        return self.mode == "sandbox"
 
     @property
     def sandbox_endpoint(self) -> str:

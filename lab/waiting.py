@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from lab.config import ModeBound
 from lab.errors import LabError
 
 T = TypeVar("T")
@@ -50,10 +51,9 @@ class ExecutionPacing:
 
 
 @dataclass(frozen=True)
-class ModeProfile:
+class ModeProfile(ModeBound):
     """Every client-side wait of one mode (sandbox or aws)."""
 
-    mode: str
     #: A resource's state (connection, resource configuration): read this often...
     resource_poll_s: float
     #: ...for at most this long (a private connection can take minutes on AWS).
@@ -68,36 +68,29 @@ class ModeProfile:
     #: In-flight calls get this long to finish after a first Ctrl-C before they are abandoned.
     drain_s: float
 
-    @property
-    def is_sandbox(self) -> bool:
-        return self.mode == "sandbox"
 
+#: The two profiles side by side, one row a setting: (sandbox, aws).
+_PROFILES: dict[str, tuple] = {
+    "resource_poll_s": (0.1, 5.0),
+    "resource_timeout_s": (60.0, 900.0),
+    "settle_s": (0.0, 10.0),
+    "stack_poll_s": (0.2, 5.0),
+    # aws: creating the stack takes minutes (the VPC endpoint and resource gateway are
+    # slow); an hour means something is stuck.
+    "stack_timeout_s": (600.0, 3600.0),
+    "execution": (
+        # 2 ms, 5 ms, then growing to one poll per 20 ms: most executions end within a few ms
+        # of their start, and polling faster would compete with the interpreter for the CPU.
+        ExecutionPacing(0.002, 0.005, 1.5, 0.02, 120.0, 0.05, 2.0, 8),
+        # 1 s growing to 5 s; an HTTP Task that gets no answer fails after 60 s per attempt.
+        ExecutionPacing(1.0, 1.0, 1.5, 5.0, 900.0, 0.5, 20.0, 8),
+    ),
+    "drain_s": (3.0, 5.0),
+}
 
-SANDBOX = ModeProfile(
-    mode="sandbox",
-    resource_poll_s=0.1,
-    resource_timeout_s=60.0,
-    settle_s=0.0,
-    stack_poll_s=0.2,
-    stack_timeout_s=600.0,
-    # 2 ms, 5 ms, then growing to one poll per 20 ms: most executions end within a few ms
-    # of their start, and polling faster would compete with the interpreter for the CPU.
-    execution=ExecutionPacing(0.002, 0.005, 1.5, 0.02, 120.0, 0.05, 2.0, 8),
-    drain_s=3.0,
-)
-
-AWS = ModeProfile(
-    mode="aws",
-    resource_poll_s=5.0,
-    resource_timeout_s=900.0,
-    settle_s=10.0,
-    stack_poll_s=5.0,
-    # Creating the stack takes minutes (the VPC endpoint and resource gateway are slow);
-    # an hour means something is stuck.
-    stack_timeout_s=3600.0,
-    # 1 s growing to 5 s; an HTTP Task that gets no answer fails after 60 s per attempt.
-    execution=ExecutionPacing(1.0, 1.0, 1.5, 5.0, 900.0, 0.5, 20.0, 8),
-    drain_s=5.0,
+SANDBOX, AWS = (
+    ModeProfile(mode=mode, **{name: values[column] for name, values in _PROFILES.items()})
+    for column, mode in enumerate(("sandbox", "aws"))
 )
 
 

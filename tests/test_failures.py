@@ -13,6 +13,7 @@ import time
 
 import pandas as pd
 import pytest
+from deployed_lab import assert_intact, deployed  # noqa: F401 - a fixture
 
 import lab
 from lab import failures
@@ -21,38 +22,12 @@ from lab.executions import run_once
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
-# The connection re-warms after every key change; short keeps the module quick.
-WARMUP_S = 0.5
-
-
-@pytest.fixture(scope="module")
-def deployed(sandbox):
-    """The lab's stack in the test sandbox, its connection ACTIVE, a short warm-up."""
-    from lab.deployment import ensure_deployed
-
-    before = lab.sandbox.configure()["connection_warmup_seconds"]
-    lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)
-    outputs = ensure_deployed()
-    failures.repair_all()  # whatever an earlier, interrupted session left
-    yield outputs
-    lab.sandbox.configure(connection_warmup_seconds=before)
-
-
-def _drift() -> dict:
-    path = failures.DeployedLab("standard")
-    found = {name: s.drift(path) for name, s in failures.SCENARIOS.items()}
-    return {name: what for name, what in found.items() if what}
-
 
 @pytest.fixture
-def intact(deployed):
+def intact(deployed):  # noqa: F811 - the imported fixture
     """Fails the test if it leaves any link different from the deployed template."""
     yield deployed
-    left = _drift()
-    if left:
-        failures.repair_all()
-    lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)
-    assert left == {}
+    assert_intact()
 
 
 # --------------------------------------------------------------------------- scenarios

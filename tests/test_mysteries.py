@@ -11,49 +11,25 @@ from __future__ import annotations
 import json
 
 import pytest
+from deployed_lab import assert_intact, deployed, drift  # noqa: F401 - a fixture
 from solved_notebooks import solved_outputs
 
 import lab
-import lab.sandbox
 from lab import failures, mysteries
 from lab.executions import run_once
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
-WARMUP_S = 0.5
-
-
-@pytest.fixture(scope="module")
-def deployed(sandbox):
-    from lab.deployment import ensure_deployed
-
-    before = lab.sandbox.configure()["connection_warmup_seconds"]
-    lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)
-    outputs = ensure_deployed()
-    failures.repair_all()
-    yield outputs
-    lab.sandbox.configure(connection_warmup_seconds=before)
-
-
-def _drift() -> dict:
-    path = failures.DeployedLab("standard")
-    found = {name: s.drift(path) for name, s in failures.SCENARIOS.items()}
-    return {name: what for name, what in found.items() if what}
-
 
 @pytest.fixture
-def intact(deployed, tmp_path, monkeypatch):
+def intact(deployed, tmp_path, monkeypatch):  # noqa: F811 - the imported fixture
     """A progress file of its own; fails the test if any link is left broken."""
     from lab.exercises import state
 
     monkeypatch.setattr(state, "state_path", lambda: tmp_path / "exercises.json")
     yield deployed
     mysteries.repair()
-    left = _drift()
-    if left:
-        failures.repair_all()
-    lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)
-    assert left == {}
+    assert_intact()
 
 
 def play(outputs: dict) -> str:
@@ -121,7 +97,7 @@ def test_an_interrupted_break_is_repaired(intact, monkeypatch):
     monkeypatch.setitem(failures.SCENARIOS, "wrong_dns_target", patched)
     with pytest.raises(KeyboardInterrupt):
         mysteries.mystery("wrong_dns_target")
-    assert _drift() == {}
+    assert drift() == {}
 
 
 def test_leaving_the_with_block_repairs(intact):
@@ -133,13 +109,13 @@ def test_leaving_the_with_block_repairs(intact):
 def test_repair_all_repairs_an_open_mystery(intact):
     mysteries.mystery("wrong_api_key")
     failures.repair_all()
-    assert _drift() == {}
+    assert drift() == {}
     assert mysteries.repair().endswith("repaired")  # and the mystery's own repair is harmless
 
 
-def test_notebook_09_solved_finds_its_mystery(deployed, tmp_path):
+def test_notebook_09_solved_finds_its_mystery(deployed, tmp_path):  # noqa: F811
     """What CI injects through the parameters cell (SOLVED=True): the diagnosis is right and
     the path works again at the end (the committed, unsolved run is strict nbval's)."""
     said = solved_outputs("09_troubleshooting.ipynb", tmp_path, "lab.diagnose(")
     assert said and said[0].startswith("right"), said
-    assert _drift() == {}
+    assert drift() == {}

@@ -115,11 +115,7 @@ class GatewaySecurityGroup(Exercise):
         "endpoint\"), then return group.",
     )
 
-    def validate(self, result):
-        if not hasattr(result, "security_group_id"):
-            return (f"your function returned a {type(result).__name__}, not an "
-                    "ec2.SecurityGroup: return the group you built.")
-        return None
+    returns = ("security_group_id", "an ec2.SecurityGroup: return the group you built")
 
     def _rules(self, trial: Trial) -> list[dict]:
         return [r for r in gateway_egress_rules(trial.template) if not _is_placeholder(r)]
@@ -168,11 +164,8 @@ class DnsTarget(Exercise):
         "Fn.select(1, Fn.split(\":\", Fn.select(0, endpoint.vpc_endpoint_dns_entries)))",
     )
 
-    def validate(self, result):
-        if not isinstance(result, str):
-            return (f"your function returned a {type(result).__name__}, not a str: return "
-                    "the DNS name (a CloudFormation expression such as Fn.select(...)).")
-        return None
+    returns = (str, "a str: return the DNS name (a CloudFormation expression such as "
+                    "Fn.select(...))")
 
     def inspect(self, client, outputs):
         from cdk_app.names import Output
@@ -317,11 +310,7 @@ class ResourceConfiguration(Exercise):
         "domain_name=domain_name, ip_address_type=\"IPV4\").",
     )
 
-    def validate(self, result):
-        if not hasattr(result, "attr_arn"):
-            return (f"your function returned a {type(result).__name__}, not a "
-                    "vpclattice.CfnResourceConfiguration: return the configuration.")
-        return None
+    returns = ("attr_arn", "a vpclattice.CfnResourceConfiguration: return the configuration")
 
     def _properties(self, trial) -> dict:
         found = _resources(trial.template, "AWS::VpcLattice::ResourceConfiguration")
@@ -382,11 +371,7 @@ class WarmupRetry(Exercise):
         "max_delay=Duration.seconds(5), jitter_strategy=sfn.JitterType.FULL; return task.",
     )
 
-    def validate(self, result):
-        if not hasattr(result, "add_retry"):
-            return (f"your function returned a {type(result).__name__}, not the task: "
-                    "return task after adding the Retry.")
-        return None
+    returns = ("add_retry", "the task: return task after adding the Retry")
 
     def before_run(self, client, outputs):
         """Start the connection's warm-up again, short and known: the run meets it at once.
@@ -479,11 +464,7 @@ class RuleTarget(Exercise):
         "dead_letter_queue)",
     )
 
-    def validate(self, result):
-        if not hasattr(result, "bind"):
-            return (f"your function returned a {type(result).__name__}, not a rule target: "
-                    "return targets.ApiDestination(...).")
-        return None
+    returns = ("bind", "a rule target: return targets.ApiDestination(...)")
 
     def run(self, client, trial):
         from lab.exercises.stack import run_event
@@ -584,11 +565,7 @@ class ResourceGateway(Exercise):
         "security_group_ids=[security_group.security_group_id] — the group from exercise ①.",
     )
 
-    def validate(self, result):
-        if not hasattr(result, "attr_id"):
-            return (f"your function returned a {type(result).__name__}, not a "
-                    "vpclattice.CfnResourceGateway: return the gateway.")
-        return None
+    returns = ("attr_id", "a vpclattice.CfnResourceGateway: return the gateway")
 
     def _properties(self, trial) -> dict:
         return _gateway(trial.template)

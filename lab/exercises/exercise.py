@@ -60,9 +60,19 @@ class Exercise:
     def solution_source(self) -> str:
         return inspect.getsource(self.reference())
 
+    #: what the function must return: (an attribute it has, or its type; "what it is: the
+    #: fix" for an answer that returns something else); None: no check
+    returns: ClassVar[tuple[str | type, str] | None] = None
+
     def validate(self, result: Any) -> str | None:
         """None when ``result`` is what the stack needs, else what is wrong with it."""
-        return None
+        if self.returns is None:
+            return None
+        has, wanted = self.returns
+        if isinstance(has, type) and isinstance(result, has) or (
+                isinstance(has, str) and hasattr(result, has)):
+            return None
+        return f"your function returned a {type(result).__name__}, not {wanted}."
 
     # ------------------------------------------------------------------ judging a trial
 

@@ -18,6 +18,8 @@ Imports go inward: ``server`` -> ``control`` -> ``settings``; the services (``ev
 ``control`` or ``server``; ``server`` and ``dataplane.process`` share ``process_policy``;
 ``server`` stops ``lambda_``'s worker processes when it stops. Of the lab, only
 ``config``, ``errors`` and ``masking`` are imported.
+
+``once`` and ``paging`` are leaves (they import nothing of the lab) any module may use.
 """
 
 from __future__ import annotations

@@ -40,8 +40,9 @@ import os
 import re
 import secrets
 import tempfile
-import threading
 from pathlib import Path
+
+from lab.sandbox.once import Once
 
 #: ``Authorization: token <token>`` (Jupyter's scheme) opens the control API.
 TOKEN_SCHEME = "token"
@@ -50,9 +51,6 @@ PATH_PROOF_HEADER = "x-lab-network-path"
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 _HOST = re.compile(r"^(?P<name>\[[0-9a-fA-F:.]+\]|[^:\[\]]+)(?::(?P<port>\d+))?$")
-
-_lock = threading.Lock()
-_token: str | None = None
 
 
 # --------------------------------------------------------------------------- the token
@@ -63,20 +61,17 @@ def new_token() -> str:
     return secrets.token_hex(24)
 
 
+_token: Once[str] = Once(new_token)
+
+
 def process_token() -> str:
     """This process's token: the server's (set when it starts) or, in-process, a random one."""
-    global _token
-    with _lock:
-        if _token is None:
-            _token = new_token()
-        return _token
+    return _token.get()
 
 
 def set_process_token(token: str) -> None:
     """Use ``token`` from now on (the server, once, before it serves)."""
-    global _token
-    with _lock:
-        _token = token
+    _token.set(token)
     path_secret.cache_clear()
 
 

@@ -237,43 +237,44 @@ class ShapeSerializer:
 
         return structure
 
-    def _compile_list(self, shape: Any):
-        if "name" in shape.member.serialization:
-            raise NotCompiled(f"{shape.name}: a renamed list member")
-        item = [None]
+    def _compile_items(self, shape: Any, inner: Any, what: str):
+        """Converts the items of a list or the values of a map (``what``) of ``shape``, whose
+        items are ``inner``; compiled on first use (shapes may refer to themselves)."""
+        if "name" in inner.serialization:
+            raise NotCompiled(f"{shape.name}: a renamed {what}")
+        holder: list[Any] = [None]
 
-        def convert_list(value: Any) -> list[Any]:
-            if item[0] is None:
-                item[0] = self._compile(shape.member)
-            convert = item[0]
-            if not isinstance(value, list | tuple):
-                raise NotCompiled(type(value).__name__)
+        def convert_items(entries: Any) -> list[Any]:
+            convert = holder[0]
+            if convert is None:
+                convert = holder[0] = self._compile(inner)
             out = []
-            for entry in value:
+            for entry in entries:
                 if entry is None:
-                    raise NotCompiled("a None item")  # moto's handling depends on the type
+                    # moto's handling depends on the type
+                    raise NotCompiled(f"a None {what}")
                 out.append(convert(entry))
             return out
+
+        return convert_items
+
+    def _compile_list(self, shape: Any):
+        convert_items = self._compile_items(shape, shape.member, "list member")
+
+        def convert_list(value: Any) -> list[Any]:
+            if not isinstance(value, list | tuple):
+                raise NotCompiled(type(value).__name__)
+            return convert_items(value)
 
         return convert_list
 
     def _compile_map(self, shape: Any):
-        if "name" in shape.value.serialization:
-            raise NotCompiled(f"{shape.name}: a renamed map value")
-        values = [None]
+        convert_values = self._compile_items(shape, shape.value, "map value")
 
         def convert_map(value: Any) -> dict[str, Any]:
-            if values[0] is None:
-                values[0] = self._compile(shape.value)
-            convert = values[0]
             if type(value) is not dict:
                 raise NotCompiled(type(value).__name__)
-            out = {}
-            for key, entry in value.items():
-                if entry is None:
-                    raise NotCompiled("a None value")  # moto's handling depends on the type
-                out[key] = convert(entry)
-            return out
+            return dict(zip(value, convert_values(value.values()), strict=True))
 
         return convert_map
 

@@ -39,7 +39,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PACKAGES", "Seam", "install", "installed", "methods", "original", "registry"]
+__all__ = [
+    "PACKAGES", "Seam", "applier", "install", "installed", "methods", "original", "registry"
+]
 
 #: The packages that declare seams, in the order they are installed (CloudFormation last:
 #: its handlers call every other service's backend).
@@ -200,6 +202,16 @@ def _extend(collection: Any, items: Any) -> None:
     for item in items:
         if item not in collection:
             collection.append(item)
+
+
+def applier(package: str) -> Callable[[], None]:
+    """The ``apply()`` a sandbox package exports: :func:`install` its seams (idempotent)."""
+
+    def apply() -> None:
+        """Install this package's seams (idempotent)."""
+        install(package)
+
+    return apply
 
 
 def install(*packages: str) -> None:

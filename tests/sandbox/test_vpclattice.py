@@ -259,6 +259,31 @@ def test_updating_security_groups_moves_the_enis(lattice, net):
     assert len(enis) == 2
 
 
+def test_a_refused_gateway_update_changes_nothing(lattice, unvalidated, net):
+    """UpdateResourceGateway is all or nothing: AWS checks the whole request before it acts,
+    so a ValidationException (a resourceConfigDnsResolution outside botocore's enum) leaves
+    the gateway's security groups and its ENIs' groups as they were."""
+    gateway = _gateway(lattice, net)
+    new_group = net["ec2"].create_security_group(
+        VpcId=net["vpc"], GroupName="rgw-3", Description="third"
+    )["GroupId"]
+
+    error = _error(
+        unvalidated.update_resource_gateway,
+        resourceGatewayIdentifier=gateway["id"],
+        securityGroupIds=[new_group],
+        resourceConfigDnsResolution="SOMETIMES",
+    )
+
+    enis = net["ec2"].describe_network_interfaces(
+        Filters=[{"Name": "group-id", "Values": [new_group]}]
+    )["NetworkInterfaces"]
+    assert error.response["Error"]["Code"] == "ValidationException"
+    got = lattice.get_resource_gateway(resourceGatewayIdentifier=gateway["id"])
+    assert got["securityGroupIds"] == [net["sg"]]
+    assert enis == []
+
+
 def test_deleting_a_gateway_removes_it_and_its_enis(lattice, net):
     gateway = _gateway(lattice, net)
 

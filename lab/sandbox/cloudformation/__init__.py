@@ -22,6 +22,8 @@ handlers by name (moto finds them as subclasses).
 
 from __future__ import annotations
 
+from lab.sandbox.seams import applier
+
 #: The services whose ``cloudformation`` module defines handlers for the template's types.
 HANDLER_SERVICES = (
     "apigateway",
@@ -53,8 +55,4 @@ def finish() -> None:
     parsing.clear_model_caches()
 
 
-def apply() -> None:
-    """Install this package's seams (idempotent)."""
-    from lab.sandbox import seams
-
-    seams.install(__name__)
+apply = applier(__name__)

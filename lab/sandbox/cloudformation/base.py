@@ -20,6 +20,7 @@ stack's resource map.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from moto.cloudformation.exceptions import (
@@ -35,10 +36,10 @@ class ResourceDeletionError(RuntimeError):
 class StackResource:
     """Mixin for a CloudFormation resource handler (see the module docstring).
 
-    Subclasses set ``TYPE``, ``ATTRIBUTES``, optionally ``NAME_PROPERTY`` and
-    ``MUTABLE_PROPERTIES``, and implement ``make`` (create the resource in its backend,
-    return its physical id), ``attribute`` and ``remove`` (plus ``modify`` when some
-    properties update in place).
+    Subclasses set ``TYPE``, ``ATTRIBUTES``, optionally ``NAME_PROPERTY``,
+    ``MUTABLE_PROPERTIES``, ``BACKENDS`` and ``MODEL_ATTRIBUTES``, and implement ``make``
+    (create the resource in its backend, return its physical id), ``attribute`` (or
+    ``model``) and ``remove`` (plus ``modify`` when some properties update in place).
     """
 
     TYPE: ClassVar[str] = ""
@@ -50,6 +51,9 @@ class StackResource:
     MUTABLE_PROPERTIES: ClassVar[frozenset[str]] = frozenset()
     # The service's moto backends (``<service>_backends``), for :attr:`moto_backend`.
     BACKENDS: ClassVar[Any] = None
+    # GetAtt names whose value is read off the wrapped object (:meth:`model`), each with the
+    # name of its attribute or a function of it; :meth:`attribute` answers the others.
+    MODEL_ATTRIBUTES: ClassVar[dict[str, str | Callable[[Any], Any]]] = {}
 
     def __init__(
         self,
@@ -95,7 +99,11 @@ class StackResource:
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         if attribute_name not in self.ATTRIBUTES:
             raise UnformattedGetAttTemplateException()
-        return self.attribute(attribute_name)
+        read = self.MODEL_ATTRIBUTES.get(attribute_name)
+        if read is None:
+            return self.attribute(attribute_name)
+        model = self.model()
+        return getattr(model, read) if isinstance(read, str) else read(model)
 
     def is_created(self) -> bool:
         return True
@@ -213,6 +221,10 @@ class StackResource:
         """The template's ``Tags`` and what CloudFormation adds (:func:`stack_tags`)."""
         added = stack_tags(self.stack_id, self.logical_id)
         return {**tags_to_dict(properties.get("Tags")), **added}
+
+    def model(self) -> Any:
+        """The service's object this handler wraps (what ``MODEL_ATTRIBUTES`` are read from)."""
+        raise NotImplementedError
 
     def attribute(self, name: str) -> Any:
         """Return the value of ``Fn::GetAtt [logical id, name]`` (``name`` is one of

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from lab.sandbox.ec2 import models
+from lab.sandbox.seams import applier
 
 __all__ = ["apply", "endpoint_for_dns_name", "endpoint_enis", "seams"]
 
@@ -70,11 +71,7 @@ def seams():
     )
 
 
-def apply() -> None:
-    """Install this package's seams (idempotent)."""
-    from lab.sandbox import seams
-
-    seams.install(__name__)
+apply = applier(__name__)
 
 
 # --------------------------------------------------------------------------- lookups

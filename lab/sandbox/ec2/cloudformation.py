@@ -28,15 +28,17 @@ from moto.ec2.models import EC2Backend, ec2_backends
 from lab.sandbox.cloudformation.base import StackResource, as_bool, tags_to_dict
 
 
-def ec2(account_id: str, region_name: str) -> EC2Backend:
-    """moto's EC2 backend for one account and region."""
-    return ec2_backends[account_id][region_name]
+class _EC2Resource(StackResource):
+    """A handler of an EC2 type: its backend is moto's EC2 backend (:attr:`moto_backend`)."""
+
+    BACKENDS = ec2_backends
+    moto_backend: EC2Backend
 
 
 # -- EC2 ---------------------------------------------------------------------
 
 
-class EC2VPC(StackResource, CloudFormationModel):
+class EC2VPC(_EC2Resource, CloudFormationModel):
     """``AWS::EC2::VPC``: Ref is the VPC id.
 
     moto's model ignores the DNS attributes (private DNS of an interface
@@ -53,10 +55,11 @@ class EC2VPC(StackResource, CloudFormationModel):
         "VpcId",
     )
     MUTABLE_PROPERTIES = frozenset({"EnableDnsHostnames", "EnableDnsSupport", "Tags"})
+    MODEL_ATTRIBUTES = {"VpcId": "id", "CidrBlock": "cidr_block"}
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
         tags = self.tags_with_stack_tags(properties)
-        vpc = ec2(self.account_id, self.region_name).create_vpc(
+        vpc = self.moto_backend.create_vpc(
             cidr_block=properties["CidrBlock"],
             instance_tenancy=properties.get("InstanceTenancy", "default"),
             tags=[{"Key": key, "Value": value} for key, value in tags.items()],
@@ -65,13 +68,12 @@ class EC2VPC(StackResource, CloudFormationModel):
         self.modify(properties, {"EnableDnsSupport", "EnableDnsHostnames"})
         return self.physical_id
 
+    def model(self) -> Any:
+        return self.moto_backend.get_vpc(self.physical_id)
+
     def attribute(self, name: str) -> Any:
-        backend = ec2(self.account_id, self.region_name)
-        vpc = backend.get_vpc(self.physical_id)
-        if name == "VpcId":
-            return vpc.id
-        if name == "CidrBlock":
-            return vpc.cidr_block
+        backend = self.moto_backend
+        vpc = self.model()
         if name == "CidrBlockAssociations":
             return [
                 association["association_id"]
@@ -89,7 +91,7 @@ class EC2VPC(StackResource, CloudFormationModel):
         )
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        backend = ec2(self.account_id, self.region_name)
+        backend = self.moto_backend
         for key, attribute in (
             ("EnableDnsSupport", "enable_dns_support"),
             ("EnableDnsHostnames", "enable_dns_hostnames"),
@@ -103,7 +105,7 @@ class EC2VPC(StackResource, CloudFormationModel):
             _retag(self, properties)
 
     def remove(self) -> None:
-        backend = ec2(self.account_id, self.region_name)
+        backend = self.moto_backend
         backend.delete_vpc(self.physical_id)
         # AWS deletes the VPC's default network ACL with it; moto forgets it.
         for acl in list(backend.network_acls.values()):
@@ -111,17 +113,23 @@ class EC2VPC(StackResource, CloudFormationModel):
                 backend.network_acls.pop(acl.id)
 
 
-class EC2VPCEndpoint(StackResource, CloudFormationModel):
+class EC2VPCEndpoint(_EC2Resource, CloudFormationModel):
     """``AWS::EC2::VPCEndpoint``: Ref is the endpoint id; GetAtt DnsEntries as CloudFormation
     renders them (``<hosted zone id>:<DNS name>``), regional name first."""
 
     TYPE = "AWS::EC2::VPCEndpoint"
     ATTRIBUTES = ("Id", "CreationTimestamp", "DnsEntries", "NetworkInterfaceIds")
     MUTABLE_PROPERTIES = frozenset({"PolicyDocument", "SecurityGroupIds", "SubnetIds", "Tags"})
+    MODEL_ATTRIBUTES = {
+        "Id": "id",
+        "CreationTimestamp": lambda endpoint: endpoint.creation_timestamp.isoformat(),
+        "NetworkInterfaceIds": lambda endpoint: list(endpoint.network_interface_ids),
+        "DnsEntries": lambda endpoint: [_dns_entry_text(e) for e in endpoint.dns_entries or []],
+    }
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
         policy = properties.get("PolicyDocument")
-        endpoint = ec2(self.account_id, self.region_name).create_vpc_endpoint(
+        endpoint = self.moto_backend.create_vpc_endpoint(
             vpc_id=properties["VpcId"],
             service_name=properties["ServiceName"],
             endpoint_type=properties.get("VpcEndpointType", "Gateway"),
@@ -134,18 +142,8 @@ class EC2VPCEndpoint(StackResource, CloudFormationModel):
         )
         return endpoint.id
 
-    def endpoint(self) -> Any:
-        return ec2(self.account_id, self.region_name).vpc_end_points[self.physical_id]
-
-    def attribute(self, name: str) -> Any:
-        endpoint = self.endpoint()
-        if name == "Id":
-            return endpoint.id
-        if name == "CreationTimestamp":
-            return endpoint.creation_timestamp.isoformat()
-        if name == "NetworkInterfaceIds":
-            return list(endpoint.network_interface_ids)
-        return [_dns_entry_text(entry) for entry in endpoint.dns_entries or []]
+    def model(self) -> Any:
+        return self.moto_backend.vpc_end_points[self.physical_id]
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         old = self.properties
@@ -157,7 +155,7 @@ class EC2VPCEndpoint(StackResource, CloudFormationModel):
 
         add_subnets, remove_subnets = delta("SubnetIds")
         add_groups, remove_groups = delta("SecurityGroupIds")
-        self.endpoint().modify(
+        self.model().modify(
             policy_doc=json.dumps(policy) if isinstance(policy, dict) else policy,
             add_subnets=add_subnets,
             remove_subnets=remove_subnets,
@@ -168,11 +166,11 @@ class EC2VPCEndpoint(StackResource, CloudFormationModel):
         )
 
     def remove(self) -> None:
-        backend = ec2(self.account_id, self.region_name)
+        backend = self.moto_backend
         backend.delete_vpc_endpoints([self.physical_id])
 
 
-class EC2Subnet(StackResource, CloudFormationModel):
+class EC2Subnet(_EC2Resource, CloudFormationModel):
     """``AWS::EC2::Subnet``: Ref is the subnet id.
 
     moto's model has no ``Fn::GetAtt`` and cannot be updated.
@@ -190,10 +188,20 @@ class EC2Subnet(StackResource, CloudFormationModel):
         "VpcId",
     )
     MUTABLE_PROPERTIES = frozenset({"MapPublicIpOnLaunch", "Tags"})
+    MODEL_ATTRIBUTES = {
+        "SubnetId": "id",
+        "VpcId": "vpc_id",
+        "CidrBlock": "cidr_block",
+        "AvailabilityZone": "availability_zone",
+        "AvailabilityZoneId": "availability_zone_id",
+        "Ipv6CidrBlocks": lambda subnet: [
+            block["ipv6CidrBlock"] for block in subnet.ipv6_cidr_block_associations.values()
+        ],
+    }
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
         tags = self.tags_with_stack_tags(properties)
-        subnet = ec2(self.account_id, self.region_name).create_subnet(
+        subnet = self.moto_backend.create_subnet(
             vpc_id=properties["VpcId"],
             cidr_block=properties["CidrBlock"],
             ipv6_cidr_block=properties.get("Ipv6CidrBlock"),
@@ -205,27 +213,13 @@ class EC2Subnet(StackResource, CloudFormationModel):
         self.modify(properties, {"MapPublicIpOnLaunch"})
         return self.physical_id
 
-    def subnet(self) -> Any:
-        return ec2(self.account_id, self.region_name).get_subnet(self.physical_id)
+    def model(self) -> Any:
+        return self.moto_backend.get_subnet(self.physical_id)
 
     def attribute(self, name: str) -> Any:
-        subnet = self.subnet()
-        if name == "SubnetId":
-            return subnet.id
-        if name == "VpcId":
-            return subnet.vpc_id
-        if name == "CidrBlock":
-            return subnet.cidr_block
-        if name == "AvailabilityZone":
-            return subnet.availability_zone
-        if name == "AvailabilityZoneId":
-            return subnet.availability_zone_id
-        if name == "Ipv6CidrBlocks":
-            return [
-                block["ipv6CidrBlock"] for block in subnet.ipv6_cidr_block_associations.values()
-            ]
+        subnet = self.model()
         if name == "NetworkAclAssociationId":
-            backend = ec2(self.account_id, self.region_name)
+            backend = self.moto_backend
             for acl in backend.network_acls.values():
                 for association_id, association in acl._associations.items():
                     if association.subnet_id == subnet.id:
@@ -235,17 +229,17 @@ class EC2Subnet(StackResource, CloudFormationModel):
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         if "MapPublicIpOnLaunch" in changed:
-            self.subnet().map_public_ip_on_launch = as_bool(
+            self.model().map_public_ip_on_launch = as_bool(
                 properties.get("MapPublicIpOnLaunch", False)
             )
         if "Tags" in changed:
             _retag(self, properties)
 
     def remove(self) -> None:
-        ec2(self.account_id, self.region_name).delete_subnet(self.physical_id)
+        self.moto_backend.delete_subnet(self.physical_id)
 
 
-class EC2RouteTable(StackResource, CloudFormationModel):
+class EC2RouteTable(_EC2Resource, CloudFormationModel):
     """``AWS::EC2::RouteTable``: Ref and GetAtt RouteTableId are the table's id.
 
     moto's model cannot be deleted, so its VPC could never be deleted either.
@@ -257,7 +251,7 @@ class EC2RouteTable(StackResource, CloudFormationModel):
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
         tags = self.tags_with_stack_tags(properties)
-        table = ec2(self.account_id, self.region_name).create_route_table(
+        table = self.moto_backend.create_route_table(
             vpc_id=properties["VpcId"],
             tags=[{"Key": key, "Value": value} for key, value in tags.items()],
         )
@@ -267,10 +261,10 @@ class EC2RouteTable(StackResource, CloudFormationModel):
         _retag(self, properties)
 
     def remove(self) -> None:
-        ec2(self.account_id, self.region_name).delete_route_table(self.physical_id)
+        self.moto_backend.delete_route_table(self.physical_id)
 
 
-class EC2SubnetRouteTableAssociation(StackResource, CloudFormationModel):
+class EC2SubnetRouteTableAssociation(_EC2Resource, CloudFormationModel):
     """``AWS::EC2::SubnetRouteTableAssociation``: Ref and GetAtt Id are the association id.
 
     moto's model records the pair aside without associating the table (so
@@ -281,18 +275,18 @@ class EC2SubnetRouteTableAssociation(StackResource, CloudFormationModel):
     ATTRIBUTES = ("Id",)
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        association_id = ec2(self.account_id, self.region_name).associate_route_table(
+        association_id = self.moto_backend.associate_route_table(
             route_table_id=properties["RouteTableId"], subnet_id=properties["SubnetId"]
         )
         return association_id
 
     def remove(self) -> None:
-        ec2(self.account_id, self.region_name).disassociate_route_table(self.physical_id)
+        self.moto_backend.disassociate_route_table(self.physical_id)
 
 
 def _retag(handler: StackResource, properties: dict[str, Any]) -> None:
     """Replace an EC2 resource's template tags by the new template's (stack tags stay)."""
-    backend = ec2(handler.account_id, handler.region_name)
+    backend = handler.moto_backend
     old = tags_to_dict(handler.properties.get("Tags"))
     if old:
         backend.delete_tags([handler.physical_id], old)
@@ -340,7 +334,7 @@ def _described(item: dict[str, str], rule: dict[str, Any]) -> dict[str, str]:
     return item
 
 
-class EC2SecurityGroup(StackResource, CloudFormationModel):
+class EC2SecurityGroup(_EC2Resource, CloudFormationModel):
     """``AWS::EC2::SecurityGroup`` in a VPC: Ref and GetAtt GroupId are the group id.
 
     ``SecurityGroupEgress`` replaces the default allow-all egress rule, as on
@@ -353,7 +347,7 @@ class EC2SecurityGroup(StackResource, CloudFormationModel):
     MUTABLE_PROPERTIES = frozenset({"SecurityGroupIngress", "SecurityGroupEgress", "Tags"})
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        backend = ec2(self.account_id, self.region_name)
+        backend = self.moto_backend
         group = backend.create_security_group(
             name=name,
             description=properties["GroupDescription"],
@@ -366,7 +360,7 @@ class EC2SecurityGroup(StackResource, CloudFormationModel):
 
     def put_rules(self, properties: dict[str, Any]) -> None:
         """Make the group's rules exactly the template's inline rules."""
-        backend = ec2(self.account_id, self.region_name)
+        backend = self.moto_backend
         group = backend.get_security_group_from_id(self.physical_id)
         self._replace_rules(
             backend, "ingress", group.ingress_rules, properties.get("SecurityGroupIngress")
@@ -403,12 +397,12 @@ class EC2SecurityGroup(StackResource, CloudFormationModel):
 
     def remove(self) -> None:
         try:
-            ec2(self.account_id, self.region_name).delete_security_group(group_id=self.physical_id)
+            self.moto_backend.delete_security_group(group_id=self.physical_id)
         except InvalidSecurityGroupNotFoundError:
             pass
 
 
-class _StandaloneRule(StackResource):
+class _StandaloneRule(_EC2Resource):
     """Shared by ``AWS::EC2::SecurityGroupIngress`` and ``...Egress``: Ref is the rule id."""
 
     ATTRIBUTES = ("Id",)
@@ -416,7 +410,7 @@ class _StandaloneRule(StackResource):
     EGRESS = False
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        backend = ec2(self.account_id, self.region_name)
+        backend = self.moto_backend
         group_id = properties.get("GroupId")
         if not group_id and properties.get("GroupName"):
             group_id = backend.get_security_group_by_name_or_id(properties["GroupName"]).id
@@ -435,7 +429,7 @@ class _StandaloneRule(StackResource):
         return self.physical_id
 
     def remove(self) -> None:
-        backend = ec2(self.account_id, self.region_name)
+        backend = self.moto_backend
         revoke = (
             backend.revoke_security_group_egress
             if self.EGRESS

@@ -30,8 +30,9 @@ For both senders (server-internal): :func:`connection_runtime`, one typed
 
 Imports: ``models`` -> ``settings``, ``vpclattice``; ``runtime`` -> ``models``; ``delivery``
 -> ``network``, ``stepfunctions`` (``connections``, ``http_request``, ``transport``) and
-``settings``. The other way, ``stepfunctions`` and ``network.path`` import ``runtime`` only,
-never this ``__init__`` or ``delivery``.
+``settings``; ``delivery`` and the List responses also use the leaf helpers ``once`` and ``paging``.
+The other way, ``stepfunctions`` and ``network.path`` import ``runtime`` only, never this
+``__init__`` or ``delivery``.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from lab.sandbox.paging import page
+
 HTTP_METHODS = ("POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE")
 DEFAULT_RATE_LIMIT = 300
 MAX_RATE_LIMIT = 300
@@ -250,9 +252,6 @@ def describe_api_destination(self):
 
 
 def list_api_destinations(self):
-    limit = int(self._get_param("Limit") or 100)
-    token = self._get_param("NextToken")
-    start = int(token) if token and str(token).isdigit() else 0
     rows = []
     for destination in self.events_backend.list_api_destinations(
         name_prefix=self._get_param("NamePrefix"),
@@ -261,9 +260,7 @@ def list_api_destinations(self):
         row = describe(destination, self.events_backend)
         row.pop("Description", None)  # ListApiDestinations' items carry no description
         rows.append(row)
-    body: dict[str, Any] = {"ApiDestinations": rows[start : start + limit]}
-    if start + limit < len(rows):
-        body["NextToken"] = str(start + limit)
+    body = page(rows, self._get_param("Limit"), self._get_param("NextToken"), "ApiDestinations")
     return _json(self, body)
 
 

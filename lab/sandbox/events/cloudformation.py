@@ -28,7 +28,24 @@ from moto.sqs.models import sqs_backends
 from lab.sandbox.cloudformation.base import StackResource
 
 
-class EventsConnection(StackResource, CloudFormationModel):
+def _arn_for_policy(model: Any) -> str:
+    """GetAtt ``ArnForPolicy``: the ARN without its UUID suffix (connections, destinations)."""
+    return model.arn.rsplit("/", 1)[0]
+
+
+def _resource_association_arn(connection: Any) -> str | None:
+    """The private connectivity's association ARN, as DescribeConnection shows it."""
+    parameters = connection.describe().get("InvocationConnectivityParameters") or {}
+    return (parameters.get("ResourceParameters") or {}).get("ResourceAssociationArn")
+
+
+class _EventsResource(StackResource):
+    """A handler of an EventBridge type: its backend is moto's (as the sandbox extends it)."""
+
+    BACKENDS = events_backends
+
+
+class EventsConnection(_EventsResource, CloudFormationModel):
     """``AWS::Events::Connection``: Ref is the name; GetAtt Arn, ArnForPolicy, SecretArn and
     the private connectivity's ResourceAssociationArn."""
 
@@ -40,6 +57,14 @@ class EventsConnection(StackResource, CloudFormationModel):
         "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn",
     )
     NAME_PROPERTY = "Name"
+    MODEL_ATTRIBUTES = {
+        "Arn": "arn",
+        "ArnForPolicy": _arn_for_policy,
+        "SecretArn": "secret_arn",
+        "InvocationConnectivityParameters.ResourceParameters.ResourceAssociationArn": (
+            _resource_association_arn
+        ),
+    }
     MUTABLE_PROPERTIES = frozenset(
         {
             "AuthParameters",
@@ -51,7 +76,7 @@ class EventsConnection(StackResource, CloudFormationModel):
     )
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        connection = events_backends[self.account_id][self.region_name].create_connection(
+        connection = self.moto_backend.create_connection(
             name=name,
             description=properties.get("Description", ""),
             authorization_type=properties.get("AuthorizationType"),
@@ -61,24 +86,11 @@ class EventsConnection(StackResource, CloudFormationModel):
         )
         return connection.name
 
-    def connection(self) -> Any:
-        return events_backends[self.account_id][self.region_name].connections[self.physical_id]
-
-    def attribute(self, name: str) -> Any:
-        connection = self.connection()
-        if name == "Arn":
-            return connection.arn
-        if name == "ArnForPolicy":
-            # The ARN without the connection's UUID suffix.
-            return connection.arn.rsplit("/", 1)[0]
-        if name == "SecretArn":
-            return connection.secret_arn
-        described = connection.describe()
-        parameters = described.get("InvocationConnectivityParameters") or {}
-        return (parameters.get("ResourceParameters") or {}).get("ResourceAssociationArn")
+    def model(self) -> Any:
+        return self.moto_backend.connections[self.physical_id]
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        events_backends[self.account_id][self.region_name].update_connection(
+        self.moto_backend.update_connection(
             self.physical_id,
             description=properties.get("Description", ""),
             authorization_type=properties.get("AuthorizationType"),
@@ -90,19 +102,20 @@ class EventsConnection(StackResource, CloudFormationModel):
         )
 
     def remove(self) -> None:
-        events_backends[self.account_id][self.region_name].delete_connection(self.physical_id)
+        self.moto_backend.delete_connection(self.physical_id)
 
 
-class EventsEventBus(StackResource, CloudFormationModel):
+class EventsEventBus(_EventsResource, CloudFormationModel):
     """``AWS::Events::EventBus``: Ref is the name."""
 
     TYPE = "AWS::Events::EventBus"
     ATTRIBUTES = ("Arn", "Name", "Policy")
+    MODEL_ATTRIBUTES = {"Arn": "arn", "Name": "name", "Policy": "policy"}
     NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset({"Description", "Tags"})
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        bus = events_backends[self.account_id][self.region_name].create_event_bus(
+        bus = self.moto_backend.create_event_bus(
             name=name,
             event_source_name=properties.get("EventSourceName"),
             description=properties.get("Description"),
@@ -110,27 +123,22 @@ class EventsEventBus(StackResource, CloudFormationModel):
         )
         return bus.name
 
-    def bus(self) -> Any:
-        return events_backends[self.account_id][self.region_name].describe_event_bus(
-            self.physical_id
-        )
-
-    def attribute(self, name: str) -> Any:
-        bus = self.bus()
-        return {"Arn": bus.arn, "Name": bus.name, "Policy": bus.policy}[name]
+    def model(self) -> Any:
+        return self.moto_backend.describe_event_bus(self.physical_id)
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        self.bus().description = properties.get("Description")
+        self.model().description = properties.get("Description")
 
     def remove(self) -> None:
-        events_backends[self.account_id][self.region_name].delete_event_bus(self.physical_id)
+        self.moto_backend.delete_event_bus(self.physical_id)
 
 
-class EventsApiDestination(StackResource, CloudFormationModel):
+class EventsApiDestination(_EventsResource, CloudFormationModel):
     """``AWS::Events::ApiDestination``."""
 
     TYPE = "AWS::Events::ApiDestination"
     ATTRIBUTES = ("Arn", "ArnForPolicy")
+    MODEL_ATTRIBUTES = {"Arn": "arn", "ArnForPolicy": _arn_for_policy}
     NAME_PROPERTY = "Name"
     MUTABLE_PROPERTIES = frozenset(
         {
@@ -143,7 +151,7 @@ class EventsApiDestination(StackResource, CloudFormationModel):
     )
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        destination = events_backends[self.account_id][self.region_name].create_api_destination(
+        destination = self.moto_backend.create_api_destination(
             name,
             properties.get("Description"),
             properties.get("ConnectionArn"),
@@ -153,17 +161,11 @@ class EventsApiDestination(StackResource, CloudFormationModel):
         )
         return destination.name
 
-    def destination(self) -> Any:
-        return events_backends[self.account_id][self.region_name].get_api_destination(
-            self.physical_id
-        )
-
-    def attribute(self, name: str) -> Any:
-        arn = self.destination().arn
-        return arn if name == "Arn" else arn.rsplit("/", 1)[0]
+    def model(self) -> Any:
+        return self.moto_backend.get_api_destination(self.physical_id)
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        events_backends[self.account_id][self.region_name].update_api_destination(
+        self.moto_backend.update_api_destination(
             self.physical_id,
             description=properties.get("Description", ""),
             connection_arn=properties.get("ConnectionArn"),
@@ -173,7 +175,7 @@ class EventsApiDestination(StackResource, CloudFormationModel):
         )
 
     def remove(self) -> None:
-        events_backends[self.account_id][self.region_name].delete_api_destination(self.physical_id)
+        self.moto_backend.delete_api_destination(self.physical_id)
 
 
 def _queue_name(queue_url: str) -> str:
@@ -184,6 +186,7 @@ class SQSQueuePolicy(StackResource, CloudFormationModel):
     """``AWS::SQS::QueuePolicy``: the policy document on every queue in ``Queues``."""
 
     TYPE = "AWS::SQS::QueuePolicy"
+    BACKENDS = sqs_backends
     ATTRIBUTES = ("Id",)
     MUTABLE_PROPERTIES = frozenset({"PolicyDocument", "Queues"})
 
@@ -195,7 +198,7 @@ class SQSQueuePolicy(StackResource, CloudFormationModel):
         return self.physical_id
 
     def _write(self, queues: list[str], document: Any) -> None:
-        backend = sqs_backends[self.account_id][self.region_name]
+        backend = self.moto_backend
         # default=str: YAML reads an unquoted Version: 2012-10-17 as a date; CloudFormation
         # keeps the text.
         policy = json.dumps(document, default=str) if document is not None else ""
@@ -208,7 +211,7 @@ class SQSQueuePolicy(StackResource, CloudFormationModel):
         self._write(properties.get("Queues") or [], properties.get("PolicyDocument"))
 
     def remove(self) -> None:
-        backend = sqs_backends[self.account_id][self.region_name]
+        backend = self.moto_backend
         for queue_url in self.properties.get("Queues") or []:
             if _queue_name(queue_url) in backend.queues:  # the queue may be gone already
                 backend.set_queue_attributes(_queue_name(queue_url), {"Policy": ""})

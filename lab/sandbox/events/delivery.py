@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lab.sandbox import settings
+from lab.sandbox.once import Once
 
 USER_AGENT = "Amazon/EventBridge/ApiDestinations"
 CONTENT_TYPE = "application/json; charset=utf-8"
@@ -243,29 +244,26 @@ class DeliveryEngine:
         return None
 
 
-_engine: DeliveryEngine | None = None
-_engine_lock = threading.Lock()
+_engine: Once[DeliveryEngine] = Once(DeliveryEngine)
 
 
 def engine() -> DeliveryEngine:
     """The process's delivery engine (started on first use)."""
-    global _engine
-    with _engine_lock:
-        if _engine is None:
-            _engine = DeliveryEngine()
-        return _engine
+    return _engine.get()
 
 
 @settings.on_reset
 def reset() -> None:
     """Drop every waiting delivery (``/lab-api/reset``)."""
-    if _engine is not None:
-        _engine.reset()
+    started = _engine.made
+    if started is not None:
+        started.reset()
 
 
 def pending() -> int:
     """Deliveries waiting or in flight in this process."""
-    return _engine.pending() if _engine is not None else 0
+    started = _engine.made
+    return started.pending() if started is not None else 0
 
 
 # --------------------------------------------------------------------------- from PutEvents

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from lab.sandbox.events import models
+from lab.sandbox.paging import page
 
 
 def _state(self, connection) -> tuple[str, str | None]:
@@ -55,9 +56,6 @@ def describe_connection(self):
 def list_connections(self):
     prefix = self._get_param("NamePrefix") or ""
     wanted_state = self._get_param("ConnectionState")
-    limit = self._get_param("Limit") or 100
-    token = self._get_param("NextToken")
-    start = int(token) if token and str(token).isdigit() else 0
     rows = []
     for connection in self.events_backend.list_connections():
         if not connection.name.startswith(prefix):
@@ -79,10 +77,7 @@ def list_connections(self):
         if authorized is not None:
             row["LastAuthorizedTime"] = authorized
         rows.append(row)
-    page = rows[start : start + int(limit)]
-    body: dict[str, Any] = {"Connections": page}
-    if start + int(limit) < len(rows):
-        body["NextToken"] = str(start + int(limit))
+    body = page(rows, self._get_param("Limit"), self._get_param("NextToken"), "Connections")
     return json.dumps(body), self.response_headers
 
 

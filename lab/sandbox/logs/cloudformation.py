@@ -21,12 +21,13 @@ class LogsLogGroup(StackResource, CloudFormationModel):
     """
 
     TYPE = "AWS::Logs::LogGroup"
+    BACKENDS = logs_backends
     ATTRIBUTES = ("Arn",)
     NAME_PROPERTY = "LogGroupName"
     MUTABLE_PROPERTIES = frozenset({"RetentionInDays", "Tags", "KmsKeyId", "DataProtectionPolicy"})
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        logs = logs_backends[self.account_id][self.region_name]
+        logs = self.moto_backend
         group = logs.create_log_group(
             name, tags_to_dict(properties.get("Tags")), kmsKeyId=properties.get("KmsKeyId")
         )
@@ -35,11 +36,11 @@ class LogsLogGroup(StackResource, CloudFormationModel):
         return group.name
 
     def attribute(self, name: str) -> Any:
-        group = logs_backends[self.account_id][self.region_name].groups[self.physical_id]
+        group = self.moto_backend.groups[self.physical_id]
         return f"{group.arn}:*"
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
-        logs = logs_backends[self.account_id][self.region_name]
+        logs = self.moto_backend
         group = logs.groups[self.physical_id]
         if "RetentionInDays" in changed:
             if properties.get("RetentionInDays") is None:
@@ -55,6 +56,6 @@ class LogsLogGroup(StackResource, CloudFormationModel):
             logs.tag_resource(group.arn, tags_to_dict(properties.get("Tags")))
 
     def remove(self) -> None:
-        logs = logs_backends[self.account_id][self.region_name]
+        logs = self.moto_backend
         if self.physical_id in logs.groups:
             logs.delete_log_group(self.physical_id)

@@ -10,6 +10,8 @@ Imports: ``cloudformation.base`` and ``seams``; ``cloudformation.parsing`` impor
 
 from __future__ import annotations
 
+from lab.sandbox.seams import applier
+
 
 def seams():
     """None: Secrets Manager only adds CloudFormation handlers (importing them defines them)."""
@@ -18,8 +20,5 @@ def seams():
     return ()
 
 
-def apply() -> None:
-    """Define the CloudFormation handlers (idempotent)."""
-    from lab.sandbox import seams
-
-    seams.install(__name__)
+#: Define the CloudFormation handlers (idempotent).
+apply = applier(__name__)

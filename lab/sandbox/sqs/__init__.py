@@ -13,6 +13,7 @@ Seams (:func:`seams`, installed by :mod:`lab.sandbox.seams`) on moto's ``SQSBack
 
 from __future__ import annotations
 
+from lab.sandbox.seams import applier
 from lab.sandbox.sqs import models
 
 __all__ = ["apply", "seams"]
@@ -34,8 +35,4 @@ def seams():
     )
 
 
-def apply() -> None:
-    """Install this package's seams (idempotent)."""
-    from lab.sandbox import seams
-
-    seams.install(__name__)
+apply = applier(__name__)

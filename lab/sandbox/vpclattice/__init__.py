@@ -15,12 +15,15 @@ moto finds the operation for a request from botocore's model, so nothing else
 is needed. ``apply()`` must run before moto builds the service's app (server
 mode: before the first request).
 
-Imports: ``responses`` -> ``operations``; ``backend`` -> ``models``, ``validation``, ``exceptions``,
-``operations`` and ``ec2.models``; ``cloudformation`` -> ``cloudformation.base``. ``events`` imports
-``backend`` and ``models`` (private connectivity), never the other way.
+Imports: ``responses`` -> ``operations`` and ``paging``; ``backend`` -> ``models``,
+``validation``, ``exceptions``, ``operations`` and ``ec2.models``; ``cloudformation`` ->
+``cloudformation.base``; ``__init__`` -> ``seams`` (its ``apply``). ``events`` imports ``backend``
+and ``models`` (private connectivity), never the other way.
 """
 
 from __future__ import annotations
+
+from lab.sandbox.seams import applier
 
 #: moto's own VPCLatticeBackend/VPCLatticeResponse methods the sandbox replaces (the rest are new).
 MOTO_METHODS = (
@@ -73,11 +76,7 @@ def seams():
     )
 
 
-def apply() -> None:
-    """Install this package's seams (idempotent)."""
-    from lab.sandbox import seams
-
-    seams.install(__name__)
+apply = applier(__name__)
 
 
 def lattice_backend(account_id: str, region: str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from re import Pattern
 from typing import Any
 
@@ -23,7 +24,6 @@ from lab.sandbox.vpclattice.models import (
     ResourceAssociation,
     ResourceConfiguration,
     ResourceGateway,
-    now,
 )
 from lab.sandbox.vpclattice.operations import OPERATIONS
 from lab.sandbox.vpclattice.validation import (
@@ -110,6 +110,40 @@ class Kind:
             raise ResourceNotFoundException(self.code, resource_id)
         return resource
 
+    def getter(self, operation: str) -> Callable[[Any, str], Any]:
+        """The backend function of Get``operation``: :meth:`get` by id or ARN."""
+
+        def get(backend: Any, identifier: str) -> Any:
+            return self.get(backend, identifier)
+
+        get.__name__ = get.__qualname__ = operation
+        get.__doc__ = f"{operation}: the {self.label} an id or ARN names."
+        return get
+
+    def lister(
+        self, operation: str, **filters: tuple[str, Callable[[str | None], str | None]]
+    ) -> Callable[..., list[Any]]:
+        """The backend function of List``operation``: :meth:`select` with each filter given.
+
+        ``filters``: the function's keyword argument -> (the attribute it narrows, how an
+        identifier becomes that attribute's value; None for no filter)."""
+
+        def list_(backend: Any, **given: str | None) -> list[Any]:
+            unknown = set(given) - set(filters)
+            if unknown:
+                raise TypeError(f"{operation}() takes no argument {', '.join(sorted(unknown))}")
+            return self.select(
+                backend,
+                **{
+                    attribute: parse(given.get(argument))
+                    for argument, (attribute, parse) in filters.items()
+                },
+            )
+
+        list_.__name__ = list_.__qualname__ = operation
+        list_.__doc__ = f"{operation}: every {self.label}, oldest first, narrowed by the filters."
+        return list_
+
     def refuse_duplicate_name(self, backend: Any, name: str) -> None:
         for existing in self.store(backend).values():
             if existing.name == name:
@@ -143,6 +177,32 @@ ASSOCIATION = Kind(
     "service network resource association",
     "serviceNetworkResourceAssociationIdentifier",
     "SERVICE_NETWORK_RESOURCE_ASSOCIATION",
+)
+
+
+def _service_network_id(identifier: str | None) -> str | None:
+    """The service network id in an id or ARN; None for none."""
+    return (identifier or "").rsplit("/", 1)[-1] or None
+
+
+get_resource_gateway = GATEWAY.getter("get_resource_gateway")
+list_resource_gateways = GATEWAY.lister("list_resource_gateways")
+get_resource_configuration = CONFIGURATION.getter("get_resource_configuration")
+list_resource_configurations = CONFIGURATION.lister(
+    "list_resource_configurations",
+    resource_gateway_identifier=("resource_gateway_id", GATEWAY.id_or_none),
+    resource_configuration_group_identifier=(
+        "group_id",
+        partial(CONFIGURATION.id_or_none, field="resourceConfigurationGroupIdentifier"),
+    ),
+)
+get_service_network_resource_association = ASSOCIATION.getter(
+    "get_service_network_resource_association"
+)
+list_service_network_resource_associations = ASSOCIATION.lister(
+    "list_service_network_resource_associations",
+    service_network_identifier=("service_network_id", _service_network_id),
+    resource_configuration_identifier=("resource_configuration_id", CONFIGURATION.id_or_none),
 )
 
 
@@ -256,16 +316,6 @@ def _find_subnet(ec2: Any, subnet_id: str) -> Any:
     return None
 
 
-def get_resource_gateway(self, identifier: str) -> ResourceGateway:
-    """GetResourceGateway by id or ARN."""
-    return GATEWAY.get(self, identifier)
-
-
-def list_resource_gateways(self) -> list[ResourceGateway]:
-    """Every resource gateway, oldest first."""
-    return GATEWAY.select(self)
-
-
 def update_resource_gateway(
     self,
     identifier: str,
@@ -281,16 +331,17 @@ def update_resource_gateway(
         _check_vpc_subnets_groups(ec2, gateway.vpc_id, [], security_group_ids)
         if not security_group_ids:
             security_group_ids = [ec2.get_default_security_group(gateway.vpc_id).id]
-        gateway.security_group_ids = security_group_ids
+    dns_resolution = None
+    if resource_config_dns_resolution is not None:
+        dns_resolution = check_dns_resolution(resource_config_dns_resolution)
+    # Nothing changes until every part has passed its checks.
+    if security_group_ids is not None:
         for eni_id in gateway.network_interface_ids:
             if eni_id in ec2.enis:
                 ec2_models.set_eni_security_groups(ec2, ec2.enis[eni_id], security_group_ids)
-    if resource_config_dns_resolution is not None:
-        gateway.resource_config_dns_resolution = check_dns_resolution(
-            resource_config_dns_resolution
-        )
-    gateway.last_updated_at = now()
-    return gateway
+    return gateway.apply_update(
+        security_group_ids=security_group_ids, resource_config_dns_resolution=dns_resolution
+    )
 
 
 def delete_resource_gateway(self, identifier: str) -> ResourceGateway:
@@ -408,26 +459,6 @@ def create_resource_configuration(
     return CONFIGURATION.add(self, configuration, tags)
 
 
-def get_resource_configuration(self, identifier: str) -> ResourceConfiguration:
-    """GetResourceConfiguration by id or ARN."""
-    return CONFIGURATION.get(self, identifier)
-
-
-def list_resource_configurations(
-    self,
-    resource_gateway_identifier: str | None = None,
-    resource_configuration_group_identifier: str | None = None,
-) -> list[ResourceConfiguration]:
-    """Every resource configuration, optionally of one gateway or group."""
-    return CONFIGURATION.select(
-        self,
-        resource_gateway_id=GATEWAY.id_or_none(resource_gateway_identifier),
-        group_id=CONFIGURATION.id_or_none(
-            resource_configuration_group_identifier, "resourceConfigurationGroupIdentifier"
-        ),
-    )
-
-
 def update_resource_configuration(
     self,
     identifier: str,
@@ -444,17 +475,14 @@ def update_resource_configuration(
         if configuration.resource_gateway_id:
             gateway = get_resource_gateway(self, configuration.resource_gateway_id)
             _check_ip_in_vpc(self, gateway, definition)
+    shareable = allow_association_to_shareable_service_network
     # Nothing changes until every part has passed its checks.
-    if ports is not None:
-        configuration.port_ranges = ports
-    if definition is not None:
-        configuration.definition = definition
-    if allow_association_to_shareable_service_network is not None:
-        configuration.allow_association_to_shareable_service_network = bool(
-            allow_association_to_shareable_service_network
-        )
-    configuration.last_updated_at = now()
-    return configuration
+    return configuration.apply_update(
+        port_ranges=ports,
+        definition=definition,
+        allow_association_to_shareable_service_network=None if shareable is None
+        else bool(shareable),
+    )
 
 
 def delete_resource_configuration(self, identifier: str) -> None:
@@ -485,14 +513,14 @@ def delete_resource_configuration(self, identifier: str) -> None:
 
 def create_service_network_resource_association(
     self,
-    resource_config_identifier: str,
+    resource_configuration_identifier: str,
     service_network_identifier: str,
     private_dns_enabled: bool | None = None,
     client_token: str | None = None,
     tags: dict[str, str] | None = None,
 ) -> ResourceAssociation:
     """CreateServiceNetworkResourceAssociation, tied to a real resource configuration."""
-    configuration = get_resource_configuration(self, resource_config_identifier)
+    configuration = get_resource_configuration(self, resource_configuration_identifier)
     network = _service_network(self, service_network_identifier)
     for existing in _associations(self).values():
         if (
@@ -521,24 +549,6 @@ def _service_network(self, identifier: str) -> Any:
     if network is None:
         raise ResourceNotFoundException("SERVICE_NETWORK", identifier)
     return network
-
-
-def get_service_network_resource_association(self, identifier: str) -> Any:
-    """GetServiceNetworkResourceAssociation by id or ARN."""
-    return ASSOCIATION.get(self, identifier)
-
-
-def list_service_network_resource_associations(
-    self,
-    service_network_identifier: str | None = None,
-    resource_configuration_identifier: str | None = None,
-) -> list[Any]:
-    """Associations, optionally of one service network and/or resource configuration."""
-    return ASSOCIATION.select(
-        self,
-        service_network_id=(service_network_identifier or "").rsplit("/", 1)[-1] or None,
-        resource_configuration_id=CONFIGURATION.id_or_none(resource_configuration_identifier),
-    )
 
 
 def delete_service_network_resource_association(self, identifier: str) -> Any:

@@ -21,10 +21,7 @@ class _LatticeResource(StackResource):
 
     ATTRIBUTES = ("Id", "Arn")
     NAME_PROPERTY = "Name"
-
-    @property
-    def lattice(self) -> Any:
-        return vpclattice_backends[self.account_id][self.region_name]
+    BACKENDS = vpclattice_backends
 
     def attribute(self, name: str) -> Any:
         return self.id if name == "Id" else self.physical_id
@@ -35,8 +32,8 @@ class _LatticeResource(StackResource):
             tags_to_dict(properties.get("Tags"))
         )
         if removed:
-            self.lattice.untag_resource(self.physical_id, sorted(removed))
-        self.lattice.tag_resource(self.physical_id, tags_to_dict(properties.get("Tags")))
+            self.moto_backend.untag_resource(self.physical_id, sorted(removed))
+        self.moto_backend.tag_resource(self.physical_id, tags_to_dict(properties.get("Tags")))
 
 
 class VpcLatticeResourceGateway(_LatticeResource, CloudFormationModel):
@@ -46,7 +43,7 @@ class VpcLatticeResourceGateway(_LatticeResource, CloudFormationModel):
     MUTABLE_PROPERTIES = frozenset({"SecurityGroupIds", "Tags"})
 
     def make(self, name: str, properties: dict[str, Any]) -> str:
-        gateway = self.lattice.create_resource_gateway(
+        gateway = self.moto_backend.create_resource_gateway(
             name=name,
             vpc_identifier=properties["VpcIdentifier"],
             subnet_ids=list(properties.get("SubnetIds") or []),
@@ -61,14 +58,14 @@ class VpcLatticeResourceGateway(_LatticeResource, CloudFormationModel):
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         if "SecurityGroupIds" in changed:
-            self.lattice.update_resource_gateway(
+            self.moto_backend.update_resource_gateway(
                 self.id, security_group_ids=list(properties.get("SecurityGroupIds") or [])
             )
         if "Tags" in changed:
             self.retag(properties)
 
     def remove(self) -> None:
-        self.lattice.delete_resource_gateway(self.id)
+        self.moto_backend.delete_resource_gateway(self.id)
 
 
 class VpcLatticeResourceConfiguration(_LatticeResource, CloudFormationModel):
@@ -88,7 +85,7 @@ class VpcLatticeResourceConfiguration(_LatticeResource, CloudFormationModel):
         definition = _resource_configuration_definition(
             properties.get("ResourceConfigurationDefinition")
         )
-        configuration = self.lattice.create_resource_configuration(
+        configuration = self.moto_backend.create_resource_configuration(
             name=name,
             type=properties.get("ResourceConfigurationType", "SINGLE"),
             resource_gateway_identifier=properties.get("ResourceGatewayId"),
@@ -106,7 +103,7 @@ class VpcLatticeResourceConfiguration(_LatticeResource, CloudFormationModel):
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:
         if changed - {"Tags"}:
-            self.lattice.update_resource_configuration(
+            self.moto_backend.update_resource_configuration(
                 self.id,
                 port_ranges=[str(port) for port in properties.get("PortRanges") or []],
                 resource_configuration_definition=_resource_configuration_definition(
@@ -120,7 +117,7 @@ class VpcLatticeResourceConfiguration(_LatticeResource, CloudFormationModel):
             self.retag(properties)
 
     def remove(self) -> None:
-        self.lattice.delete_resource_configuration(self.id)
+        self.moto_backend.delete_resource_configuration(self.id)
 
 
 def _resource_configuration_definition(definition: dict[str, Any] | None) -> dict | None:

@@ -76,6 +76,15 @@ class _Model(BaseModel):
         self.created_at = now()
         self.last_updated_at = self.created_at
 
+    def apply_update(self, **changes: Any) -> Any:
+        """Set each attribute of ``changes`` whose value is not None (an Update's members the
+        request gave, already checked); stamp ``last_updated_at``; return this model."""
+        for name, value in changes.items():
+            if value is not None:
+                setattr(self, name, value)
+        self.last_updated_at = now()
+        return self
+
     def shape(self, names: str, optional: str = "") -> dict[str, Any]:
         """The attributes ``names`` (and those of ``optional`` that are set), in that order,
         as VPC Lattice's JSON names them; timestamps in its ISO 8601 form."""
@@ -147,6 +156,10 @@ class ResourceGateway(_Model):
     def to_update_dict(self) -> dict[str, Any]:
         """The UpdateResourceGateway shape."""
         return _reshaped(self.to_dict(), {}, "createdAt", "lastUpdatedAt", "ipv4AddressesPerEni")
+
+    def to_delete_dict(self) -> dict[str, Any]:
+        """The DeleteResourceGateway shape."""
+        return self.shape("id arn name status")
 
 
 class ResourceConfiguration(_Model):
@@ -277,6 +290,10 @@ class ResourceAssociation(_Model):
     def to_create_dict(self) -> dict[str, Any]:
         """The CreateServiceNetworkResourceAssociation shape."""
         return self.shape("id arn status created_by", optional="private_dns_enabled")
+
+    def to_delete_dict(self) -> dict[str, Any]:
+        """The DeleteServiceNetworkResourceAssociation shape."""
+        return self.shape("id arn status")
 
 
 def seeded_service_network_ids(original_init):
