@@ -106,7 +106,7 @@ browser-setup: $(BROWSER_STAMP)
 	fi
 
 # The walk-through as an HTML book (book/build.py): README, docs/*.md and every notebook with
-# its committed outputs (never executed), into results/book/ (open results/book/index.html).
+# its committed outputs (never executed), into _build/book/ (open _build/book/index.html).
 # Sphinx + MyST-NB + sphinx-book-theme from the `book` extra; Mermaid's dist/mermaid.min.js
 # from the npm registry (book/package-lock.json) copied into the book: no network at view time.
 BOOK_STAMP := $(VENV)/.book-installed
@@ -153,4 +153,4 @@ jupyter: setup
 
 clean:
 	-$(PY) -m lab sandbox stop
-	rm -rf cdk.out .lab results .pytest_cache node_modules book/node_modules
+	rm -rf cdk.out .lab results _build .pytest_cache node_modules book/node_modules

@@ -2,8 +2,8 @@
 
 Stages README.md (the front page), the guides (``docs/*.md``) and every notebook
 (``notebooks/[0-9][0-9]*_*.ipynb``, in the walk-through's order) into
-``results/book-src/``, then runs Sphinx with MyST-NB and sphinx-book-theme (conf.py) into
-``results/book/`` — open ``results/book/index.html``. Notebooks are never executed: the
+``_build/book-src/``, then runs Sphinx with MyST-NB and sphinx-book-theme (conf.py) into
+``_build/book/`` — open ``_build/book/index.html``. Notebooks are never executed: the
 book shows their committed outputs, byte for byte.
 
 Hands-on notebooks (08, 09) show hints and solutions only on request in JupyterLab
@@ -31,8 +31,10 @@ import nbformat
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SOURCE = ROOT / "results" / "book-src"
-OUT = ROOT / "results" / "book"
+# Not under results/: the book copies third-party files (fonts, mermaid.min.js) that
+# tests/test_security_scan.py would read as lab output.
+SOURCE = ROOT / "_build" / "book-src"
+OUT = ROOT / "_build" / "book"
 MERMAID_JS = HERE / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 
 HINT_CALL = re.compile(r"""lab\.hint\(\s*["'](\w+)["']""")
