@@ -113,6 +113,18 @@ def mystery_expanders() -> list[str]:
                     f"<ul>{fixes}</ul>")]
 
 
+def plot_text_alternative(cell) -> str | None:
+    """The ``alt`` of a cell's plot: what the cell printed with it (lab's plots print their
+    text alternative), else the image output's text/plain; None for a cell with no image."""
+    outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
+    images = [o for o in outputs if any(k.startswith("image/") for k in o.get("data", {}))]
+    if not images:
+        return None
+    printed = " ".join(o.get("text", "").strip() for o in outputs
+                       if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    return printed.strip() or str(images[0]["data"].get("text/plain", "")).strip() or None
+
+
 def stage_notebook(path: Path, target: Path) -> int:
     """Copy ``path`` to ``target`` with hint/solution expanders; how many were added.
 
@@ -120,6 +132,10 @@ def stage_notebook(path: Path, target: Path) -> int:
     folded too), else its check cell; 09's follow the ``lab.diagnose`` cell.
     """
     nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        alt = plot_text_alternative(cell)
+        if alt:
+            cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt
     code = [cell.source for cell in nb.cells if cell.cell_type == "code"]
     with_hint_cell = {m.group(1) for source in code for m in HINT_CALL.finditer(source)}
     cells, added = [], 0

@@ -9,12 +9,12 @@ page is opened from ``file://`` with Playwright routing every request that is no
 
 On every page: each Mermaid diagram is drawn as an ``<svg>`` (not mermaid's error
 diagram), as many as the page's sources have ```mermaid fences; every ``<img>`` loaded
-(``naturalWidth > 0``); every internal link resolves to an existing file and, with a
-``#fragment``, to an element with that id on the target page; nothing is wider than the
-content column at 1400x900, with every expander open, except inside a scroll box of its
-own (code blocks). The
-hands-on notebooks show every exercise's hints and solution, and 09's, behind closed
-``<details>``. Screenshots: ``results/screenshots/book-05*.png``.
+(``naturalWidth > 0``) with a text alternative; every internal link resolves to an
+existing file and, with a ``#fragment``, to an element with that id on the target page;
+nothing is wider than the content column at 1400x900, with every expander open, except
+inside a scroll box of its own (code blocks). The hands-on notebooks show every
+exercise's hints and solution, and 09's, behind closed ``<details>``. Screenshots:
+``results/screenshots/book-05*.png``.
 
 Runs after test_notebooks_in_jupyterlab.py (its fixture clears results/screenshots/).
 """
@@ -120,7 +120,7 @@ PAGE_JS = """() => {
     document.querySelectorAll('details').forEach(d => { d.open = true; });  // as a reader may
     const diagrams = [...document.querySelectorAll('.mermaid')];
     const images = [...document.images].map(i => [i.currentSrc || i.src, i.complete,
-                                                  i.naturalWidth]);
+                                                  i.naturalWidth, i.getAttribute('alt') || '']);
     const column = document.querySelector('article.bd-article') || document.body;
     const right = column.getBoundingClientRect().right;
     const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
@@ -205,10 +205,15 @@ def test_every_diagram_is_an_svg(visited):
     assert not problems, "Mermaid diagrams not drawn: " + "; ".join(problems)
 
 
-def test_every_image_loads(visited):
+def test_every_image_loads_and_says_what_it_shows(visited):
+    """naturalWidth > 0, and an alt text that is not the image's own file name (Sphinx's
+    default): Notebooks for All's text alternative for every plot."""
     broken = [f"{p.name}: {src}" for p, v in visited.items()
-              for src, complete, width in v["images"] if not (complete and width > 0)]
+              for src, complete, width, _ in v["images"] if not (complete and width > 0)]
     assert not broken, "images that did not load: " + "; ".join(broken)
+    unnamed = [f"{p.name}: {src}" for p, v in visited.items()
+               for src, _, _, alt in v["images"] if not alt or Path(alt).name == Path(src).name]
+    assert not unnamed, "images without a text alternative: " + "; ".join(unnamed)
 
 
 def test_every_internal_link_resolves(visited):

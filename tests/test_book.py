@@ -114,3 +114,17 @@ def test_index_page_lists_notebooks_then_guides(build):
     assert page.startswith("# Title\n\ntext\n")
     assert page.index("notebooks/00_setup") < page.index("docs/facilitator")
     assert page.count("```{toctree}") == 2 and page.count(":hidden:") == 2
+
+
+def test_a_plot_gets_the_text_it_was_printed_with_as_alt(build, tmp_path):
+    """Notebooks for All: every plot has a text alternative. 05's ECDF cell prints one
+    (lab.plot_ecdf); the book's <img> carries it as alt (MyST-NB's cell-level image
+    options), not the image's file name."""
+    path = _path("05_")
+    staged = _staged(build, tmp_path, path.name)
+    with_images = [c for c in staged.cells if c.cell_type == "code" and any(
+        "image/png" in o.get("data", {}) for o in c.outputs)]
+    assert with_images
+    for cell in with_images:
+        printed = "".join(o.text for o in cell.outputs if o.output_type == "stream").strip()
+        assert cell.metadata["mystnb"]["image"]["alt"] == printed
