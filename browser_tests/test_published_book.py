@@ -31,11 +31,11 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
+from test_notebooks_in_jupyterlab import CHROMIUM, CHROMIUM_FLAGS  # same browser, same flags
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "_build" / "book"
 SCREENSHOTS = ROOT / "results" / "screenshots"
-CHROMIUM = os.environ.get("LAB_CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = {"width": 1400, "height": 900}
 MERMAID_FENCE = re.compile(r"^```mermaid\s*$", re.M)
 DEAD_PROXY = "http://127.0.0.1:9"
@@ -71,9 +71,8 @@ def book() -> Path:
 def offline_browser(book):
     """Chromium at 1400x900; ``requests_out`` lists every non-local request (aborted)."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test-browser` (it installs chromium), "
-                    "or set LAB_CHROMIUM to a Chromium binary.")
+    assert Path(CHROMIUM).exists(), (f"{CHROMIUM} is missing: run `make test-browser` (it "
+                                     "installs chromium), or set LAB_CHROMIUM to a Chromium.")
     requests_out: list[str] = []
 
     def route(route, request):
@@ -85,10 +84,8 @@ def offline_browser(book):
             route.abort()
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_FLAGS)
         context = browser.new_context(viewport=VIEWPORT)
         context.route("**/*", route)
         yield context, requests_out
