@@ -40,10 +40,38 @@ MERMAID_JS = HERE / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
 HINT_CALL = re.compile(r"""lab\.hint\(\s*["'](\w+)["']""")
 CHECK_CALL = re.compile(r"""lab\.check\(\s*["'](\w+)["']""")
 DIAGNOSE_CALL = re.compile(r"lab\.diagnose\(")
+# A Markdown link's target: ](target) or ](target "title")
+LINK = re.compile(r"(\]\()([^)\s]+)")
 
 
 class BookError(Exception):
     """A book input is missing or malformed; the message names the fix."""
+
+
+def relink(text: str, page_dir: str, extra: set[str]) -> str:
+    """``text``'s relative links as they resolve in the book, for a page in ``page_dir``.
+
+    README.md is the book's index page, so a link to it becomes one to index.md; a link to
+    any other file of the repository that is not a page (a script, a JSON policy) is kept
+    and the file is added to ``extra``, which stage() copies in: Sphinx then serves it as a
+    download. A link to nothing is left for Sphinx to report (the build fails on it).
+    """
+    def one(match: re.Match) -> str:
+        target, _, fragment = match.group(2).partition("#")
+        if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("/"):
+            return match.group(0)
+        path = (ROOT / page_dir / target).resolve()
+        try:
+            relative = path.relative_to(ROOT).as_posix()
+        except ValueError:  # outside the repository
+            return match.group(0)
+        if relative == "README.md":
+            target = target[: -len("README.md")] + "index.md"
+        elif path.is_file() and path.suffix not in (".md", ".ipynb"):
+            extra.add(relative)
+        return match.group(1) + target + (f"#{fragment}" if fragment else "")
+
+    return LINK.sub(one, text)
 
 
 def notebooks() -> list[Path]:
@@ -125,14 +153,17 @@ def plot_text_alternative(cell) -> str | None:
     return printed.strip() or str(images[0]["data"].get("text/plain", "")).strip() or None
 
 
-def stage_notebook(path: Path, target: Path) -> int:
+def stage_notebook(path: Path, target: Path, extra: set[str] | None = None) -> int:
     """Copy ``path`` to ``target`` with hint/solution expanders; how many were added.
 
     An exercise's expanders follow its hint cell (whose committed output, hint 1, is
     folded too), else its check cell; 09's follow the ``lab.diagnose`` cell.
     """
     nb = nbformat.read(path, as_version=4)
+    extra = set() if extra is None else extra
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = relink(cell.source, path.parent.relative_to(ROOT).as_posix(), extra)
         alt = plot_text_alternative(cell)
         if alt:
             cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt
@@ -183,16 +214,23 @@ def stage(source: Path = SOURCE) -> dict:
     shutil.copy2(HERE / "mermaid_local.py", source / "mermaid_local.py")
     shutil.copy2(MERMAID_JS, source / "_static" / MERMAID_JS.name)
     shutil.copy2(HERE / "book.css", source / "_static" / "book.css")
-    # every file of docs/: the guides, and what they link to (deployer-policy.json)
-    shutil.copytree(ROOT / "docs", source / "docs")
+    extra: set[str] = set()
+    (source / "docs").mkdir()
+    for path in guides():
+        (source / "docs" / path.name).write_text(
+            relink(path.read_text(encoding="utf-8"), "docs", extra), encoding="utf-8")
     expanders = {}
     for path in notebooks():
-        expanders[path.name] = stage_notebook(path, source / "notebooks" / path.name)
+        expanders[path.name] = stage_notebook(path, source / "notebooks" / path.name, extra)
     names = [f"notebooks/{path.stem}" for path in notebooks()]
     guide_names = [f"docs/{path.stem}" for path in guides()]
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = relink((ROOT / "README.md").read_text(encoding="utf-8"), "", extra)
     (source / "index.md").write_text(index_page(readme, names, guide_names), encoding="utf-8")
-    return {"notebooks": names, "guides": guide_names, "expanders": expanders}
+    for relative in sorted(extra):  # linked files that are not pages: downloads
+        (source / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / relative, source / relative)
+    return {"notebooks": names, "guides": guide_names, "expanders": expanders,
+            "downloads": sorted(extra)}
 
 
 def build(source: Path = SOURCE, out: Path = OUT, *, quiet: bool = True) -> dict:

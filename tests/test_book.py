@@ -58,7 +58,10 @@ def test_staged_notebook_keeps_every_committed_output(build, tmp_path, path):
     kept = [cell for cell in staged.cells if not cell.source.startswith("```{raw} html")]
     assert len(kept) == len(original.cells)
     for before, after in zip(original.cells, kept, strict=True):
-        assert after.source == before.source
+        if before.cell_type == "markdown":  # links may be re-pointed (relink), nothing else
+            assert after.source == build.relink(before.source, "notebooks", set())
+        else:
+            assert after.source == before.source
         assert after.get("outputs") == before.get("outputs")
     added = [cell for cell in staged.cells if cell.source.startswith("```{raw} html")]
     assert all(cell.cell_type == "markdown" for cell in added)
@@ -128,3 +131,18 @@ def test_a_plot_gets_the_text_it_was_printed_with_as_alt(build, tmp_path):
     for cell in with_images:
         printed = "".join(o.text for o in cell.outputs if o.output_type == "stream").strip()
         assert cell.metadata["mystnb"]["image"]["alt"] == printed
+
+
+def test_links_resolve_in_the_book(build):
+    """README.md is the book's index page; a linked repository file that is no page is
+    copied in (Sphinx serves it as a download); outside links and anchors stay as they are."""
+    extra: set[str] = set()
+    text = ("[front](../README.md#tests) [policy](deployer-policy.json) [make](../Makefile) "
+            "[aws](https://docs.aws.amazon.com/x.html) [here](#anchor) [nb](../notebooks/"
+            "05_http_invoke_latency.ipynb) [none](missing.txt)")
+    out = build.relink(text, "docs", extra)
+    assert "[front](../index.md#tests)" in out
+    assert "[aws](https://docs.aws.amazon.com/x.html)" in out and "[here](#anchor)" in out
+    assert "[nb](../notebooks/05_http_invoke_latency.ipynb)" in out
+    assert extra == {"docs/deployer-policy.json", "Makefile"}
+    assert "[none](missing.txt)" in out  # left for Sphinx to report: the build fails on it
