@@ -166,6 +166,10 @@ def _visit_all(book: Path, context) -> dict[Path, dict]:
                     pass
             seen[path] = {**page.evaluate(PAGE_JS), "expected_diagrams": expected}
             if path.name.startswith("05_"):
+                # as a reader arriving at 05 first sees it (the theme keeps the sidebar's
+                # scroll from the page before, in sessionStorage)
+                page.evaluate("""() => { window.scrollTo(0, 0);
+                    document.querySelector('.bd-sidebar-primary')?.scrollTo(0, 0); }""")
                 page.screenshot(path=str(SCREENSHOTS / f"book-{path.stem}.png"))
                 page.screenshot(path=str(SCREENSHOTS / f"book-{path.stem}-full.png"),
                                 full_page=True)
