@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 # jsii's end-of-life banner is silenced per Node major version (a list, not a flag).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node -p "process.versions.node.split('.')[0]" 2>/dev/null)
 
-.PHONY: setup run test test-clients test-events-load test-aws-rehearsal test-browser browser-setup test-upstream lint notebooks jupyter clean
+.PHONY: setup run test test-clients test-events-load test-aws-rehearsal test-browser browser-setup book book-setup test-upstream lint notebooks jupyter clean
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -105,8 +105,29 @@ browser-setup: $(BROWSER_STAMP)
 		fi; \
 	fi
 
-# Screenshots: results/screenshots/<notebook>.png (and -reopened.png); timings in timings.json.
-test-browser: setup browser-setup
+# The walk-through as an HTML book (book/build.py): README, docs/*.md and every notebook with
+# its committed outputs (never executed), into _build/book/ (open _build/book/index.html).
+# Sphinx + MyST-NB + sphinx-book-theme from the `book` extra; Mermaid's dist/mermaid.min.js
+# from the npm registry (book/package-lock.json) copied into the book: no network at view time.
+BOOK_STAMP := $(VENV)/.book-installed
+BOOK_NPM_STAMP := book/node_modules/.installed
+
+$(BOOK_STAMP): pyproject.toml $(STAMP)
+	@$(call INSTALL,-e ".[dev$(COMMA)book]")
+	@touch $@
+
+$(BOOK_NPM_STAMP): book/package.json book/package-lock.json
+	cd book && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
+	@touch $@
+
+book-setup: $(BOOK_STAMP) $(BOOK_NPM_STAMP)
+
+book: setup book-setup
+	$(PY) book/build.py
+
+# Screenshots: results/screenshots/<notebook>.png (and -reopened.png); timings in timings.json;
+# the book's pages (browser_tests/test_published_book.py, built with the network off): book-05.png.
+test-browser: setup browser-setup book-setup
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 	$(NBVAL) LAB_CHROMIUM=$(CHROMIUM) $(PY) -m pytest browser_tests -s -p no:cacheprovider
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
@@ -132,4 +153,4 @@ jupyter: setup
 
 clean:
 	-$(PY) -m lab sandbox stop
-	rm -rf cdk.out .lab results .pytest_cache node_modules
+	rm -rf cdk.out .lab results _build .pytest_cache node_modules book/node_modules
