@@ -54,6 +54,7 @@ PACKAGES = (
     "lab.sandbox.secretsmanager",  # secrets from templates, {{resolve:secretsmanager:...}}
     "lab.sandbox.kms",  # key state operations by key ARN
     "lab.sandbox.apigateway",  # what the private API needs (MOCK, stages, usage plans)
+    "lab.sandbox.lambda_",  # Lambda functions run in worker processes, not Docker
     "lab.sandbox.stepfunctions",  # http:invoke, StartSyncExecution, the program cache
     "lab.sandbox.cloudformation",  # models for every type the template uses; last
 )

@@ -426,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
         server.server_close()
         if child is not None:
             child.stop()
+        from lab.sandbox import lambda_
+
+        lambda_.shutdown()  # every Lambda execution environment (worker process) too
         _remove_pidfile(args.pidfile)
         _remove_token_file(token_file, token)
         print("sandbox stopped", flush=True)

@@ -52,6 +52,28 @@ def _seconds(name: str) -> Callable[[Any], float]:
 
 _check_warmup = _seconds("connection_warmup_seconds")
 _check_settle = _seconds("connection_settle_seconds")
+_check_lambda_idle = _seconds("lambda_idle_seconds")
+_check_lambda_connect = _seconds("lambda_connect_timeout_seconds")
+
+#: The sandbox's Lambda defaults (lab.sandbox.lambda_): an idle execution environment is
+#: stopped after 5 minutes (AWS does not document how long it keeps one); a dropped
+#: connection fails after 1 s (on AWS: the client's connect timeout); at most 10 execution
+#: environments run at once in the account (AWS's default quota is 1,000; each one here is
+#: a Python process on the learner's machine).
+LAMBDA_IDLE_SECONDS = 300.0
+LAMBDA_CONNECT_TIMEOUT_SECONDS = 1.0
+LAMBDA_ACCOUNT_CONCURRENCY = 10
+_MAX_LAMBDA_CONCURRENCY = 1000
+
+
+def _check_concurrency(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("lambda_account_concurrency must be a whole number")
+    if not 1 <= value <= _MAX_LAMBDA_CONCURRENCY:
+        raise ValueError(
+            f"lambda_account_concurrency must be between 1 and {_MAX_LAMBDA_CONCURRENCY}"
+        )
+    return value
 
 
 def _seconds_from_env(variable: str, default: float, check: Callable[[Any], float]) -> float:
@@ -100,6 +122,9 @@ _VALIDATORS = {
     "direct_path": _switch("direct_path"),
     "iam_evaluation": _switch("iam_evaluation"),
     "enforce_iam": _switch("enforce_iam"),
+    "lambda_idle_seconds": _check_lambda_idle,
+    "lambda_connect_timeout_seconds": _check_lambda_connect,
+    "lambda_account_concurrency": _check_concurrency,
 }
 
 
@@ -116,6 +141,9 @@ def _current() -> dict[str, Any]:
             "direct_path": direct_path_from_env(),
             "iam_evaluation": _iam_from_env(),
             "enforce_iam": enforce_iam_from_env(),
+            "lambda_idle_seconds": LAMBDA_IDLE_SECONDS,
+            "lambda_connect_timeout_seconds": LAMBDA_CONNECT_TIMEOUT_SECONDS,
+            "lambda_account_concurrency": LAMBDA_ACCOUNT_CONCURRENCY,
         }
     return _settings
 
@@ -146,6 +174,11 @@ def settings() -> dict[str, Any]:
     ``LAB_SANDBOX_IAM=0`` off.
     ``enforce_iam``: whether callers' requests are evaluated against their IAM policies
     (``lab.sandbox.iam.enforcement``; default off, ``LAB_SANDBOX_ENFORCE_IAM=1`` on).
+    ``lambda_idle_seconds``: how long a Lambda execution environment stays warm unused
+    (default 300). ``lambda_connect_timeout_seconds``: how long a Lambda handler's
+    connection along a broken network path takes to fail (default 1).
+    ``lambda_account_concurrency``: how many execution environments may run at once in the
+    account (default 10; AWS's quota is 1,000).
     """
     with _lock:
         return dict(_current())

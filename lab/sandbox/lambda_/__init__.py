@@ -1,0 +1,96 @@
+"""Sandbox extension: Lambda functions run without Docker (Python handlers).
+
+moto 5.2.5 runs a function in a Docker container; the sandbox replaces its invoke
+(``LambdaFunction.invoke``, :mod:`.invoke`) so the handler runs in a Python worker process
+with the Lambda runtime's contract:
+
+- the event (JSON) and a context (``function_name``, ``function_version``,
+  ``invoked_function_arn``, ``memory_limit_in_mb``, ``aws_request_id``, ``log_group_name``,
+  ``log_stream_name``, ``get_remaining_time_in_millis()``);
+- the function's ``Environment`` variables plus the runtime's reserved ones (``AWS_REGION``,
+  ``AWS_LAMBDA_FUNCTION_NAME``, ``LAMBDA_TASK_ROOT``, …); nothing of the sandbox's own
+  environment but ``PATH`` and the locale;
+- ``/tmp``: a directory of its own per execution environment;
+- ``Timeout``: the worker is killed when it passes; the invoke answers ``FunctionError:
+  Unhandled`` with ``{"errorType": "Sandbox.Timedout", "errorMessage": "RequestId: … Error:
+  Task timed out after N.NN seconds"}``; ``MemorySize`` is reported, not enforced;
+- execution environments (:mod:`.runtime`): a cold start (INIT: the handler's module is
+  imported once) when no instance is free, reuse afterwards (module state persists), idle
+  ones stopped after ``lambda_idle_seconds``; concurrency up to the function's
+  ``ReservedConcurrentExecutions`` (else ``lambda_account_concurrency``), beyond it ``429
+  TooManyRequestsException``;
+- handler errors as the Python runtime reports them (``errorMessage``, ``errorType``,
+  ``requestId``, ``stackTrace``);
+- everything printed, framed by ``START``/``END``/``REPORT`` lines (``Init Duration`` on a
+  cold start), in the log group ``/aws/lambda/<name>``;
+- outbound HTTPS along the modelled network path of the function's VPC ENIs
+  (:mod:`.egress`): security groups, the interface endpoint's private DNS and its
+  security group, so the failure labs' breaks apply;
+- Step Functions' ``arn:aws:states:::lambda:invoke`` answers with AWS's task output
+  (:mod:`.states`).
+
+Code comes from CreateFunction's ``ZipFile`` or a template's inline ``Code.ZipFile`` (moto
+zips it as ``index.py``). The worker runs the sandbox's own Python, whatever ``Runtime`` says.
+
+Public interface: :func:`seams` (installed by :mod:`lab.sandbox.seams`), :func:`shutdown`
+(stop every execution environment and egress gate; the server calls it when it stops, a
+reset too) and :func:`instances` (the live execution environments, for tests and the lab's
+measurements).
+
+Imports: ``invoke`` -> ``runtime``, ``egress``; ``egress`` -> ``network``, ``ec2.models``
+and ``stepfunctions.transport``/``http_request`` (function-level); all -> ``settings``.
+Nothing of the sandbox imports this package but ``seams`` (by name) and ``control``.
+``worker`` imports nothing (it runs in its own process).
+"""
+
+from __future__ import annotations
+
+_CONTRACTS = "tests/contracts/test_moto_lambda.py::"
+
+__all__ = ["instances", "seams", "shutdown"]
+
+
+def seams():
+    """The Lambda seams (see :mod:`lab.sandbox.seams`)."""
+    from lab.sandbox.lambda_ import invoke, states
+    from lab.sandbox.seams import Seam
+
+    return (
+        Seam(
+            "lab.sandbox.lambda_.invoke",
+            "moto.awslambda.models:LambdaFunction.invoke",
+            invoke.invoke,
+            "moto runs a function only in Docker, one container per invoke",
+            _CONTRACTS + "test_backend_invoke_calls_the_function_models_invoke",
+        ),
+        Seam(
+            "lab.sandbox.lambda_.states",
+            states.TARGET,
+            states.execute_lambda_function_integration,
+            "moto's lambda:invoke task output lacks SdkHttpMetadata and SdkResponseMetadata",
+            _CONTRACTS + "test_the_lambda_task_service_calls_the_integration_by_module",
+            kind="wrap",
+        ),
+    )
+
+
+def finish() -> None:
+    """Stop the execution environments on reset (registered once)."""
+    from lab.sandbox.settings import on_reset
+
+    on_reset(shutdown)
+
+
+def shutdown() -> None:
+    """Stop every execution environment and every egress gate (idempotent)."""
+    from lab.sandbox.lambda_ import egress, runtime
+
+    runtime.shutdown()
+    egress.shutdown()
+
+
+def instances(function_arn: str | None = None) -> list:
+    """The live execution environments (``runtime.Instance``: ``pid``, ``busy``, ``invokes``)."""
+    from lab.sandbox.lambda_ import runtime
+
+    return runtime.instances(function_arn)
