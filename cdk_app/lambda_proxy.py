@@ -116,8 +116,11 @@ class LambdaProxyStack(Stack):
             security_groups=[self.secrets_endpoint_security_group], open=False,
         )
 
+        # Named, so its log group is Lambda's default /aws/lambda/<name> as well as the
+        # LoggingConfig's: the REPORT lines land where every reader looks.
+        function_name = lattice_name(name, "fn")
         self.log_group = logs.LogGroup(
-            self, "FunctionLogs", log_group_name=f"/aws/lambda/{lattice_name(name, 'proxy')}",
+            self, "FunctionLogs", log_group_name=f"/aws/lambda/{function_name}",
             retention=logs.RetentionDays.ONE_WEEK, removal_policy=RemovalPolicy.DESTROY,
         )
         self.role = iam.Role(
@@ -132,7 +135,7 @@ class LambdaProxyStack(Stack):
             "(AWSLambdaVPCAccessExecutionRole's) do not support resource-level permissions.",
         )
         self.function = lambda_.Function(
-            self, "Proxy", runtime=RUNTIME, handler="index.handler",
+            self, "Proxy", function_name=function_name, runtime=RUNTIME, handler="index.handler",
             code=lambda_.Code.from_inline(handler_code()),
             description="Private API Lab (before): GET the private API with the key from "
                         "Secrets Manager",
@@ -150,9 +153,9 @@ class LambdaProxyStack(Stack):
         self.function.node.default_child.add_deletion_override("DependsOn")
 
         self.express_log_group = state_machine_log_group(
-            self, "ExpressLogs", f"{name}-proxy-express")
+            self, "ExpressLogs", f"{name}-express")
         self.standard_log_group = state_machine_log_group(
-            self, "StandardLogs", f"{name}-proxy-standard")
+            self, "StandardLogs", f"{name}-standard")
         self.standard = self._state_machine(
             "Standard", sfn.StateMachineType.STANDARD, self.standard_log_group)
         self.express = self._state_machine(

@@ -25,8 +25,8 @@ from lab.errors import LabError  # noqa: E402
 _LAZY = {
     "client": "lab.clients",
     "synth": "lab.synthesis",
-    "deploy": "lab.deployment",
-    "destroy": "lab.deployment",
+    "deploy": "lab.variants",
+    "destroy": "lab.variants",
     "outputs": "lab.deployment",
     "ensure_deployed": "lab.deployment",
     # 00 setup
