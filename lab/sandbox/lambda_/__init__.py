@@ -64,6 +64,13 @@ def seams():
             _CONTRACTS + "test_backend_invoke_calls_the_function_models_invoke",
         ),
         Seam(
+            "lab.sandbox.lambda_.invoke",
+            "moto.awslambda.responses:LambdaResponse._enrich_response",
+            invoke.enrich_response,
+            "moto gives every answer a random request id; an invoke's is the handler's",
+            _CONTRACTS + "test_every_answer_gets_its_request_id_in_enrich_response",
+        ),
+        Seam(
             "lab.sandbox.lambda_.states",
             states.TARGET,
             states.execute_lambda_function_integration,

@@ -34,6 +34,8 @@ _INHERITED = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT")
 #: (configuration-envvars.html, "Defined runtime environment variables").
 RUNTIME_DIR = os.path.dirname(os.__file__)
 LOG_RESULT_BYTES = 4096
+#: Carries the invoke's request id to :func:`keep_request_id` (never sent).
+REQUEST_ID_HEADER = "x-lab-lambda-request-id"
 
 
 class TooManyRequests(JsonRESTError):
@@ -201,7 +203,7 @@ def invoke(self, body: Any, request_headers: Any, response_headers: Any) -> byte
         return b""
     outcome, _, lines = run(self, event)
     response_headers["X-Amz-Executed-Version"] = executed_version(self)
-    response_headers["x-amzn-RequestId"] = outcome.request_id
+    response_headers[REQUEST_ID_HEADER] = outcome.request_id
     if request_headers.get("x-amz-log-type") == "Tail":
         tail = "\n".join(lines).encode()[-LOG_RESULT_BYTES:]
         response_headers["x-amz-log-result"] = base64.b64encode(tail).decode()
@@ -209,6 +211,22 @@ def invoke(self, body: Any, request_headers: Any, response_headers: Any) -> byte
         response_headers["x-amz-function-error"] = "Unhandled"
         return json.dumps(outcome.error).encode()
     return (outcome.payload or "null").encode()
+
+
+def keep_request_id(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+    """``LambdaResponse._enrich_response``: moto's, but an invoke's ``x-amzn-RequestId`` is
+    the request id the handler saw (``context.aws_request_id``), as on AWS."""
+    from moto.core.responses import BaseResponse
+
+    request_id = headers.pop(REQUEST_ID_HEADER, None)
+    headers, body = BaseResponse._enrich_response(headers, body)
+    if request_id:
+        headers["x-amzn-requestid"] = request_id
+    return headers, body
+
+
+#: The seam's value (one object, so the registry can tell it is installed).
+enrich_response = staticmethod(keep_request_id)
 
 
 def _run_quietly(function: Any, event: str) -> None:
