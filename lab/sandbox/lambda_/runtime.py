@@ -305,6 +305,11 @@ def acquire(arn: str, key: tuple, limit: int | None, make) -> tuple[Instance, bo
             if pool is not None:
                 stale = [i for i in pool.instances if not i.busy]
             pool = _functions[arn] = FunctionInstances(key)
+        # Reserved concurrency bounds the invocations in flight whether or not a warm
+        # instance is free: 0 throttles every invoke (lambda/latest/dg/configuration-
+        # concurrency.html, "set reserved concurrency to 0 to throttle all invocations").
+        if limit is not None and pool.busy() >= limit:
+            raise Throttled("ReservedFunctionConcurrentInvocationLimitExceeded", limit)
         idle = [i for i in pool.instances if not i.busy and i.alive]
         if idle:
             instance = max(idle, key=lambda i: i.last_used)
@@ -312,8 +317,6 @@ def acquire(arn: str, key: tuple, limit: int | None, make) -> tuple[Instance, bo
             cold = False
         else:
             account = int(get_setting("lambda_account_concurrency"))
-            if limit is not None and pool.busy() >= limit:
-                raise Throttled("ReservedFunctionConcurrentInvocationLimitExceeded", limit)
             if _total_busy() >= account:
                 raise Throttled("ConcurrentInvocationLimitExceeded", account)
             instance = make()
