@@ -95,3 +95,15 @@ def test_policy_sentry_agrees_on_create_vpc_endpoint_dependents():
 
     rows = get_action_data("ec2", "CreateVpcEndpoint")["ec2"]
     assert any("route53:AssociateVPCWithHostedZone" in r["dependent_actions"] for r in rows)
+
+
+def test_the_lambda_proxy_policy_names_only_iam_actions_and_fits(catalog):
+    """The "before" stack's extra policy (docs/deployer-policy-lambda-proxy.json): every
+    action in AWS's catalog, the whole within IAM's 6,144-character managed-policy limit."""
+    path = preflight.POLICY_FILE.with_name("deployer-policy-lambda-proxy.json")
+    policy = json.loads(path.read_text())
+    actions = [a for s in policy["Statement"] for a in s["Action"]]
+
+    assert "lambda:CreateFunction" in actions and "lambda:PutFunctionConcurrency" in actions
+    assert not unknown_actions(actions, catalog)
+    assert len(json.dumps(policy, separators=(",", ":"))) <= 6144

@@ -63,6 +63,9 @@ LAB_SERVICES = (
     "secretsmanager", "logs", "iam", "resourcegroupstaggingapi", "service-quotas", "sqs",
     "cloudwatch",
 )  # fmt: skip
+#: What only the "before" comparison calls (lab.before_after_runs): its own policy file.
+PROXY_SERVICES = ("lambda",)
+PROXY_POLICY = ROOT / "docs" / "deployer-policy-lambda-proxy.json"
 HANDLERS = ("create", "read", "update", "delete")
 
 
@@ -106,7 +109,7 @@ def documented_dependents(template: dict) -> set[str]:
     }
 
 
-def lab_calls(root: Path = ROOT) -> set[str]:
+def lab_calls(root: Path = ROOT, services=LAB_SERVICES) -> set[str]:
     """The IAM action of every botocore operation the lab package (not the sandbox) calls
 
     or passes on as a bound method (``sfn.start_execution`` handed to a retry helper).
@@ -120,7 +123,7 @@ def lab_calls(root: Path = ROOT) -> set[str]:
     )
     session = botocore.session.get_session()
     actions = set()
-    for service in LAB_SERVICES:
+    for service in services:
         model = session.get_service_model(service)
         for operation in model.operation_names:
             snake = botocore.xform_name(operation)
@@ -161,18 +164,41 @@ def policy(template: dict) -> dict:
     return document
 
 
+def proxy_policy(template: dict, main: dict) -> dict:
+    """What deploying and measuring the "before" stack needs beyond ``main`` (the lab's).
+
+    A second file, attached only by whoever deploys ``<stack>-LambdaProxy``: the Lambda
+    handlers' permissions would push the lab's own policy past IAM's 6,144 characters.
+    """
+    granted = {a for s in main["Statement"] for a in s["Action"]}
+    deploy = (handler_permissions(template) | documented_dependents(template)) - granted
+    run = lab_calls(services=PROXY_SERVICES) - granted - deploy
+    statements = [
+        {"Sid": sid, "Effect": "Allow", "Action": sorted(actions, key=str.lower), "Resource": "*"}
+        for sid, actions in (("DeployTheLambdaProxy", deploy), ("CompareBeforeAfter", run))
+        if actions
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def main(argv: list[str]) -> int:
     from lab.synthesis import synth
 
     template = json.loads(synth().read_text())
-    text = json.dumps(policy(template), indent=2) + "\n"
+    main_policy = policy(template)
+    proxy = json.loads(synth(variant="lambda_proxy").read_text())
+    files = {POLICY: main_policy, PROXY_POLICY: proxy_policy(proxy, main_policy)}
+    texts = {path: json.dumps(document, indent=2) + "\n" for path, document in files.items()}
     if "--check" in argv:
-        same = POLICY.is_file() and POLICY.read_text() == text
-        print("docs/deployer-policy.json is up to date" if same else "run tools/deployer_policy.py")
-        return 0 if same else 1
+        stale = [path.name for path, text in texts.items()
+                 if not path.is_file() or path.read_text() != text]
+        print(f"run tools/deployer_policy.py ({', '.join(stale)} stale)" if stale
+              else "docs/deployer-policy*.json are up to date")
+        return 1 if stale else 0
     POLICY.parent.mkdir(exist_ok=True)
-    POLICY.write_text(text)
-    print(POLICY)
+    for path, text in texts.items():
+        path.write_text(text)
+        print(path)
     return 0
 
 
