@@ -68,9 +68,13 @@ def _cmd_destroy(args) -> int:
 
 
 def _cmd_compare(args) -> int:
+    import contextlib
+
     from lab.before_after import comparison
 
-    report = comparison(executions=args.n, idle_seconds=args.idle_seconds)
+    # Deploy progress goes to stderr, so stdout is the report alone.
+    with contextlib.redirect_stdout(sys.stderr):
+        report = comparison(executions=args.n, idle_seconds=args.idle_seconds)
     if args.json:
         print(json.dumps(report, indent=1, sort_keys=True))
     else:
