@@ -100,6 +100,16 @@ _LAZY = {
     "diagnose": "lab.mysteries",
     "reveal": "lab.mysteries",
     "end_mystery": "lab.mysteries:repair",
+    # 10 before and after
+    "owned_code": "lab.before_after",
+    "code_totals": "lab.before_after",
+    "before_after_cost": "lab.before_after:cost_comparison",
+    "cost_totals": "lab.before_after",
+    "plot_before_after": "lab.before_after:plot_latency",
+    "figures_note": "lab.before_after",
+    "before_after_latency": "lab.before_after_runs:latency",
+    "lambda_figures": "lab.before_after_runs",
+    "before_after_failures": "lab.before_after_runs:failure_comparison",
     # 99 cleanup
     "leftovers": "lab.cleanup",
     "stop_sandbox": "lab.cleanup",

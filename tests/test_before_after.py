@@ -31,6 +31,11 @@ def test_code_lines_leave_out_blanks_comments_and_docstrings():
     assert before_after.code_lines(SAMPLE) == 3
 
 
+def test_code_lines_leave_out_the_named_top_level_definitions():
+    source = SAMPLE + "\nTWIN = {\n  'a': 1,\n}\n\n@decorated\ndef twin():\n    pass\n"
+    assert before_after.code_lines(source, ("TWIN", "twin")) == 3
+
+
 def test_the_http_task_path_has_no_handler_and_the_proxy_has_one():
     totals = before_after.code_totals()
 
@@ -47,6 +52,8 @@ def test_owned_code_counts_the_files_as_they_are():
 
     assert handler["lines"] == len(text.splitlines())
     assert handler["code_lines"] == before_after.code_lines(text) < handler["lines"]
+    workflows = table[table["file"] == "cdk_app/workflows.py"].iloc[0]
+    assert "HttpInvokeJsonata" in workflows["left_out"]
 
 
 def test_idle_the_proxy_costs_one_more_interface_endpoint():
