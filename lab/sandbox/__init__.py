@@ -14,8 +14,9 @@ its control token to ``.lab/sandbox-<port>.token`` (mode 0600; every call to
 (``LAB_STATE_DIR`` overrides the directory).
 
 Imports go inward: ``server`` -> ``control`` -> ``settings``; the services (``events``,
-``stepfunctions``, ...) -> ``settings`` (they register reset hooks there), never ``control`` or
-``server``; ``server`` and ``dataplane.process`` share ``process_policy``. Of the lab, only
+``stepfunctions``, ``lambda_``, ...) -> ``settings`` (they register reset hooks there), never
+``control`` or ``server``; ``server`` and ``dataplane.process`` share ``process_policy``;
+``server`` stops ``lambda_``'s worker processes when it stops. Of the lab, only
 ``config``, ``errors`` and ``masking`` are imported.
 """
 

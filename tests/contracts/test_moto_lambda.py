@@ -48,6 +48,46 @@ def test_every_answer_gets_its_request_id_in_enrich_response():
     ) is BaseResponse.__dict__["_enrich_response"].__func__ or callable(LambdaResponse)
 
 
+def test_delete_function_takes_a_name_and_a_qualifier():
+    """The wrapper resolves the function with ``get_function(name, qualifier)`` first (it
+    raises for an unknown one, as DeleteFunction must) and calls moto's with both."""
+    from moto.awslambda.models import LambdaBackend
+
+    original = seams.original("moto.awslambda.models:LambdaBackend.delete_function")
+    assert list(inspect.signature(original).parameters) == ["self", "function_name", "qualifier"]
+    assert list(inspect.signature(LambdaBackend.get_function).parameters)[:3] == [
+        "self",
+        "function_name_or_arn",
+        "qualifier",
+    ]
+
+
+def test_create_and_update_take_the_request_as_a_dict():
+    """CreateFunction and UpdateFunctionConfiguration (and CloudFormation's handler) pass the
+    request's members to these backend methods as one dict, ``Environment`` included."""
+    from moto.awslambda import responses
+    from moto.awslambda.models import LambdaFunction
+
+    create = seams.original("moto.awslambda.models:LambdaBackend.create_function")
+    update = seams.original("moto.awslambda.models:LambdaBackend.update_function_configuration")
+    assert list(inspect.signature(create).parameters) == ["self", "spec"]
+    assert list(inspect.signature(update).parameters) == [
+        "self",
+        "function_name",
+        "qualifier",
+        "body",
+    ]
+    assert "self.backend.create_function(self.json_body)" in inspect.getsource(
+        responses.LambdaResponse
+    )
+    assert "backend.create_function(spec)" in inspect.getsource(
+        LambdaFunction.create_from_cloudformation_json
+    )
+    assert 'spec.get("Environment", {}).get("Variables", {})' in inspect.getsource(
+        LambdaFunction.__init__
+    )
+
+
 def test_the_function_model_keeps_what_the_runtime_reads():
     """The replacement reads the zip (``code_bytes``), the configuration and the logs
     backend from moto's model, and a template's inline code arrives zipped as ``index.py``."""

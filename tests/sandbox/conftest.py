@@ -69,3 +69,55 @@ def dataplane(aws, dataplane_server):
     yield dataplane_server.server_port
     network.restore_dataplane_address(previous)
     request_log.clear()
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """A server process of the test's own, started by ``start(**env)``: (proc, port, token,
+    status); killed at the end."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from processes import server_status
+
+    from lab.sandbox import access
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    started = []
+
+    def start(**env):
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "lab.sandbox.server",
+                "--port",
+                str(port),
+                "--token-file",
+                str(tmp_path / "token"),
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        started.append(proc)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            token = access.read_token_file(tmp_path / "token")
+            if token:
+                status = server_status(port, token)
+                if status:
+                    return proc, port, token, status
+            time.sleep(0.05)
+        raise AssertionError("the server did not start")
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)

@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 
-import pytest
 from http_invoke_builders import allow_only_from, deploy_api, http_get
 from lab_api_client import lab_api
+from processes import gone as _gone
+from processes import server_status as _status
 
 import lab.sandbox
 from lab.sandbox import access
@@ -139,83 +137,6 @@ def test_the_data_plane_process_refuses_what_is_not_the_server(clean_sandbox):
             connection.close()
 
     assert answers == [(403, b'{"message": "Forbidden"}')] * 3
-
-
-@pytest.fixture
-def own_server(tmp_path):
-    """A second server process (not the session's), started by hand; yields (proc, port)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    started = []
-
-    def start(**env):
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "lab.sandbox.server",
-                "--port",
-                str(port),
-                "--token-file",
-                str(tmp_path / "token"),
-            ],
-            env={**os.environ, **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        started.append(proc)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            token = access.read_token_file(tmp_path / "token")
-            if token:
-                status = _status(port, token)
-                if status:
-                    return proc, port, token, status
-            time.sleep(0.05)
-        raise AssertionError("the server did not start")
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(10)
-
-
-def _status(port: int, token: str):
-    import http.client
-
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        connection.request(
-            "GET",
-            "/lab-api/status",
-            headers={"Host": f"127.0.0.1:{port}", "Authorization": access.authorization(token)},
-        )
-        response = connection.getresponse()
-        return json.loads(response.read()) if response.status == 200 else None
-    except OSError:
-        return None
-
-
-def _gone(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        # A zombie (exited, not yet reaped by its parent) is gone too.
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return True
-        except OSError:
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_the_data_plane_process_stops_with_the_server(own_server):

@@ -39,8 +39,9 @@ def handler(event, context):
 
 
 def test_a_handler_past_its_timeout_is_killed_and_answers_sandbox_timedout(aws_lambda):
-    """configuration-timeout.html and API_Invoke.html: a function running past Timeout is
-    stopped; Invoke answers 200 with ``X-Amz-Function-Error: Unhandled`` and the error object
+    """configuration-timeout.html, troubleshooting-invocation.html#troubleshooting-timeouts
+    (``Sandbox.Timedout``) and API_Invoke.html: a function running past Timeout is stopped;
+    Invoke answers 200 with ``X-Amz-Function-Error: Unhandled`` and the error object
     ``{"errorType": "Sandbox.Timedout", "errorMessage": "RequestId: … Error: Task timed out
     after 1.00 seconds"}``; the log says "Task timed out" and REPORT has ``Status: timeout``."""
     create_function(aws_lambda, COUNTER, timeout=1)
@@ -95,7 +96,8 @@ def test_idle_environments_expire_and_the_next_invoke_is_cold(aws_lambda):
     deadline = time.monotonic() + 5
     while lambda_.instances() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert lambda_.instances() == [] and instance.process.poll() is not None
+    assert lambda_.instances() == []
+    assert instance.process.wait(timeout=5) is not None  # stopped, not only forgotten
     assert runtime.expire_idle() == 0
     second = invoke(aws_lambda)[1]
     assert second["count"] == 1 and second["pid"] != first["pid"]
@@ -188,14 +190,14 @@ def handler(event, context):
             code,
             timeout=2,
             MemorySize=256,
-            Environment={"Variables": {"MY_SETTING": "on", "AWS_REGION": "eu-west-1"}},
+            Environment={"Variables": {"MY_SETTING": "on", "TZ_NOTE": "utc"}},
         )
         response, payload = invoke(aws_lambda, event={"k": [1, 2]})
     finally:
         del os.environ["LAB_SECRET_OF_THE_SANDBOX"]
     env = payload["env"]
     assert env["MY_SETTING"] == "on"
-    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"  # reserved wins
+    assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == "fn"
     assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
     assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
@@ -211,6 +213,21 @@ def handler(event, context):
     assert payload["event"] == {"k": [1, 2]}
     assert stream.endswith("]" + stream.rsplit("]", 1)[1]) and "[$LATEST]" in stream
     assert f"START RequestId: {request_id} Version: $LATEST" in log_messages(aws_lambda)
+
+
+def test_reserved_variables_are_refused_in_the_environment(aws_lambda):
+    """configuration-envvars.html: the reserved keys cannot be set; CreateFunction and
+    UpdateFunctionConfiguration answer ``InvalidParameterValueException`` naming them."""
+    from botocore.exceptions import ClientError
+
+    message = "Reserved keys used in this request: AWS_REGION, LAMBDA_TASK_ROOT"
+    reserved = {"Variables": {"AWS_REGION": "eu-west-1", "OK": "1", "LAMBDA_TASK_ROOT": "/x"}}
+    with pytest.raises(ClientError, match=message) as raised:
+        create_function(aws_lambda, COUNTER, Environment=reserved)
+    assert raised.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    create_function(aws_lambda, COUNTER)
+    with pytest.raises(ClientError, match=message):
+        aws_lambda("lambda").update_function_configuration(FunctionName="fn", Environment=reserved)
 
 
 def test_a_handler_error_answers_as_the_python_runtime(aws_lambda):
@@ -286,3 +303,64 @@ def test_inline_code_from_a_template(aws_lambda):
     }
     aws_lambda("cloudformation").create_stack(StackName="s", TemplateBody=json.dumps(template))
     assert invoke(aws_lambda, "proxy")[1] == {"ok": 1}
+
+
+def test_an_asynchronous_invoke_answers_202_and_runs_later(aws_lambda):
+    """API_Invoke.html: ``InvocationType: Event`` queues the event and answers 202 with an
+    empty body; the function runs (its lines reach the log group)."""
+    create_function(aws_lambda, COUNTER)
+    response = aws_lambda("lambda").invoke(
+        FunctionName="fn", InvocationType="Event", Payload=b'{"sleep": 0.2}'
+    )
+    assert response["StatusCode"] == 202
+    assert response["Payload"].read() == b""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        group = aws_lambda("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/fn")
+        if group["logGroups"] and any(m.startswith("REPORT") for m in log_messages(aws_lambda)):
+            break
+        time.sleep(0.05)
+    assert "invoke 1" in log_messages(aws_lambda)
+
+
+def test_the_account_limit_throttles_every_function(aws_lambda):
+    """lambda-concurrency.html (account concurrency, 1,000 by default; the sandbox's
+    ``lambda_account_concurrency``): with every execution environment of the account busy,
+    an invoke of another function is throttled, ``Reason: ConcurrentInvocationLimitExceeded``."""
+    import boto3
+    from botocore.config import Config
+
+    from lab.sandbox import control
+
+    control.update_settings({"lambda_account_concurrency": 1})
+    client = boto3.client(
+        "lambda", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1})
+    )
+    create_function(aws_lambda, COUNTER, timeout=3)
+    create_function(aws_lambda, COUNTER, name="other")
+    slow = threading.Thread(target=invoke, args=(aws_lambda,), kwargs={"event": {"sleep": 2}})
+    slow.start()
+    deadline = time.monotonic() + 5
+    while not any(i.busy for i in lambda_.instances()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
+        client.invoke(FunctionName="other", Payload=b"{}")
+    slow.join()
+    assert raised.value.response["Reason"] == "ConcurrentInvocationLimitExceeded"
+    assert invoke(aws_lambda, "other")[1]["count"] == 1  # free again: it runs
+
+
+def test_max_memory_used_is_the_workers_peak(aws_lambda):
+    """python-logging.html: REPORT's ``Max Memory Used`` is the memory the environment
+    used at most, next to the configured ``Memory Size`` (reported, not enforced here)."""
+    code = """
+def handler(event, context):
+    block = bytearray(80 * 1024 * 1024)
+    return len(block)
+"""
+    create_function(aws_lambda, code, MemorySize=512)
+    invoke(aws_lambda)
+    (report,) = [m for m in log_messages(aws_lambda) if m.startswith("REPORT")]
+    used = int(report.split("Max Memory Used: ")[1].split(" MB")[0])
+    assert "Memory Size: 512 MB" in report
+    assert 80 <= used < 512

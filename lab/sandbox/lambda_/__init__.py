@@ -8,8 +8,9 @@ with the Lambda runtime's contract:
   ``invoked_function_arn``, ``memory_limit_in_mb``, ``aws_request_id``, ``log_group_name``,
   ``log_stream_name``, ``get_remaining_time_in_millis()``);
 - the function's ``Environment`` variables plus the runtime's reserved ones (``AWS_REGION``,
-  ``AWS_LAMBDA_FUNCTION_NAME``, ``LAMBDA_TASK_ROOT``, …); nothing of the sandbox's own
-  environment but ``PATH`` and the locale;
+  ``AWS_LAMBDA_FUNCTION_NAME``, ``LAMBDA_TASK_ROOT``, …; an ``Environment`` naming one is
+  refused, :mod:`.configuration`); nothing of the sandbox's own environment but ``PATH``
+  and the locale;
 - ``/tmp``: a directory of its own per execution environment;
 - ``Timeout``: the worker is killed when it passes; the invoke answers ``FunctionError:
   Unhandled`` with ``{"errorType": "Sandbox.Timedout", "errorMessage": "RequestId: … Error:
@@ -33,14 +34,22 @@ Code comes from CreateFunction's ``ZipFile`` or a template's inline ``Code.ZipFi
 zips it as ``index.py`` on create; :mod:`.templates` zips it on a stack update too). The
 worker runs the sandbox's own Python, whatever ``Runtime`` says.
 
+Not modelled: the memory limit (``MemorySize`` is reported; ``Max Memory Used`` is the
+worker's peak resident memory), INIT billing, the Lambda role's policies (the handler's
+calls are not evaluated against them), layers, container images, other runtimes, the
+``requests`` library's own HTTPS to ``*.amazonaws.com`` (``urllib``/``http.client`` and boto3
+go along the path). A deleted function's execution environments stop with it.
+
 Public interface: :func:`seams` (installed by :mod:`lab.sandbox.seams`), :func:`shutdown`
 (stop every execution environment and egress gate; the server calls it when it stops, a
 reset too) and :func:`instances` (the live execution environments, for tests and the lab's
 measurements).
 
-Imports: ``invoke`` -> ``runtime``, ``egress``; ``egress`` -> ``network``, ``ec2.models``
-and ``stepfunctions.transport``/``http_request`` (function-level); all -> ``settings``.
-Nothing of the sandbox imports this package but ``seams`` (by name) and ``control``.
+Imports: ``invoke`` -> ``runtime``, ``egress``; ``configuration`` imports none of them;
+``egress`` -> ``network``, ``ec2.models`` and ``stepfunctions.transport``/``http_request``
+(function-level); all -> ``settings``.
+Nothing of the sandbox imports this package but ``seams`` (by name) and ``server`` (to stop
+the workers when it stops).
 ``worker`` imports nothing (it runs in its own process).
 """
 
@@ -53,10 +62,27 @@ __all__ = ["instances", "seams", "shutdown"]
 
 def seams():
     """The Lambda seams (see :mod:`lab.sandbox.seams`)."""
-    from lab.sandbox.lambda_ import invoke, states, templates
+    from lab.sandbox.lambda_ import configuration, invoke, states, templates
     from lab.sandbox.seams import Seam
 
+    backend = "moto.awslambda.models:LambdaBackend"
     return (
+        Seam(
+            "lab.sandbox.lambda_.configuration",
+            f"{backend}.create_function",
+            configuration.checked_create,
+            "moto accepts reserved runtime variables in a function's Environment",
+            _CONTRACTS + "test_create_and_update_take_the_request_as_a_dict",
+            kind="wrap",
+        ),
+        Seam(
+            "lab.sandbox.lambda_.configuration",
+            f"{backend}.update_function_configuration",
+            configuration.checked_update,
+            "moto accepts reserved runtime variables in a function's Environment",
+            _CONTRACTS + "test_create_and_update_take_the_request_as_a_dict",
+            kind="wrap",
+        ),
         Seam(
             "lab.sandbox.lambda_.invoke",
             "moto.awslambda.models:LambdaFunction.invoke",
@@ -70,6 +96,14 @@ def seams():
             invoke.enrich_response,
             "moto gives every answer a random request id; an invoke's is the handler's",
             _CONTRACTS + "test_every_answer_gets_its_request_id_in_enrich_response",
+        ),
+        Seam(
+            "lab.sandbox.lambda_.invoke",
+            "moto.awslambda.models:LambdaBackend.delete_function",
+            invoke.stop_with_the_function,
+            "moto knows no execution environments to stop when a function is deleted",
+            _CONTRACTS + "test_delete_function_takes_a_name_and_a_qualifier",
+            kind="wrap",
         ),
         Seam(
             "lab.sandbox.lambda_.states",

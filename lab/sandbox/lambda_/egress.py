@@ -38,7 +38,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from lab.sandbox.network import HTTPS_PORT, Route
-from lab.sandbox.network.security_groups import eni_addresses, https_peer
+from lab.sandbox.network.security_groups import endpoint_side, https_peer
 from lab.sandbox.settings import get_setting
 
 _EXECUTE_API = re.compile(r"^[a-z0-9]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$")
@@ -111,11 +111,7 @@ def route(function: Any, host: str) -> Route:
         )
     if getattr(endpoint, "state", "available") != "available":
         raise Blocked(f"VPC endpoint {endpoint.id} is {endpoint.state}, not available")
-    enis = [ec2.enis[e] for e in endpoint.network_interface_ids if e in ec2.enis]
-    addresses = [a for eni in enis for a in eni_addresses(eni)]
-    endpoint_groups = list(endpoint.security_group_ids or []) or sorted(
-        {g.id for eni in enis for g in eni.group_set}
-    )
+    addresses, endpoint_groups = endpoint_side(ec2, endpoint)
     egress = https_peer(ec2, groups, "egress", addresses, [], set(endpoint_groups))
     if egress is None:
         raise Blocked(

@@ -229,6 +229,18 @@ def keep_request_id(headers: dict[str, str], body: Any) -> tuple[dict[str, str],
 enrich_response = staticmethod(keep_request_id)
 
 
+def stop_with_the_function(moto_delete):
+    """``LambdaBackend.delete_function``: moto's, then the function's execution environments
+    stop (AWS keeps none of a deleted function)."""
+
+    def delete_function(self, function_name: str, qualifier: str | None = None) -> None:
+        function = self.get_function(function_name, qualifier)
+        moto_delete(self, function_name, qualifier)
+        runtime.retire(function.function_arn)
+
+    return delete_function
+
+
 def _run_quietly(function: Any, event: str) -> None:
     try:
         run(function, event)

@@ -136,8 +136,13 @@ class Instance:
             PYTHONPATH=str(self.task_root),
             PYTHONDONTWRITEBYTECODE="1",
             PYTHONUNBUFFERED="1",
+            # Not the learner's ~/.aws files: the handler's boto3 reads only its environment.
+            HOME=str(self.tmp),
+            AWS_CONFIG_FILE=str(self.root / "no-aws-config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(self.root / "no-aws-credentials"),
         )
         read_fd, write_fd = os.pipe()
+        self._spawned = time.monotonic()
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-u", str(WORKER), str(write_fd)],
@@ -178,8 +183,13 @@ class Instance:
         return json.loads(line)
 
     def start(self) -> tuple[float, list[str], dict[str, Any] | None, str | None]:
-        """INIT: ``(init ms, lines printed, error or None, the error's log text)``."""
+        """INIT: ``(init ms, lines printed, error or None, the error's log text)``.
+
+        The INIT phase's duration runs from the process's start to the handler's module
+        imported, as Lambda's ``Init Duration`` covers the runtime's start and the function's
+        static code (lambda-runtime-environment.html)."""
         ready = self._message(INIT_TIMEOUT_S)
+        init_ms = (time.monotonic() - self._spawned) * 1000
         lines = self.output.phase("init")
         if ready is None:
             self.stop()
@@ -188,7 +198,7 @@ class Instance:
                 "errorType": "Runtime.Unknown",
                 "stackTrace": [],
             }, None
-        return ready["init_ms"], lines, ready.get("error"), ready.get("log")
+        return init_ms, lines, ready.get("error"), ready.get("log")
 
     def invoke(self, request_id: str, event: str, timeout_s: float, arn: str) -> Outcome:
         """One invoke; the worker is killed if it runs past ``timeout_s``."""
@@ -348,6 +358,18 @@ def forget(arn: str, instance: Instance) -> None:
         if pool is not None and instance in pool.instances:
             pool.instances.remove(instance)
     instance.stop()
+
+
+def retire(function_arn: str) -> int:
+    """The function is gone: stop its idle instances (and those of its versions); a busy
+    one stops when its invoke ends. How many were stopped now."""
+    with _lock:
+        arns = [a for a in _functions if a == function_arn or a.startswith(function_arn + ":")]
+        pools = [_functions.pop(a) for a in arns]
+        idle = [i for pool in pools for i in pool.instances if not i.busy]
+    for instance in idle:
+        instance.stop()
+    return len(idle)
 
 
 def instances(arn: str | None = None) -> list[Instance]:

@@ -242,12 +242,10 @@ def main() -> None:
         bound = float(environ.get("LAB_LAMBDA_CONNECT_BOUND", "1"))
         _install_egress(environ["LAB_LAMBDA_EGRESS"], bound)
     sys.path.insert(0, environ["LAMBDA_TASK_ROOT"])
-    started = time.perf_counter()
     handler, error = _init(environ["_HANDLER"])
-    init_ms = (time.perf_counter() - started) * 1000
     log = _error_log(error) if error else None
     _end_phase("init")
-    _send(control, {"type": "ready", "init_ms": init_ms, "error": error, "log": log})
+    _send(control, {"type": "ready", "error": error, "log": log})
     if error:
         return
     for line in sys.stdin:

@@ -19,7 +19,12 @@ from lab.sandbox.network.errors import (
     HttpTaskError,
     SocketError,
 )
-from lab.sandbox.network.security_groups import HTTPS_PORT, eni_addresses, https_peer
+from lab.sandbox.network.security_groups import (
+    HTTPS_PORT,
+    endpoint_side,
+    eni_addresses,
+    https_peer,
+)
 
 if TYPE_CHECKING:
     from lab.sandbox.events.runtime import ConnectionRuntime
@@ -209,11 +214,7 @@ def _route_from_gateway(configuration, rc_name: str, gateway, gateway_id: str, g
             "execute-api: the TLS handshake for the API's host name fails there."
         )
 
-    endpoint_enis = [ec2.enis[e] for e in endpoint.network_interface_ids if e in ec2.enis]
-    endpoint_addresses = [a for eni in endpoint_enis for a in eni_addresses(eni)]
-    endpoint_group_ids = list(endpoint.security_group_ids or []) or sorted(
-        {g.id for eni in endpoint_enis for g in eni.group_set}
-    )
+    endpoint_addresses, endpoint_group_ids = endpoint_side(ec2, endpoint)
     gateway_group_ids = list(gateway.security_group_ids)
     gateway_addresses, gateway_networks = _gateway_sources(ec2, gateway)
 

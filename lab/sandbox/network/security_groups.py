@@ -101,3 +101,13 @@ def eni_addresses(eni: Any) -> list[str]:
         if address and address not in addresses:
             addresses.append(address)
     return addresses
+
+
+def endpoint_side(ec2: Any, endpoint: Any) -> tuple[list[str], list[str]]:
+    """A VPC endpoint's ENI addresses and security group ids (its own, else its ENIs')."""
+    enis = [ec2.enis[e] for e in endpoint.network_interface_ids if e in ec2.enis]
+    addresses = [a for eni in enis for a in eni_addresses(eni)]
+    groups = list(endpoint.security_group_ids or []) or sorted(
+        {g.id for eni in enis for g in eni.group_set}
+    )
+    return addresses, groups
