@@ -133,12 +133,12 @@ def latency(n: int = 8, concurrencies=CONCURRENCIES, idle_seconds: float | None 
     plans = _plans(cfg, lab_outputs, proxy)
     log_group = proxy[ProxyOutput.ProxyLogGroupName]
     rows: list[dict] = []
-    with _idle(cfg, proxy, idle_seconds):
+    with _idle(cfg, proxy, idle_seconds) as when:
         since = _epoch_ms()
         for path, plan in plans.items():
             frame = _batch(plan, "standard", 1, 1, "idle")
             reports = report_lines(cfg, log_group, since, 1) if path == "lambda_proxy" else None
-            rows += _rows(path, "standard", 1, frame, reports, "first call after idle")
+            rows += _rows(path, "standard", 1, frame, reports, when)
     for workflow in WORKFLOWS:
         for path, plan in plans.items():
             _batch(plan, workflow, 1, 1, f"{workflow[0]}w")  # warm: not counted
@@ -160,8 +160,8 @@ def _caption(cfg: LabConfig, what: str) -> str:
 
 
 @contextlib.contextmanager
-def _idle(cfg: LabConfig, proxy: dict, idle_seconds: float | None) -> Iterator[None]:
-    """Leave both paths idle, so the next call is the first after idle.
+def _idle(cfg: LabConfig, proxy: dict, idle_seconds: float | None) -> Iterator[str]:
+    """Leave both paths idle, so the next call is the first after idle; yields what it did.
 
     Sandbox: the emulator stops an execution environment after ``lambda_idle_seconds``;
     it is set to ``idle_seconds`` (default 2 s) for the wait and put back. AWS keeps an
@@ -177,17 +177,17 @@ def _idle(cfg: LabConfig, proxy: dict, idle_seconds: float | None) -> Iterator[N
         sandbox.configure(lambda_idle_seconds=idle)
         try:
             time.sleep(idle + 1.0)
-            yield
+            yield "first call after idle"
         finally:
             sandbox.configure(lambda_idle_seconds=before)
         return
     if idle_seconds:
         time.sleep(idle_seconds)
-        yield
+        yield "first call after idle"
         return
     with _function_environment(cfg, proxy[ProxyOutput.ProxyFunctionName],
                                LAB_COLD_START=str(_epoch_ms())):
-        yield
+        yield "first call after a configuration change"
 
 
 @contextlib.contextmanager
