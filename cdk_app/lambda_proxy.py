@@ -32,16 +32,20 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from cdk_app.acknowledgments import acknowledge
-from cdk_app.names import PROXY_OUTPUT_KEYS, PROXY_PARAMETERS, ProxyOutput, lattice_name
+from cdk_app.names import (
+    PROXY_MEMORY_MB,
+    PROXY_OUTPUT_KEYS,
+    PROXY_PARAMETERS,
+    PROXY_TIMEOUT_SECONDS,
+    ProxyOutput,
+    lattice_name,
+)
 from cdk_app.network import HTTPS, VPC_CIDR
 from cdk_app.private_api import HELLO_PATH
 from cdk_app.workflows import state_machine_log_group
 
 HANDLER_FILE = pathlib.Path(__file__).with_name("proxy_handler.py")
 PROXY_STATE_NAME = "InvokeLambdaProxy"
-#: The function's settings; the cost table (lab.before_after) reads them from here.
-MEMORY_MB = 128
-TIMEOUT_SECONDS = 10
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 #: The Retry Workflow Studio writes for a Lambda Invoke state and the Step Functions
 #: guide shows ("Handle transient Lambda service exceptions",
@@ -139,7 +143,7 @@ class LambdaProxyStack(Stack):
             code=lambda_.Code.from_inline(handler_code()),
             description="Private API Lab (before): GET the private API with the key from "
                         "Secrets Manager",
-            memory_size=MEMORY_MB, timeout=Duration.seconds(TIMEOUT_SECONDS),
+            memory_size=PROXY_MEMORY_MB, timeout=Duration.seconds(PROXY_TIMEOUT_SECONDS),
             vpc=vpc, vpc_subnets=placement, security_groups=[self.function_security_group],
             role=self.role, log_group=self.log_group,
             environment={

@@ -75,6 +75,11 @@ class ProxyOutput(StrEnum):
 
 PROXY_OUTPUT_KEYS: tuple[str, ...] = tuple(ProxyOutput)
 
+#: The proxy function's memory and timeout (the stack sets them; ``lab``'s cost table and
+#: failure comparison read them here without loading aws_cdk).
+PROXY_MEMORY_MB = 128
+PROXY_TIMEOUT_SECONDS = 10
+
 #: The Lambda proxy stack's parameters: what it takes from the deployed lab stack
 #: (name -> (CloudFormation type, description)).
 PROXY_PARAMETERS: dict[str, tuple[str, str]] = {

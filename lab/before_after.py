@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cdk_app.names import PROXY_MEMORY_MB
 from lab.config import load_config
 from lab.setup import NOT_PER_RUN, PER_GB_ONLY, PRICES
 
@@ -137,11 +138,9 @@ def cost_comparison(calls: int = 1_000_000, lambda_ms: float | None = None,
     the secret once) default to :data:`ASSUMED_LAMBDA_MS` and :data:`ASSUMED_COLD_SHARE`;
     the notebook passes its measured ones. List prices in us-east-1, no free tier.
     """
-    from cdk_app.lambda_proxy import MEMORY_MB
-
     lambda_ms = ASSUMED_LAMBDA_MS if lambda_ms is None else lambda_ms
     cold_share = ASSUMED_COLD_SHARE if cold_share is None else cold_share
-    gigabytes = (memory_mb or MEMORY_MB) / 1024
+    gigabytes = (memory_mb or PROXY_MEMORY_MB) / 1024
     per = f"usd_per_{calls}_calls"
     rows = []
 

@@ -7,9 +7,10 @@
   first call of each path after idle: the Lambda's cold start, the HTTP Task's connection
   warm-up.
 - :func:`failure_comparison`: what each failure looks like on each path: a broken link
-  (the execute-api endpoint's ingress revoked: a timeout inside the proxy), and a throttled
-  function (reserved concurrency 0: ``Lambda.TooManyRequestsException``, retried, then
-  failed).
+  (the execute-api endpoint's ingress revoked: a timeout inside the proxy's handler), a
+  function timeout (the Secrets Manager endpoint's ingress revoked on a cold start: the
+  secret read hangs past the function's timeout), and a throttled function (reserved
+  concurrency 0: ``Lambda.TooManyRequestsException``, retried, then failed).
 
 In the sandbox the figures are the emulator's; in aws mode the same calls measure AWS.
 """
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from cdk_app.names import Output, ProxyOutput
+from cdk_app.names import PROXY_TIMEOUT_SECONDS, Output, ProxyOutput
 from lab import clients
 from lab.config import LabConfig, load_config
 from lab.failures.report import short_cause
@@ -225,14 +226,14 @@ def lambda_figures(latency_table: pd.DataFrame) -> tuple[float | None, float | N
 
 
 @contextlib.contextmanager
-def endpoint_ingress_revoked(cfg: LabConfig, lab_outputs: dict) -> Iterator[None]:
-    """The execute-api endpoint's security group without its HTTPS ingress, for the block.
+def ingress_revoked(cfg: LabConfig, group_id: str) -> Iterator[None]:
+    """Security group ``group_id`` without its HTTPS ingress for the block; put back exactly.
 
-    Both paths reach the API through that endpoint: the resource gateway's ENIs and the
-    Lambda's ENIs are both in the VPC. The rules are put back exactly as they were.
+    The execute-api endpoint's group: both paths reach the API through it (the resource
+    gateway's ENIs and the Lambda's are both in the VPC). The Secrets Manager endpoint's:
+    only the proxy reads the key at run time.
     """
     ec2 = clients.client("ec2", cfg)
-    group_id = lab_outputs[Output.VpcEndpointSecurityGroupId]
     group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
     rules = [rule for rule in group["IpPermissions"] if rule.get("FromPort") == 443]
     ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=rules)
@@ -241,6 +242,27 @@ def endpoint_ingress_revoked(cfg: LabConfig, lab_outputs: dict) -> Iterator[None
         yield
     finally:
         ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=rules)
+
+
+@contextlib.contextmanager
+def connections_hang(cfg: LabConfig, seconds: float) -> Iterator[None]:
+    """Sandbox: a dropped connection fails only after ``seconds`` for the block.
+
+    On AWS a connection to a security group that drops it waits for the client's connect
+    timeout (botocore's: 60 s), longer than the proxy's 10 s; the sandbox's stand-in for it
+    (``lambda_connect_timeout_seconds``, 1 s by default) is raised to match. Nothing on AWS.
+    """
+    if not cfg.is_sandbox:
+        yield
+        return
+    from lab import sandbox
+
+    before = sandbox.configure()["lambda_connect_timeout_seconds"]
+    sandbox.configure(lambda_connect_timeout_seconds=seconds)
+    try:
+        yield
+    finally:
+        sandbox.configure(lambda_connect_timeout_seconds=before)
 
 
 @contextlib.contextmanager
@@ -275,8 +297,18 @@ def failure_comparison(cfg: LabConfig | None = None) -> pd.DataFrame:
                          else round(record.client_ms / 1000, 2),
                          "cause": short_cause(record.cause, secret)})
 
-    with endpoint_ingress_revoked(cfg, lab_outputs):
+    with ingress_revoked(cfg, lab_outputs[Output.VpcEndpointSecurityGroupId]):
         run("broken link: execute-api endpoint ingress revoked", ("http_task", "lambda_proxy"))
+    # A cold start must read the secret: a new environment (configuration changed).
+    with (ingress_revoked(cfg, proxy[ProxyOutput.SecretsEndpointSecurityGroupId]),
+          connections_hang(cfg, PROXY_TIMEOUT_SECONDS + 5),
+          _function_environment(cfg, proxy[ProxyOutput.ProxyFunctionName],
+                                LAB_COLD_START=str(_epoch_ms()))):
+        run("timeout: Secrets Manager endpoint ingress revoked, cold start", ("lambda_proxy",))
+    rows.append({"failure": "timeout: Secrets Manager endpoint ingress revoked, cold start",
+                 "path": "http_task", "status": "not applicable", "error": None,
+                 "seconds": None, "cause": "nothing on this path reads the key at run time: "
+                 "the connection holds it"})
     with function_throttled(cfg, proxy):
         run("throttled function: reserved concurrency 0", ("lambda_proxy",))
     rows.append({"failure": "throttled function: reserved concurrency 0", "path": "http_task",

@@ -5,7 +5,9 @@ What it encodes: Step Functions' ``lambda:invoke`` answers the function's result
 which the recommended Retry retries before the execution fails (bp-lambda-serviceexception
 .html); a function's first invoke in a new execution environment reports ``Init Duration``
 in its ``REPORT`` line (lambda-runtime-environment.html); a security group without the
-ingress rule drops the connection (the HTTP Task fails at once, the proxy times out).
+ingress rule drops the connection (the HTTP Task fails at once, the proxy's handler times
+out; a secret read through a dropped endpoint hangs past the function's timeout:
+``Sandbox.Timedout``, Lambda's troubleshooting-invocation.html).
 """
 
 from __future__ import annotations
@@ -63,6 +65,10 @@ def test_each_failure_looks_as_aws_documents(report):
     # The Retry waited 1 + 2 + 4 s before giving up.
     assert throttled["seconds"] >= 7
     assert seen[("throttled function", "http_task")]["status"] == "not applicable"
+    # A cold start cannot read the secret: the call hangs past the function's 10 s timeout.
+    timed_out = seen[("timeout", "lambda_proxy")]
+    assert timed_out["error"] == "Sandbox.Timedout" and timed_out["seconds"] >= 10
+    assert seen[("timeout", "http_task")]["status"] == "not applicable"
 
 
 def test_the_cost_uses_the_measured_lambda_duration(report):
