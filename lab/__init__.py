@@ -3,9 +3,11 @@
 Names are imported lazily so ``import lab`` stays fast in a kernel.
 
 Imports go down: the notebook-facing modules (``harness``, ``executions``, ``event_delivery``,
-``failures`` ...) import the leaves (``config``, ``errors``, ``masking``, ``waiting``, ``clients``,
-``http_answer``, ``timed_execution``) and ``lab.sandbox``; ``lab.sandbox`` imports only ``config``,
-``errors`` and ``masking`` of this package. ``tests/test_structure.py`` checks there is no circle.
+``failures``, ``variants`` -> ``lambda_proxy`` -> ``deployment``, ``before_after`` ->
+``before_after_runs`` -> ``harness`` ...) import the leaves (``config``, ``errors``,
+``masking``, ``waiting``, ``clients``, ``http_answer``, ``timed_execution``) and
+``lab.sandbox``; ``lab.sandbox`` imports only ``config``, ``errors`` and ``masking`` of this
+package. ``tests/test_structure.py`` checks there is no circle.
 """
 
 from __future__ import annotations
