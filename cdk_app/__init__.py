@@ -45,7 +45,8 @@ __all__ = ["DEFAULT_STACK_NAME", "lattice_name", "synthesize"]
 
 
 def synthesize(
-    stack_name: str = DEFAULT_STACK_NAME, outdir: str | os.PathLike = "cdk.out"
+    stack_name: str = DEFAULT_STACK_NAME, outdir: str | os.PathLike = "cdk.out",
+    variant: str | None = None,
 ) -> pathlib.Path:
     """Synthesize the lab stack into ``outdir`` and return the template's path.
 
@@ -53,7 +54,9 @@ def synthesize(
     and in any supported account and region) and has no assets, so it deploys
     with a plain ``cloudformation.create_stack(..., Capabilities=["CAPABILITY_IAM"])``.
     Raises ``RuntimeError`` if anything added an asset or CDK reported an error.
+    ``variant="lambda_proxy"`` synthesizes the "before" stack ``<stack_name>-LambdaProxy``
+    (a Lambda proxy in the lab's VPC, :mod:`cdk_app.lambda_proxy`) instead.
     """
     from cdk_app.app import synthesize as _synthesize
 
-    return _synthesize(stack_name, outdir)
+    return _synthesize(stack_name, outdir, variant)

@@ -21,9 +21,16 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("CDK_OUTDIR") or "cdk.out",
         help="cloud assembly directory (default: $CDK_OUTDIR or cdk.out)",
     )
+    parser.add_argument(
+        "--variant",
+        choices=("http_task", "lambda_proxy"),
+        default=None,
+        help='the stack to build: the lab\'s own (http_task, default) or the "before" stack '
+        "(lambda_proxy, named <stack>-LambdaProxy); -c variant=... does the same in `cdk synth`",
+    )
     args = parser.parse_args(argv)
     stack_name = os.environ.get("LAB_STACK_NAME", "").strip() or DEFAULT_STACK_NAME
-    print(synthesize(stack_name, args.out))
+    print(synthesize(stack_name, args.out, args.variant))
     return 0
 
 

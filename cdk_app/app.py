@@ -10,7 +10,13 @@ import sys
 import aws_cdk as cdk
 from aws_cdk import cx_api
 
+from cdk_app.names import proxy_stack_name
 from cdk_app.stack import PrivateApiLabStack
+
+#: The stacks the app can build: the lab's own (the default) and the "before" path.
+VARIANTS = ("http_task", "lambda_proxy")
+#: Context key choosing the variant: ``cdk synth -c variant=lambda_proxy``.
+VARIANT_CONTEXT = "variant"
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -84,13 +90,15 @@ def file_context(root: pathlib.Path = REPO_ROOT) -> dict:
 
 def build_app(
     stack_name: str, outdir: str | os.PathLike, *, extra_context: dict | None = None,
-    pieces=None,
-) -> tuple[cdk.App, PrivateApiLabStack]:
+    pieces=None, variant: str | None = None,
+) -> tuple[cdk.App, cdk.Stack]:
     """The app and its one stack, not yet synthesized (tests add validation plugins to it).
 
     ``extra_context`` is merged over the files' context (e.g. to ask for a
     validation report); :data:`PINNED_CONTEXT` still wins. ``pieces``
     (:class:`cdk_app.pieces.Pieces`) replaces reference parts with a learner's (``lab.check``).
+    ``variant`` (else the ``variant`` context, else ``http_task``): ``lambda_proxy`` builds
+    the "before" stack ``<stack_name>-LambdaProxy`` (:mod:`cdk_app.lambda_proxy`) instead.
     """
     app = cdk.App(
         outdir=str(outdir),
@@ -105,6 +113,20 @@ def build_app(
         # tests/test_template_lint.py runs cfn-lint on the template instead.
         builtin_cloud_formation_validation=False,
     )
+    variant = variant or app.node.try_get_context(VARIANT_CONTEXT) or VARIANTS[0]
+    if variant not in VARIANTS:
+        raise ValueError(f"variant {variant!r} is not one of {', '.join(VARIANTS)}; "
+                         "pass one of those (-c variant=... or --variant ...).")
+    if variant == "lambda_proxy":
+        from cdk_app.lambda_proxy import LambdaProxyStack
+
+        name = proxy_stack_name(stack_name)
+        return app, LambdaProxyStack(
+            app, name, stack_name=name, synthesizer=NoAssetsSynthesizer(),
+            analytics_reporting=False,
+            description="Private API Lab (before): Step Functions -> Lambda proxy in the VPC "
+                        "-> private API Gateway, beside the HTTP Task path",
+        )
     stack = PrivateApiLabStack(
         app,
         stack_name,
@@ -167,12 +189,13 @@ def option_context(env=os.environ) -> dict:
 
 
 def synthesize(
-    stack_name: str, outdir: str | os.PathLike, *, extra_context: dict | None = None
+    stack_name: str, outdir: str | os.PathLike, variant: str | None = None, *,
+    extra_context: dict | None = None,
 ) -> pathlib.Path:
-    """Synthesize into ``outdir``; return the path of ``<stack_name>.template.json``.
+    """Synthesize into ``outdir``; return the path of the stack's ``<name>.template.json``.
 
     ``extra_context`` defaults to the options the environment sets (:func:`option_context`).
     """
     context = option_context() if extra_context is None else extra_context
-    app, _stack = build_app(stack_name, outdir, extra_context=context)
-    return check_assembly(app.synth(), stack_name)
+    app, stack = build_app(stack_name, outdir, extra_context=context, variant=variant)
+    return check_assembly(app.synth(), stack.stack_name)

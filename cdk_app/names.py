@@ -51,6 +51,44 @@ class Output(StrEnum):
 #: Every output key, in the order the stack declares them.
 OUTPUT_KEYS: tuple[str, ...] = tuple(Output)
 
+#: The "before" stack's name suffix (``<lab stack>-LambdaProxy``).
+PROXY_STACK_SUFFIX = "-LambdaProxy"
+
+
+def proxy_stack_name(stack_name: str) -> str:
+    """The name of the Lambda proxy ("before") stack that goes with lab stack ``stack_name``."""
+    return f"{stack_name}{PROXY_STACK_SUFFIX}"
+
+
+class ProxyOutput(StrEnum):
+    """The Lambda proxy stack's CloudFormation output keys."""
+
+    ProxyStandardStateMachineArn = "ProxyStandardStateMachineArn"
+    ProxyExpressStateMachineArn = "ProxyExpressStateMachineArn"
+    ProxyFunctionName = "ProxyFunctionName"
+    ProxyFunctionSecurityGroupId = "ProxyFunctionSecurityGroupId"
+    ProxyLogGroupName = "ProxyLogGroupName"
+    ProxyExpressLogGroupName = "ProxyExpressLogGroupName"
+    SecretsManagerEndpointId = "SecretsManagerEndpointId"
+    SecretsEndpointSecurityGroupId = "SecretsEndpointSecurityGroupId"
+
+
+PROXY_OUTPUT_KEYS: tuple[str, ...] = tuple(ProxyOutput)
+
+#: The proxy function's memory and timeout (the stack sets them; ``lab``'s cost table and
+#: failure comparison read them here without loading aws_cdk).
+PROXY_MEMORY_MB = 128
+PROXY_TIMEOUT_SECONDS = 10
+
+#: The Lambda proxy stack's parameters: what it takes from the deployed lab stack
+#: (name -> (CloudFormation type, description)).
+PROXY_PARAMETERS: dict[str, tuple[str, str]] = {
+    "VpcId": ("AWS::EC2::VPC::Id", "The lab stack's VPC"),
+    "SubnetIds": ("List<AWS::EC2::Subnet::Id>", "The lab stack's two isolated subnets"),
+    "ApiRootUrl": ("String", "The private API's stage URL (the lab stack's ApiRootUrl)"),
+    "ApiKeySecretArn": ("String", "The ARN of the lab stack's API key secret"),
+}
+
 #: Each workflow's kind -> the output holding its state machine's ARN.
 WORKFLOW_OUTPUTS: dict[str, Output] = {
     "standard": Output.StandardStateMachineArn,

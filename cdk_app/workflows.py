@@ -168,16 +168,7 @@ class HttpInvokeWorkflows(Construct):
         )
 
     def _log_group(self, construct_id: str, name: str) -> logs.LogGroup:
-        return logs.LogGroup(
-            self,
-            construct_id,
-            # Step Functions' recommended prefix: it keeps the account's
-            # CloudWatch Logs resource policy from growing per log group.
-            log_group_name=f"/aws/vendedlogs/states/{name}",
-            retention=logs.RetentionDays.ONE_WEEK,
-            # The lab's cleanup deletes the stack; leave nothing behind.
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        return state_machine_log_group(self, construct_id, name)
 
     def _state_machine(
         self,
@@ -234,6 +225,20 @@ class HttpInvokeWorkflows(Construct):
             )
         cfn_state_machine.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
         return state_machine
+
+
+def state_machine_log_group(scope: Construct, construct_id: str, name: str) -> logs.LogGroup:
+    """A state machine's log group ``/aws/vendedlogs/states/<name>``, kept a week."""
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        # Step Functions' recommended prefix: it keeps the account's
+        # CloudWatch Logs resource policy from growing per log group.
+        log_group_name=f"/aws/vendedlogs/states/{name}",
+        retention=logs.RetentionDays.ONE_WEEK,
+        # The lab's cleanup deletes the stack; leave nothing behind.
+        removal_policy=RemovalPolicy.DESTROY,
+    )
 
 
 def _use_http_task_policy(state_machine: sfn.StateMachine, statements) -> None:

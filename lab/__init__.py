@@ -3,9 +3,11 @@
 Names are imported lazily so ``import lab`` stays fast in a kernel.
 
 Imports go down: the notebook-facing modules (``harness``, ``executions``, ``event_delivery``,
-``failures`` ...) import the leaves (``config``, ``errors``, ``masking``, ``waiting``, ``clients``,
-``http_answer``, ``timed_execution``) and ``lab.sandbox``; ``lab.sandbox`` imports only ``config``,
-``errors`` and ``masking`` of this package. ``tests/test_structure.py`` checks there is no circle.
+``failures``, ``variants`` -> ``lambda_proxy`` -> ``deployment``, ``before_after`` ->
+``before_after_runs`` -> ``harness`` ...) import the leaves (``config``, ``errors``,
+``masking``, ``waiting``, ``clients``, ``http_answer``, ``timed_execution``) and
+``lab.sandbox``; ``lab.sandbox`` imports only ``config``, ``errors`` and ``masking`` of this
+package. ``tests/test_structure.py`` checks there is no circle.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from lab.errors import LabError  # noqa: E402
 _LAZY = {
     "client": "lab.clients",
     "synth": "lab.synthesis",
-    "deploy": "lab.deployment",
-    "destroy": "lab.deployment",
+    "deploy": "lab.variants",
+    "destroy": "lab.variants",
     "outputs": "lab.deployment",
     "ensure_deployed": "lab.deployment",
     # 00 setup
@@ -103,6 +105,16 @@ _LAZY = {
     "diagnose": "lab.mysteries",
     "reveal": "lab.mysteries",
     "end_mystery": "lab.mysteries:repair",
+    # 10 before and after
+    "owned_code": "lab.before_after",
+    "code_totals": "lab.before_after",
+    "before_after_cost": "lab.before_after:cost_comparison",
+    "cost_totals": "lab.before_after",
+    "plot_before_after": "lab.before_after:plot_latency",
+    "figures_note": "lab.before_after",
+    "before_after_latency": "lab.before_after_runs:latency",
+    "lambda_figures": "lab.before_after_runs",
+    "before_after_failures": "lab.before_after_runs:failure_comparison",
     # 99 cleanup
     "leftovers": "lab.cleanup",
     "stop_sandbox": "lab.cleanup",

@@ -14,6 +14,7 @@ COLUMNS = ["service", "resource"]
 
 
 def _aws_leftovers(stack_name: str, client=client) -> list[tuple[str, str]]:
+    """What is left of stack ``stack_name``: the stack itself, and what carries its tag."""
     found: list[tuple[str, str]] = []
     cfn = client("cloudformation")
     try:
@@ -63,6 +64,8 @@ def _describe(service: str, resource: str, arn: str, client) -> Callable[[], obj
             if not any(g["logGroupName"] == name for g in groups):
                 raise _gone()
         return log_group
+    if service == "lambda" and kind == "function":
+        return lambda: client("lambda").get_function(FunctionName=arn)
     if service == "sqs":
         return lambda: client("sqs").get_queue_url(QueueName=resource)
     if service == "secretsmanager" and kind == "secret":
@@ -128,9 +131,10 @@ def still_exists(arn: str, client=client) -> bool:
 def leftovers() -> pd.DataFrame:
     """Everything of the lab's that still exists: one row per resource, empty when clean.
 
-    The sandbox enumerates every backend the stack touches (EC2, API Gateway,
-    Secrets Manager, VPC Lattice, EventBridge, Step Functions, IAM, Logs); in
-    aws mode the lab looks for the stack and for anything tagged with its name.
+    The sandbox enumerates every backend the stacks touch (EC2, API Gateway,
+    Secrets Manager, VPC Lattice, EventBridge, Step Functions, IAM, Logs, SQS, Lambda); in
+    aws mode the lab looks for both stacks (the lab's and its ``-LambdaProxy``) and for
+    anything tagged with either name.
     """
     cfg = load_config()
     if cfg.is_sandbox:
@@ -141,7 +145,10 @@ def leftovers() -> pd.DataFrame:
         found = sandbox.leftovers()
         rows = [(service, name) for service, names in sorted(found.items()) for name in names]
     else:
-        rows = _aws_leftovers(cfg.stack_name)
+        from cdk_app.names import proxy_stack_name
+
+        # The lab's stack and its "before" stack (lab.lambda_proxy).
+        rows = [*_aws_leftovers(cfg.stack_name), *_aws_leftovers(proxy_stack_name(cfg.stack_name))]
     return _described(pd.DataFrame(rows, columns=COLUMNS), cfg)
 
 

@@ -48,17 +48,39 @@ def _cmd_synth(args) -> int:
 
 
 def _cmd_deploy(args) -> int:
-    from lab.deployment import deploy, ensure_deployed
+    from lab.deployment import ensure_deployed
+    from lab.lambda_proxy import ensure_proxy_deployed
+    from lab.variants import deploy
 
-    outputs = ensure_deployed() if args.if_changed else deploy()
+    if args.if_changed:
+        outputs = ensure_proxy_deployed() if args.variant == "lambda_proxy" else ensure_deployed()
+    else:
+        outputs = deploy(variant=args.variant)
     print(json.dumps(outputs, indent=2, sort_keys=True))
     return 0
 
 
 def _cmd_destroy(args) -> int:
-    from lab.deployment import destroy
+    from lab.variants import destroy
 
-    print(destroy())
+    print(destroy(variant=args.variant))
+    return 0
+
+
+def _cmd_compare(args) -> int:
+    import contextlib
+
+    from lab.before_after import comparison
+
+    # Deploy progress goes to stderr, so stdout is the report alone.
+    with contextlib.redirect_stdout(sys.stderr):
+        report = comparison(executions=args.n, idle_seconds=args.idle_seconds)
+    if args.json:
+        print(json.dumps(report, indent=1, sort_keys=True))
+    else:
+        from lab.before_after import summary_lines
+
+        print("\n".join(summary_lines(report)))
     return 0
 
 
@@ -273,6 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do nothing if the stack already runs the current template (lab.ensure_deployed)",
     )
+    p.add_argument(
+        "--variant", choices=("http_task", "lambda_proxy"), default="http_task",
+        help='the lab\'s stack (http_task, default) or the "before" stack beside it '
+        "(lambda_proxy: <stack>-LambdaProxy, a Lambda proxy in the VPC on the same API)",
+    )
     p.set_defaults(func=_cmd_deploy)
 
     p = sub.add_parser(
@@ -283,8 +310,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.set_defaults(func=_cmd_preflight)
 
-    p = sub.add_parser("destroy", help="delete the stack and wait until it is gone")
+    p = sub.add_parser("destroy", help="delete the stacks and wait until they are gone")
+    p.add_argument(
+        "--variant", choices=("http_task", "lambda_proxy"), default=None,
+        help="delete only this one (default: both, the lambda_proxy stack first)",
+    )
     p.set_defaults(func=_cmd_destroy)
+
+    p = sub.add_parser(
+        "compare-before-after",
+        help='the Lambda proxy ("before") beside the HTTP Task: code, cost, latency, failures',
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.add_argument("-n", type=_positive_int("n", 1000), default=8,
+                   help="executions per path and concurrency (default 8)")
+    p.add_argument("--idle-seconds", type=float, default=None,
+                   help="idle time before the cold start is measured (default: the mode's)")
+    p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("outputs", help="print the stack's outputs")
     p.add_argument("--json", action="store_true", help="one JSON object")

@@ -71,8 +71,9 @@ def _library_version(name: str) -> str:
         return "absent"
 
 
-def cache_key(cfg: LabConfig | None = None, *, project_root: Path | None = None) -> str:
-    """The hash that names the cached template for this app, config and CDK version."""
+def cache_key(cfg: LabConfig | None = None, *, project_root: Path | None = None,
+              variant: str | None = None) -> str:
+    """The hash that names the cached template for this app, config, variant and CDK version."""
     cfg = cfg or load_config()
     root = Path(project_root or PROJECT_ROOT)
     digest = hashlib.sha256()
@@ -92,6 +93,8 @@ def cache_key(cfg: LabConfig | None = None, *, project_root: Path | None = None)
     add("stack_name", cfg.stack_name.encode())
     add("region", cfg.region.encode())
     add("connection_kms_key", str(cfg.connection_kms_key).encode())
+    if variant:  # the lab stack's key stays what it was
+        add("variant", variant.encode())
     for library in APP_LIBRARIES:
         add(library, _library_version(library).encode())
     return digest.hexdigest()[:24]
@@ -105,8 +108,8 @@ def _last_line(*texts: str) -> str:
     return "no output"
 
 
-def _run_app(cfg: LabConfig, root: Path, out_dir: Path) -> None:
-    """Run ``python -m cdk_app --out out_dir`` in a fresh interpreter."""
+def _run_app(cfg: LabConfig, root: Path, out_dir: Path, variant: str | None = None) -> None:
+    """Run ``python -m cdk_app --out out_dir [--variant v]`` in a fresh interpreter."""
     env = dict(os.environ)
     env.update(
         LAB_STACK_NAME=cfg.stack_name,
@@ -115,7 +118,8 @@ def _run_app(cfg: LabConfig, root: Path, out_dir: Path) -> None:
         JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
         JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION="1",
     )
-    command = [sys.executable, "-m", APP_PACKAGE, "--out", str(out_dir)]
+    command = [sys.executable, "-m", APP_PACKAGE, "--out", str(out_dir),
+               *(["--variant", variant] if variant else [])]
     try:
         done = subprocess.run(
             command,
@@ -138,18 +142,26 @@ def _run_app(cfg: LabConfig, root: Path, out_dir: Path) -> None:
         )
 
 
-def _synth_into_cache(cfg: LabConfig, root: Path, entry: Path) -> None:
+def _stack_name(cfg: LabConfig, variant: str | None) -> str:
+    """The name of the stack the app builds for ``variant``."""
+    from cdk_app.names import proxy_stack_name
+
+    return proxy_stack_name(cfg.stack_name) if variant == "lambda_proxy" else cfg.stack_name
+
+
+def _synth_into_cache(cfg: LabConfig, root: Path, entry: Path, variant: str | None = None
+                      ) -> None:
     """Synthesize and publish the template at ``entry`` atomically.
 
     Two kernels may synthesize at once; each works in its own temporary
     directory and the first rename wins, so nobody ever reads half a file.
     """
     entry.parent.mkdir(parents=True, exist_ok=True)
-    name = template_file_name(cfg.stack_name)
+    name = template_file_name(_stack_name(cfg, variant))
     with tempfile.TemporaryDirectory(prefix="synth-", dir=entry.parent) as work:
         assembly = Path(work) / "assembly"
         started = time.perf_counter()
-        _run_app(cfg, root, assembly)
+        _run_app(cfg, root, assembly, variant)
         seconds = time.perf_counter() - started
         produced = assembly / name
         if not produced.is_file():
@@ -192,6 +204,7 @@ def synth(
     *,
     cfg: LabConfig | None = None,
     project_root: str | os.PathLike | None = None,
+    variant: str | None = None,
 ) -> Path:
     """Synthesize the lab's stack and return the template's path.
 
@@ -199,22 +212,23 @@ def synth(
     config and CDK version, then answers from ``.lab/cache/``. With ``out_dir``,
     copies the template to ``out_dir/<stack>.template.json`` and returns that
     path. Raises :class:`LabError` with the app's last error line if synthesis
-    fails.
+    fails. ``variant="lambda_proxy"``: the "before" stack ``<stack>-LambdaProxy``.
     """
     cfg = cfg or load_config()
     root = Path(project_root or PROJECT_ROOT)
-    entry = root / CACHE_DIR / cache_key(cfg, project_root=root)
-    cached = entry / template_file_name(cfg.stack_name)
+    entry = root / CACHE_DIR / cache_key(cfg, project_root=root, variant=variant)
+    name = template_file_name(_stack_name(cfg, variant))
+    cached = entry / name
     if not cached.is_file():
-        _synth_into_cache(cfg, root, entry)
+        _synth_into_cache(cfg, root, entry, variant)
     if out_dir is None:
         return cached
-    target = Path(out_dir) / template_file_name(cfg.stack_name)
+    target = Path(out_dir) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, target)
     return target
 
 
-def template(*, cfg: LabConfig | None = None) -> dict:
+def template(*, cfg: LabConfig | None = None, variant: str | None = None) -> dict:
     """The synthesized template as a dict (cached like :func:`synth`)."""
-    return json.loads(synth(cfg=cfg).read_text())
+    return json.loads(synth(cfg=cfg, variant=variant).read_text())

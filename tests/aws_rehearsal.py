@@ -81,7 +81,8 @@ def rehearsal_env(endpoint: str) -> dict[str, str]:
 
 
 def deployer_identity(endpoint: str) -> dict[str, str]:
-    """An IAM user holding exactly docs/deployer-policy.json; then IAM is enforced."""
+    """An IAM user holding exactly docs/deployer-policy.json and, for notebook 10's "before"
+    stack, docs/deployer-policy-lambda-proxy.json; then IAM is enforced."""
     import json
 
     import boto3
@@ -91,11 +92,12 @@ def deployer_identity(endpoint: str) -> dict[str, str]:
         "iam", endpoint_url=endpoint, region_name="us-east-1",
         aws_access_key_id="testing", aws_secret_access_key="testing",
     )  # fmt: skip
-    policy = (ROOT / "docs" / "deployer-policy.json").read_text()
-    policy = json.dumps(json.loads(policy))
-    arn = iam.create_policy(PolicyName="lab-deployer", PolicyDocument=policy)
     iam.create_user(UserName="lab-deployer")
-    iam.attach_user_policy(UserName="lab-deployer", PolicyArn=arn["Policy"]["Arn"])
+    for name, file in (("lab-deployer", "deployer-policy.json"),
+                       ("lab-deployer-lambda-proxy", "deployer-policy-lambda-proxy.json")):
+        policy = json.dumps(json.loads((ROOT / "docs" / file).read_text()))
+        arn = iam.create_policy(PolicyName=name, PolicyDocument=policy)
+        iam.attach_user_policy(UserName="lab-deployer", PolicyArn=arn["Policy"]["Arn"])
     key = iam.create_access_key(UserName="lab-deployer")["AccessKey"]
     lab_api(endpoint, "config", {"enforce_iam": True})
     return {

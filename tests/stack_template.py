@@ -58,6 +58,19 @@ def synthesized(connection_kms_key: bool = False) -> Synthesized:
     return Synthesized(outdir, template_path, assembly, template_path.read_text())
 
 
+@functools.lru_cache(maxsize=1)
+def synthesized_proxy() -> Synthesized:
+    """Synthesize the "before" stack (``PrivateApiLab-LambdaProxy``) once."""
+    from cdk_app.app import build_app, check_assembly
+
+    outdir = Path(tempfile.mkdtemp(prefix="lab-cdk-proxy-test-"))
+    atexit.register(shutil.rmtree, outdir, True)
+    app, stack = build_app(STACK_NAME, outdir, variant="lambda_proxy")
+    assembly = app.synth()
+    template_path = check_assembly(assembly, stack.stack_name)
+    return Synthesized(outdir, template_path, assembly, template_path.read_text())
+
+
 def template(connection_kms_key: bool = False) -> dict:
     """The synthesized template as a dict (a copy; synthesizes on first use)."""
     return synthesized(connection_kms_key).template()

@@ -20,20 +20,26 @@ import cdk_app  # noqa: F401  (silences jsii's Node banners before aws_cdk loads
 ACKNOWLEDGED_METADATA = "aws:cdk:acknowledged-rules"
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["default", "connection_kms_key"])
+@pytest.fixture(
+    scope="module",
+    params=[("http_task", False), ("http_task", True), ("lambda_proxy", False)],
+    ids=["default", "connection_kms_key", "lambda_proxy"],
+)
 def nag(tmp_path_factory, request):
-    """(violations, acknowledgments) from one synth with AwsSolutionsChecks: the default
-    stack, and the one with its KMS key option on (cdk_app/connection_key.py)."""
+    """(violations, acknowledgments, stack name) from one synth with AwsSolutionsChecks:
+    the lab's stack, the same with its KMS key option on (cdk_app/connection_key.py), and
+    the "before" stack (cdk_app/lambda_proxy.py)."""
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks
 
     from cdk_app.app import build_app
 
     outdir: Path = tmp_path_factory.mktemp("nag")
+    variant, connection_kms_key = request.param
     context = {"@aws-cdk/core:validationReportJson": True}
-    if request.param:
+    if connection_kms_key:
         context["connection_kms_key"] = "true"
-    app, _stack = build_app(STACK_NAME, outdir, extra_context=context)
+    app, stack = build_app(STACK_NAME, outdir, extra_context=context, variant=variant)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     try:
         app.synth()
@@ -48,7 +54,7 @@ def nag(tmp_path_factory, request):
         for v in plugin["violations"]
         for r in v["violatingResources"]
     ]
-    metadata = json.loads((outdir / f"{STACK_NAME}.metadata.json").read_text())
+    metadata = json.loads((outdir / f"{stack.stack_name}.metadata.json").read_text())
     acknowledgments = {
         (path, rule): reason
         for path, entries in metadata.items()
@@ -57,20 +63,20 @@ def nag(tmp_path_factory, request):
         for rule, reason in entry["data"].items()
         if "AwsSolutions-" in rule
     }
-    return violations, acknowledgments
+    return violations, acknowledgments, stack.stack_name
 
 
 def test_aws_solutions_has_no_unacknowledged_findings(nag):
-    violations, _ = nag
+    violations, _, _ = nag
     assert violations == []
 
 
 def test_every_acknowledgment_names_a_construct_not_the_whole_stack(nag):
-    _, acknowledgments = nag
+    _, acknowledgments, name = nag
     assert acknowledgments, "the pack's known findings should be acknowledged, not absent"
-    assert [rule for path, rule in acknowledgments if path == f"/{STACK_NAME}"] == []
+    assert [rule for path, rule in acknowledgments if path == f"/{name}"] == []
 
 
 def test_every_acknowledgment_gives_a_reason(nag):
-    _, acknowledgments = nag
+    _, acknowledgments, _ = nag
     assert [rule for rule, reason in acknowledgments.items() if len(reason.split()) < 8] == []

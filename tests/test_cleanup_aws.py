@@ -59,3 +59,32 @@ def test_a_resource_its_service_still_has_is_a_leftover():
     rows = cleanup._aws_leftovers(STACK, client=made.__getitem__)
 
     assert [service for service, _ in rows] == ["states", "logs"]
+
+
+FUNCTION = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:privateapilab-lambdaproxy-fn"
+
+
+def test_a_lambda_function_counts_while_lambda_still_has_it():
+    """Lambda GetFunction answers ResourceNotFoundException for a deleted function (Lambda
+    API reference); the "before" stack's proxy is the one function the lab makes."""
+    fn = boto3.client("lambda", region_name=REGION, aws_access_key_id="x",
+                      aws_secret_access_key="x")
+    stub = Stubber(fn)
+    stub.add_response("get_function", {"Configuration": {"FunctionName": "fn"}})
+    stub.add_client_error("get_function", "ResourceNotFoundException", "Function not found")
+    stub.activate()
+
+    assert cleanup.still_exists(FUNCTION, client=lambda name: fn) is True
+    assert cleanup.still_exists(FUNCTION, client=lambda name: fn) is False
+
+
+def test_aws_leftovers_cover_the_lab_stack_and_its_lambda_proxy_stack(monkeypatch):
+    looked_at = []
+    monkeypatch.setattr(cleanup, "_aws_leftovers",
+                        lambda name, client=None: looked_at.append(name) or [])
+    monkeypatch.setenv("LAB_MODE", "aws")
+    monkeypatch.setenv("LAB_REGION", REGION)
+    monkeypatch.setenv("LAB_STACK_NAME", STACK)
+
+    assert cleanup.leftovers().empty
+    assert looked_at == [STACK, f"{STACK}-LambdaProxy"]

@@ -134,3 +134,15 @@ def test_the_second_policy_is_what_the_tool_writes():
         "run `python tools/deployer_policy.py` and commit "
         "docs/deployer-policy-connection-kms-key.json"
     )
+
+
+def test_the_lambda_proxy_policy_names_only_iam_actions_and_fits(catalog):
+    """The "before" stack's extra policy (docs/deployer-policy-lambda-proxy.json): every
+    action in AWS's catalog, the whole within IAM's 6,144-character managed-policy limit."""
+    path = preflight.POLICY_FILE.with_name("deployer-policy-lambda-proxy.json")
+    policy = json.loads(path.read_text())
+    actions = [a for s in policy["Statement"] for a in s["Action"]]
+
+    assert "lambda:CreateFunction" in actions and "lambda:PutFunctionConcurrency" in actions
+    assert not unknown_actions(actions, catalog)
+    assert len(json.dumps(policy, separators=(",", ":"))) <= 6144

@@ -1,5 +1,8 @@
 """Cleanup leaves nothing: deploy, use the stack (an execution, a failure lab), destroy, count.
 
+Both stacks: the lab's and its "before" stack (``<stack>-LambdaProxy``, with one proxy
+invocation, so the Lambda runtime's execution environment and log group exist too).
+
 Starts from an empty sandbox, so every resource the inventory finds afterwards would be
 the stack's (or a failure lab's) leftover. The inventory (``lab.leftovers()``, the sandbox's
 ``/lab-api/leftovers``) enumerates every backend the stack touches.
@@ -19,8 +22,9 @@ from lab import harness
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 
 # sqs: the API destination's dead-letter queue (the stack has one since the event delivery lab).
+# lambda: the before stack's proxy function.
 SERVICES = {"ec2", "apigateway", "secretsmanager", "vpclattice", "events", "stepfunctions", "iam",
-            "logs", "sqs"}
+            "logs", "sqs", "lambda"}
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +35,17 @@ def teardown(sandbox):
         outputs = lab.deploy()
     harness.wait_until_ready(harness.plan("standard", outputs=outputs), "standard")
     scenario = lab.run_failure("no_private_connectivity")  # makes and removes temporary things
+    with contextlib.redirect_stdout(io.StringIO()):
+        proxy = lab.deploy(variant="lambda_proxy")
+    proxied = lab.client("stepfunctions").start_sync_execution(
+        stateMachineArn=proxy["ProxyExpressStateMachineArn"], input="{}")["status"]
     deployed = lab.sandbox.leftovers()
     with contextlib.redirect_stdout(io.StringIO()):
         first = lab.destroy()
     return {
         "deployed": deployed,
         "scenario": scenario,
+        "proxied": proxied,
         "first": first,
         "after": lab.sandbox.leftovers(),
         "table": lab.leftovers(),
@@ -48,9 +57,11 @@ def teardown(sandbox):
 def test_the_inventory_sees_the_deployed_stack_in_every_backend(teardown):
     assert {service for service, found in teardown["deployed"].items() if found} == SERVICES
     assert teardown["scenario"]["after_repair"] == "SUCCEEDED"
+    assert teardown["proxied"] == "SUCCEEDED"
 
 
 def test_destroy_leaves_nothing_in_any_backend(teardown):
+    assert "Stack PrivateApiLab-LambdaProxy is deleted from the sandbox" in teardown["first"]
     assert teardown["first"].endswith("is deleted from the sandbox (us-east-1).")
     assert set(teardown["after"]) == SERVICES
     assert {service: found for service, found in teardown["after"].items() if found} == {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 from cfnlint.api import lint
-from stack_template import synthesized, template
+from stack_template import synthesized, synthesized_proxy
 
 # Regions the lab is most often run in; the template is region-agnostic.
 LINT_REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
@@ -21,18 +21,27 @@ ACCEPTED_IGNORES = {
 }
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["default", "connection_kms_key"])
-def findings(request):
-    """The default template, and the one with the stack's KMS key option on."""
-    return lint(synthesized(request.param).template_json, config={"regions": LINT_REGIONS})
+# The lab's stack, the same with its KMS key option on (cdk_app/connection_key.py), and
+# the "before" stack (cdk_app/lambda_proxy.py).
+STACKS = {
+    "http_task": synthesized,
+    "connection_kms_key": lambda: synthesized(True),
+    "lambda_proxy": synthesized_proxy,
+}
 
 
-def test_cfn_lint_reports_nothing(findings):
+@pytest.fixture(scope="module", params=sorted(STACKS))
+def stack(request):
+    return STACKS[request.param]()
+
+
+def test_cfn_lint_reports_nothing(stack):
+    findings = lint(stack.template_json, config={"regions": LINT_REGIONS})
     assert [f"{m.rule.id} {m.message} ({m.path_string})" for m in findings] == []
 
 
-def test_ignores_are_per_resource_and_only_the_accepted_ones():
-    tpl = template()
+def test_ignores_are_per_resource_and_only_the_accepted_ones(stack):
+    tpl = stack.template()
     assert "cfn-lint" not in tpl.get("Metadata", {}), "no template-wide ignores"
     ignored = {}
     for resource in tpl["Resources"].values():

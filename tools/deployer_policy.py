@@ -72,6 +72,9 @@ LAB_SERVICES = (
     "secretsmanager", "logs", "iam", "resourcegroupstaggingapi", "service-quotas", "sqs",
     "cloudwatch",
 )  # fmt: skip
+#: What only the "before" comparison calls (lab.before_after_runs): its own policy file.
+PROXY_SERVICES = ("lambda",)
+PROXY_POLICY = ROOT / "docs" / "deployer-policy-lambda-proxy.json"
 HANDLERS = ("create", "read", "update", "delete")
 
 
@@ -115,7 +118,7 @@ def documented_dependents(template: dict) -> set[str]:
     }
 
 
-def lab_calls(root: Path = ROOT) -> set[str]:
+def lab_calls(root: Path = ROOT, services=LAB_SERVICES) -> set[str]:
     """The IAM action of every botocore operation the lab package (not the sandbox) calls
 
     or passes on as a bound method (``sfn.start_execution`` handed to a retry helper).
@@ -129,7 +132,7 @@ def lab_calls(root: Path = ROOT) -> set[str]:
     )
     session = botocore.session.get_session()
     actions = set()
-    for service in LAB_SERVICES:
+    for service in services:
         model = session.get_service_model(service)
         for operation in model.operation_names:
             snake = botocore.xform_name(operation)
@@ -186,6 +189,23 @@ def policy(template: dict) -> dict:
     return document
 
 
+def proxy_policy(template: dict, main: dict) -> dict:
+    """What deploying and measuring the "before" stack needs beyond ``main`` (the lab's).
+
+    A second file, attached only by whoever deploys ``<stack>-LambdaProxy``: the Lambda
+    handlers' permissions would push the lab's own policy past IAM's 6,144 characters.
+    """
+    granted = {a for s in main["Statement"] for a in s["Action"]}
+    deploy = (handler_permissions(template) | documented_dependents(template)) - granted
+    run = lab_calls(services=PROXY_SERVICES) - granted - deploy
+    statements = [
+        {"Sid": sid, "Effect": "Allow", "Action": sorted(actions, key=str.lower), "Resource": "*"}
+        for sid, actions in (("DeployTheLambdaProxy", deploy), ("CompareBeforeAfter", run))
+        if actions
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def main(argv: list[str]) -> int:
     import dataclasses
 
@@ -195,7 +215,14 @@ def main(argv: list[str]) -> int:
     cfg = load_config()
     base = synthesized(cfg=dataclasses.replace(cfg, connection_kms_key=False))
     with_option = synthesized(cfg=dataclasses.replace(cfg, connection_kms_key=True))
-    files = {POLICY: policy(base), KMS_KEY_POLICY: option_policy(base, with_option)}
+    proxy = synthesized(cfg=dataclasses.replace(cfg, connection_kms_key=False),
+                        variant="lambda_proxy")
+    main_policy = policy(base)
+    files = {
+        POLICY: main_policy,
+        KMS_KEY_POLICY: option_policy(base, with_option),
+        PROXY_POLICY: proxy_policy(proxy, main_policy),
+    }
     texts = {path: json.dumps(document, indent=2) + "\n" for path, document in files.items()}
     if "--check" in argv:
         stale = [p for p, text in texts.items() if not p.is_file() or p.read_text() != text]

@@ -27,6 +27,7 @@ SERVICES = (
     "iam",
     "logs",
     "sqs",
+    "lambda",
 )
 
 
@@ -195,6 +196,13 @@ def _sqs(sqs: Any) -> Iterable[str]:
         yield f"queue {name}"
 
 
+@_reads("moto.awslambda.models:lambda_backends")
+def _lambda(lambdas: Any) -> Iterable[str]:
+    # The "before" stack's proxy (cdk_app/lambda_proxy.py).
+    for function in lambdas._lambdas.all():
+        yield f"function {function.function_name}"
+
+
 _FINDERS = {
     "ec2": _ec2,
     "apigateway": _apigateway,
@@ -205,4 +213,5 @@ _FINDERS = {
     "iam": _iam,
     "logs": _logs,
     "sqs": _sqs,
+    "lambda": _lambda,
 }

@@ -31,7 +31,8 @@ with the Lambda runtime's contract:
   (:mod:`.states`).
 
 Code comes from CreateFunction's ``ZipFile`` or a template's inline ``Code.ZipFile`` (moto
-zips it as ``index.py``). The worker runs the sandbox's own Python, whatever ``Runtime`` says.
+zips it as ``index.py`` on create; :mod:`.templates` zips it on a stack update too). The
+worker runs the sandbox's own Python, whatever ``Runtime`` says.
 
 Not modelled: the memory limit (``MemorySize`` is reported; ``Max Memory Used`` is the
 worker's peak resident memory), INIT billing, the Lambda role's policies (the handler's
@@ -61,7 +62,7 @@ __all__ = ["instances", "seams", "shutdown"]
 
 def seams():
     """The Lambda seams (see :mod:`lab.sandbox.seams`)."""
-    from lab.sandbox.lambda_ import configuration, invoke, states
+    from lab.sandbox.lambda_ import configuration, invoke, states, templates
     from lab.sandbox.seams import Seam
 
     backend = "moto.awslambda.models:LambdaBackend"
@@ -111,6 +112,14 @@ def seams():
             "moto's lambda:invoke task output lacks SdkHttpMetadata and SdkResponseMetadata",
             _CONTRACTS + "test_the_lambda_task_service_calls_the_integration_by_module",
             kind="wrap",
+        ),
+        Seam(
+            "lab.sandbox.lambda_.templates",
+            "moto.awslambda.models:LambdaFunction.update_from_cloudformation_json",
+            templates.UPDATE_FROM_CLOUDFORMATION,
+            "moto hands a template's inline code to update_function_code unzipped on an update",
+            "tests/contracts/test_moto_lambda_templates.py::"
+            "test_an_update_passes_the_inline_code_on_as_it_is",
         ),
     )
 
