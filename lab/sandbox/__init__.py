@@ -19,7 +19,7 @@ Imports go inward: ``server`` -> ``control`` -> ``settings``; the services (``ev
 ``server`` stops ``lambda_``'s worker processes when it stops. Of the lab, only
 ``config``, ``errors`` and ``masking`` are imported.
 
-``once`` and ``paging`` are leaves (they import nothing of the lab) any module may use.
+``once``, ``paging`` and ``members`` are leaves (they import nothing of the lab) any module may use.
 """
 
 from __future__ import annotations

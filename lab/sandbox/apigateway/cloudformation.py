@@ -23,6 +23,7 @@ from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
 
 from lab.sandbox.cloudformation.base import StackResource, as_bool, tags_to_dict
+from lab.sandbox.members import keyword_arguments
 
 
 def _policy_text(policy: Any) -> str | None:
@@ -169,19 +170,17 @@ class ApiGatewayMethod(_ApiGatewayResource, CloudFormationModel):
             **where,
             authorization_type=properties.get("AuthorizationType", "NONE"),
             api_key_required=as_bool(properties.get("ApiKeyRequired", False)),
-            request_parameters=properties.get("RequestParameters"),
-            request_models=properties.get("RequestModels"),
-            operation_name=properties.get("OperationName"),
-            authorizer_id=properties.get("AuthorizerId"),
             authorization_scopes=scopes,
-            request_validator_id=properties.get("RequestValidatorId"),
+            **keyword_arguments(
+                properties.get, "RequestParameters", "RequestModels", "OperationName",
+                "AuthorizerId", "RequestValidatorId",
+            ),
         )
         for response in properties.get("MethodResponses") or []:
             apis.put_method_response(
                 **where,
                 response_code=str(response["StatusCode"]),
-                response_models=response.get("ResponseModels"),
-                response_parameters=response.get("ResponseParameters"),
+                **keyword_arguments(response.get, "ResponseModels", "ResponseParameters"),
             )
         integration = properties.get("Integration")
         if not integration:
@@ -189,24 +188,20 @@ class ApiGatewayMethod(_ApiGatewayResource, CloudFormationModel):
         apis.put_integration(
             **where,
             integration_type=integration["Type"],
-            uri=integration.get("Uri"),
             integration_method=integration.get("IntegrationHttpMethod"),
-            credentials=integration.get("Credentials"),
-            request_templates=integration.get("RequestTemplates"),
-            passthrough_behavior=integration.get("PassthroughBehavior"),
-            timeout_in_millis=integration.get("TimeoutInMillis"),
-            request_parameters=integration.get("RequestParameters"),
-            content_handling=integration.get("ContentHandling"),
-            connection_type=integration.get("ConnectionType"),
+            **keyword_arguments(
+                integration.get, "Uri", "Credentials", "RequestTemplates", "PassthroughBehavior",
+                "TimeoutInMillis", "RequestParameters", "ContentHandling", "ConnectionType",
+            ),
         )
         for response in integration.get("IntegrationResponses") or []:
             apis.put_integration_response(
                 **where,
                 status_code=str(response["StatusCode"]),
-                selection_pattern=response.get("SelectionPattern"),
-                response_templates=response.get("ResponseTemplates"),
-                response_parameters=response.get("ResponseParameters"),
-                content_handling=response.get("ContentHandling"),
+                **keyword_arguments(
+                    response.get, "SelectionPattern", "ResponseTemplates", "ResponseParameters",
+                    "ContentHandling",
+                ),
             )
 
     def modify(self, properties: dict[str, Any], changed: set[str]) -> None:

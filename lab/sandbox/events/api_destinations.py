@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from lab.sandbox.members import keyword_arguments
 from lab.sandbox.paging import page
 
 HTTP_METHODS = ("POST", "GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE")
@@ -267,11 +268,10 @@ def list_api_destinations(self):
 def update_api_destination(self):
     destination = self.events_backend.update_api_destination(
         self._get_param("Name"),
-        description=self._get_param("Description"),
-        connection_arn=self._get_param("ConnectionArn"),
-        invocation_endpoint=self._get_param("InvocationEndpoint"),
-        invocation_rate_limit_per_second=self._get_param("InvocationRateLimitPerSecond"),
-        http_method=self._get_param("HttpMethod"),
+        **keyword_arguments(
+            self._get_param, "Description", "ConnectionArn", "InvocationEndpoint",
+            "InvocationRateLimitPerSecond", "HttpMethod",
+        ),
     )
     return _json(self, short(destination, self.events_backend))
 

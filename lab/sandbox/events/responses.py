@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from lab.sandbox.events import models
+from lab.sandbox.members import keyword_arguments
 from lab.sandbox.paging import page
 
 
@@ -84,11 +85,10 @@ def list_connections(self):
 def update_connection(self):
     connection = self.events_backend.update_connection(
         self._get_param("Name"),
-        description=self._get_param("Description"),
-        authorization_type=self._get_param("AuthorizationType"),
-        auth_parameters=self._get_param("AuthParameters"),
-        invocation_connectivity_parameters=self._get_param("InvocationConnectivityParameters"),
-        kms_key_identifier=self._get_param("KmsKeyIdentifier"),
+        **keyword_arguments(
+            self._get_param, "Description", "AuthorizationType", "AuthParameters",
+            "InvocationConnectivityParameters", "KmsKeyIdentifier",
+        ),
     )
     return json.dumps(connection), self.response_headers
 

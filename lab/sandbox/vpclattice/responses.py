@@ -11,10 +11,10 @@ body, path and query alike).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lab.sandbox.members import snake
 from lab.sandbox.paging import page
 from lab.sandbox.vpclattice.operations import OPERATIONS
 
@@ -86,11 +86,6 @@ SHAPES: dict[str, Shape] = {
 }
 
 
-def _snake(member: str) -> str:
-    """``ipv4AddressesPerEni`` -> ``ipv4_addresses_per_eni`` (the backend's argument name)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", member).lower()
-
-
 def _reply(body: dict[str, Any] | None, status: int = 200) -> tuple[str, dict[str, Any]]:
     return ("" if body is None else json.dumps(body)), {**_JSON, "status": status}
 
@@ -105,7 +100,7 @@ def _page(self, items: list[Any]) -> tuple[str, dict[str, Any]]:
 
 def respond(name: str, shape: Shape):
     """The ``VPCLatticeResponse`` method for operation ``name`` (snake_case)."""
-    arguments = {_snake(member): member for member in shape.members}
+    arguments = {snake(member): member for member in shape.members}
 
     def method(self):
         given = [self._get_param(shape.identifier)] if shape.identifier else []
