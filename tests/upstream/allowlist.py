@@ -239,6 +239,12 @@ ALLOWED_INPUT_RULES: dict[str, str] = {
 }
 ALLOWED.update(ALLOWED_INPUT_RULES)
 
+
+def _each(reason: str, prefix: str, *names: str) -> dict[str, str]:
+    """``{prefix + name: reason}`` for every name: tests allowed for one reason."""
+    return {prefix + name: reason for name in names}
+
+
 _KMS = "tests.test_kms.test_kms::"
 _GRANT_OPERATION = (
     "Operations=['DECRYPT'] is outside botocore's GrantOperation enum [Decrypt, Encrypt, …] "
@@ -281,17 +287,16 @@ _METRIC_FILTER_WORDS = (
 _LOGS_FILTERS = "tests.test_logs.test_logs_metric_filters::"
 
 ALLOWED_SERVICES_S3: dict[str, str] = {
-    **{
-        "tests.test_kms.test_kms_grants::" + name: _GRANT_OPERATION
-        for name in (
-            "test_create_grant",
-            "test_list_grants",
-            "test_list_retirable_grants",
-            "test_retire_grant_by_grant_id",
-            "test_retire_grant_by_token",
-            "test_revoke_grant",
-        )
-    },
+    **_each(
+        _GRANT_OPERATION,
+        "tests.test_kms.test_kms_grants::",
+        "test_create_grant",
+        "test_list_grants",
+        "test_list_retirable_grants",
+        "test_retire_grant_by_grant_id",
+        "test_retire_grant_by_token",
+        "test_revoke_grant",
+    ),
     _KMS + "test_create_key_with_invalid_key_spec": _KMS_WORDS,
     _KMS + "test_sign_invalid_signing_algorithm": _KMS_WORDS,
     _KMS + "test_verify_invalid_signing_algorithm": _KMS_WORDS,
@@ -305,64 +310,60 @@ ALLOWED_SERVICES_S3: dict[str, str] = {
         "metricNamespace); AWS refuses it, so do the input rules. The test cites CloudWatch's "
         "metric namespace page, which is not the Logs API's rule"
     ),
-    **{
-        _LOGS_FILTERS + name: _METRIC_FILTER_WORDS
-        for name in (
-            "test_delete_metric_filter_invalid_filter_name"
-            "[filter_name0-Minimum length of 1. Maximum length of 512.]",
-            "test_delete_metric_filter_invalid_filter_name[x:x-Must match pattern]",
-            "test_delete_metric_filter_invalid_log_group_name"
-            "[log_group_name0-Minimum length of 1. Maximum length of 512.]",
-            "test_delete_metric_filter_invalid_log_group_name[x!x-Must match pattern]",
-        )
-    },
-    **{
-        _IAM + name: _IAM_PATH
-        for name in (
-            "test_create_role_and_instance_profile",
-            "test_get_role_policy",
-            "test_list_instance_profiles",
-            "test_list_instance_profiles_for_role",
-            "test_list_role_policies",
-            "test_list_users",
-            "test_managed_policy",
-            "test_put_role_policy",
-            "test_remove_role_from_instance_profile",
-            "test_update_assume_role_invalid_policy",
-            "test_update_assume_role_invalid_policy_bad_action",
-            "test_update_assume_role_invalid_policy_with_resource",
-            "test_update_assume_role_valid_policy",
-        )
-    },
-    **{
-        "tests.test_iam." + name: _IAM_PATH
-        for name in (
-            "test_iam_access_integration::test_get_credential_report_content__set_last_used_automatically",
-            "test_iam_access_integration::test_invoking_ec2_mark_access_key_as_used",
-            "test_iam_groups::test_update_group_name_that_has_a_path",
-            "test_iam_groups::test_update_group_path",
-        )
-    },
+    **_each(
+        _METRIC_FILTER_WORDS,
+        _LOGS_FILTERS,
+        "test_delete_metric_filter_invalid_filter_name"
+        "[filter_name0-Minimum length of 1. Maximum length of 512.]",
+        "test_delete_metric_filter_invalid_filter_name[x:x-Must match pattern]",
+        "test_delete_metric_filter_invalid_log_group_name"
+        "[log_group_name0-Minimum length of 1. Maximum length of 512.]",
+        "test_delete_metric_filter_invalid_log_group_name[x!x-Must match pattern]",
+    ),
+    **_each(
+        _IAM_PATH,
+        _IAM,
+        "test_create_role_and_instance_profile",
+        "test_get_role_policy",
+        "test_list_instance_profiles",
+        "test_list_instance_profiles_for_role",
+        "test_list_role_policies",
+        "test_list_users",
+        "test_managed_policy",
+        "test_put_role_policy",
+        "test_remove_role_from_instance_profile",
+        "test_update_assume_role_invalid_policy",
+        "test_update_assume_role_invalid_policy_bad_action",
+        "test_update_assume_role_invalid_policy_with_resource",
+        "test_update_assume_role_valid_policy",
+    ),
+    **_each(
+        _IAM_PATH,
+        "tests.test_iam.",
+        "test_iam_access_integration::test_get_credential_report_content__set_last_used_automatically",
+        "test_iam_access_integration::test_invoking_ec2_mark_access_key_as_used",
+        "test_iam_groups::test_update_group_name_that_has_a_path",
+        "test_iam_groups::test_update_group_path",
+    ),
     _IAM + "test_create_virtual_mfa_device_errors": (
         "the path 'test' breaks botocore's pathType pattern; moto answers its own sentence 'The "
         "specified value for path is invalid. …' (test not aws_verified), the input rules the "
         "front end's pattern message"
     ),
-    **{
-        _IAM + name: _IAM_TAG_WORDS
-        for name in (
-            "test_create_policy_with_tag_containing_large_key",
-            "test_create_policy_with_tag_containing_large_value",
-            "test_create_policy_with_too_many_tags",
-            "test_create_role_with_tags",
-            "test_tag_role",
-            "test_untag_policy",
-            "test_untag_role",
-            "test_updating_existing_tagged_policy_with_large_key",
-            "test_updating_existing_tagged_policy_with_large_value",
-            "test_updating_existing_tagged_policy_with_too_many_tags",
-        )
-    },
+    **_each(
+        _IAM_TAG_WORDS,
+        _IAM,
+        "test_create_policy_with_tag_containing_large_key",
+        "test_create_policy_with_tag_containing_large_value",
+        "test_create_policy_with_too_many_tags",
+        "test_create_role_with_tags",
+        "test_tag_role",
+        "test_untag_policy",
+        "test_untag_role",
+        "test_updating_existing_tagged_policy_with_large_key",
+        "test_updating_existing_tagged_policy_with_large_value",
+        "test_updating_existing_tagged_policy_with_too_many_tags",
+    ),
     _IAM + "test_set_default_policy_version": (
         "moto's own message lacks the front end's '1 validation error detected: ' count; the "
         "rest (value, path, pattern) is the same"
