@@ -12,8 +12,11 @@ values. It answers in one set of words for every service::
 
 Member paths are the model's member names with a lower-case first letter, joined by dots;
 a list element is ``<list>.<n>.member`` (counting from 1); a sensitive member's value is
-not echoed (``Value at 'apiKeyValue' …``). Recorded examples: CloudWatch Logs' "2 validation
-errors detected: Value '' at 'logGroupNamePrefix' failed to satisfy constraint: Member must
+not echoed (``Value at 'apiKeyValue' …``), nor are those AWS was recorded hiding
+(:data:`NOT_ECHOED`). The code is the service's, or ValidationException where the
+operation's modelled errors name it and not the service's (:func:`error_code`).
+Recorded examples: CloudWatch Logs' "2 validation errors detected: Value '' at
+'logGroupNamePrefix' failed to satisfy constraint: Member must
 satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+; Value '' at 'logGroupNamePrefix'
 failed to satisfy constraint: Member must have length greater than or equal to 1" (pattern
 before length, as here) and "Value null at 'logEvents.1.member.timestamp' failed to satisfy
@@ -84,6 +87,14 @@ INPUT_ROOTED = frozenset({"apigateway"})
 HANDLER_CHECKED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "apigateway": (frozenset({"querystring"}), frozenset({"patchOperations"})),
 }
+
+#: Members whose value AWS's front end does not echo although botocore's model does not mark
+#: them sensitive, by shape name (each is a shape of one service in :data:`SERVICES` only;
+#: tests/sandbox/test_input_rules.py checks it). CloudWatch Logs, recorded (moto's aws_verified
+#: test_arn_formats_log_group_and_stream): "1 validation error detected: Value at
+#: 'logGroupIdentifier' failed to satisfy constraint: Member must satisfy regular expression
+#: pattern: [\\w#+=/:,.@-]*". A list of such members is not echoed either.
+NOT_ECHOED = frozenset({"LogGroupIdentifier"})
 
 #: How long one pattern may take on one value before it is given the benefit of the doubt.
 PATTERN_SECONDS = 0.05
@@ -228,11 +239,18 @@ def _constraints_of_string(shape: Any) -> Callable[[str], list[str]] | None:
     return broken
 
 
+def _hidden(shape: Any) -> bool:
+    """Whether AWS leaves ``shape``'s value out of its message (``Value at '…'``)."""
+    if shape.metadata.get("sensitive") or shape.name in NOT_ECHOED:
+        return True
+    return shape.type_name == "list" and shape.member.name in NOT_ECHOED
+
+
 def _compile_string(shape: Any) -> Checker | None:
     constraints = _constraints_of_string(shape)
     if constraints is None:
         return None
-    sensitive = bool(shape.metadata.get("sensitive"))
+    sensitive = _hidden(shape)
 
     def check(value: Any, path: str, out: list[Violation]) -> None:
         if isinstance(value, str):
@@ -245,7 +263,7 @@ def _compile_sized(shape: Any, size: Callable[[Any], int]) -> Checker | None:
     rules = _length_rules(shape)
     if not rules:
         return None
-    sensitive = bool(shape.metadata.get("sensitive"))
+    sensitive = _hidden(shape)
 
     def check(value: Any, path: str, out: list[Violation]) -> None:
         try:
@@ -332,7 +350,7 @@ def _compile_list(shape: Any, seen: dict[str, Checker]) -> Checker | None:
         if scalar
         else ""
     )
-    sensitive = bool(shape.member.metadata.get("sensitive"))
+    sensitive = _hidden(shape.member)
 
     def check(value: Any, path: str, out: list[Violation]) -> None:
         if not isinstance(value, list | tuple):
@@ -458,12 +476,29 @@ SEMANTIC_RULES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str | None]]
 }
 
 
+@functools.cache
+def error_code(service: str, operation: str) -> str:
+    """The code of ``operation``'s refusals: the service's (:data:`SERVICES`), unless the
+    operation's modelled errors lack it and name ValidationException, as CloudWatch Logs'
+    newer operations do (PutDeliveryDestination: ValidationException, no
+    InvalidParameterException in botocore's model; moto's test records the code)."""
+    from moto.core.utils import get_service_model
+
+    code = SERVICES[service]
+    try:
+        model = get_service_model(service).operation_model(operation)
+        errors = {shape.name for shape in model.error_shapes}
+    except Exception:  # an operation botocore does not know: the service's code
+        return code
+    return "ValidationException" if code not in errors and "ValidationException" in errors else code
+
+
 def refusal(service: str, operation: str, params: Mapping[str, Any]) -> tuple[str, str] | None:
     """``(error code, message)`` AWS's front end would answer with, or None if it passes:
     the model's constraints first, then the service's rules a model cannot express."""
-    code = SERVICES.get(service)
-    if code is None:
+    if service not in SERVICES:
         return None
+    code = error_code(service, operation)
     found = violations(service, operation, params)
     if found:
         return code, message(found)

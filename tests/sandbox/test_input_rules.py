@@ -124,6 +124,49 @@ def test_cloudwatch_logs_answers_as_recorded(raw):
     )
 
 
+def test_a_log_group_identifier_is_not_echoed_as_recorded(raw):
+    """Recorded from AWS (moto's aws_verified test_arn_formats_log_group_and_stream): a log
+    group's ``arn`` (ending ``:*``) as ``logGroupIdentifier`` is refused with "Value at
+    'logGroupIdentifier' …", no value, although botocore's ``LogGroupIdentifier`` is not
+    marked sensitive."""
+    arn = "arn:aws:logs:us-east-1:123456789012:log-group:app:*"
+    error = _refusal(raw("logs").describe_log_streams, logGroupIdentifier=arn)
+    assert error["Code"] == "InvalidParameterException"
+    assert error["Message"] == (
+        "1 validation error detected: Value at 'logGroupIdentifier' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*"
+    )
+    groups = [f"arn:aws:logs:us-east-1:123456789012:log-group:g{n}" for n in range(11)]
+    error = _refusal(raw("logs").start_live_tail, logGroupIdentifiers=groups)
+    assert error["Message"].startswith(
+        "1 validation error detected: Value at 'logGroupIdentifiers'"
+    )
+
+
+def test_every_unechoed_shape_belongs_to_one_checked_service():
+    """``NOT_ECHOED`` is keyed by shape name: each must be a shape of exactly one service in
+    ``SERVICES``, or another service's values would silently go unechoed."""
+    from moto.core.utils import get_service_model
+
+    for name in input_rules.NOT_ECHOED:
+        owners = [s for s in input_rules.SERVICES if name in get_service_model(s).shape_names]
+        assert len(owners) == 1, (name, owners)
+
+
+def test_an_operation_modelled_with_validation_exception_answers_it(raw):
+    """botocore logs ``PutDeliveryDestination`` lists ValidationException and not the
+    service's InvalidParameterException; ``OutputFormat`` is an enum (json | plain | w3c |
+    raw | parquet). moto's test_put_delivery_destination expects ValidationException."""
+    error = _refusal(
+        raw("logs").put_delivery_destination,
+        name="dest",
+        outputFormat="foobar",
+        deliveryDestinationConfiguration={"destinationResourceArn": "arn:aws:s3:::bucket"},
+    )
+    assert error["Code"] == "ValidationException"
+    assert "Value 'foobar' at 'outputFormat'" in error["Message"]
+
+
 def test_a_list_element_is_named_by_its_position(raw):
     """List members are ``<list>.<n>.member`` counting from 1, as in AWS's "Value null at
     'logEvents.1.member.timestamp'"; ``RetryPolicy.MaximumRetryAttempts`` is 0-185."""

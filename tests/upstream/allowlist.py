@@ -238,3 +238,144 @@ ALLOWED_INPUT_RULES: dict[str, str] = {
     "tests.test_apigateway.test_apigateway::test_update_rest_api": _EXPANDED_POLICY,
 }
 ALLOWED.update(ALLOWED_INPUT_RULES)
+
+
+def _each(reason: str, prefix: str, *names: str) -> dict[str, str]:
+    """``{prefix + name: reason}`` for every name: tests allowed for one reason."""
+    return {prefix + name: reason for name in names}
+
+
+_KMS = "tests.test_kms.test_kms::"
+_GRANT_OPERATION = (
+    "Operations=['DECRYPT'] is outside botocore's GrantOperation enum [Decrypt, Encrypt, …] "
+    "(KMS API reference, CreateGrant Operations: 'Valid Values: Decrypt | Encrypt | …'); AWS's "
+    "front end refuses it (ValidationException), so do the input rules; moto stores it"
+)
+_KMS_WORDS = (
+    "moto's own wording: the member named as in the request ('KeySpec', 'SigningAlgorithm') "
+    "and moto's own quoted, sorted subset of the enum; the input rules answer the front end's "
+    "form, the path with a lower-case first letter and botocore's whole enum in model order "
+    "(recorded for KMS: moto's aws_verified test_encrypt_key_with_empty_content, "
+    "\"Value at 'plaintext' …\")"
+)
+_KMS_PATH = (
+    "moto names the member 'Message'/'Signature'; AWS's front end names it with a lower-case "
+    "first letter (recorded for KMS: moto's aws_verified test_encrypt_key_with_empty_content, "
+    "\"Value at 'plaintext' failed to satisfy constraint: …\"), as the input rules do"
+)
+_IAM = "tests.test_iam.test_iam::"
+_IAM_PATH = (
+    "the path ('my-path', 'my/path', 'myUser', '/path') does not begin and end with '/': "
+    "botocore's pathType pattern (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F) (IAM API reference, "
+    "CreateRole Path: 'a string that must begin and end with forward slashes'); AWS refuses "
+    "it (ValidationError), so do the input rules; moto stores it"
+)
+_IAM_TAG_WORDS = (
+    "moto's own wording ends the constraint with a full stop ('… less than or equal to 50.'); "
+    "the input rules answer the front end's form without it (same path, value and limit)"
+)
+_IAM_QUOTES = (
+    "moto's own wording quotes value and path with double quotes (and lists the violations in "
+    "its own order); the input rules answer the front end's form: single quotes, botocore's "
+    "member order (test not aws_verified)"
+)
+_METRIC_FILTER_WORDS = (
+    "moto's own wording ('Minimum length of 1. Maximum length of 512.', 'Must match pattern'); "
+    "the input rules answer the front end's form for CloudWatch Logs (recorded: \"Value '' at "
+    "'logGroupNamePrefix' failed to satisfy constraint: Member must have length …\")"
+)
+_LOGS_FILTERS = "tests.test_logs.test_logs_metric_filters::"
+
+ALLOWED_SERVICES_S3: dict[str, str] = {
+    **_each(
+        _GRANT_OPERATION,
+        "tests.test_kms.test_kms_grants::",
+        "test_create_grant",
+        "test_list_grants",
+        "test_list_retirable_grants",
+        "test_retire_grant_by_grant_id",
+        "test_retire_grant_by_token",
+        "test_revoke_grant",
+    ),
+    _KMS + "test_create_key_with_invalid_key_spec": _KMS_WORDS,
+    _KMS + "test_sign_invalid_signing_algorithm": _KMS_WORDS,
+    _KMS + "test_verify_invalid_signing_algorithm": _KMS_WORDS,
+    _KMS + "test_sign_invalid_message": _KMS_PATH,
+    _KMS + "test_verify_invalid_message": _KMS_PATH,
+    _KMS + "test_verify_empty_signature": _KMS_PATH
+    + "; the empty blob is shown as Value '' (AWS's rendering of a blob is not recorded)",
+    _LOGS_FILTERS + "test_put_and_describe_metric_filter_with_non_alphanumerics_in_namespace": (
+        "the namespace 'A.B-c_d/1#2:metricNamespace' has a ':', which botocore's MetricNamespace "
+        "pattern [^:*$]* excludes (CloudWatch Logs API reference, MetricTransformation "
+        "metricNamespace); AWS refuses it, so do the input rules. The test cites CloudWatch's "
+        "metric namespace page, which is not the Logs API's rule"
+    ),
+    **_each(
+        _METRIC_FILTER_WORDS,
+        _LOGS_FILTERS,
+        "test_delete_metric_filter_invalid_filter_name"
+        "[filter_name0-Minimum length of 1. Maximum length of 512.]",
+        "test_delete_metric_filter_invalid_filter_name[x:x-Must match pattern]",
+        "test_delete_metric_filter_invalid_log_group_name"
+        "[log_group_name0-Minimum length of 1. Maximum length of 512.]",
+        "test_delete_metric_filter_invalid_log_group_name[x!x-Must match pattern]",
+    ),
+    **_each(
+        _IAM_PATH,
+        _IAM,
+        "test_create_role_and_instance_profile",
+        "test_get_role_policy",
+        "test_list_instance_profiles",
+        "test_list_instance_profiles_for_role",
+        "test_list_role_policies",
+        "test_list_users",
+        "test_managed_policy",
+        "test_put_role_policy",
+        "test_remove_role_from_instance_profile",
+        "test_update_assume_role_invalid_policy",
+        "test_update_assume_role_invalid_policy_bad_action",
+        "test_update_assume_role_invalid_policy_with_resource",
+        "test_update_assume_role_valid_policy",
+    ),
+    **_each(
+        _IAM_PATH,
+        "tests.test_iam.",
+        "test_iam_access_integration::test_get_credential_report_content__set_last_used_automatically",
+        "test_iam_access_integration::test_invoking_ec2_mark_access_key_as_used",
+        "test_iam_groups::test_update_group_name_that_has_a_path",
+        "test_iam_groups::test_update_group_path",
+    ),
+    _IAM + "test_create_virtual_mfa_device_errors": (
+        "the path 'test' breaks botocore's pathType pattern; moto answers its own sentence 'The "
+        "specified value for path is invalid. …' (test not aws_verified), the input rules the "
+        "front end's pattern message"
+    ),
+    **_each(
+        _IAM_TAG_WORDS,
+        _IAM,
+        "test_create_policy_with_tag_containing_large_key",
+        "test_create_policy_with_tag_containing_large_value",
+        "test_create_policy_with_too_many_tags",
+        "test_create_role_with_tags",
+        "test_tag_role",
+        "test_untag_policy",
+        "test_untag_role",
+        "test_updating_existing_tagged_policy_with_large_key",
+        "test_updating_existing_tagged_policy_with_large_value",
+        "test_updating_existing_tagged_policy_with_too_many_tags",
+    ),
+    _IAM + "test_set_default_policy_version": (
+        "moto's own message lacks the front end's '1 validation error detected: ' count; the "
+        "rest (value, path, pattern) is the same"
+    ),
+    _IAM + "test_update_account_password_policy_errors": _IAM_QUOTES,
+    "tests.test_iam.test_iam_oidc::test_create_open_id_connect_provider_multiple_errors": (
+        _IAM_QUOTES
+    ),
+    "tests.test_iam.test_server::test_iam_server_get": (
+        "the group name 'test group' has a space, which botocore's groupNameType pattern "
+        "[\\w+=,.@-]+ excludes (IAM API reference, CreateGroup GroupName); AWS refuses it, so "
+        "do the input rules; moto creates the group"
+    ),
+}
+ALLOWED.update(ALLOWED_SERVICES_S3)
