@@ -76,8 +76,9 @@ def test_make_test_runs_ruff_the_whole_suite_and_strict_nbval_side_by_side():
     commands = _make_dry_run("test")
     assert "-m ruff check ." in commands
     assert re.search(r"-j ?2\b.*\btest-suite\b.*\btest-nbval\b", commands), commands
-    suite = [line for line in commands.splitlines() if "-m pytest" in line and "--nbval" not in line]
+    lines = commands.splitlines()
+    suite = [line for line in lines if "-m pytest" in line and "--nbval" not in line]
     assert len(suite) == 1 and '-m "not clients and not events_load"' in suite[0], commands
     assert "--nbval notebooks/" in commands and "--nbval-sanitize-with" in commands, commands
-    nbval = next(line for line in commands.splitlines() if "--nbval notebooks/" in line)
+    nbval = next(line for line in lines if "--nbval notebooks/" in line)
     assert nbval.startswith("LAB_SANDBOX_PORT="), nbval
