@@ -8,12 +8,18 @@ STAMP  := $(VENV)/.installed
 # The CDK CLI (npx cdk synth|deploy|destroy), pinned in package-lock.json.
 NPM_STAMP := node_modules/.installed
 
+# Bytecode caches: uv installs no .pyc files, and with PYTHONDONTWRITEBYTECODE set (some shells
+# and containers set it) none are ever written, so every Python process a target starts (pytest
+# workers, sandboxes, `python -m lab` runs, notebook kernels) compiled moto, botocore and boto3
+# from source again: about a quarter of the suite's CPU time. Written once, by the first run.
+unexport PYTHONDONTWRITEBYTECODE
+
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 # jsii's end-of-life banner is silenced per Node major version (a list, not a flag).
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node -p "process.versions.node.split('.')[0]" 2>/dev/null)
 
-.PHONY: setup run test test-clients test-events-load test-aws-rehearsal test-browser browser-setup book book-setup test-upstream lint notebooks jupyter clean
+.PHONY: setup run test test-suite test-nbval test-clients test-events-load test-aws-rehearsal test-browser browser-setup book book-setup test-upstream lint notebooks jupyter clean
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -59,16 +65,29 @@ run: setup
 NBVAL_PORT ?= 5597
 NBVAL := LAB_SANDBOX_PORT=$(NBVAL_PORT) LAB_MODE=sandbox
 
+# ruff, then the pytest suite and strict nbval side by side (make -j2): each has its own
+# sandbox, port and state dir, and the notebooks wait on their sandbox much of the time, so
+# the two together take little longer than the suite alone. Each one's output is printed
+# whole when it ends (--output-sync); either one failing fails `make test`.
+test: setup
+	$(PY) -m ruff check .
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-suite test-nbval
+
 # pytest-xdist: TEST_WORKERS sessions in parallel, each with its own sandbox, port and state
 # dir (tests/conftest.py); a test file stays on one worker (its module fixtures are shared).
 # Much of the suite waits on the sandbox, so more workers than the 2 cores still pay.
 TEST_WORKERS ?= 3
-test: setup
-	$(PY) -m ruff check .
+test-suite: setup
 	$(PY) -m pytest -m "not clients and not events_load" -n $(TEST_WORKERS) --dist loadfile
+
+# Every notebook, serially in one fresh sandbox (ids repeat as in the committed outputs),
+# compared cell by cell with its committed outputs. Its own pytest cache: the suite writes
+# .pytest_cache's lastfailed at the same time.
+test-nbval: setup
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 	$(NBVAL) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
+		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 \
+		-o cache_dir=.pytest_cache/nbval
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
 
 # Outside clients against the sandbox: the CDK CLI (synth, deploy, destroy) and the

@@ -15,6 +15,8 @@ nothing is known about them, and CloudFormation itself answers there.
 
 from __future__ import annotations
 
+import functools
+
 from lab.errors import LabError
 
 # The resource types (and the one property) a region must offer for the lab's stack.
@@ -79,11 +81,16 @@ UNSUPPORTED_REGIONS: frozenset[str] = frozenset(MISSING_IN_REGION)
 SUGGESTED_REGION = "us-east-1"
 
 
-def _partitions() -> list[dict]:
-    """botocore's endpoint data (read from its package: no profile, no network)."""
+@functools.lru_cache(maxsize=1)
+def _partitions() -> tuple[dict, ...]:
+    """botocore's endpoint data (read from its package: no profile, no network).
+
+    Read once per process: every ``load_config()`` checks the region, and parsing the
+    file (about 1 MB of JSON) each time cost tens of milliseconds per call.
+    """
     import botocore.loaders
 
-    return botocore.loaders.create_loader().load_data("endpoints")["partitions"]
+    return tuple(botocore.loaders.create_loader().load_data("endpoints")["partitions"])
 
 
 def known_regions() -> frozenset[str]:

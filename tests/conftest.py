@@ -92,6 +92,9 @@ def sandbox_client(sandbox):
     return client
 
 
+_INPROCESS_CLIENTS: dict[tuple[str, str], object] = {}
+
+
 @pytest.fixture
 def moto_inprocess():
     """Inside ``moto.mock_aws()`` with the lab's extensions; yields a client factory."""
@@ -108,7 +111,13 @@ def moto_inprocess():
         control.seed_ids()
 
         def make_client(service: str, region: str = TEST_REGION):
-            return boto3.client(service, region_name=region)
+            # One client per service and region for the whole session, as in
+            # tests/sandbox/conftest.py: mock_aws resets boto3's default session, so a
+            # client made per test re-read botocore's service model (ec2's is 2 MB of JSON)
+            # each time. moto's stub hooks into every client made after moto is imported.
+            if (service, region) not in _INPROCESS_CLIENTS:
+                _INPROCESS_CLIENTS[service, region] = boto3.client(service, region_name=region)
+            return _INPROCESS_CLIENTS[service, region]
 
         yield make_client
     control.reset_settings()

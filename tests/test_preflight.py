@@ -510,3 +510,19 @@ def test_cli_preflight_fails_with_exit_1_when_the_sandbox_is_down(monkeypatch):
     assert done.returncode == 1
     assert done.stdout.splitlines()[-1].startswith("preflight: blocked")
     assert "python -m lab sandbox start" in done.stdout
+
+
+def test_the_scan_for_the_labs_calls_takes_whole_names_after_a_dot_or_in_quotes(tmp_path):
+    """What tools/deployer_policy.py counts as a call of a botocore operation: its snake_case
+    name after a dot or in double quotes, whole (``.create_vpc_endpoint_service_configuration``
+    is not CreateVpcEndpoint), outside lab/sandbox/ (the emulator, not the lab's calls)."""
+    (tmp_path / "lab" / "sandbox").mkdir(parents=True)
+    (tmp_path / "lab" / "calls.py").write_text(
+        'sfn.start_execution(stateMachineArn=arn)\nretry(sqs.delete_message_batch)\n'
+        'call("describe_stacks")\nec2.create_vpc_endpoint_service_configuration()\n'
+        'x = "a" "put_events" "b"\n# start_execution_extra, "get_queue_url_x"\n')
+    (tmp_path / "lab" / "sandbox" / "server.py").write_text("cfn.delete_stack()\n")
+    assert _tool().lab_calls(tmp_path) == {
+        "states:StartExecution", "sqs:DeleteMessage", "cloudformation:DescribeStacks",
+        "ec2:CreateVpcEndpointServiceConfiguration", "events:PutEvents",
+    }

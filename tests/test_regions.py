@@ -102,3 +102,23 @@ def test_the_valid_regions_listed_leave_out_the_unsupported_ones():
 
 def test_a_region_newer_than_botocore_but_shaped_like_one_is_let_through():
     assert load_config({"LAB_MODE": "sandbox", "LAB_REGION": "eu-north-9"}).region == "eu-north-9"
+
+
+def test_botocores_endpoint_data_is_read_once_per_process(monkeypatch):
+    """Every load_config() checks the region against botocore's packaged endpoint data
+    (botocore/data/endpoints.json, about 1 MB): parsed on every call it was most of the CPU
+    the failure-lab tests spent. The file does not change while a process runs."""
+    import botocore.loaders
+
+    from lab import regions
+
+    read = []
+    real = botocore.loaders.Loader.load_data
+    monkeypatch.setattr(botocore.loaders.Loader, "load_data",
+                        lambda self, name: read.append(name) or real(self, name))
+    getattr(regions._partitions, "cache_clear", lambda: None)()  # read afresh below
+    for region in ("us-east-1", "eu-west-1", "eu-north-9"):
+        load_config({"LAB_MODE": "sandbox", "LAB_REGION": region})
+    with pytest.raises(LabError, match="not an AWS region"):
+        load_config({"LAB_MODE": "sandbox", "LAB_REGION": "mars-1"})
+    assert read == ["endpoints"]
