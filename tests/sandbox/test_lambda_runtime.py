@@ -112,23 +112,8 @@ def test_reserved_concurrency_throttles_with_429(aws_lambda):
     aws_lambda("lambda").put_function_concurrency(
         FunctionName="fn", ReservedConcurrentExecutions=1
     )
-    import boto3
-    from botocore.config import Config
-
-    # Without retries: botocore retries a 429 (the slow invoke would end meanwhile).
-    client = boto3.client(
-        "lambda", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1})
-    )
     invoke(aws_lambda)  # one warm environment
-    slow = threading.Thread(target=invoke, args=(aws_lambda,), kwargs={"event": {"sleep": 3}})
-    slow.start()
-    deadline = time.monotonic() + 5
-    while not any(i.busy for i in lambda_.instances()) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
-        client.invoke(FunctionName="fn", Payload=b"{}")
-    slow.join()
-    error = raised.value.response
+    error = _throttled_while_fn_is_busy(aws_lambda, "fn")
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 429
     assert error["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
     assert len(lambda_.instances()) == 1
@@ -327,26 +312,13 @@ def test_the_account_limit_throttles_every_function(aws_lambda):
     """lambda-concurrency.html (account concurrency, 1,000 by default; the sandbox's
     ``lambda_account_concurrency``): with every execution environment of the account busy,
     an invoke of another function is throttled, ``Reason: ConcurrentInvocationLimitExceeded``."""
-    import boto3
-    from botocore.config import Config
-
     from lab.sandbox import control
 
     control.update_settings({"lambda_account_concurrency": 1})
-    client = boto3.client(
-        "lambda", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1})
-    )
     create_function(aws_lambda, COUNTER, timeout=5)
     create_function(aws_lambda, COUNTER, name="other")
-    slow = threading.Thread(target=invoke, args=(aws_lambda,), kwargs={"event": {"sleep": 3}})
-    slow.start()
-    deadline = time.monotonic() + 5
-    while not any(i.busy for i in lambda_.instances()) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
-        client.invoke(FunctionName="other", Payload=b"{}")
-    slow.join()
-    assert raised.value.response["Reason"] == "ConcurrentInvocationLimitExceeded"
+    error = _throttled_while_fn_is_busy(aws_lambda, "other")
+    assert error["Reason"] == "ConcurrentInvocationLimitExceeded"
     assert invoke(aws_lambda, "other")[1]["count"] == 1  # free again: it runs
 
 
@@ -364,3 +336,26 @@ def handler(event, context):
     used = int(report.split("Max Memory Used: ")[1].split(" MB")[0])
     assert "Memory Size: 512 MB" in report
     assert 80 <= used < 512
+
+
+def _throttled_while_fn_is_busy(aws_lambda, name: str) -> dict:
+    """Invoke ``name`` while an invoke of ``fn`` holds an environment for 3 s: the
+    TooManyRequestsException's response (the test fails if the invoke is not throttled)."""
+    import boto3
+    from botocore.config import Config
+
+    # Without retries: botocore retries a 429 (the slow invoke would end meanwhile).
+    client = boto3.client(
+        "lambda", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1})
+    )
+    slow = threading.Thread(target=invoke, args=(aws_lambda,), kwargs={"event": {"sleep": 3}})
+    slow.start()
+    deadline = time.monotonic() + 5
+    while not any(i.busy for i in lambda_.instances()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
+            client.invoke(FunctionName=name, Payload=b"{}")
+    finally:
+        slow.join()
+    return raised.value.response
