@@ -113,6 +113,7 @@ _LAZY = {
     "plot_before_after": "lab.before_after:plot_latency",
     "figures_note": "lab.before_after",
     "before_after_latency": "lab.before_after_runs:latency",
+    "before_after_medians": "lab.before_after:latency_medians",
     "lambda_figures": "lab.before_after_runs",
     "before_after_failures": "lab.before_after_runs:failure_comparison",
     # 99 cleanup

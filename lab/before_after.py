@@ -253,6 +253,19 @@ def summary_lines(report: dict) -> list[str]:
     return lines
 
 
+def latency_medians(latency: pd.DataFrame) -> pd.DataFrame:
+    """The latency table as a reader wants it first: the median (p50, ms) of each phase, one
+    row per path, workflow, case and concurrency (the full table, with p90 and samples,
+    stays in the variable :func:`lab.before_after_runs.latency` returned)."""
+    keys = ["path", "workflow", "when", "concurrency"]
+    wide = latency.pivot_table(index=keys, columns="phase", values="p50_ms", sort=False)
+    wide = wide.reset_index()
+    wide.columns.name = None
+    caption = latency.attrs.get("caption", "Latency per phase (ms)")
+    wide.attrs["caption"] = f"{caption} Median (p50) per phase; '—' where a path has no such phase."
+    return wide.astype(object).where(wide.notna(), "—")
+
+
 def plot_latency(latency: pd.DataFrame, workflow: str = "standard"):
     """Median latency per phase for both paths: warm at each concurrency, and after idle.
 

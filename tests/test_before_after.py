@@ -99,3 +99,31 @@ def test_the_cli_names_the_command_and_its_json_flag(capsys):
         main(["compare-before-after", "--help"])
     assert exit_.value.code == 0
     assert "--json" in capsys.readouterr().out
+
+
+def test_latency_medians_is_one_row_per_case_with_a_column_per_phase():
+    """Notebook 10 shows the medians first (the long table with p90 and samples went over
+    the notebook's 20 KB per cell output, tests/test_notebook_rules.py); a phase a path does
+    not have (the Lambda's Init Duration on the HTTP Task) reads '—', not NaN."""
+    import pandas as pd
+
+    rows = [
+        {"path": path, "workflow": "standard", "when": "warm", "concurrency": c,
+         "phase": phase, "p50_ms": value, "p90_ms": value * 2}
+        for path, phases in (("http_task", {"client": 8.0}),
+                             ("lambda_proxy", {"client": 78.0, "lambda duration": 48.0}))
+        for c in (1, 8)
+        for phase, value in phases.items()
+    ]
+    latency = pd.DataFrame(rows)
+    latency.attrs["caption"] = "Latency per phase (ms): x."
+    medians = before_after.latency_medians(latency)
+
+    assert list(medians.columns) == [
+        "path", "workflow", "when", "concurrency", "client", "lambda duration"]
+    assert len(medians) == 4
+    proxy = medians[(medians["path"] == "lambda_proxy") & (medians["concurrency"] == 8)]
+    assert proxy["lambda duration"].tolist() == [48.0]
+    http = medians[medians["path"] == "http_task"]
+    assert http["lambda duration"].tolist() == ["—", "—"]
+    assert medians.attrs["caption"].startswith("Latency per phase (ms): x. Median (p50)")
