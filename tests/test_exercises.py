@@ -295,7 +295,6 @@ def test_the_reference_answer_is_correct(exercises, name):
     outcome = exercises.check(name, exercises.reference(name))
     assert outcome.state == "correct", outcome.text()
     assert outcome.notes == (), outcome.text()
-    assert outcome.seconds < 10, f"{name}: the check took {outcome.seconds:.1f} s"
 
 
 @pytest.mark.parametrize(("name", "answer", "link", "fix"), WRONG,
