@@ -47,10 +47,12 @@ from cdk_app.workflows import state_machine_log_group
 HANDLER_FILE = pathlib.Path(__file__).with_name("proxy_handler.py")
 PROXY_STATE_NAME = "InvokeLambdaProxy"
 RUNTIME = lambda_.Runtime.PYTHON_3_14
-#: The Retry Workflow Studio writes for a Lambda Invoke state and the Step Functions
-#: guide shows ("Handle transient Lambda service exceptions",
-#: https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html, and
-#: https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html).
+#: The Retry Workflow Studio writes for a Lambda Invoke state (1 s, 3 attempts, x2, with
+#: ``Lambda.TooManyRequestsException``, so a throttled function is retried;
+#: https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html). The best-practice
+#: page (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html)
+#: shows a longer one for service exceptions only (2 s, 6 attempts, x2, with
+#: ``Lambda.ClientExecutionTimeoutException``, without throttling); either is AWS's advice.
 LAMBDA_RETRY_ERRORS = [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",

@@ -4,8 +4,9 @@ Sources: Lambda's inline code (CloudFormation ``AWS::Lambda::Function`` ``Code.Z
 most 4,096 characters, written as ``index.py``); a function in a VPC needs the ec2
 network-interface actions (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html);
 the Retry Workflow Studio writes for a Lambda Invoke state
-(https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html,
-https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+(https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html; the best-practice page
+bp-lambda-serviceexception.html shows a longer Retry for service exceptions only, see
+cdk_app/lambda_proxy.py).
 """
 
 from __future__ import annotations
