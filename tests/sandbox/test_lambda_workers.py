@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,8 @@ def test_deleting_the_function_stops_its_environments(aws):
 
 
 SCRIPT = """
-import io, json, sys, time, zipfile
+import faulthandler, io, json, signal, sys, time, zipfile
+faulthandler.register(signal.SIGUSR1)  # the test asks for every thread's stack if it hangs
 sys.path.insert(0, {tests!r})
 import boto3
 from moto import mock_aws
@@ -81,14 +83,23 @@ def test_a_worker_dies_with_its_parent(tmp_path, how):
         textwrap.dedent(SCRIPT.format(tests=str(ROOT / "tests" / "sandbox"), code=STAY))
     )
     env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", "PYTHONPATH": str(ROOT)}
-    parent = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
-    )
+    errors = tmp_path / "stderr.txt"
+    with errors.open("w") as stderr:
+        parent = subprocess.Popen(
+            [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=stderr, text=True,
+            env=env, cwd=ROOT,
+        )
     try:
         worker = int(parent.stdout.readline())
         assert worker != parent.pid and not gone(worker, timeout=0.2)
         parent.send_signal(how)
-        parent.wait(timeout=30)
+        try:
+            parent.wait(timeout=60)  # a loaded CI machine: seconds, not a minute
+        except subprocess.TimeoutExpired:
+            parent.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+            pytest.fail(f"the parent did not exit within 60 s of {how.name}; its threads:\n"
+                        + errors.read_text()[-6000:])
         assert gone(worker), f"worker {worker} outlived its parent"
     finally:
         if parent.poll() is None:
