@@ -58,6 +58,9 @@ def test_deleting_the_function_stops_its_environments(aws):
 SCRIPT = """
 import faulthandler, io, json, signal, sys, time, zipfile
 faulthandler.register(signal.SIGUSR1)  # the test asks for every thread's stack if it hangs
+# Ctrl-C as in a terminal, even where this test runs with SIGINT ignored (a CI job started in
+# the background inherits SIG_IGN, and Python then installs no KeyboardInterrupt handler).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, {tests!r})
 import boto3
 from moto import mock_aws
