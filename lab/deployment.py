@@ -247,7 +247,7 @@ class StackDeployer:
             return None
         return found[0]
 
-    def _latest_event_id(self, stack_id: str) -> str | None:
+    def latest_event_id(self, stack_id: str) -> str | None:
         events = self._call("describe_stack_events", StackName=stack_id).get("StackEvents", [])
         return events[0]["EventId"] if events else None
 
@@ -324,7 +324,7 @@ class StackDeployer:
             f"waiting for {self.stack_name}",
             self._resource_count(stack_id),
             ("CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"),
-            after_event=self._latest_event_id(stack_id),
+            after_event=self.latest_event_id(stack_id),
         )
         return None if final["StackStatus"] == "DELETE_COMPLETE" else final
 
@@ -368,7 +368,7 @@ class StackDeployer:
         """Delete the stack and wait; return its final description."""
         stack_id = stack["StackId"]
         total = self._resource_count(stack_id)
-        after = self._latest_event_id(stack_id)
+        after = self.latest_event_id(stack_id)
         self._call("delete_stack", StackName=stack_id)
         final, events = self._watch(
             stack_id,
@@ -439,7 +439,7 @@ class StackDeployer:
         template = self.template()
         body = template_body(template)
         stack_id = stack["StackId"]
-        after = self._latest_event_id(stack_id)
+        after = self.latest_event_id(stack_id)
         try:
             self._call(
                 "update_stack",
@@ -586,7 +586,7 @@ def require_billable_consent(cfg: LabConfig) -> None:
     )
 
 
-def _deployer(cfg: LabConfig | None, *, start_sandbox: bool, creates: bool = False
+def deployer_for(cfg: LabConfig | None, *, start_sandbox: bool, creates: bool = False
               ) -> StackDeployer:
     cfg = cfg or load_config()
     if cfg.is_sandbox:
@@ -606,7 +606,7 @@ def deploy(cfg: LabConfig | None = None) -> dict:
     :class:`LabError` naming the failed resource if CloudFormation cannot build the stack.
     """
     cfg = cfg or load_config()
-    deployed = _deployer(cfg, start_sandbox=True, creates=True).deploy()
+    deployed = deployer_for(cfg, start_sandbox=True, creates=True).deploy()
     _wait_until_path_carries_calls(cfg, deployed)
     return deployed
 
@@ -626,7 +626,7 @@ def ensure_deployed(cfg: LabConfig | None = None) -> dict:
     calls); deploys when the stack is missing, failed, or the template changed.
     """
     cfg = cfg or load_config()
-    deployed = _deployer(cfg, start_sandbox=True, creates=True).ensure_deployed()
+    deployed = deployer_for(cfg, start_sandbox=True, creates=True).ensure_deployed()
     _wait_until_path_carries_calls(cfg, deployed)
     return deployed
 
@@ -642,7 +642,7 @@ def destroy(cfg: LabConfig | None = None) -> str:
             f"The sandbox is not running, so stack {cfg.stack_name} does not exist there; "
             "nothing to destroy."
         )
-    return _deployer(cfg, start_sandbox=False).destroy()
+    return deployer_for(cfg, start_sandbox=False).destroy()
 
 
 def outputs(cfg: LabConfig | None = None) -> dict:
@@ -659,7 +659,7 @@ def outputs(cfg: LabConfig | None = None) -> dict:
             "is not deployed there; run `python -m lab deploy` (notebook 01_deploy_stack), "
             "which starts the sandbox and deploys the stack."
         )
-    return _deployer(cfg, start_sandbox=False).outputs()
+    return deployer_for(cfg, start_sandbox=False).outputs()
 
 
 def _sandbox_log() -> str:

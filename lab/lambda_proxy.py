@@ -13,7 +13,7 @@ import dataclasses
 
 from cdk_app.names import Output, proxy_stack_name
 from lab.config import LabConfig, load_config
-from lab.deployment import StackDeployer, _deployer, ensure_deployed, outputs_of
+from lab.deployment import StackDeployer, deployer_for, ensure_deployed, outputs_of
 from lab.errors import LabError
 
 VARIANT = "lambda_proxy"
@@ -29,7 +29,7 @@ def proxy_parameters(cfg: LabConfig | None = None, lab_outputs: dict | None = No
     from lab.clients import client
 
     cfg = cfg or load_config()
-    lab_outputs = lab_outputs or _deployer(cfg, start_sandbox=False).outputs()
+    lab_outputs = lab_outputs or deployer_for(cfg, start_sandbox=False).outputs()
     found: dict[str, list[str]] = {}
     pages = client("cloudformation", cfg).get_paginator("list_stack_resources").paginate(
         StackName=cfg.stack_name)
@@ -75,7 +75,7 @@ class ProxyStackDeployer(StackDeployer):
 
 def _proxy_deployer(cfg: LabConfig, *, start_sandbox: bool, creates: bool = False,
                     parameters: dict | None = None) -> ProxyStackDeployer:
-    _deployer(cfg, start_sandbox=start_sandbox, creates=creates)  # the same checks first
+    deployer_for(cfg, start_sandbox=start_sandbox, creates=creates)  # the same checks first
     return ProxyStackDeployer(cfg, parameters)
 
 

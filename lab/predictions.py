@@ -249,22 +249,22 @@ def _aws_prepare(confirm_billable: bool = False) -> Measured:
 
 def _redeploy() -> Measured:
     from lab.config import load_config
-    from lab.deployment import _deployer
+    from lab.deployment import deployer_for
 
     cfg = load_config()
-    deployer = _deployer(cfg, start_sandbox=True, creates=True)
+    deployer = deployer_for(cfg, start_sandbox=True, creates=True)
     before = deployer.describe()
     if before is None:
         return Measured(None, "no stack was deployed before this cell, so there was nothing to "
                               "deploy again", "nothing run: deploy with 01's deploy cell first")
-    first_event = deployer._latest_event_id(before["StackId"])
+    first_event = deployer.latest_event_id(before["StackId"])
     said = io.StringIO()
     deployer.out, deployer.progress_bar = said, False
     deployer.deploy()
     after = deployer.describe()
     if after is None or after["StackId"] != before["StackId"]:
         answer = REDEPLOY_CHOICES[2]
-    elif deployer._latest_event_id(after["StackId"]) != first_event:
+    elif deployer.latest_event_id(after["StackId"]) != first_event:
         answer = REDEPLOY_CHOICES[1]
     else:
         answer = REDEPLOY_CHOICES[0]
