@@ -49,6 +49,31 @@ def test_the_execution_worker_passes_start_time_as_a_datetime():
     assert "StartTime=self._evaluation_details.execution_details.start_time" in source
 
 
+def test_moto_sets_the_end_status_before_the_output():
+    """executions.reflect_status_last replaces it: same fields, the status written last. If
+    this fails, moto changed how an execution ends: compare, and drop ours if it now writes
+    the status last."""
+    from moto.stepfunctions.parser.backend.execution import SyncExecutionWorkerCommunication
+
+    source = inspect.getsource(seams.original(executions.REFLECT_STATUS))
+    lines = [line.strip() for line in source.splitlines()]
+    assigned = [line.split(" = ")[0] for line in lines
+                if line.startswith("self.execution.") and " = " in line]
+    assert assigned == [
+        "self.execution.stop_date",
+        "self.execution.exec_status", "self.execution.output",  # SUCCEEDED, then its output
+        "self.execution.exec_status",
+        "self.execution.exec_status", "self.execution.error", "self.execution.cause",
+        "self.execution.exec_status",
+    ]
+    for name in ("ProgramEnded", "ProgramStopped", "ProgramError", "ProgramTimedOut",
+                 "env.states.get_input()", 'error.get("error")', 'error.get("cause")'):
+        assert name in source, name
+    # StartSyncExecution's status follows from the base class's, through super().
+    assert "super()._reflect_execution_status()" in inspect.getsource(
+        SyncExecutionWorkerCommunication._reflect_execution_status)
+
+
 def test_a_state_builds_its_context_entry_through_state_data():
     """executions.state_data replaces the StateData name CommonStateField._eval_body calls
     with EnteredTime (Python's isoformat()) and Name."""

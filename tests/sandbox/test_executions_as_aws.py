@@ -233,3 +233,37 @@ def test_an_express_execution_context_has_no_redrive_count(sfn):
     assert result["status"] == "SUCCEEDED", result.get("cause")
     assert sorted(json.loads(result["output"])["e"]) == [
         "Id", "Input", "Name", "RoleArn", "StartTime"]
+
+
+@pytest.mark.parametrize(("state", "written"), [
+    ("ended", ["stop_date", "output", "exec_status"]),
+    ("error", ["stop_date", "error", "cause", "exec_status"]),
+])
+def test_an_ended_executions_status_is_written_after_its_output_and_error(moto_inprocess, state,
+                                                                          written):
+    """A DescribeExecution that sees SUCCEEDED or FAILED also sees the output or the error
+    (API_DescribeExecution.html: ``output`` is present once an execution SUCCEEDED). moto
+    wrote the status first: under load a describe in between answered output "null"."""
+    from types import SimpleNamespace
+
+    from moto.stepfunctions.parser.asl.eval.program_state import ProgramEnded, ProgramError
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    program = (ProgramEnded() if state == "ended"
+               else ProgramError({"error": "Lab.Boom", "cause": "on purpose"}))
+    order = []
+
+    class Execution:
+        def __setattr__(self, name, value):
+            order.append(name)
+            object.__setattr__(self, name, value)
+
+    execution = Execution()
+    object.__setattr__(execution, "exec_worker", SimpleNamespace(env=SimpleNamespace(
+        program_state=lambda: program,
+        states=SimpleNamespace(get_input=lambda: {"greeting": "hi"}))))
+
+    BaseExecutionWorkerCommunication(execution)._reflect_execution_status()
+
+    assert order == written
+    assert execution.exec_status in ("SUCCEEDED", "FAILED")

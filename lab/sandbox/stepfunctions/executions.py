@@ -14,6 +14,7 @@ Its seams (:func:`seams`) and every moto internal used here have a contract test
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 from typing import Any
@@ -35,6 +36,9 @@ FROM_ERROR = (
 )
 #: ``$$.State`` is built by ``CommonStateField._eval_body`` calling this name on entering a state.
 STATE_DATA = "moto.stepfunctions.parser.asl.component.state.state:StateData"
+#: Where an execution's end (status, output, error) is written when its program stops.
+REFLECT_STATUS = ("moto.stepfunctions.parser.backend.execution:"
+                  "BaseExecutionWorkerCommunication._reflect_execution_status")
 
 
 def redrive_status(status: str, is_express: bool = False) -> tuple[str, str | None]:
@@ -231,6 +235,41 @@ def task_failure_names_the_resource(moto_from_error):
     return _from_error
 
 
+def reflect_status_last(self) -> None:
+    """An ended execution's output, error and cause are written before its status.
+
+    moto 5.2.5 writes ``exec_status`` first: a DescribeExecution arriving in between answered
+    ``SUCCEEDED`` with ``output`` ``"null"`` (DescribeExecution serialises the output it has
+    once the status says SUCCEEDED), or ``FAILED`` without its error. AWS's DescribeExecution
+    of a stopped execution always carries them; here the status changes last, as one step.
+    """
+    from moto.stepfunctions.parser.api import ExecutionStatus
+    from moto.stepfunctions.parser.asl.eval.program_state import (
+        ProgramEnded,
+        ProgramError,
+        ProgramStopped,
+        ProgramTimedOut,
+    )
+
+    execution = self.execution
+    state = execution.exec_worker.env.program_state()
+    execution.stop_date = datetime.datetime.now(tz=datetime.UTC)
+    if isinstance(state, ProgramEnded):
+        execution.output = execution.exec_worker.env.states.get_input()
+        status = ExecutionStatus.SUCCEEDED
+    elif isinstance(state, ProgramStopped):
+        status = ExecutionStatus.ABORTED
+    elif isinstance(state, ProgramError):
+        execution.error = state.error.get("error")
+        execution.cause = state.error.get("cause")
+        status = ExecutionStatus.FAILED
+    elif isinstance(state, ProgramTimedOut):
+        status = ExecutionStatus.TIMED_OUT
+    else:
+        raise RuntimeWarning(f"Execution ended with unsupported ProgramState type '{type(state)}'.")
+    execution.exec_status = status
+
+
 def seams():
     """The execution fields' seams (see :mod:`lab.sandbox.seams`)."""
     contracts = "tests/contracts/test_moto_executions.py::"
@@ -270,5 +309,12 @@ def seams():
             state_data,
             "moto writes $$.State.EnteredTime with Python's isoformat(), not AWS's format",
             contracts + "test_a_state_builds_its_context_entry_through_state_data",
+        ),
+        lab_seams.Seam(
+            __name__,
+            REFLECT_STATUS,
+            reflect_status_last,
+            "moto sets an ended execution's status before its output, error and cause",
+            contracts + "test_moto_sets_the_end_status_before_the_output",
         ),
     )
