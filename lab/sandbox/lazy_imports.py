@@ -51,6 +51,10 @@ def defer_import(module: str, functions: tuple[str, ...]) -> bool:
         return False
     stand_in = types.ModuleType(module, f"Stand-in for {module} (lab.sandbox.lazy_imports).")
     stand_in.__path__ = list(spec.submodule_search_locations or [])  # submodules still import
+    # Tools that scan sys.modules (hypothesis' ``__file__``, importlib.util.find_spec's
+    # ``__spec__``) get the real module's answers without loading it.
+    stand_in.__file__ = spec.origin
+    stand_in.__spec__ = spec
 
     def real() -> types.ModuleType:
         with _lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 
 import pytest
@@ -65,3 +66,13 @@ def test_a_module_already_loaded_or_not_installed_is_left_alone(fake_module):
     assert defer_import("lab_slow_fake", ("is_valid",)) is False
     assert defer_import("lab_no_such_module_anywhere", ("f",)) is False
     assert "lab_no_such_module_anywhere" not in sys.modules
+
+
+def test_its_file_is_the_real_modules_and_reading_it_loads_nothing(fake_module, tmp_path):
+    """hypothesis' pytest plugin reads every module's ``__file__`` in sys.modules; the seams'
+    contract tests ask importlib.util.find_spec."""
+    defer_import("lab_slow_fake", ("is_valid",))
+
+    assert sys.modules["lab_slow_fake"].__file__ == str(tmp_path / "lab_slow_fake.py")
+    assert importlib.util.find_spec("lab_slow_fake").origin == str(tmp_path / "lab_slow_fake.py")
+    assert fake_module == []
