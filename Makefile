@@ -74,11 +74,14 @@ test: setup
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-suite test-nbval
 
 # pytest-xdist: TEST_WORKERS sessions in parallel, each with its own sandbox, port and state
-# dir (tests/conftest.py); a test file stays on one worker (its module fixtures are shared).
+# dir (tests/conftest.py); a test file stays on one worker (its module fixtures are shared),
+# and files are handed out in the order tests/conftest.py sorts them (slow files first).
 # Much of the suite waits on the sandbox, so more workers than the 2 cores still pay.
+# No nbval plugin here (test-nbval has it): it costs every worker a second at start-up.
 TEST_WORKERS ?= 3
 test-suite: setup
-	$(PY) -m pytest -m "not clients and not events_load" -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -m "not clients and not events_load" -p no:nbval \
+		-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Every notebook, serially in one fresh sandbox (ids repeat as in the committed outputs),
 # compared cell by cell with its committed outputs. Its own pytest cache: the suite writes

@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 from lab_api_client import lab_api
 
+from lab.sandbox.lazy_imports import DEFERRED, defer_import
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -53,6 +55,14 @@ os.environ.pop("LAB_REGION", None)
 # (in-process and in the sandbox server the fixture starts).
 os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 TEST_REGION = "us-east-1"
+
+# What the sandbox server defers, the test processes defer too (lab.sandbox.lazy_imports):
+# jsonschema, which moto.apigateway and nbformat import, imports rfc3987_syntax, whose import
+# builds an Earley parser (about 1 s of CPU in every pytest worker). The stand-in loads the
+# real module the first time an ``iri`` format is checked. (``make test-suite`` runs with
+# ``-p no:nbval``: the nbval plugin would import nbformat before this file.)
+for _module, _functions in DEFERRED.items():
+    defer_import(_module, _functions)
 
 
 @pytest.fixture(scope="session")
@@ -121,3 +131,35 @@ def moto_inprocess():
 
         yield make_client
     control.reset_settings()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Files with a test marked ``slow`` run first, the rest by size (largest first).
+
+    ``make test`` hands whole files to its pytest-xdist workers (``--dist loadfile
+    --no-loadscope-reorder``) in this order: a long file started last kept one worker busy
+    long after the others had finished. Within a file the order stays as written (module
+    fixtures are shared by a file's tests).
+    """
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    sizes: dict = {}
+    for item in items:
+        sizes[item.path] = sizes.get(item.path, 0) + 1
+    items.sort(key=lambda item: (item.path not in slow, -sizes[item.path]))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_unconfigure(config):
+    """Collect garbage once, then freeze what is left before the session's process exits.
+
+    A pytest-xdist worker ends holding ~1.5 million objects (moto's backends, botocore's
+    models, the CDK's proxies); collecting them again while the interpreter shut down took
+    each worker 3-6 s after its last test, and ``make test`` waited for the slowest. The
+    collection here still runs while pytest reports what finalizers raised (its own
+    ``unraisableexception`` plugin collects right after this hook); frozen objects are left
+    to the process's exit (``gc.freeze``, docs.python.org/3/library/gc.html).
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
