@@ -272,8 +272,26 @@ BROADER = [
 ]
 
 
+#: The connection's warm-up while these tests run. A check waits for the exercise stack's
+#: connection to be ACTIVE before its execution (the sandbox's default warm-up, 2 s, in the
+#: notebook); what the checks answer does not depend on how long that wait is, and with the
+#: default it was most of this module's time. The warm-up exercise restarts the warm-up at
+#: its own length (``CHECK_WARMUP_SECONDS``), whatever this is.
+WARMUP_S = 0.1
+
+
+@pytest.fixture(scope="module")
+def short_warmup(sandbox):
+    import lab.sandbox
+
+    before = lab.sandbox.configure()["connection_warmup_seconds"]
+    lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)
+    yield
+    lab.sandbox.configure(connection_warmup_seconds=before)
+
+
 @pytest.fixture
-def exercises(sandbox, tmp_path, monkeypatch):
+def exercises(short_warmup, tmp_path, monkeypatch):
     """lab.exercises with a progress file of its own (it starts empty)."""
     from lab.exercises import state
 
@@ -421,7 +439,7 @@ def test_the_solution_is_the_function_cdk_app_builds_with():
 
 
 @pytest.mark.slow
-def test_notebook_08_solved_says_correct_for_every_exercise(sandbox, tmp_path):
+def test_notebook_08_solved_says_correct_for_every_exercise(short_warmup, tmp_path):
     """What CI injects through the parameters cell (SOLVED=True): every check is correct.
 
     The committed notebook (SOLVED=False) is compared cell by cell by strict nbval; this
