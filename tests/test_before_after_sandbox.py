@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -80,9 +78,27 @@ def test_the_cost_uses_the_measured_lambda_duration(report):
     assert 0 < cold_share < 1
 
 
-def test_the_cli_prints_the_same_shape(report, sandbox):
-    done = subprocess.run(
-        [sys.executable, "-m", "lab", "compare-before-after", "--json", "-n", "1"],
-        capture_output=True, text=True, timeout=300, check=True)
-    printed = json.loads(done.stdout)
-    assert set(printed) == set(report)
+def test_the_cli_prints_the_comparison_and_nothing_else_on_stdout(report, monkeypatch, capsys):
+    """``python -m lab compare-before-after``: the CLI's options reach :func:`comparison`, and
+    stdout is the report alone (JSON, or the summary lines). The comparison itself is the
+    fixture's real run above; running it a second time here would add 25 s and test no more.
+    """
+    from lab import cli
+
+    asked = []
+
+    def comparison(**kwargs):
+        asked.append(kwargs)
+        print("deploy progress")  # what a deploy prints goes to stderr, not into the report
+        return report
+
+    monkeypatch.setattr(before_after, "comparison", comparison)
+
+    assert cli.main(["compare-before-after", "--json", "-n", "1", "--idle-seconds", "0"]) == 0
+    printed = capsys.readouterr()
+    assert json.loads(printed.out) == json.loads(json.dumps(report))
+    assert "deploy progress" in printed.err
+    assert cli.main(["compare-before-after"]) == 0
+    assert capsys.readouterr().out.splitlines() == before_after.summary_lines(report)
+    assert asked == [{"executions": 1, "idle_seconds": 0.0},
+                     {"executions": 8, "idle_seconds": None}]
