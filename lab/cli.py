@@ -287,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="synthesize the CDK app; prints the template path last")
     p.add_argument("--out", default=None, help="directory for <stack>.template.json")
-    p.set_defaults(func=_cmd_synth)
+    p.set_defaults(func=_cmd_synth, tables=False)
 
     p = sub.add_parser("deploy", help="create or update the stack; prints its outputs")
     p.add_argument(
@@ -330,11 +330,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("outputs", help="print the stack's outputs")
     p.add_argument("--json", action="store_true", help="one JSON object")
-    p.set_defaults(func=_cmd_outputs)
+    p.set_defaults(func=_cmd_outputs, tables=False)
 
     p = sub.add_parser("sandbox", help="start, stop or inspect the local sandbox")
     p.add_argument("action", choices=("start", "stop", "status"))
-    p.set_defaults(func=_cmd_sandbox)
+    p.set_defaults(func=_cmd_sandbox, tables=False)
 
     p = sub.add_parser("run", help="run executions and time them; prints a latency summary")
     p.add_argument("--workflow", choices=RUN_WORKFLOWS, default="standard")
@@ -410,9 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from lab.display import pandas_options
+    if getattr(args, "tables", True):  # commands that print no table skip importing pandas
+        from lab.display import pandas_options
 
-    pandas_options()
+        pandas_options()
     try:
         code = args.func(args)
     except LabError as exc:

@@ -110,3 +110,20 @@ def test_the_run_workflow_choices_are_the_stacks_workflows():
 
     assert RUN_WORKFLOWS[-1] == "both"
     assert set(RUN_WORKFLOWS[:-1]) <= set(WORKFLOW_OUTPUTS)
+
+
+def test_commands_that_print_no_table_do_not_import_pandas(tmp_path):
+    """``python -m lab sandbox status`` (which tests, make targets and learners run often)
+    answers without pandas' quarter second of import; a table command still sets the lab's
+    pandas options first."""
+    probe = ("import sys; from lab import cli; cli.main(sys.argv[1:]); "
+             "print('pandas' in sys.modules, file=sys.stderr)")
+    environment = {**os.environ, "LAB_STATE_DIR": str(tmp_path), "LAB_SANDBOX_PORT": "9"}
+
+    def imports_pandas(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", probe, *args], cwd=ROOT, env=environment,
+                              capture_output=True, text=True, timeout=120)
+        return done.stderr.strip().splitlines()[-1]
+
+    assert imports_pandas("sandbox", "status") == "False"
+    assert imports_pandas("progress") == "True"
