@@ -31,10 +31,14 @@ def test_an_execution_runs_in_a_worker_whose_logic_can_be_given_per_instance():
                  "program.eval(self.env)", "self._execution_communication.terminated()"):
         assert step in logic, step
     assert callable(Execution._get_start_execution_worker)
-    reflect = inspect.getsource(
-        __import__("moto.stepfunctions.parser.backend.execution", fromlist=["x"])
-        .BaseExecutionWorkerCommunication._reflect_execution_status)
-    assert "self.execution.exec_worker.env.program_state()" in reflect
+    # terminated() reflects the program's end state: moto's method, or the sandbox's
+    # replacement (lab.sandbox.stepfunctions.executions.reflect_status_last) once installed.
+    from lab.sandbox.stepfunctions import executions
+
+    moto_reflect = inspect.getsource(seams.original(executions.REFLECT_STATUS))
+    assert "self.execution.exec_worker.env.program_state()" in moto_reflect
+    assert "execution.exec_worker.env.program_state()" in inspect.getsource(
+        executions.reflect_status_last)
 
 
 def test_a_program_starts_at_its_start_at_and_reads_its_input_from_the_states():
