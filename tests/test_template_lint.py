@@ -8,7 +8,6 @@ reason sits next to the code that adds it (cdk_app/workflows.py).
 from __future__ import annotations
 
 import pytest
-from cfnlint.api import lint
 from stack_template import synthesized, synthesized_proxy
 
 # Regions the lab is most often run in; the template is region-agnostic.
@@ -36,6 +35,10 @@ def stack(request):
 
 
 def test_cfn_lint_reports_nothing(stack):
+    # Imported here, not at collection: cfn-lint brings sympy and networkx (seconds of
+    # import in every pytest-xdist worker, most of which never lint).
+    from cfnlint.api import lint
+
     findings = lint(stack.template_json, config={"regions": LINT_REGIONS})
     assert [f"{m.rule.id} {m.message} ({m.path_string})" for m in findings] == []
 
