@@ -110,9 +110,12 @@ test-suite: setup
 # Every notebook, serially in one fresh sandbox (ids repeat as in the committed outputs),
 # compared cell by cell with its committed outputs. Its own pytest cache: the suite writes
 # .pytest_cache's lastfailed at the same time.
+# Beside the suite in `make test`, the notebooks yield the CPU to it (nice): the suite is the
+# longer of the two; the notebooks wait on their sandbox much of the time and finish first.
+NBVAL_NICE ?= nice -n 10
 test-nbval: setup
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
-	$(NBVAL) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
+	$(NBVAL) $(NBVAL_NICE) $(PY) -m pytest --nbval notebooks/ --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 \
 		-o cache_dir=.pytest_cache/nbval
 	@$(NBVAL) $(PY) -m lab sandbox stop >/dev/null
