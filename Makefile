@@ -63,8 +63,8 @@ $(NPM_STAMP): package.json package-lock.json
 # at once (moto, pandas, IPython…: ~13 s of CPU per process; uv installs no .pyc files).
 # Compiling every installed package takes ~26 s here, hence the list, without the packages'
 # own tests (~8 s; a missing name is skipped; a module left out, like cfn-lint's, is compiled
-# by its first importer, as before). Then the CDK
-# modules the app imports, by importing it (jsii's bindings are too large to compile whole).
+# by its first importer, as before). Beside it, the CDK modules the app imports, by importing
+# the app (jsii's bindings are too large to compile whole).
 BYTECODE_STAMP := $(VENV)/.bytecode
 BYTECODE_PACKAGES := moto botocore boto3 s3transfer jmespath pandas numpy dateutil matplotlib \
 	PIL pyparsing hypothesis _pytest pluggy xdist execnet IPython ipykernel ipywidgets \
@@ -75,10 +75,11 @@ BYTECODE_PACKAGES := moto botocore boto3 s3transfer jmespath pandas numpy dateut
 
 $(BYTECODE_STAMP): $(STAMP)
 	@site=$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])"); \
+	{ ! command -v node >/dev/null || $(PY) -c "import cdk_app.stack, cdk_app.lambda_proxy"; } & \
 	$(PY) -m compileall -q -j 0 -x '/tests?/' $$(for p in $(BYTECODE_PACKAGES); do \
 		[ -d "$$site/$$p" ] && echo "$$site/$$p"; done) >/dev/null \
-		|| echo "some files did not compile (their importers will); continuing"
-	-@command -v node >/dev/null && $(PY) -c "import cdk_app.stack, cdk_app.lambda_proxy"
+		|| echo "some files did not compile (their importers will); continuing"; \
+	wait
 	@touch $@
 
 run: setup $(BYTECODE_STAMP)
