@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Bytecode written at set-up (see $(BYTECODE_STAMP)'s recipe).
+BYTECODE_STAMP := $(VENV)/.bytecode
 # The CDK CLI (npx cdk synth|deploy|destroy), pinned in package-lock.json.
 NPM_STAMP := node_modules/.installed
 
@@ -21,7 +23,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := $(shell node -p "process
 
 .PHONY: setup run test test-suite test-nbval test-clients test-events-load test-aws-rehearsal test-browser browser-setup book book-setup test-upstream lint notebooks jupyter clean
 
-setup: $(STAMP) $(NPM_STAMP)
+setup: $(STAMP) $(NPM_STAMP) $(BYTECODE_STAMP)
 
 # Re-installs only when pyproject.toml changes, so repeat runs start at once.
 # uv (pinned, from PyPI into the venv) resolves and installs the pins in seconds where pip
@@ -47,9 +49,6 @@ $(STAMP): pyproject.toml
 		$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; fi
 	@# pip too: tools and learners expect `python -m pip` in the venv.
 	@$(call INSTALL,pip -e ".[dev]")
-	@# The CDK's jsii runtime unpacks aws-cdk-lib (~190 MB) into ~/.cache/aws/jsii the first
-	@# time it loads: seconds here instead of in the first synth (skipped without Node).
-	-@command -v node >/dev/null && $(PY) -c "import aws_cdk, constructs"
 	@touch $@
 
 # Re-installs only when package.json or package-lock.json changes.
@@ -57,15 +56,15 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
 	@touch $@
 
-# Bytecode for what every test session, sandbox and notebook kernel imports, written once by
-# one process on every core before the parallel runs start. Without it, on a fresh clone the
+# Bytecode for what every test session, sandbox and notebook kernel imports, written once at
+# set-up, on every core, before anything runs in parallel. Without it, on a fresh clone the
 # three pytest workers, the notebooks' kernel and the sandboxes all compiled the same modules
 # at once (moto, pandas, IPython…: ~13 s of CPU per process; uv installs no .pyc files).
 # Compiling every installed package takes ~26 s here, hence the list, without the packages'
 # own tests (~8 s; a missing name is skipped; a module left out, like cfn-lint's, is compiled
 # by its first importer, as before). Beside it, the CDK modules the app imports, by importing
-# the app (jsii's bindings are too large to compile whole).
-BYTECODE_STAMP := $(VENV)/.bytecode
+# the app (jsii's bindings are too large to compile whole); that also has jsii unpack
+# aws-cdk-lib (~190 MB) into ~/.cache/aws/jsii: seconds here, not in the first synth.
 BYTECODE_PACKAGES := moto botocore boto3 s3transfer jmespath pandas numpy dateutil matplotlib \
 	PIL pyparsing hypothesis _pytest pluggy xdist execnet IPython ipykernel ipywidgets \
 	jupyter_client jupyter_core zmq tornado debugpy traitlets nbformat nbclient papermill nbval \
@@ -82,7 +81,7 @@ $(BYTECODE_STAMP): $(STAMP)
 	wait
 	@touch $@
 
-run: setup $(BYTECODE_STAMP)
+run: setup
 	$(PY) -m lab walkthrough
 
 # The notebooks run against their own fresh sandbox (its own port) so their
@@ -94,7 +93,7 @@ NBVAL := LAB_SANDBOX_PORT=$(NBVAL_PORT) LAB_MODE=sandbox
 # sandbox, port and state dir, and the notebooks wait on their sandbox much of the time, so
 # the two together take little longer than the suite alone. Each one's output is printed
 # whole when it ends (--output-sync); either one failing fails `make test`.
-test: setup $(BYTECODE_STAMP)
+test: setup
 	$(PY) -m ruff check .
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-suite test-nbval
 
