@@ -13,7 +13,8 @@ NPM_STAMP := node_modules/.installed
 # Bytecode caches: uv installs no .pyc files, and with PYTHONDONTWRITEBYTECODE set (some shells
 # and containers set it) none are ever written, so every Python process a target starts (pytest
 # workers, sandboxes, `python -m lab` runs, notebook kernels) compiled moto, botocore and boto3
-# from source again: about a quarter of the suite's CPU time. Written once, by the first run.
+# from source again: about a quarter of the suite's CPU time. Set-up writes most of it (the
+# bytecode step below); the first importer writes the rest.
 unexport PYTHONDONTWRITEBYTECODE
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1

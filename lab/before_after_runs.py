@@ -174,13 +174,9 @@ def _idle(cfg: LabConfig, proxy: dict, idle_seconds: float | None) -> Iterator[s
         from lab import sandbox
 
         idle = SANDBOX_IDLE_SECONDS if idle_seconds is None else idle_seconds
-        before = sandbox.configure()["lambda_idle_seconds"]
-        sandbox.configure(lambda_idle_seconds=idle)
-        try:
+        with sandbox.configured(lambda_idle_seconds=idle):
             time.sleep(idle + 1.0)
             yield "first call after idle"
-        finally:
-            sandbox.configure(lambda_idle_seconds=before)
         return
     if idle_seconds:
         time.sleep(idle_seconds)
@@ -257,12 +253,8 @@ def connections_hang(cfg: LabConfig, seconds: float) -> Iterator[None]:
         return
     from lab import sandbox
 
-    before = sandbox.configure()["lambda_connect_timeout_seconds"]
-    sandbox.configure(lambda_connect_timeout_seconds=seconds)
-    try:
+    with sandbox.configured(lambda_connect_timeout_seconds=seconds):
         yield
-    finally:
-        sandbox.configure(lambda_connect_timeout_seconds=before)
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import collections
 import os
 import socket
 from pathlib import Path
@@ -142,9 +143,7 @@ def pytest_collection_modifyitems(config, items):
     fixtures are shared by a file's tests).
     """
     slow = {item.path for item in items if item.get_closest_marker("slow")}
-    sizes: dict = {}
-    for item in items:
-        sizes[item.path] = sizes.get(item.path, 0) + 1
+    sizes = collections.Counter(item.path for item in items)
     items.sort(key=lambda item: (item.path not in slow, -sizes[item.path]))
 
 

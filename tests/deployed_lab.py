@@ -22,12 +22,10 @@ def deployed(sandbox):
     """The lab's stack in the test sandbox, its connection ACTIVE, a short warm-up."""
     from lab.deployment import ensure_deployed
 
-    before = lab.sandbox.configure()["connection_warmup_seconds"]
-    lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)
-    outputs = ensure_deployed()
-    failures.repair_all()  # whatever an earlier, interrupted session left
-    yield outputs
-    lab.sandbox.configure(connection_warmup_seconds=before)
+    with lab.sandbox.configured(connection_warmup_seconds=WARMUP_S):
+        outputs = ensure_deployed()
+        failures.repair_all()  # whatever an earlier, interrupted session left
+        yield outputs
 
 
 def drift() -> dict:

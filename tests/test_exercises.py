@@ -284,10 +284,8 @@ WARMUP_S = 0.1
 def short_warmup(sandbox):
     import lab.sandbox
 
-    before = lab.sandbox.configure()["connection_warmup_seconds"]
-    lab.sandbox.configure(connection_warmup_seconds=WARMUP_S)
-    yield
-    lab.sandbox.configure(connection_warmup_seconds=before)
+    with lab.sandbox.configured(connection_warmup_seconds=WARMUP_S):
+        yield
 
 
 @pytest.fixture

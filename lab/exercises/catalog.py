@@ -383,15 +383,11 @@ class WarmupRetry(Exercise):
         from cdk_app.names import Output
         from lab import sandbox
 
-        previous = sandbox.configure()["connection_warmup_seconds"]
-        sandbox.configure(connection_warmup_seconds=CHECK_WARMUP_SECONDS)
-        try:
+        with sandbox.configured(connection_warmup_seconds=CHECK_WARMUP_SECONDS):
             client("events").update_connection(
                 Name=outputs[Output.ConnectionName],
                 Description="Private API Lab exercise: warm-up starts again",
             )
-        finally:
-            sandbox.configure(connection_warmup_seconds=previous)
 
     def retriers(self, trial) -> list[dict]:
         """The EXPRESS machine's HTTP Task Retry list, read from the template."""

@@ -43,6 +43,7 @@ from lab.errors import LabError
 __all__ = [
     "auth_headers",
     "configure",
+    "configured",
     "dataplane_address",
     "endpoint",
     "ensure_running",
@@ -607,6 +608,18 @@ def configure(**settings: Any) -> dict[str, Any]:
     Returns every setting afterwards. Settings survive :func:`reset`.
     """
     return _lab_api("config", settings)
+
+
+@contextlib.contextmanager
+def configured(**settings: Any):
+    """Sandbox settings changed for a ``with`` block, each put back as it was afterwards."""
+    current = configure()
+    before = {name: current[name] for name in settings}
+    configure(**settings)
+    try:
+        yield
+    finally:
+        configure(**before)
 
 
 def reset() -> str:

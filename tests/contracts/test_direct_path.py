@@ -31,7 +31,7 @@ FROZEN = "2026-03-01 12:00:00.250000"
 #: Modules freezegun need not look through: the scenario runs in moto and the sandbox only.
 #: On start it reads every attribute of every loaded module; a pytest-xdist worker that ran
 #: the CDK tests first holds the CDK's bindings, and that alone took 20-30 s under load.
-NOT_FROZEN = ["aws_cdk", "jsii", "constructs", "cdk_nag", "pandas", "matplotlib", "numpy"]
+NOT_FROZEN = ("aws_cdk", "jsii", "constructs", "cdk_nag", "pandas", "matplotlib", "numpy")
 ROLE = "arn:aws:iam::123456789012:role/lab"
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": "é"}, "End": True}}}
 FAIL = {
@@ -161,7 +161,7 @@ def _world(direct: bool):
 
     seams.install()
     control.update_settings({"iam_evaluation": False})  # module-scoped: before conftest's
-    with (freeze_time(FROZEN, ignore=list(NOT_FROZEN)),
+    with (freeze_time(FROZEN, ignore=list(NOT_FROZEN)),  # a list: freezegun extends it
           mock_aws(config={"stepfunctions": {"execute_state_machine": True}})):
         control.seed_ids()
         app = server.SandboxApp(port=None)

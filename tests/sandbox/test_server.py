@@ -297,6 +297,15 @@ def test_reset_helper_and_configure_helper_talk_to_the_server(clean_sandbox):
     assert "reset" in lab.sandbox.reset()
 
 
+def test_configured_puts_each_setting_back_even_when_the_block_raises(clean_sandbox):
+    with pytest.raises(RuntimeError), lab.sandbox.configured(connection_warmup_seconds=0.5,
+                                                             lambda_idle_seconds=7):
+        assert lab.sandbox.configure()["lambda_idle_seconds"] == 7
+        raise RuntimeError("the block failed")
+    after = lab.sandbox.configure()
+    assert (after["connection_warmup_seconds"], after["lambda_idle_seconds"]) == (2, 300)
+
+
 def test_data_plane_requests_show_in_the_request_log_until_reset(clean_sandbox):
     host = "abc1234567.execute-api.us-east-1.amazonaws.com"
     _get(f"{clean_sandbox}/prod/hello", host=host)
